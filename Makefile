@@ -1,0 +1,35 @@
+# The two commands of the README (make demo, make test) set everything up themselves.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test check bench setup system-deps clean
+
+setup: $(STAMP) system-deps
+
+$(STAMP): pyproject.toml scripts/bootstrap.sh
+	@scripts/bootstrap.sh python
+
+system-deps:
+	@scripts/bootstrap.sh system
+
+## make test: every tier (unit, integration, e2e) on this machine
+test: setup
+	$(PY) -m pytest -q tests
+
+## make check: lint and types
+check: $(STAMP)
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/mypy
+
+## make demo: the documented onboarding flow on the local tenant
+demo: setup
+	$(PY) scripts/demo.py
+
+## make bench: every benchmark, one result line each
+bench: setup
+	@for b in bench/*.py; do $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Set up what c8ylink needs on a fresh Debian/Ubuntu machine.
+#   scripts/bootstrap.sh python   create .venv and install the package with its extras
+#   scripts/bootstrap.sh system   install the Debian packages the tests and the demo run (mosquitto, ...)
+#   scripts/bootstrap.sh browser  install Debian chromium for the browser-login test
+# Each step is idempotent and prints one clear line when it cannot proceed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+die() { echo "bootstrap: $*" >&2; exit 1; }
+
+python_bin() {
+    for candidate in "${PYTHON:-}" python3.13 python3.12 python3.11 python3; do
+        [ -n "$candidate" ] || continue
+        if command -v "$candidate" >/dev/null 2>&1 &&
+           "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+            command -v "$candidate"; return 0
+        fi
+    done
+    return 1
+}
+
+apt_install() {
+    # apt_install <package>...: install Debian packages, or explain why that is impossible
+    command -v apt-get >/dev/null 2>&1 || die "missing $*; no apt-get here: install $* with your package manager and re-run"
+    [ "$(id -u)" = 0 ] || die "missing $*; run as root (or: sudo apt-get install -y $*) and re-run"
+    echo "bootstrap: installing $* with apt-get" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -qq --no-install-recommends "$@" >/dev/null 2>&1 ||
+        { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq --no-install-recommends "$@" >/dev/null; } ||
+        die "apt-get could not install $*"
+}
+
+setup_python() {
+    local py
+    py=$(python_bin) || die "Python >= 3.11 is required (set PYTHON=/path/to/python3.11)"
+    if [ ! -x .venv/bin/python ]; then
+        if ! "$py" -m venv .venv >/dev/null 2>&1; then
+            rm -rf .venv
+            apt_install python3-venv
+            "$py" -m venv .venv
+        fi
+    fi
+    .venv/bin/python -m pip install -q --upgrade pip >/dev/null
+    .venv/bin/python -m pip install -q -e '.[tenant,services,dev]'
+    touch .venv/.installed
+}
+
+setup_system() {
+    local missing=()
+    command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
+    command -v mosquitto_pub >/dev/null 2>&1 || missing+=(mosquitto-clients)
+    if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
+}
+
+setup_browser() {
+    command -v chromium >/dev/null 2>&1 || apt_install chromium
+}
+
+case "${1:-}" in
+    python) setup_python ;;
+    system) setup_system ;;
+    browser) setup_browser ;;
+    *) die "usage: scripts/bootstrap.sh python|system|browser" ;;
+esac

@@ -1,0 +1,1 @@
+"""Pure domain code: stdlib only, no files, sockets, environment or clock reads."""

@@ -1,0 +1,132 @@
+"""The exception tree of c8ylink.
+
+Library code raises these; only ``infra.cli.run`` prints them and picks an exit code.
+Foreign exceptions (httpx2, paho, cryptography, OSError, ...) are translated at the adapter that
+meets them and chained with ``raise ... from exc``; the chain of ``__cause__`` is what a CLI shows
+as "Caused by:".
+
+    C8yLinkError                 root; ``exit_code`` 1 unless a subclass or the raiser says otherwise
+    ├── UsageError               bad command-line use (exit 2)
+    ├── ConfigError              invalid or missing configuration value, unreadable/corrupt config file
+    │   └── ConfigNotSetError    a required key has no value
+    ├── FileAccessError          a file that cannot be read or written (names the file)
+    ├── TlsError                 keys, certificates, CSRs, TLS handshakes
+    ├── ProtocolError            malformed wire data (SmartREST, JSON, PKCS#7, JWT)
+    │   └── SmartRestError
+    ├── NetworkError             a peer that cannot be reached or hangs up
+    ├── ApiError                 an HTTP peer answered with an error status (status, url, body)
+    ├── AuthError                credentials refused, login flow failed
+    ├── SessionError             c8y session files and their secrets
+    ├── BrokerError              MQTT connection/publish failures
+    ├── ServiceError             service manager (system.toml) commands
+    └── StepFailed               a step already printed its own error; exit quietly
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class C8yLinkError(Exception):
+    """Root of every error c8ylink raises on purpose."""
+
+    exit_code: int = 1
+
+    def __init__(self, message: str, *, exit_code: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if exit_code is not None:
+            self.exit_code = exit_code
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UsageError(C8yLinkError):
+    exit_code = 2
+
+
+class ConfigError(C8yLinkError):
+    pass
+
+
+class ConfigNotSetError(ConfigError):
+    """A required configuration key has no value; ``key`` is the one the user must set."""
+
+    def __init__(self, key: str, message: str | None = None) -> None:
+        self.key = key
+        super().__init__(
+            message
+            or f"Required configuration item is not provided '{key}', "
+            f"run 'tedge config set {key} <value>' to add it to config."
+        )
+
+
+class FileAccessError(C8yLinkError):
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class TlsError(C8yLinkError):
+    pass
+
+
+class ProtocolError(C8yLinkError):
+    pass
+
+
+class SmartRestError(ProtocolError):
+    pass
+
+
+class NetworkError(C8yLinkError):
+    pass
+
+
+class ApiError(C8yLinkError):
+    """An HTTP error answer: the status, the URL and the decoded body (Cumulocity error JSON if any)."""
+
+    def __init__(self, status: int, url: str, body: Any = None, *, method: str = "GET") -> None:
+        self.status = status
+        self.url = url
+        self.body = body
+        self.method = method
+        detail = ""
+        if isinstance(body, dict) and body.get("message"):
+            detail = f": {body.get('error', '')} {body['message']}".rstrip()
+        super().__init__(f"{method} {url}: {status}{detail}")
+
+
+class AuthError(C8yLinkError):
+    pass
+
+
+class SessionError(C8yLinkError):
+    pass
+
+
+class BrokerError(C8yLinkError):
+    pass
+
+
+class ServiceError(C8yLinkError):
+    pass
+
+
+class StepFailed(C8yLinkError):
+    """Raised after a step printer has shown ``✗`` and the error; the CLI exits without printing again."""
+
+
+def error_chain(exc: BaseException) -> list[str]:
+    """The messages of ``exc`` and of every explicit cause below it, outermost first, without repeats."""
+    messages: list[str] = []
+    current: BaseException | None = exc
+    seen: set[int] = set()
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        text = str(current).strip()
+        if text and (not messages or messages[-1] != text):
+            messages.append(text)
+        current = current.__cause__
+    return messages

@@ -1,0 +1,1 @@
+"""Click commands of `tedge`; a leaf package: nothing imports from it."""

@@ -1,0 +1,92 @@
+"""The one place that turns exceptions into messages and exit codes.
+
+Every console script's ``main()`` is ``run_cli(group, renderer)``: the renderer decides the error
+format (tedge's ``Error: failed to ... / Caused by:`` or c8y's ``serverError: ...``), this module
+decides that no traceback reaches a user for anything we raised on purpose, that Ctrl-C exits 130,
+and that unexpected crashes print one line plus a hint (full traceback only with ``C8YLINK_DEBUG``).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, NoReturn
+
+from c8ylink.core.errors import C8yLinkError, StepFailed, error_chain
+
+if TYPE_CHECKING:
+    import click
+
+ErrorRenderer = Callable[[C8yLinkError], str]
+
+
+def render_caused_by(exc: C8yLinkError) -> str:
+    """tedge style: ``Error: <message>`` then a blank line, ``Caused by:`` and each cause indented."""
+    chain = error_chain(exc)
+    lines = [f"Error: {chain[0]}" if chain else "Error: unknown error"]
+    causes = chain[1:]
+    if causes:
+        lines += ["", "Caused by:"]
+        if len(causes) == 1:
+            lines += [_indent(causes[0])]
+        else:
+            lines += [_indent(f"{n}: {cause}") for n, cause in enumerate(causes)]
+    return "\n".join(lines)
+
+
+def _indent(text: str) -> str:
+    return "\n".join("    " + line if line else line for line in text.splitlines())
+
+
+def run_cli(
+    command: click.Command,
+    render: ErrorRenderer = render_caused_by,
+    *,
+    args: Sequence[str] | None = None,
+    prog_name: str | None = None,
+) -> NoReturn:
+    """Run a click command as a console script and exit with the right code."""
+    import click
+
+    try:
+        rv = command.main(args=args, prog_name=prog_name, standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        sys.stderr.write("Aborted!\n")
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except StepFailed as exc:
+        sys.exit(exc.exit_code)
+    except C8yLinkError as exc:
+        sys.stderr.write(render(exc) + "\n")
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.stderr.write("\nInterrupted\n")
+        sys.exit(130)
+    except BrokenPipeError:
+        # the reader of our stdout went away (e.g. `| head`): not an error worth a message
+        _silence_stdout()
+        sys.exit(0)
+    except Exception as exc:  # the one crash handler
+        if os.environ.get("C8YLINK_DEBUG"):
+            traceback.print_exc()
+        else:
+            sys.stderr.write(
+                f"Error: internal error: {type(exc).__name__}: {exc}\n"
+                "(this is a bug in c8ylink; run again with C8YLINK_DEBUG=1 for the traceback)\n"
+            )
+        sys.exit(100)
+    sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError:
+        pass

@@ -1,0 +1,58 @@
+"""Start-up cost is a feature: ``--help`` of every console script imports no heavy library.
+
+Each script declared in pyproject.toml runs ``--help`` in a fresh interpreter; afterwards none of
+the network, crypto, table, prompt or broker libraries may be in ``sys.modules``.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+HEAVY = ["httpx2", "httpx", "cryptography", "rich", "paho", "aiohttp", "amqtt", "questionary", "tomlkit",
+         "segno", "pyotp", "ssl", "asyncio"]  # fmt: skip
+
+SCRIPTS = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+
+PROBE = """
+import contextlib, io, json, sys, importlib
+module, attr = sys.argv[1].split(":")
+main = getattr(importlib.import_module(module), attr)
+with contextlib.redirect_stdout(io.StringIO()) as out:
+    try:
+        main(sys.argv[2:])
+    except SystemExit as exc:
+        code = exc.code
+heavy = sorted({m.split(".")[0] for m in sys.modules} & set(json.loads(sys.argv[-1])))
+print(json.dumps({"code": code, "heavy": heavy, "help": out.getvalue()}))
+"""
+
+
+@pytest.mark.parametrize(("script", "target"), sorted(SCRIPTS.items()))
+@pytest.mark.parametrize("args", [["--help"]], ids=["help"])
+def test_help_imports_nothing_heavy(script: str, target: str, args: list[str]) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            PROBE.replace("sys.argv[2:]", "sys.argv[2:-1]"),
+            target,
+            *args,
+            json.dumps(HEAVY),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["code"] in (0, None)
+    assert "Usage:" in report["help"]
+    assert report["heavy"] == [], f"{script} --help imported {report['heavy']}"

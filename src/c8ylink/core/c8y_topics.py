@@ -24,6 +24,14 @@ EVENT_CREATE = "event/events/create"
 ALARM_CREATE = "alarm/alarms/create"
 DEVICECONTROL_NOTIFICATIONS = "devicecontrol/notifications"
 JSON_ERRORS = "error"
+SMARTREST_UPSTREAM = "s/us"
+SMARTREST_DOWNSTREAM = "s/ds"
+SMARTREST_ERRORS = "s/e"
+TOKEN_REQUEST = "s/uat"
+TOKEN_DOWNSTREAM = "s/dat"
+CREDENTIALS_REQUEST = "s/ucr"
+CREDENTIALS_DOWNSTREAM = "s/dcr"
+TEMPLATES_DOWNSTREAM = "s/dt"
 
 
 class C8yTopicKind(enum.Enum):

@@ -45,6 +45,8 @@ class MapperConfig:
     topic_prefix: str = "c8y"  # c8y.bridge.topic_prefix
     topic_root: str = "te"  # mqtt.topic_root
     device_topic_id: EntityTopicId = field(default_factory=EntityTopicId.main_device)  # mqtt.device_topic_id
+    device_type: str = "thin-edge.io"  # device.type
+    agent_version: str = ""  # c8y_Agent.version announced at start (the service passes its version)
     max_payload_size: int = DEFAULT_MAX_PAYLOAD_SIZE  # c8y.mapper.mqtt.max_payload_size
     use_operation_id: bool = True  # c8y.smartrest.use_operation_id
     create_with_device_marker: bool = False  # c8y.smartrest.child_device.create_with_device_marker
@@ -74,6 +76,10 @@ class MapperConfig:
     def alarm_shadow_prefix(self) -> str:
         """Retained copies of processed alarms, to reconcile after a restart (tedge.md §6.5)."""
         return f"{self.topic_prefix}-internal/alarms/"
+
+    @property
+    def mapper_service_name(self) -> str:
+        return f"tedge-mapper-{self.topic_prefix}"
 
     @property
     def bridge_service_names(self) -> frozenset[str]:

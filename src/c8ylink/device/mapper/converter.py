@@ -46,7 +46,7 @@ from c8ylink.device.mapper.context import Context
 from c8ylink.device.mapper.convert.alarms import convert_alarm, finish_alarm_sync, remember_alarm_shadow
 from c8ylink.device.mapper.convert.capabilities import convert_capability, supported_operations
 from c8ylink.device.mapper.convert.events import convert_event
-from c8ylink.device.mapper.convert.health import build_heartbeats, convert_health
+from c8ylink.device.mapper.convert.health import build_heartbeats, build_mapper_health, convert_health
 from c8ylink.device.mapper.convert.measurements import convert_measurement, convert_measurement_metadata
 from c8ylink.device.mapper.convert.operations import (
     convert_command,
@@ -55,13 +55,19 @@ from c8ylink.device.mapper.convert.operations import (
 )
 from c8ylink.device.mapper.convert.payloads import entity_smartrest_topic, smartrest_message
 from c8ylink.device.mapper.convert.registration import convert_registration, register
-from c8ylink.device.mapper.convert.twin import convert_twin
+from c8ylink.device.mapper.convert.twin import convert_twin, update_fragments
 from c8ylink.device.mapper.entities import Entity
 from c8ylink.device.mapper.errors import ConversionError, ErrorKind, build_error_message
 from c8ylink.device.mapper.message import Message
 from c8ylink.device.mapper.state import MapperState
 
-__all__ = ["build_heartbeats", "build_startup_messages", "convert", "finish_alarm_sync"]
+__all__ = [
+    "build_heartbeats",
+    "build_mapper_health",
+    "build_startup_messages",
+    "convert",
+    "finish_alarm_sync",
+]
 
 
 def convert(message: Message, state: MapperState, now: datetime, config: MapperConfig) -> list[Message]:
@@ -165,15 +171,23 @@ def _error(topic: str, exc: C8yLinkError, ctx: Context) -> Message:
     return build_error_message(ctx.config, topic, error, ctx.now)
 
 
+AGENT_URL = "https://thin-edge.io"
+
+
 def build_startup_messages(state: MapperState, config: MapperConfig) -> list[Message]:
-    """Once connected: the main device's supported operations (114), availability (117), pending ops (500)."""
+    """Once connected: the main device's type and c8y_Agent, its supported operations (114),
+    availability (117) and a request for the pending operations (500)."""
     main = state.entities.main
+    fragments: dict[str, object] = {"type": config.device_type}
+    if config.agent_version:
+        fragments["c8y_Agent"] = {"name": "thin-edge.io", "version": config.agent_version, "url": AGENT_URL}
+    messages = update_fragments(main, fragments, state, config)
     records = [set_supported_operations(supported_operations(main, state))]
     if config.availability_enabled:
         records.append(set_required_availability(config.availability_interval_minutes))
     records.append(get_pending_operations())
     topic = entity_smartrest_topic(config, main)
-    return [smartrest_message(topic, [record]) for record in records]
+    return [*messages, *(smartrest_message(topic, [record]) for record in records)]
 
 
 def command_topic(config: MapperConfig, entity: EntityTopicId, operation: str, command_id: str) -> str:

@@ -7,12 +7,16 @@
   sends ``500``, to fetch the operations that were created meanwhile.
 - ``build_heartbeats`` is called by the service every availability interval: ``{}`` on the inventory
   update topic of each device whose health endpoint (``@health``, default its tedge-agent) is up.
+- ``build_mapper_health`` is the mapper's own retained health message (``up`` once connected; the
+  ``down`` one is its MQTT last will).
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from c8ylink.core.smartrest.messages import create_service, get_pending_operations
-from c8ylink.core.topics import smartrest_topic
+from c8ylink.core.topics import EntityTopicId, Health, smartrest_topic, topic_for
 from c8ylink.device.mapper.config import MapperConfig
 from c8ylink.device.mapper.convert.payloads import (
     entity_smartrest_topic,
@@ -53,6 +57,16 @@ def convert_health(entity: Entity, payload: bytes, state: MapperState, config: M
 
 def _is_cloud_bridge(entity: Entity, state: MapperState, config: MapperConfig) -> bool:
     return entity.parent == state.entities.main_device and entity.name in config.bridge_service_names
+
+
+def build_mapper_health(config: MapperConfig, status: str, pid: int, now: datetime | None = None) -> Message:
+    """``{"status": ..., "pid": ..., "time": <unix seconds>}`` on the mapper's health topic, retained."""
+    kind, device, _, _ = config.device_topic_id.segments
+    service = EntityTopicId(f"{kind}/{device}/service/{config.mapper_service_name}")
+    body: dict[str, object] = {"status": status, "pid": pid}
+    if now is not None:
+        body["time"] = round(now.timestamp(), 3)
+    return Message.json(topic_for(config.topic_root, service, Health()), body, retain=True)
 
 
 def build_heartbeats(state: MapperState, config: MapperConfig) -> list[Message]:

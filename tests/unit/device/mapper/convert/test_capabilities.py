@@ -71,8 +71,16 @@ def test_bad_types_are_reported(mapper: Mapper) -> None:
     assert json.loads(error.payload)["error"] == "invalid-payload"
 
 
-def test_startup_messages_include_operations_from_files(make_mapper: MapperFactory) -> None:
-    mapper = make_mapper()
+def test_startup_messages(make_mapper: MapperFactory) -> None:
+    mapper = make_mapper(device_type="gateway", agent_version="1.2.3")
     mapper.state.extra_operations[EntityTopicId.main_device()] = frozenset({"c8y_Command"})
     out = [(m.topic, m.text) for m in build_startup_messages(mapper.state, mapper.config)]
-    assert out == [("c8y/s/us", "114,c8y_Command"), ("c8y/s/us", "117,60"), ("c8y/s/us", "500")]
+    agent = '{"name":"thin-edge.io","version":"1.2.3","url":"https://thin-edge.io"}'
+    assert out == [
+        ("c8y/inventory/managedObjects/update/dev1", '{"type":"gateway","c8y_Agent":' + agent + "}"),
+        ("c8y/s/us", "114,c8y_Command"),
+        ("c8y/s/us", "117,60"),
+        ("c8y/s/us", "500"),
+    ]
+    # the twin messages echoing the same values later are not sent again
+    assert mapper.send("te/device/main///twin/type", '"gateway"') == []

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from c8ylink.device.mapper.convert.health import build_heartbeats
+from c8ylink.device.mapper.convert.health import build_heartbeats, build_mapper_health
 
 if TYPE_CHECKING:
     from conftest import Mapper, MapperFactory
@@ -60,3 +60,10 @@ def test_heartbeats_only_for_devices_whose_agent_is_up(make_mapper: MapperFactor
 def test_bad_health_is_reported(mapper: Mapper) -> None:
     (error,) = mapper.send("te/device/main/service/app/status/health", "{bad")[-1:]
     assert error.topic == "te/errors"
+
+
+def test_mapper_health_message(mapper: Mapper) -> None:
+    up = build_mapper_health(mapper.config, "up", 42, mapper.now)
+    assert (up.topic, up.retain) == ("te/device/main/service/tedge-mapper-c8y/status/health", True)
+    assert up.text == '{"status":"up","pid":42,"time":1767268800.0}'
+    assert build_mapper_health(mapper.config, "down", 42).text == '{"status":"down","pid":42}'

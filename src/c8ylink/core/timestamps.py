@@ -21,11 +21,11 @@ from c8ylink.core.errors import ProtocolError
 
 _RFC3339 = re.compile(
     r"""
-    (?P<date>\d{4}-\d{2}-\d{2})
+    (?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})
     [Tt]
-    (?P<time>\d{2}:\d{2}:\d{2})
-    (?:\.(?P<fraction>\d{1,9}))?
-    (?P<offset>[Zz]|[+-]\d{2}:?\d{2})
+    (?P<time>[0-9]{2}:[0-9]{2}:[0-9]{2})
+    (?:\.(?P<fraction>[0-9]{1,9}))?
+    (?P<offset>[Zz]|[+-][0-9]{2}:?[0-9]{2})
     """,
     re.VERBOSE,
 )

@@ -21,9 +21,9 @@ from c8ylink.core.errors import ProtocolError, SmartRestError
 from c8ylink.core.smartrest.templates import Direction, FieldSpec, TemplateSpec, ValueKind, find_template
 from c8ylink.core.timestamps import parse_timestamp
 
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-_INTEGER = re.compile(r"[+-]?\d+")
-_MESSAGE_ID = re.compile(r"\d{1,5}")
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_MESSAGE_ID = re.compile(r"[0-9]{1,5}")
 _SEVERITIES = frozenset({"CRITICAL", "MAJOR", "MINOR", "WARNING"})
 
 

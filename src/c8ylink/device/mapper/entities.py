@@ -171,6 +171,8 @@ class EntityStore:
         if registration.kind is EntityKind.MAIN_DEVICE:
             return self._register_main(registration)
         entity = self._resolve(registration)
+        if entity.parent == entity.topic_id:
+            raise _invalid(f"{entity.topic_id} cannot be its own parent")
         parent = self._entities.get(entity.parent) if entity.parent else None
         if parent is None:
             assert entity.parent is not None  # only the main device has no parent
@@ -186,7 +188,10 @@ class EntityStore:
         self._store(entity)
         entities = [entity]
         for waiting in self._pending.pop(entity.topic_id, {}).values():
-            entities.extend(self.register(waiting).entities)
+            try:
+                entities.extend(self.register(waiting).entities)
+            except ConversionError:
+                continue  # e.g. it named a service as parent: dropped, its parent's registration stands
         replay = tuple(
             message for registered in entities for message in self.take_buffered(registered.topic_id)
         )

@@ -91,6 +91,8 @@ INVALID = [
     ("unknown id", "999,x", 43, "No static template for message id 999"),
     ("non-numeric id", "abc,x", 43, "Invalid message identifier: 'abc'"),
     ("empty id", ",x", 43, "Invalid message identifier: ''"),
+    ("non-ASCII digits", "١٠٠", 43, "Invalid message identifier: '١٠٠'"),
+    ("non-ASCII digits in a number", "200,f,s,١", 45, "Value is not a NUMBER: ١"),
     ("downstream id sent upstream", "510,dev", 43, "No static template for message id 510"),
     ("100 too many", "100,a,b,c", 45, "Wrong number of arguments"),
     ("105 with argument", "105,x", 45, "No arguments supported"),

@@ -171,3 +171,9 @@ def test_nothing_over_the_limit_reaches_the_cloud(make_mapper: MapperFactory, si
     for topic in ("te/device/main///m/env", "te/device/main///e/big", "te/device/main///twin/big"):
         for message in mapper.send(topic, payload if "twin" not in topic else {"x": "y" * size}):
             assert message.topic == "te/errors" or len(message.payload) <= limit
+
+
+@pytest.mark.parametrize("depth", [65, 5000], ids=["deeper than 64", "deeper than the parser"])
+def test_deeply_nested_json_is_refused(mapper: Mapper, depth: int) -> None:
+    (error,) = mapper.send("te/device/main///twin/x", "[" * depth + "]" * depth)
+    assert json.loads(error.payload)["error"] == "invalid-json"

@@ -85,6 +85,16 @@ def test_service_cannot_be_a_parent() -> None:
         entities.register(child(parent=SERVICE))
 
 
+def test_self_parent_is_refused_and_a_bad_waiting_child_does_not_block_its_parent() -> None:
+    entities = store()
+    with pytest.raises(ConversionError, match="cannot be its own parent"):
+        entities.register(child(parent=CHILD))
+    entities.register(child(NESTED, parent=SERVICE))  # waits for a parent that turns out to be a service
+    (service,) = entities.register(Registration(SERVICE, EntityKind.SERVICE)).entities
+    assert service.topic_id == SERVICE
+    assert entities.get(NESTED) is None
+
+
 def test_deregistration_removes_descendants_but_never_the_main_device() -> None:
     entities = store()
     entities.register(child())

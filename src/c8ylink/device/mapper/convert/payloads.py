@@ -26,6 +26,8 @@ from c8ylink.device.mapper.entities import Entity, EntityKind
 from c8ylink.device.mapper.errors import ConversionError, ErrorKind
 from c8ylink.device.mapper.message import Message
 
+MAX_JSON_DEPTH = 64
+
 
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
@@ -37,21 +39,27 @@ def parse_json(payload: bytes) -> Any:
         value = json.loads(payload.decode("utf-8"), parse_constant=_refuse_constant)
     except UnicodeDecodeError as exc:
         raise ConversionError(ErrorKind.INVALID_JSON, f"Invalid JSON: not UTF-8 ({exc.reason})") from exc
+    except RecursionError as exc:
+        raise ConversionError(ErrorKind.INVALID_JSON, "Invalid JSON: nested too deeply") from exc
     except ValueError as exc:
         raise ConversionError(ErrorKind.INVALID_JSON, f"Invalid JSON: {exc}") from exc
-    if _has_infinity(value):
-        raise ConversionError(ErrorKind.INVALID_JSON, "Invalid JSON: number out of range")
+    _check_json(value)
     return value
 
 
-def _has_infinity(value: Any) -> bool:
-    if isinstance(value, float):
-        return not math.isfinite(value)
-    if isinstance(value, dict):
-        return any(_has_infinity(item) for item in value.values())
-    if isinstance(value, list):
-        return any(_has_infinity(item) for item in value)
-    return False
+def _check_json(value: Any) -> None:
+    """No infinite numbers (``1e999``) and at most ``MAX_JSON_DEPTH`` levels; iterative on purpose."""
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise ConversionError(
+                ErrorKind.INVALID_JSON, f"Invalid JSON: nested deeper than {MAX_JSON_DEPTH} levels"
+            )
+        if isinstance(item, float) and not math.isfinite(item):
+            raise ConversionError(ErrorKind.INVALID_JSON, "Invalid JSON: number out of range")
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        pending.extend((child, depth + 1) for child in children)
 
 
 def parse_json_object(payload: bytes, what: str) -> dict[str, Any]:

@@ -57,6 +57,11 @@ class SmartRestDecodeError(SmartRestError):
         self.line = line
         self.column = column
 
+    def to_record(self) -> tuple[str, str, str]:
+        """The ``s/e`` record: ``(42, <line number>, <reason with column>)``."""
+        where = "" if self.column is None else f" (column {self.column})"
+        return (str(self.code), str(self.line), f"{self.reason}{where}")
+
 
 # --------------------------------------------------------------------------------------------- encode
 

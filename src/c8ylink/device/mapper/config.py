@@ -12,6 +12,16 @@ from dataclasses import dataclass, field
 from c8ylink.core.topics import EntityTopicId
 
 DEFAULT_MAX_PAYLOAD_SIZE = 16_184
+# c8y.topics (tedge.md §1.6), relative to the topic root
+DEFAULT_TE_TOPICS = (
+    "+/+/+/+",
+    "+/+/+/+/twin/+",
+    "+/+/+/+/m/+",
+    "+/+/+/+/m/+/meta",
+    "+/+/+/+/e/+",
+    "+/+/+/+/a/+",
+    "+/+/+/+/status/health",
+)
 
 
 class SoftwareManagementApi(enum.Enum):
@@ -62,6 +72,16 @@ class MapperConfig:
     c8y_http_host: str | None = None  # c8y.http host: URLs there are fetched through the local proxy
     proxy_url: str = "http://127.0.0.1:8001"  # c8y.proxy.client.host/port
     early_message_buffer: int = 100
+    te_topics: tuple[str, ...] = DEFAULT_TE_TOPICS  # c8y.topics without the root
+
+    @property
+    def subscriptions(self) -> tuple[str, ...]:
+        """Every topic filter the mapper service subscribes to, for ``convert`` to see what it maps."""
+        root, prefix = self.topic_root, self.topic_prefix
+        local = tuple(f"{root}/{topic}" for topic in self.te_topics)
+        commands = (f"{root}/+/+/+/+/cmd/+", f"{root}/+/+/+/+/cmd/+/+")
+        cloud = (f"{prefix}/s/ds", f"{prefix}/devicecontrol/notifications", f"{self.alarm_shadow_prefix}#")
+        return local + commands + cloud
 
     @property
     def errors_topic(self) -> str:

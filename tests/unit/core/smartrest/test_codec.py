@@ -96,6 +96,7 @@ def test_broken_quoting_names_line_and_column(payload: str, line: int, column: i
     assert (caught.value.line, caught.value.column) == (line, column)
     assert caught.value.reason.startswith(reason)
     assert caught.value.code == 42
+    assert caught.value.to_record() == ("42", str(line), f"{caught.value.reason} (column {column})")
     assert isinstance(caught.value, SmartRestError)
 
 

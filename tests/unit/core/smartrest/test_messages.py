@@ -10,8 +10,18 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from c8ylink.core.smartrest import messages as m
-from c8ylink.core.smartrest.codec import EscapeStyle, decode_records, encode_record
+from c8ylink.core.smartrest.codec import (
+    CUMULOCITY_STYLE,
+    EscapeStyle,
+    SmartRestDecodeError,
+    decode_record,
+    decode_records,
+    encode_record,
+    encode_records,
+    split_records,
+)
 from c8ylink.core.smartrest.templates import TEMPLATES, Direction, FieldSpec, TemplateSpec, ValueKind
+from c8ylink.core.smartrest.validation import SmartRestValidationError
 from c8ylink.core.timestamps import format_timestamp
 
 T0 = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
@@ -176,3 +186,18 @@ def test_any_valid_message_of_any_template_round_trips(data: st.DataObject) -> N
     if spec.one_of:
         assume(any(values[name] for name in spec.one_of))
     _round_trip(spec, values, groups, style)
+
+
+def test_a_server_handles_good_lines_and_answers_bad_ones_on_s_e() -> None:
+    """The tenant's loop: split, decode, parse; every failure becomes an s/e line in upstream form."""
+    payload = b'100,dev,type\n201,env\n400,t,"unterminated\n'
+    handled, errors = [], []
+    for line, text in split_records(payload):
+        try:
+            handled.append(m.parse_record(decode_record(text, line=line), Direction.UPSTREAM).spec.id)
+        except (SmartRestDecodeError, SmartRestValidationError) as exc:
+            errors.append(exc.to_record())
+    assert handled == [100]
+    assert encode_records(errors, CUMULOCITY_STYLE) == (
+        "45,201,Wrong number of arguments\n42,3,unterminated quoted field (column 7)"
+    )

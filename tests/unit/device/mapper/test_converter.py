@@ -177,3 +177,12 @@ def test_nothing_over_the_limit_reaches_the_cloud(make_mapper: MapperFactory, si
 def test_deeply_nested_json_is_refused(mapper: Mapper, depth: int) -> None:
     (error,) = mapper.send("te/device/main///twin/x", "[" * depth + "]" * depth)
     assert json.loads(error.payload)["error"] == "invalid-json"
+
+
+def test_subscriptions_cover_every_topic_the_converters_map(make_mapper: MapperFactory) -> None:
+    config = make_mapper(topic_root="tex", topic_prefix="cloud").config
+    assert config.subscriptions == (
+        "tex/+/+/+/+", "tex/+/+/+/+/twin/+", "tex/+/+/+/+/m/+", "tex/+/+/+/+/m/+/meta", "tex/+/+/+/+/e/+",
+        "tex/+/+/+/+/a/+", "tex/+/+/+/+/status/health", "tex/+/+/+/+/cmd/+", "tex/+/+/+/+/cmd/+/+",
+        "cloud/s/ds", "cloud/devicecontrol/notifications", "cloud-internal/alarms/#",
+    )  # fmt: skip

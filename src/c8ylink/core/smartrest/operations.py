@@ -47,10 +47,6 @@ class DownstreamOperation:
     value: JsonValue
 
 
-def is_operation_template(spec: TemplateSpec) -> bool:
-    return spec.direction is Direction.DOWNSTREAM and spec.fragment is not None
-
-
 # --------------------------------------------------------------------------------------------- parse
 
 

@@ -60,11 +60,6 @@ class TemplateSpec:
     def topic(self) -> str:
         return _TOPICS[self.direction]
 
-    @property
-    def max_fields(self) -> int | None:
-        """Most fields after the id, or None when a repeated group makes it unbounded."""
-        return None if self.group else len(self.fields)
-
 
 _TOPICS = {Direction.UPSTREAM: "s/us", Direction.DOWNSTREAM: "s/ds", Direction.ERROR: "s/e"}
 

@@ -39,7 +39,6 @@ from c8ylink.core.topics import (
     TopicError,
     Twin,
     parse_topic,
-    topic_for,
 )
 from c8ylink.device.mapper.config import MapperConfig
 from c8ylink.device.mapper.context import Context
@@ -188,8 +187,3 @@ def build_startup_messages(state: MapperState, config: MapperConfig) -> list[Mes
     records.append(get_pending_operations())
     topic = entity_smartrest_topic(config, main)
     return [*messages, *(smartrest_message(topic, [record]) for record in records)]
-
-
-def command_topic(config: MapperConfig, entity: EntityTopicId, operation: str, command_id: str) -> str:
-    """``te/<entity>/cmd/<operation>/<id>``, for the service and tests."""
-    return topic_for(config.topic_root, entity, Command(operation, command_id))

@@ -1,0 +1,169 @@
+"""Cumulocity's MQTT topic grammar (cumulocity-api.md §1.5, §1.8), for the tenant's endpoint and the mapper.
+
+``parse_c8y_topic`` classifies a topic of the platform's MQTT endpoint (SmartREST static, custom,
+default, templates, credentials, token, SmartREST 1.0, JSON via MQTT, operations, errors) as upstream
+(the device publishes) or downstream (the device subscribes): ``<mode>/<direction><type>[/<xid>][/<child>]``
+for SmartREST, ``[t|q|c/]<api>/<resource>/<action>[/<id>]`` for JSON. ``subscription_allowed``
+applies the rule that a device may subscribe only to downstream topics (§1.2).
+
+Topic names here are the cloud's; thin-edge's local bridge prefixes them with ``c8y/`` (§1.10).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from c8ylink.core.topics import TopicError
+
+_FORBIDDEN_TOPIC_CHARS = ("+", "#", "\0")
+
+MODES = ("s", "t", "q", "c")  # persistent, transient, quiescent, CEP
+MEASUREMENT_CREATE = "measurement/measurements/create"
+EVENT_CREATE = "event/events/create"
+ALARM_CREATE = "alarm/alarms/create"
+DEVICECONTROL_NOTIFICATIONS = "devicecontrol/notifications"
+JSON_ERRORS = "error"
+SMARTREST_UPSTREAM = "s/us"
+SMARTREST_DOWNSTREAM = "s/ds"
+SMARTREST_ERRORS = "s/e"
+TOKEN_REQUEST = "s/uat"
+TOKEN_DOWNSTREAM = "s/dat"
+CREDENTIALS_REQUEST = "s/ucr"
+CREDENTIALS_DOWNSTREAM = "s/dcr"
+TEMPLATES_DOWNSTREAM = "s/dt"
+
+
+class C8yTopicKind(enum.Enum):
+    STATIC = "static"  # s/us[/<child>], s/ds
+    CUSTOM = "custom"  # s/uc/<xid>[/<child>], s/dc/<xid>
+    DEFAULT = "default"  # s/ud[/<child>], s/dd (X-Id from the client id)
+    TEMPLATES = "templates"  # s/ut/<xid>, s/dt
+    CREDENTIALS = "credentials"  # s/ucr, s/dcr
+    TOKEN = "token"  # s/uat, s/dat
+    ERRORS = "errors"  # s/e
+    LEGACY = "legacy"  # SmartREST 1.0: s/ul[/<xid>], s/dl[/<xid>], s/ol/<xid>
+    JSON = "json"  # <api>/<resource>/<action>[/<id>]
+    OPERATIONS = "operations"  # devicecontrol/notifications
+    JSON_ERRORS = "json-errors"  # error
+
+
+@dataclass(frozen=True, slots=True)
+class C8yTopic:
+    """A topic of Cumulocity's MQTT endpoint, classified (cumulocity-api.md §1.5, §1.8)."""
+
+    kind: C8yTopicKind
+    upstream: bool  # True: the device publishes; False: the device subscribes
+    mode: str | None = None  # s/t/q/c for SmartREST and prefixed JSON
+    child: str | None = None  # descendant external id (s/us/<child>)
+    template: str | None = None  # SmartREST collection X-Id (s/uc/<xid>, s/ut/<xid>)
+    resource: str | None = None  # JSON: "measurement/measurements"
+    action: str | None = None  # JSON: create|createBulk|update|delete
+    resource_id: str | None = None  # JSON: update/<id>, delete/<id>
+
+
+# (api/resource) -> actions that may carry an id, actions without id
+_JSON_ACTIONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "event/events": (frozenset({"update", "delete"}), frozenset({"create", "createBulk"})),
+    "alarm/alarms": (frozenset({"update"}), frozenset({"create", "createBulk"})),
+    "measurement/measurements": (frozenset({"delete"}), frozenset({"create", "createBulk"})),
+    "inventory/managedObjects": (frozenset({"update"}), frozenset({"create"})),
+}
+
+# second SmartREST segment -> (kind, upstream, extra segments allowed: min, max)
+_SMARTREST: dict[str, tuple[C8yTopicKind, bool, int, int]] = {
+    "us": (C8yTopicKind.STATIC, True, 0, 1),
+    "ds": (C8yTopicKind.STATIC, False, 0, 0),
+    "uc": (C8yTopicKind.CUSTOM, True, 1, 2),
+    "dc": (C8yTopicKind.CUSTOM, False, 1, 1),
+    "ud": (C8yTopicKind.DEFAULT, True, 0, 1),
+    "dd": (C8yTopicKind.DEFAULT, False, 0, 0),
+    "ut": (C8yTopicKind.TEMPLATES, True, 1, 1),
+    "dt": (C8yTopicKind.TEMPLATES, False, 0, 0),
+    "ucr": (C8yTopicKind.CREDENTIALS, True, 0, 0),
+    "dcr": (C8yTopicKind.CREDENTIALS, False, 0, 0),
+    "uat": (C8yTopicKind.TOKEN, True, 0, 0),
+    "dat": (C8yTopicKind.TOKEN, False, 0, 0),
+    "e": (C8yTopicKind.ERRORS, False, 0, 0),
+    "ul": (C8yTopicKind.LEGACY, True, 0, 1),
+    "dl": (C8yTopicKind.LEGACY, False, 0, 1),
+    "ol": (C8yTopicKind.LEGACY, False, 1, 1),
+}
+
+
+def parse_c8y_topic(topic: str) -> C8yTopic:
+    """Classify a concrete topic (no wildcards); ``TopicError`` for a topic the endpoint does not serve."""
+    if any(char in topic for char in _FORBIDDEN_TOPIC_CHARS):
+        raise TopicError(f"Topic '{topic}' contains a wildcard or NUL")
+    if topic == DEVICECONTROL_NOTIFICATIONS:
+        return C8yTopic(C8yTopicKind.OPERATIONS, upstream=False)
+    if topic == JSON_ERRORS:
+        return C8yTopic(C8yTopicKind.JSON_ERRORS, upstream=False)
+    segments = topic.split("/")
+    if segments[0] in MODES and len(segments) >= 2 and segments[1] in _SMARTREST:
+        return _parse_smartrest(topic, segments)
+    mode = segments[0] if segments[0] in ("t", "q", "c") else None
+    parsed = _parse_json(segments[1:] if mode else segments, mode)
+    if parsed is None:
+        raise TopicError(f"Topic '{topic}' is not a Cumulocity MQTT topic")
+    return parsed
+
+
+def _parse_smartrest(topic: str, segments: list[str]) -> C8yTopic:
+    mode, code, extra = segments[0], segments[1], segments[2:]
+    kind, upstream, least, most = _SMARTREST[code]
+    if not least <= len(extra) <= most or any(not part for part in extra):
+        raise TopicError(f"Topic '{topic}' has the wrong number of segments for '{mode}/{code}'")
+    template = extra[0] if least else None
+    child = extra[least] if len(extra) > least else None
+    if kind is C8yTopicKind.LEGACY and code in ("ul", "dl"):
+        template, child = (extra[0] if extra else None), None
+    return C8yTopic(kind, upstream, mode=mode, child=child, template=template)
+
+
+def _parse_json(segments: list[str], mode: str | None) -> C8yTopic | None:
+    if len(segments) not in (3, 4):
+        return None
+    resource, action = "/".join(segments[:2]), segments[2]
+    actions = _JSON_ACTIONS.get(resource)
+    if actions is None:
+        return None
+    with_id, without_id = actions
+    resource_id = segments[3] if len(segments) == 4 else None
+    if resource_id is None and action not in without_id | with_id:
+        return None
+    if resource_id is not None and (action not in with_id or not resource_id):
+        return None
+    return C8yTopic(
+        C8yTopicKind.JSON, True, mode=mode, resource=resource, action=action, resource_id=resource_id
+    )
+
+
+def is_upstream_topic(topic: str) -> bool:
+    """Whether a device may publish to ``topic`` (False for downstream and unknown topics)."""
+    try:
+        return parse_c8y_topic(topic).upstream
+    except TopicError:
+        return False
+
+
+def subscription_allowed(topic_filter: str) -> bool:
+    """Whether a device may subscribe to ``topic_filter``: every topic it can match must be downstream.
+
+    A filter with wildcards is allowed only when its literal part fixes a downstream family, e.g.
+    ``s/dc/#`` (what the thin-edge bridge subscribes); ``#``, ``s/#`` or ``+/ds`` are refused.
+    """
+    segments = topic_filter.split("/")
+    wildcard = next((index for index, part in enumerate(segments) if part in ("+", "#")), None)
+    if wildcard is None:
+        try:
+            return not parse_c8y_topic(topic_filter).upstream
+        except TopicError:
+            return False
+    if "#" in segments[:-1] or any(("+" in part or "#" in part) and len(part) > 1 for part in segments):
+        return False  # malformed filter
+    literal = segments[:wildcard]
+    if len(literal) < 2 or literal[0] not in MODES or literal[1] not in _SMARTREST:
+        return False
+    _, upstream, _, _ = _SMARTREST[literal[1]]
+    return not upstream

@@ -1,0 +1,1 @@
+"""One module per kind of message: measurements, events, alarms, twin, health, registration, operations."""

@@ -1,0 +1,234 @@
+"""Cloud operations -> thin-edge commands, and command status -> SmartREST (tedge.md §6.8).
+
+Operations arrive as JSON on ``c8y/devicecontrol/notifications`` (one per line; the default) or, with
+``OperationSource.SMARTREST``, as ``510``/``528``/``529`` lines on ``c8y/s/ds`` (Cumulocity sends
+each operation on both channels, so the mapper reads one). The target is the entity whose external
+id the operation names (``externalSource.externalId`` / the line's target; the main device if the
+JSON has none). Handled: ``c8y_Restart`` -> ``restart`` and ``c8y_SoftwareUpdate`` ->
+``software_update``, each gated by its ``c8y.enable.*`` flag.
+
+The command is a retained ``{"status": "init", ...}`` on ``te/<entity>/cmd/<op>/c8y-mapper-<op id>``;
+an operation id seen in the last 12 h (1 h once finished) is ignored. The agent then moves the
+status on, and the mapper answers on the entity's SmartREST topic:
+
+    executing  -> 504,<op id>            (501,<fragment> without operation ids)
+    successful -> 506,<op id>            (503,<fragment>)       then clears the command topic
+    failed     -> 505,<op id>,<reason>   (502,<fragment>,<reason>; reason cut to 500 bytes), then clears
+
+A finished software_update also starts a software_list command. An operation for an external id
+the mapper does not know is reported on te/errors and, with operation ids, failed in the cloud.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from c8ylink.core.errors import C8yLinkError
+from c8ylink.core.smartrest.codec import decode_record, split_records
+from c8ylink.core.smartrest.messages import (
+    set_executing,
+    set_executing_fragment,
+    set_failed,
+    set_failed_fragment,
+    set_successful,
+    set_successful_fragment,
+)
+from c8ylink.core.smartrest.operations import parse_operation
+from c8ylink.core.topics import Command, TopicError, smartrest_topic, topic_for, validate_external_id
+from c8ylink.device.mapper.config import OperationSource
+from c8ylink.device.mapper.context import Context
+from c8ylink.device.mapper.convert.capabilities import (
+    OperationSpec,
+    is_enabled,
+    operation_for_command,
+    operation_for_fragment,
+    request_software_list,
+)
+from c8ylink.device.mapper.convert.payloads import (
+    entity_smartrest_topic,
+    parse_json,
+    parse_json_object,
+    smartrest_message,
+)
+from c8ylink.device.mapper.convert.software import build_update_request, software_list_messages
+from c8ylink.device.mapper.entities import Entity
+from c8ylink.device.mapper.errors import ConversionError, ErrorKind, build_error_message
+from c8ylink.device.mapper.message import Message
+
+HANDLED_COMMANDS = ("restart", "software_update")
+FINISHED_STATUSES = ("SUCCESSFUL", "FAILED")
+
+
+# --------------------------------------------------------------------------------------------- cloud -> te
+
+
+def convert_operation_notifications(message: Message, ctx: Context) -> list[Message]:
+    """Each JSON operation of a ``devicecontrol/notifications`` message; a bad line does not stop the rest."""
+    if ctx.config.operation_source is not OperationSource.JSON:
+        return []
+    messages: list[Message] = []
+    for line in message.payload.split(b"\n"):
+        if not line.strip():
+            continue
+        try:
+            operation = parse_json(line)
+            if not isinstance(operation, dict):
+                raise ConversionError(
+                    ErrorKind.INVALID_PAYLOAD, "Invalid JSON: an operation must be an object"
+                )
+            messages.extend(_convert_json_operation(operation, ctx))
+        except C8yLinkError as exc:
+            messages.append(_error(message.topic, exc, ctx))
+    return messages
+
+
+def _convert_json_operation(operation: dict[str, Any], ctx: Context) -> list[Message]:
+    operation_id = operation.get("id")
+    if not isinstance(operation_id, str | int) or isinstance(operation_id, bool) or operation_id == "":
+        raise ConversionError(ErrorKind.INVALID_PAYLOAD, "Invalid operation: no 'id'")
+    operation_id = str(operation_id)
+    if operation.get("status") in FINISHED_STATUSES or ctx.state.operations.is_known(operation_id, ctx.now):
+        return []
+    source = operation.get("externalSource")
+    external_id = source.get("externalId") if isinstance(source, dict) else ctx.state.entities.main_device_id
+    if not isinstance(external_id, str):
+        raise ConversionError(
+            ErrorKind.INVALID_PAYLOAD, f"Invalid operation {operation_id}: bad externalSource"
+        )
+    entity = ctx.state.entities.by_external_id(external_id)
+    if entity is None:
+        return _unknown_target(operation_id, external_id, ctx)
+    fragment = next((key for key in operation if _handled(key)), None)
+    if fragment is None:
+        names = ", ".join(key for key in operation if key.startswith("c8y_")) or "none"
+        raise _unsupported(
+            f"Operation {operation_id} has no fragment the mapper handles (fragments: {names})"
+        )
+    return _start_command(entity, fragment, operation[fragment], operation_id, ctx)
+
+
+def _handled(fragment: str) -> bool:
+    spec = operation_for_fragment(fragment)
+    return spec is not None and spec.command in HANDLED_COMMANDS
+
+
+def _unknown_target(operation_id: str, external_id: str, ctx: Context) -> list[Message]:
+    reason = f"Operation {operation_id} is for {external_id}, an entity the mapper does not know"
+    messages = [_error(f"{ctx.config.topic_prefix}/devicecontrol/notifications", _unknown(reason), ctx)]
+    try:
+        topic = smartrest_topic(ctx.config.topic_prefix, validate_external_id(external_id))
+    except TopicError:
+        return messages
+    if ctx.config.use_operation_id:
+        ctx.state.operations.start(operation_id, ctx.now)
+        ctx.state.operations.finish(operation_id, ctx.now)
+        messages.append(smartrest_message(topic, [set_failed(operation_id, reason)]))
+    return messages
+
+
+def _start_command(
+    entity: Entity, fragment: str, value: Any, operation_id: str, ctx: Context
+) -> list[Message]:
+    spec = operation_for_fragment(fragment)
+    assert spec is not None  # only handled fragments get here
+    if not is_enabled(spec, ctx.config):
+        raise _unsupported(
+            f"Operation {operation_id} ({fragment}) is disabled: c8y.enable.{spec.flag} is false"
+        )
+    payload: dict[str, Any] = {"status": "init"}
+    if spec.command == "software_update":
+        payload = build_update_request(value, ctx.config)
+    command = Command(spec.command, f"{ctx.config.command_id_prefix}{operation_id}")
+    ctx.state.operations.start(operation_id, ctx.now)
+    return [Message.json(topic_for(ctx.config.topic_root, entity.topic_id, command), payload, retain=True)]
+
+
+def convert_smartrest_operations(message: Message, ctx: Context) -> list[Message]:
+    """Operation lines on ``c8y/s/ds`` (only with ``OperationSource.SMARTREST``)."""
+    if ctx.config.operation_source is not OperationSource.SMARTREST:
+        return []
+    messages: list[Message] = []
+    for line, text in split_records(message.payload):
+        try:
+            record = decode_record(text, line=line)
+            if not record[0].startswith("5"):
+                continue  # replies (106, 124, ...) are not operations
+            operation = parse_operation(record)
+            entity = ctx.state.entities.by_external_id(operation.target)
+            if entity is None:
+                raise _unknown(
+                    f"Operation {record[0]} is for {operation.target}, an entity the mapper does not know"
+                )
+            if not _handled(operation.fragment):
+                raise _unsupported(f"SmartREST operation {record[0]} ({operation.fragment}) is not handled")
+            command_id = ctx.state.next_command_id(ctx.config, ctx.now)[len(ctx.config.command_id_prefix) :]
+            messages.extend(_start_command(entity, operation.fragment, operation.value, command_id, ctx))
+        except C8yLinkError as exc:
+            messages.append(_error(message.topic, exc, ctx))
+    return messages
+
+
+# --------------------------------------------------------------------------------------------- te -> cloud
+
+
+def convert_command(entity: Entity, command: Command, payload: bytes, ctx: Context) -> list[Message]:
+    """A status change of a command the mapper started (``c8y-mapper-...``); others are not its business."""
+    prefix = ctx.config.command_id_prefix
+    if not command.command_id.startswith(prefix) or not payload:
+        return []
+    data = parse_json_object(payload, "a command")
+    status = data.get("status")
+    if command.operation == "software_list":
+        return _software_list_status(entity, command, status, data, ctx)
+    spec = operation_for_command(command.operation)
+    if spec is None or status not in ("executing", "successful", "failed"):
+        return []
+    operation_id = command.command_id[len(prefix) :]
+    record = _status_record(spec, operation_id, status, data, ctx)
+    messages = [smartrest_message(entity_smartrest_topic(ctx.config, entity), [record])]
+    if status != "executing":
+        messages.append(_clear(entity, command, ctx))
+        ctx.state.operations.finish(operation_id, ctx.now)
+        if spec.command == "software_update":
+            messages.append(request_software_list(entity, ctx))
+    return messages
+
+
+def _status_record(
+    spec: OperationSpec, operation_id: str, status: str, data: dict[str, Any], ctx: Context
+) -> tuple[str, ...]:
+    by_id = ctx.config.use_operation_id and ctx.config.operation_source is OperationSource.JSON
+    reason = data["reason"] if isinstance(data.get("reason"), str) else ""
+    if status == "executing":
+        return set_executing(operation_id) if by_id else set_executing_fragment(spec.fragment)
+    if status == "successful":
+        return set_successful(operation_id) if by_id else set_successful_fragment(spec.fragment)
+    return set_failed(operation_id, reason) if by_id else set_failed_fragment(spec.fragment, reason)
+
+
+def _software_list_status(
+    entity: Entity, command: Command, status: Any, data: dict[str, Any], ctx: Context
+) -> list[Message]:
+    if status == "successful":
+        return [*software_list_messages(entity, data, ctx), _clear(entity, command, ctx)]
+    if status == "failed":
+        return [_clear(entity, command, ctx)]
+    return []
+
+
+def _clear(entity: Entity, command: Command, ctx: Context) -> Message:
+    """The empty retained message that removes a finished command."""
+    return Message(topic_for(ctx.config.topic_root, entity.topic_id, command), b"", retain=True)
+
+
+def _error(topic: str, exc: C8yLinkError, ctx: Context) -> Message:
+    error = exc if isinstance(exc, ConversionError) else ConversionError(ErrorKind.INVALID_PAYLOAD, str(exc))
+    return build_error_message(ctx.config, topic, error, ctx.now)
+
+
+def _unknown(reason: str) -> ConversionError:
+    return ConversionError(ErrorKind.UNKNOWN_ENTITY, reason)
+
+
+def _unsupported(reason: str) -> ConversionError:
+    return ConversionError(ErrorKind.UNSUPPORTED_OPERATION, reason)

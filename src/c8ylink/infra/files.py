@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
+import tomllib
+from collections.abc import Callable, MutableMapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from c8ylink.core.errors import ConfigError, FileAccessError
 
@@ -79,6 +82,31 @@ def read_text(path: os.PathLike[str] | str) -> str | None:
         raise access_error(path, exc) from exc
 
 
+def load_toml_data(path: os.PathLike[str] | str) -> dict[str, Any] | None:
+    """Parse a TOML file with the fast standard-library reader; ``None`` when the file does not exist.
+
+    For commands that only read (start-up matters); the error names the file and line like
+    ``load_toml_document`` does.
+    """
+    text = read_text(path)
+    if text is None:
+        return None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"Failed to parse {os.fspath(path)}: {_tomllib_reason(str(exc))}") from None
+
+
+_TOMLLIB_POSITION = re.compile(r"^(?P<reason>.*) \(at line (?P<line>\d+), column (?P<col>\d+)\)$", re.DOTALL)
+
+
+def _tomllib_reason(text: str) -> str:
+    match = _TOMLLIB_POSITION.match(text)
+    if match is None:
+        return f"TOML parse error: {text}"
+    return f"TOML parse error at line {match['line']}, column {match['col']}: {match['reason']}"
+
+
 def load_toml_document(path: os.PathLike[str] | str) -> tomlkit.toml_document.TOMLDocument:
     """Parse a TOML file keeping comments and order; a missing file is an empty document.
 
@@ -110,3 +138,37 @@ def save_toml_document(
     import tomlkit
 
     write_atomic(path, tomlkit.dumps(document), mode=mode)
+
+
+def update_toml_document(
+    path: os.PathLike[str] | str,
+    change: Callable[[MutableMapping[str, Any], Callable[[], MutableMapping[str, Any]]], None],
+    *,
+    mode: int = 0o644,
+) -> None:
+    """Load ``path`` (keeping comments and order), let ``change`` edit it, write it back atomically.
+
+    ``change(document, new_table)`` receives a factory for empty tables; tables it creates get a blank
+    line after them so new sections stay separated from the ones that follow. A file that does not
+    parse is never written: the parse error is raised before ``change`` runs.
+    """
+    import tomlkit
+
+    document = load_toml_document(path)
+    created: list[Any] = []
+
+    def new_table() -> MutableMapping[str, Any]:
+        table = tomlkit.table()
+        created.append(table)
+        return table
+
+    change(document, new_table)
+    for table in created:
+        if len(table) and not table.is_super_table():
+            table.add(tomlkit.nl())
+    # the separator added above doubles tomlkit's own where it already left one before a table
+    text = _EXTRA_BLANK_BEFORE_TABLE.sub("\n\n", tomlkit.dumps(document))
+    write_atomic(path, text.rstrip("\n") + "\n" if text.strip() else "", mode=mode)
+
+
+_EXTRA_BLANK_BEFORE_TABLE = re.compile(r"\n{3,}(?=\[)")

@@ -18,13 +18,16 @@ from collections.abc import Callable, Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
 
-from c8ylink.core.errors import FileAccessError
+from c8ylink.core.errors import ConfigError, FileAccessError
 from c8ylink.core.settings.resolve import Deriver, Settings, build_settings
 from c8ylink.device.settings import CERTIFICATE_CN, CONFIG_FILE, TEDGE
 from c8ylink.infra.files import access_error, load_toml_data, update_toml_document
 
-FileChange = Callable[[Settings, MutableMapping[str, Any], Callable[[], MutableMapping[str, Any]]], None]
-"""Edits the document; gets the file-only settings (no environment) the edit may start from."""
+FileChange = Callable[
+    [Callable[[], Settings], MutableMapping[str, Any], Callable[[], MutableMapping[str, Any]]], None
+]
+"""Edits the document; gets a function returning the file-only settings (no environment) the edit may
+start from (it raises if the file holds an invalid value)."""
 
 
 def _read_common_name(path: Any) -> str:
@@ -61,9 +64,20 @@ class TedgeConfigStore:
         ) -> None:
             unwrap = getattr(document, "unwrap", None)
             data = unwrap() if callable(unwrap) else dict(document)
-            current = self._settings(data, {})
-            warnings.extend(current.warnings)
-            change(current, document, new_table)
+            current: Settings | ConfigError
+            try:
+                current = self._settings(data, {})
+            except ConfigError as exc:
+                current = exc
+            else:
+                warnings.extend(current.warnings)
+
+            def current_settings() -> Settings:
+                if isinstance(current, ConfigError):
+                    raise current
+                return current
+
+            change(current_settings, document, new_table)
 
         self._check_directory()
         try:

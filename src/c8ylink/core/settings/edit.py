@@ -23,16 +23,21 @@ NewTable = Callable[[], MutableMapping[str, Any]]
 
 @dataclass(frozen=True)
 class DocumentEdit:
-    """The four verbs on one document. ``current`` is the file-only view ``add``/``remove`` start from."""
+    """The four verbs on one document.
+
+    ``current`` gives the file-only view that ``add``/``remove`` start from; it is called only when
+    needed, so an invalid value elsewhere in the file does not stop ``set`` from fixing it.
+    """
 
     schema: Schema
-    current: Settings
+    current: Callable[[], Settings]
     ctx: ParseContext
     new_table: NewTable
 
     def set(self, doc: Document, ref: KeyRef, text: str) -> None:
         value = ref.key.type.parse(text, self.ctx)
-        _refuse_ignored_write(self.current, ref, ref.key.type.to_text(value))
+        if ref.key.derived is not None:
+            _refuse_ignored_write(self.current(), ref, ref.key.type.to_text(value))
         _write(self.schema, doc, ref, ref.key.type.to_toml(value), self.new_table)
 
     def unset(self, doc: Document, ref: KeyRef) -> None:
@@ -63,7 +68,7 @@ class DocumentEdit:
 
     def _present(self, ref: KeyRef) -> Any:
         try:
-            return self.current.lookup(ref)
+            return self.current().lookup(ref)
         except ConfigError:
             return None
 

@@ -37,13 +37,53 @@ def parse_host(text: str) -> str:
         ascii_host = text.lower() if text.isascii() else text.encode("idna").decode("ascii").lower()
     except UnicodeError:
         raise ValueParseError("invalid international domain name") from None
-    last_label = ascii_host.rstrip(".").rsplit(".", 1)[-1]
-    if last_label and (last_label.isdigit() or last_label.startswith("0x")):
-        try:
-            return str(ipaddress.IPv4Address(ascii_host))
-        except ValueError:
-            raise ValueParseError("invalid IPv4 address") from None
+    if _ends_in_a_number(ascii_host):
+        return _parse_ipv4(ascii_host)
     return ascii_host
+
+
+def _ends_in_a_number(host: str) -> bool:
+    labels = host.split(".")
+    if labels[-1] == "" and len(labels) > 1:
+        labels.pop()
+    last = labels[-1]
+    if last and all("0" <= c <= "9" for c in last):
+        return True
+    return last[:2] == "0x" and all(c in "0123456789abcdef" for c in last[2:])
+
+
+def _parse_ipv4(host: str) -> str:
+    """The URL standard's IPv4 parser: 1 to 4 parts, each decimal, octal (``0..``) or hex (``0x..``)."""
+    parts = host.split(".")
+    if parts[-1] == "" and len(parts) > 1:
+        parts.pop()
+    if len(parts) > 4:
+        raise ValueParseError("invalid IPv4 address")
+    numbers = [_ipv4_number(part) for part in parts]
+    if any(number > 255 for number in numbers[:-1]) or numbers[-1] >= 256 ** (5 - len(numbers)):
+        raise ValueParseError("invalid IPv4 address")
+    address = numbers[-1] + sum(number * 256 ** (3 - index) for index, number in enumerate(numbers[:-1]))
+    return str(ipaddress.IPv4Address(address))
+
+
+def _ipv4_number(part: str) -> int:
+    digits, radix = part, 10
+    if part[:2] == "0x":
+        digits, radix = part[2:], 16
+    elif len(part) > 1 and part[0] == "0":
+        digits, radix = part[1:], 8
+    if not part:
+        raise ValueParseError("invalid IPv4 address")
+    if not digits:
+        return 0
+    try:
+        return int(digits, radix) if digits.isalnum() and digits.isascii() else _bad_ipv4()
+    except ValueError:
+        return _bad_ipv4()
+
+
+def _bad_ipv4() -> int:
+    raise ValueParseError("invalid IPv4 address")
 
 
 @dataclass(frozen=True, slots=True)

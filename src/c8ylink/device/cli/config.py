@@ -97,7 +97,7 @@ def _change(
     """Run one edit of tedge.toml; errors read ``Error: failed to <description>``."""
     parse_context = ParseContext(cwd=os.getcwd())
 
-    def edit(current: Settings, doc: MutableMapping[str, Any], new_table: NewTable) -> None:
+    def edit(current: Callable[[], Settings], doc: MutableMapping[str, Any], new_table: NewTable) -> None:
         verb(DocumentEdit(TEDGE, current, parse_context, new_table), doc)
 
     with failing_to(description):

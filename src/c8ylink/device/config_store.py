@@ -83,7 +83,7 @@ class TedgeConfigStore:
         try:
             self.config_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise access_error(self.config_dir, exc, "create") from exc
+            raise access_error(self.config_dir, exc, "create") from None
         update_toml_document(self.path, edit, mode=0o644)
         return tuple(warnings)
 

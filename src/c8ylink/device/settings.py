@@ -34,8 +34,8 @@ ENV_CLOUD_PROFILE = "TEDGE_CLOUD_PROFILE"
 CERTIFICATE_CN = "certificate_cn"  # the deriver the device layer supplies for device.id
 
 STR, BOOL, PATH, DURATION, IP = StrType(), BoolType(), PathType(), DurationType(), IpAddrType()
-PORT = IntType(minimum=0, maximum=65535, kind="port")
-NONZERO_PORT = IntType(minimum=1, maximum=65535, kind="port")
+PORT = IntType(minimum=0, maximum=65535)
+NONZERO_PORT = IntType(minimum=1, maximum=65535)
 TRUE, FALSE = Literal("true"), Literal("false")
 CRYPTOKI_MODE = EnumType(
     ("off", "module", "socket"), "Failed to parse flag: {value}. Supported values are: {choices}"

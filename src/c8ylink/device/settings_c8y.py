@@ -27,7 +27,7 @@ STR, BOOL, PATH, LIST, DURATION, IP = (
     DurationType(),
     IpAddrType(),
 )
-PORT = IntType(minimum=0, maximum=65535, kind="port")
+PORT = IntType(minimum=0, maximum=65535)
 
 TRUE, FALSE = Literal("true"), Literal("false")
 
@@ -135,7 +135,7 @@ C8Y_KEYS: tuple[Key, ...] = (
     _feature("device_restart", "device restarts"),
     _feature("software_update", "software updates"),
     Key("c8y.mapper.mqtt.max_payload_size",
-        IntType(minimum=1, maximum=268435455, kind="size",
+        IntType(minimum=1, maximum=268435455,
                 error="Invalid MQTT payload size limit: {value}. Provide a value between 0 and 268435455 "
                 "bytes"),
         "The largest MQTT payload (bytes) the mapper sends to Cumulocity", ("16184",),

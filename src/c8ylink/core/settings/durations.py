@@ -6,8 +6,7 @@ The value keeps the text it was given: ``tedge config get`` prints ``60m`` back,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from c8ylink.core.settings.errors import ValueParseError
 from c8ylink.core.settings.types import ParseContext, TomlValue, ValueType
@@ -33,8 +32,7 @@ for _names, _nanos in (
         _UNITS[_name] = _nanos
 
 
-@dataclass(frozen=True, slots=True)
-class Duration:
+class Duration(NamedTuple):
     """A parsed duration: ``text`` as given, ``nanos`` its length."""
 
     text: str
@@ -129,11 +127,11 @@ def _byte_offset(text: str, pos: int) -> int:
     return len(text[:pos].encode())
 
 
-@dataclass(frozen=True, slots=True)
 class DurationType(ValueType):
     """Seconds or human time; stored in TOML as the text given (numbers in a file are seconds)."""
 
-    kind: str = "duration"
+    __slots__ = ()
+    kind = "duration"
 
     def parse(self, text: str, ctx: ParseContext) -> Duration:
         return parse_duration(text)

@@ -9,7 +9,6 @@ keys whose name changed (``mqtt.port`` -> ``mqtt.bind.port``) and writes the sch
 from __future__ import annotations
 
 from collections.abc import Callable, MutableMapping
-from dataclasses import dataclass
 from typing import Any
 
 from c8ylink.core.errors import ConfigError
@@ -21,7 +20,6 @@ Document = MutableMapping[str, Any]
 NewTable = Callable[[], MutableMapping[str, Any]]
 
 
-@dataclass(frozen=True)
 class DocumentEdit:
     """The four verbs on one document.
 
@@ -29,10 +27,10 @@ class DocumentEdit:
     needed, so an invalid value elsewhere in the file does not stop ``set`` from fixing it.
     """
 
-    schema: Schema
-    current: Callable[[], Settings]
-    ctx: ParseContext
-    new_table: NewTable
+    def __init__(
+        self, schema: Schema, current: Callable[[], Settings], ctx: ParseContext, new_table: NewTable
+    ) -> None:
+        self.schema, self.current, self.ctx, self.new_table = schema, current, ctx, new_table
 
     def set(self, doc: Document, ref: KeyRef, text: str) -> None:
         value = ref.key.type.parse(text, self.ctx)

@@ -7,10 +7,8 @@ host, forbidden characters, IPv4/IPv6 literals, international names), with its e
 
 from __future__ import annotations
 
-import ipaddress
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from c8ylink.core.settings.errors import ValueParseError
 from c8ylink.core.settings.types import ParseContext, TomlValue, ValueType
@@ -24,6 +22,8 @@ def parse_host(text: str) -> str:
     """The host as the URL standard normalises it (lower-case ASCII, punycode); errors as ``url::Host``."""
     if not text:
         raise ValueParseError("empty host")
+    import ipaddress
+
     if text.startswith("["):
         if not text.endswith("]"):
             raise ValueParseError("invalid IPv6 address")
@@ -62,6 +62,8 @@ def _parse_ipv4(host: str) -> str:
     numbers = [_ipv4_number(part) for part in parts]
     if any(number > 255 for number in numbers[:-1]) or numbers[-1] >= 256 ** (5 - len(numbers)):
         raise ValueParseError("invalid IPv4 address")
+    import ipaddress
+
     address = numbers[-1] + sum(number * 256 ** (3 - index) for index, number in enumerate(numbers[:-1]))
     return str(ipaddress.IPv4Address(address))
 
@@ -86,16 +88,18 @@ def _bad_ipv4() -> int:
     raise ValueParseError("invalid IPv4 address")
 
 
-@dataclass(frozen=True, slots=True)
 class ConnectUrlType(ValueType):
     """A bare domain name such as ``mytenant.cumulocity.com``: no scheme, no port, no path.
 
     The value is the text as given. The error text is upstream's; when the input looks like a URL we
-    add a hint with the command that would work.
+    add a hint with the command that would work (``key`` names the key in that command).
     """
 
-    key: str = "c8y.url"
-    kind: str = "domain name"
+    __slots__ = ("key",)
+    kind = "domain name"
+
+    def __init__(self, *, key: str = "c8y.url") -> None:
+        self.key = key
 
     def parse(self, text: str, ctx: ParseContext) -> str:
         try:
@@ -127,8 +131,7 @@ class ConnectUrlType(ValueType):
         return hint
 
 
-@dataclass(frozen=True, slots=True)
-class HostPort:
+class HostPort(NamedTuple):
     """An endpoint ``host:port``; ``text`` is what the user gave (the port may have been left out)."""
 
     host: str
@@ -139,12 +142,14 @@ class HostPort:
         return f"{self.host}:{self.port}"
 
 
-@dataclass(frozen=True, slots=True)
 class HostPortType(ValueType):
     """``host[:port]`` with ``default_port`` when the port is left out (443 for HTTPS, 8883 for MQTT)."""
 
-    default_port: int = 443
-    kind: str = "host[:port]"
+    __slots__ = ("default_port",)
+    kind = "host[:port]"
+
+    def __init__(self, *, default_port: int = 443) -> None:
+        self.default_port = default_port
 
     def parse(self, text: str, ctx: ParseContext) -> HostPort:
         host_text, sep, port_text = text.partition(":")
@@ -178,8 +183,7 @@ def _parse_port(text: str, context: str) -> int:
     return port
 
 
-@dataclass(frozen=True, slots=True)
-class ProxyUrl:
+class ProxyUrl(NamedTuple):
     scheme: str
     host: str
     port: int
@@ -188,11 +192,11 @@ class ProxyUrl:
         return f"{self.scheme}://{self.host}:{self.port}"
 
 
-@dataclass(frozen=True, slots=True)
 class ProxyUrlType(ValueType):
     """An HTTP CONNECT proxy: ``[http://|https://]host[:port]``; credentials belong in their own keys."""
 
-    kind: str = "proxy URL"
+    __slots__ = ()
+    kind = "proxy URL"
 
     def parse(self, text: str, ctx: ParseContext) -> ProxyUrl:
         scheme, rest = "http", text

@@ -14,28 +14,25 @@ deprecation warning), or an old name that moved (``mqtt.port`` -> ``mqtt.bind.po
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from c8ylink.core.settings.errors import KeyParseError, ProfileError
 from c8ylink.core.settings.types import ValueType
 
 
-@dataclass(frozen=True, slots=True)
-class Literal:
+class Literal(NamedTuple):
     """A fixed default, written as command-line text and parsed with the key's type."""
 
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class InConfigDir:
+class InConfigDir(NamedTuple):
     """A default path inside the configuration directory, e.g. ``device-certs/tedge.csr``."""
 
     relative: str
 
 
-@dataclass(frozen=True, slots=True)
-class FromKey:
+class FromKey(NamedTuple):
     """The default is another key's value (``c8y.http`` <- ``c8y.url``).
 
     Inside a multi group the other key is taken from the same profile when it is in the same group.
@@ -45,13 +42,11 @@ class FromKey:
     key: str
 
 
-@dataclass(frozen=True, slots=True)
-class DefaultContext:
+class DefaultContext(NamedTuple):
     config_dir: str
 
 
-@dataclass(frozen=True, slots=True)
-class Computed:
+class Computed(NamedTuple):
     """A default computed from the context (the configuration directory); ``describe`` is for docs."""
 
     compute: Callable[[DefaultContext], str]
@@ -61,8 +56,7 @@ class Computed:
 Default = Literal | InConfigDir | FromKey | Computed
 
 
-@dataclass(frozen=True, slots=True)
-class Derived:
+class Derived(NamedTuple):
     """The value is computed by the deriver called ``deriver`` from the value of ``source`` (a key, taken
     from the same profile). It wins over an explicit value; the explicit value, then the default, are
     used only when the derivation fails (e.g. its source does not exist). ``missing`` explains how to get
@@ -76,27 +70,44 @@ class Derived:
     conflict: str = ""
 
 
-@dataclass(frozen=True, slots=True)
 class Key:
-    name: str
-    type: ValueType
-    doc: str
-    examples: tuple[str, ...] = ()
-    note: str | None = None
-    default: Default | None = None
-    derived: Derived | None = None
-    readonly: bool = False
-    write_error: str = ""
-    secret: bool = False
-    deprecated: tuple[str, ...] = ()  # older names of this key (accepted everywhere, with a warning)
+    """One configuration key. (A plain class, not a dataclass: a schema has a hundred keys and is
+    built at start-up of every ``tedge`` command.)
 
-    @property
-    def normalized(self) -> str:
-        return self.name.replace(".", "_")
+    ``deprecated``: older names of this key, accepted everywhere with a warning. ``secret``: masked
+    in listings. ``readonly`` keys can be read but not written (``write_error`` says why).
+    """
+
+    __slots__ = (
+        "default", "deprecated", "derived", "doc", "examples", "name", "normalized", "note", "readonly",
+        "secret", "type", "write_error",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        name: str,
+        type: ValueType,
+        doc: str,
+        examples: tuple[str, ...] = (),
+        *,
+        note: str | None = None,
+        default: Default | None = None,
+        derived: Derived | None = None,
+        readonly: bool = False,
+        write_error: str = "",
+        secret: bool = False,
+        deprecated: tuple[str, ...] = (),
+    ) -> None:
+        self.name, self.type, self.doc, self.examples, self.note = name, type, doc, examples, note
+        self.default, self.derived, self.readonly, self.write_error = default, derived, readonly, write_error
+        self.secret, self.deprecated = secret, deprecated
+        self.normalized = name.replace(".", "_")
+
+    def __repr__(self) -> str:
+        return f"Key({self.name!r})"
 
 
-@dataclass(frozen=True, slots=True)
-class KeyRef:
+class KeyRef(NamedTuple):
     """A key, and the profile it is read for (``None`` = the default profile or a key without profiles)."""
 
     key: Key
@@ -114,8 +125,7 @@ class KeyRef:
         return self.name
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedKey:
+class ParsedKey(NamedTuple):
     ref: KeyRef
     warning: str | None = None
 
@@ -134,7 +144,6 @@ def parse_profile_name(text: str) -> str:
     return text.lower()
 
 
-@dataclass(frozen=True)
 class Schema:
     """The declared keys of one configuration file, in listing order.
 
@@ -144,28 +153,28 @@ class Schema:
     unknown name (``{key}`` is replaced).
     """
 
-    keys: tuple[Key, ...]
-    multi: tuple[str, ...] = ()
-    moved: Mapping[str, str] = field(default_factory=dict)
-    marker: tuple[str, str] | None = None
-    unknown_key: str = "Unknown config key: '{key}'"
-    env_prefix: str = ""
-    env_ignore: frozenset[str] = frozenset()
-    _by_name: dict[str, Key] = field(init=False, repr=False, compare=False)
-    _by_normalized: dict[str, Key] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        by_name = {key.name: key for key in self.keys}
-        if len(by_name) != len(self.keys):
+    def __init__(
+        self,
+        keys: tuple[Key, ...],
+        *,
+        multi: tuple[str, ...] = (),
+        moved: Mapping[str, str] | None = None,
+        marker: tuple[str, str] | None = None,
+        unknown_key: str = "Unknown config key: '{key}'",
+        env_prefix: str = "",
+        env_ignore: frozenset[str] = frozenset(),
+    ) -> None:
+        self.keys, self.multi, self.moved, self.marker = keys, multi, dict(moved or {}), marker
+        self.unknown_key, self.env_prefix, self.env_ignore = unknown_key, env_prefix, env_ignore
+        self._by_name = {key.name: key for key in keys}
+        if len(self._by_name) != len(keys):
             raise ValueError("duplicate key names in schema")
-        by_normalized = {key.normalized: key for key in self.keys}
-        for key in self.keys:
+        self._by_normalized = {key.normalized: key for key in keys}
+        for key in keys:
             for old in key.deprecated:
-                by_normalized.setdefault(old.replace(".", "_"), key)
+                self._by_normalized.setdefault(old.replace(".", "_"), key)
         for old, new in self.moved.items():
-            by_normalized.setdefault(old.replace(".", "_"), by_name[new])
-        object.__setattr__(self, "_by_name", by_name)
-        object.__setattr__(self, "_by_normalized", by_normalized)
+            self._by_normalized.setdefault(old.replace(".", "_"), self._by_name[new])
 
     def key(self, name: str) -> Key:
         """The key with this exact canonical name (``KeyError`` for programming mistakes)."""

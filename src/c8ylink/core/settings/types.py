@@ -14,30 +14,49 @@ they find in its documentation and issue tracker.
 
 from __future__ import annotations
 
-import ipaddress
 import posixpath
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from c8ylink.core.settings.errors import ValueParseError
+
+if TYPE_CHECKING:
+    import ipaddress
 
 TomlValue = str | int | bool | list[str]
 
 
-@dataclass(frozen=True, slots=True)
-class ParseContext:
+class ParseContext(NamedTuple):
     """What parsing may depend on: the working directory that relative paths are resolved against."""
 
     cwd: str = "/"
 
 
 class ValueType:
-    """Base of all value types; ``kind`` names the type in docs and errors."""
+    """Base of all value types; ``kind`` names the type in errors.
 
-    kind: str = "string"
-    is_list: bool = False
+    Types are small immutable objects: their settings live in ``__slots__`` (plain classes rather than
+    dataclasses, because these modules are on the start-up path of every ``tedge`` command and a
+    dataclass costs about a millisecond to create); two types are equal when their class and settings are.
+    """
+
+    __slots__ = ()
+    kind = "string"
+    is_list = False
+
+    def _settings(self) -> tuple[object, ...]:
+        slots = (name for cls in type(self).__mro__ for name in getattr(cls, "__slots__", ()))
+        return tuple(getattr(self, name) for name in slots)
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and self._settings() == other._settings()
+
+    def __hash__(self) -> int:
+        return hash((type(self), self._settings()))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}{self._settings()!r}"
 
     def parse(self, text: str, ctx: ParseContext) -> Any:
         raise NotImplementedError
@@ -73,21 +92,20 @@ def toml_type_name(raw: object) -> str:
     return type(raw).__name__
 
 
-@dataclass(frozen=True, slots=True)
 class StrType(ValueType):
     """Any text."""
 
-    kind: str = "string"
+    __slots__ = ()
 
     def parse(self, text: str, ctx: ParseContext) -> str:
         return text
 
 
-@dataclass(frozen=True, slots=True)
 class BoolType(ValueType):
     """``true`` or ``false``, nothing else (as Rust's ``bool::from_str``)."""
 
-    kind: str = "bool"
+    __slots__ = ()
+    kind = "bool"
 
     def parse(self, text: str, ctx: ParseContext) -> bool:
         if text == "true":
@@ -108,14 +126,15 @@ class BoolType(ValueType):
         return "true" if value else "false"
 
 
-@dataclass(frozen=True, slots=True)
 class IntType(ValueType):
-    """An unsigned integer in ``[minimum, maximum]`` (u16 ports, u32 sizes); ``error`` replaces the texts."""
+    """An unsigned integer in ``[minimum, maximum]`` (u16 ports, u32 sizes); ``error`` replaces the texts
+    (``{value}`` is replaced by the input)."""
 
-    kind: str = "integer"
-    minimum: int = 0
-    maximum: int = 65535
-    error: str | None = None  # "{value}" is replaced by the input
+    __slots__ = ("error", "maximum", "minimum")
+    kind = "integer"
+
+    def __init__(self, *, minimum: int = 0, maximum: int = 65535, error: str | None = None) -> None:
+        self.minimum, self.maximum, self.error = minimum, maximum, error
 
     def parse(self, text: str, ctx: ParseContext) -> int:
         number = _parse_unsigned(text, self.maximum, self.error)
@@ -151,17 +170,23 @@ def _parse_unsigned(text: str, maximum: int, error: str | None) -> int:
     return number
 
 
-@dataclass(frozen=True, slots=True)
 class EnumType(ValueType):
     """One of a fixed set of words; ``aliases`` map extra spellings to a canonical choice.
 
-    ``error`` is the upstream message, with ``{value}`` replaced by the input.
+    ``error`` is the upstream message, with ``{value}`` (the input) and ``{choices}`` replaced.
     """
 
-    choices: tuple[str, ...] = ()
-    error: str = "Failed to parse flag: {value}. Supported values are: {choices}"
-    aliases: tuple[tuple[str, str], ...] = ()
-    kind: str = "enum"
+    __slots__ = ("aliases", "choices", "error")
+    kind = "enum"
+
+    def __init__(
+        self,
+        choices: tuple[str, ...],
+        error: str = "Failed to parse flag: {value}. Supported values are: {choices}",
+        *,
+        aliases: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        self.choices, self.error, self.aliases = choices, error, aliases
 
     def parse(self, text: str, ctx: ParseContext) -> str:
         if text in self.choices:
@@ -172,27 +197,30 @@ class EnumType(ValueType):
         raise ValueParseError(self.error.format(value=text, choices=", ".join(self.choices)))
 
 
-@dataclass(frozen=True, slots=True)
 class IpAddrType(ValueType):
     """An IPv4 or IPv6 address."""
 
-    kind: str = "IP address"
+    __slots__ = ()
+    kind = "IP address"
 
     def parse(self, text: str, ctx: ParseContext) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+        import ipaddress
+
         try:
             return ipaddress.ip_address(text)
         except ValueError:
             raise ValueParseError("invalid IP address syntax") from None
 
 
-@dataclass(frozen=True, slots=True)
 class PathType(ValueType):
     """A filesystem path. ``absolute``: relative input is resolved against the working directory and
     normalised (as upstream's ``AbsolutePath``); ``what`` documents file, directory or either."""
 
-    absolute: bool = True
-    what: str = "file"
-    kind: str = "path"
+    __slots__ = ("absolute", "what")
+    kind = "path"
+
+    def __init__(self, *, absolute: bool = True, what: str = "file") -> None:
+        self.absolute, self.what = absolute, what
 
     def parse(self, text: str, ctx: ParseContext) -> str:
         if not text:
@@ -205,13 +233,13 @@ class PathType(ValueType):
         return "/" + normalised.lstrip("/")
 
 
-@dataclass(frozen=True, slots=True)
 class StrListType(ValueType):
     """A set of strings ("TemplatesSet"): comma-separated on the command line (items trimmed, empty items
     dropped), a string array in TOML, printed Rust-debug style ``["a", "b"]``."""
 
-    kind: str = "list"
-    is_list: bool = True
+    __slots__ = ()
+    kind = "list"
+    is_list = True
 
     def parse(self, text: str, ctx: ParseContext) -> tuple[str, ...]:
         return tuple(item.strip() for item in text.split(",") if item.strip())
@@ -261,12 +289,14 @@ def rust_debug_str(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 
-@dataclass(frozen=True, slots=True)
 class TopicPrefixType(ValueType):
     """A local MQTT topic prefix for bridged topics (``c8y`` in ``c8y/s/us``)."""
 
-    kind: str = "topic prefix"
-    reserved: tuple[str, ...] = field(default=("c8y-internal",))
+    __slots__ = ("reserved",)
+    kind = "topic prefix"
+
+    def __init__(self, *, reserved: tuple[str, ...] = ("c8y-internal",)) -> None:
+        self.reserved = reserved
 
     def parse(self, text: str, ctx: ParseContext) -> str:
         if not text:
@@ -279,11 +309,11 @@ class TopicPrefixType(ValueType):
         return text
 
 
-@dataclass(frozen=True, slots=True)
 class TopicIdType(ValueType):
     """An entity topic identifier: exactly four ``/``-separated segments, no MQTT wildcards."""
 
-    kind: str = "topic id"
+    __slots__ = ()
+    kind = "topic id"
 
     def parse(self, text: str, ctx: ParseContext) -> str:
         segments = text.split("/")

@@ -14,8 +14,6 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from c8ylink.core.errors import C8yLinkError, ConfigNotSetError
-from c8ylink.core.settings.docs import render_key_docs
-from c8ylink.core.settings.edit import DocumentEdit
 from c8ylink.core.settings.errors import DerivedValueMissingError, KeyParseError
 from c8ylink.core.settings.resolve import Settings
 from c8ylink.core.settings.schema import KeyRef
@@ -26,6 +24,7 @@ from c8ylink.device.config_store import TedgeConfigStore
 from c8ylink.device.settings import TEDGE
 
 if TYPE_CHECKING:
+    from c8ylink.core.settings.edit import DocumentEdit
     from c8ylink.device.cli.context import TedgeContext
 
 PROFILE_HELP = (
@@ -95,6 +94,8 @@ def _change(
     ctx: TedgeContext, description: str, verb: Callable[[DocumentEdit, MutableMapping[str, Any]], None]
 ) -> None:
     """Run one edit of tedge.toml; errors read ``Error: failed to <description>``."""
+    from c8ylink.core.settings.edit import DocumentEdit
+
     parse_context = ParseContext(cwd=os.getcwd())
 
     def edit(current: Callable[[], Settings], doc: MutableMapping[str, Any], new_table: NewTable) -> None:
@@ -163,6 +164,8 @@ def remove_cmd(ctx: TedgeContext, key: str, value: str, profile: str | None) -> 
 def list_cmd(ctx: TedgeContext, is_all: bool, is_doc: bool, filter: str | None) -> None:
     """Print the configuration keys and their values"""
     if is_doc:
+        from c8ylink.core.settings.docs import render_key_docs
+
         keys = [key for key in TEDGE.keys if not filter or filter in key.name]
         tty = sys.stdout.isatty()
         color = tty and sys.stderr.isatty() and "NO_COLOR" not in ctx.env

@@ -26,7 +26,7 @@ def read_common_name(path: os.PathLike[str] | str) -> str:
     except FileNotFoundError:
         raise DerivationSourceMissing(f"{os.fspath(path)} does not exist") from None
     except OSError as exc:
-        raise access_error(path, exc) from exc
+        raise access_error(path, exc) from None
     return common_name_of(data, os.fspath(path))
 
 

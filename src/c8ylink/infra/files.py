@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import tempfile
 import tomllib
 from collections.abc import Callable, MutableMapping
 from pathlib import Path
@@ -39,12 +38,14 @@ def access_error(path: os.PathLike[str] | str, exc: OSError, verb: str = "access
 
 def write_atomic(path: os.PathLike[str] | str, data: bytes | str, *, mode: int = 0o644) -> None:
     """Replace ``path`` with ``data`` atomically and give it ``mode``; nothing is left behind on failure."""
+    import tempfile
+
     target = Path(path)
     payload = data.encode() if isinstance(data, str) else data
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:
-        raise access_error(target.parent, exc, "write to") from exc
+        raise access_error(target.parent, exc, "write to") from None
     try:
         with os.fdopen(fd, "wb") as tmp:
             tmp.write(payload)
@@ -55,7 +56,7 @@ def write_atomic(path: os.PathLike[str] | str, data: bytes | str, *, mode: int =
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)
-        raise access_error(target, exc, "write") from exc
+        raise access_error(target, exc, "write") from None
 
 
 def create_exclusive(path: os.PathLike[str] | str, data: bytes | str, *, mode: int) -> None:
@@ -79,7 +80,7 @@ def read_text(path: os.PathLike[str] | str) -> str | None:
     except UnicodeDecodeError as exc:
         raise FileAccessError(f"{os.fspath(path)} is not valid UTF-8 text", path=os.fspath(path)) from exc
     except OSError as exc:
-        raise access_error(path, exc) from exc
+        raise access_error(path, exc) from None
 
 
 def load_toml_data(path: os.PathLike[str] | str) -> dict[str, Any] | None:

@@ -36,7 +36,8 @@ GLOBAL_FLAGS = ("--debug",)
 )
 @click.option(
     "--config-dir",
-    type=click.Path(file_okay=False, path_type=str),
+    # readable=False: an unreadable directory is reported by the command, naming it, as for TEDGE_CONFIG_DIR
+    type=click.Path(file_okay=False, readable=False, path_type=str),
     default=None,
     help="[env: TEDGE_CONFIG_DIR] [default: /etc/tedge]",
 )

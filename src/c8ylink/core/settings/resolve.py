@@ -90,7 +90,9 @@ class Settings:
         return self.profiles.get(group, ())
 
     def check_profile(self, ref: KeyRef) -> None:
-        if ref.profile is not None and ref.group is not None and ref.profile not in self.profile_names(ref.group):
+        if ref.profile is None or ref.group is None:
+            return
+        if ref.profile not in self.profile_names(ref.group):
             raise ProfileError(f"Unknown profile `{ref.profile}` for the multi-profile property {ref.group}")
 
     def derive(self, ref: KeyRef) -> str | None:

@@ -33,7 +33,7 @@ ALLOWED_LAYERS: dict[str, set[str]] = {
 
 # third-party top-level module -> module prefixes allowed to import it
 THIRD_PARTY_HOMES: dict[str, tuple[str, ...]] = {
-    "cryptography": ("c8ylink.infra.tls",),
+    "cryptography": ("c8ylink.infra.tls", "c8ylink.infra.cert_subject"),
     "httpx2": ("c8ylink.infra.net",),
     "httpx": ("c8ylink.infra.net",),
     "paho": ("c8ylink.infra.net",),

@@ -56,3 +56,22 @@ def test_help_imports_nothing_heavy(script: str, target: str, args: list[str]) -
     assert report["code"] in (0, None)
     assert "Usage:" in report["help"]
     assert report["heavy"] == [], f"{script} --help imported {report['heavy']}"
+
+
+def test_tedge_config_get_imports_nothing_heavy(tmp_path: Path) -> None:
+    """`tedge config get` is what scripts call in loops: stdlib TOML reader, no tomlkit, no crypto."""
+    (tmp_path / "tedge.toml").write_text('[c8y]\nurl = "mytenant.cumulocity.com"\n')
+    args = ["--config-dir", str(tmp_path), "config", "get", "c8y.url"]
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE.replace("sys.argv[2:]", "sys.argv[2:-1]"), SCRIPTS["tedge"], *args,
+         json.dumps(HEAVY)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["code"] in (0, None)
+    assert report["help"] == "mytenant.cumulocity.com\n"
+    assert report["heavy"] == [], f"tedge config get imported {report['heavy']}"

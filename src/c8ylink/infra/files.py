@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import re
+import tomllib
+from collections.abc import Callable, MutableMapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from c8ylink.core.errors import ConfigError, FileAccessError
 
@@ -36,12 +38,14 @@ def access_error(path: os.PathLike[str] | str, exc: OSError, verb: str = "access
 
 def write_atomic(path: os.PathLike[str] | str, data: bytes | str, *, mode: int = 0o644) -> None:
     """Replace ``path`` with ``data`` atomically and give it ``mode``; nothing is left behind on failure."""
+    import tempfile
+
     target = Path(path)
     payload = data.encode() if isinstance(data, str) else data
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:
-        raise access_error(target.parent, exc, "write to") from exc
+        raise access_error(target.parent, exc, "write to") from None
     try:
         with os.fdopen(fd, "wb") as tmp:
             tmp.write(payload)
@@ -52,7 +56,7 @@ def write_atomic(path: os.PathLike[str] | str, data: bytes | str, *, mode: int =
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)
-        raise access_error(target, exc, "write") from exc
+        raise access_error(target, exc, "write") from None
 
 
 def create_exclusive(path: os.PathLike[str] | str, data: bytes | str, *, mode: int) -> None:
@@ -76,7 +80,32 @@ def read_text(path: os.PathLike[str] | str) -> str | None:
     except UnicodeDecodeError as exc:
         raise FileAccessError(f"{os.fspath(path)} is not valid UTF-8 text", path=os.fspath(path)) from exc
     except OSError as exc:
-        raise access_error(path, exc) from exc
+        raise access_error(path, exc) from None
+
+
+def load_toml_data(path: os.PathLike[str] | str) -> dict[str, Any] | None:
+    """Parse a TOML file with the fast standard-library reader; ``None`` when the file does not exist.
+
+    For commands that only read (start-up matters); the error names the file and line like
+    ``load_toml_document`` does.
+    """
+    text = read_text(path)
+    if text is None:
+        return None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"Failed to parse {os.fspath(path)}: {_tomllib_reason(str(exc))}") from None
+
+
+_TOMLLIB_POSITION = re.compile(r"^(?P<reason>.*) \(at line (?P<line>\d+), column (?P<col>\d+)\)$", re.DOTALL)
+
+
+def _tomllib_reason(text: str) -> str:
+    match = _TOMLLIB_POSITION.match(text)
+    if match is None:
+        return f"TOML parse error: {text}"
+    return f"TOML parse error at line {match['line']}, column {match['col']}: {match['reason']}"
 
 
 def load_toml_document(path: os.PathLike[str] | str) -> tomlkit.toml_document.TOMLDocument:
@@ -110,3 +139,37 @@ def save_toml_document(
     import tomlkit
 
     write_atomic(path, tomlkit.dumps(document), mode=mode)
+
+
+def update_toml_document(
+    path: os.PathLike[str] | str,
+    change: Callable[[MutableMapping[str, Any], Callable[[], MutableMapping[str, Any]]], None],
+    *,
+    mode: int = 0o644,
+) -> None:
+    """Load ``path`` (keeping comments and order), let ``change`` edit it, write it back atomically.
+
+    ``change(document, new_table)`` receives a factory for empty tables; tables it creates get a blank
+    line after them so new sections stay separated from the ones that follow. A file that does not
+    parse is never written: the parse error is raised before ``change`` runs.
+    """
+    import tomlkit
+
+    document = load_toml_document(path)
+    created: list[Any] = []
+
+    def new_table() -> MutableMapping[str, Any]:
+        table = tomlkit.table()
+        created.append(table)
+        return table
+
+    change(document, new_table)
+    for table in created:
+        if len(table) and not table.is_super_table():
+            table.add(tomlkit.nl())
+    # the separator added above doubles tomlkit's own where it already left one before a table
+    text = _EXTRA_BLANK_BEFORE_TABLE.sub("\n\n", tomlkit.dumps(document))
+    write_atomic(path, text.rstrip("\n") + "\n" if text.strip() else "", mode=mode)
+
+
+_EXTRA_BLANK_BEFORE_TABLE = re.compile(r"\n{3,}(?=\[)")

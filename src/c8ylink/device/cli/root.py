@@ -14,11 +14,15 @@ from typing import NoReturn
 import click
 
 from c8ylink.device.cli.context import TedgeContext
+from c8ylink.device.cli.errors import render_tedge_error
 from c8ylink.infra.cli.lazy import LazyGroup
 from c8ylink.infra.cli.run import run_cli
 
 # name -> "module:attribute" (imported only when the command runs) and its one-line help
-SUBCOMMANDS: dict[str, tuple[str, str]] = {}
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "config": ("c8ylink.device.cli.config:config_cmd", "Configure Thin Edge."),
+    "connect": ("c8ylink.device.cli.connect:connect_cmd", "Connect to cloud provider"),
+}
 
 GLOBAL_OPTIONS_WITH_VALUE = ("--config-dir", "--log-level")
 GLOBAL_FLAGS = ("--debug",)
@@ -32,7 +36,8 @@ GLOBAL_FLAGS = ("--debug",)
 )
 @click.option(
     "--config-dir",
-    type=click.Path(file_okay=False, path_type=str),
+    # readable=False: an unreadable directory is reported by the command, naming it, as for TEDGE_CONFIG_DIR
+    type=click.Path(file_okay=False, readable=False, path_type=str),
     default=None,
     help="[env: TEDGE_CONFIG_DIR] [default: /etc/tedge]",
 )
@@ -82,4 +87,4 @@ def main(args: Sequence[str] | None = None) -> NoReturn:
     import sys
 
     argv = list(sys.argv[1:] if args is None else args)
-    run_cli(tedge, args=hoist_global_options(argv), prog_name="tedge")
+    run_cli(tedge, render_tedge_error, args=hoist_global_options(argv), prog_name="tedge")

@@ -1,0 +1,88 @@
+"""CLI start-up: cold start of each command as a ratio to ``python -c pass``, side by side in one run.
+
+Every row and the baseline are run in turn, ROUNDS times, in fresh interpreters (after one warm-up run
+each, so byte code and file caches are in place, as on a device that has run the command before); the
+result is the median. One line per row::
+
+    cli-startup tedge --help: 2.1x python -c pass (median of 20: 46.2 ms vs 22.0 ms)
+
+To measure another command, add a ``Row`` to ``ROWS`` (the console scripts are looked up next to the
+interpreter running this file, i.e. in the virtualenv).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROUNDS = 20
+TARGET = 2.5
+
+
+def _tedge_with_url(config_dir: Path) -> None:
+    (config_dir / "tedge.toml").write_text(
+        '[config]\nversion = "2"\n\n[c8y]\nurl = "mytenant.cumulocity.com"\n'
+    )
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    argv: Sequence[str]  # argv[0] is a console script of this package
+    setup: Callable[[Path], None] = field(default=lambda _: None)
+
+
+ROWS: list[Row] = [
+    Row("tedge --help", ["tedge", "--help"]),
+    Row("tedge config get c8y.url", ["tedge", "config", "get", "c8y.url"], _tedge_with_url),
+]
+
+
+def _run(argv: Sequence[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    completed = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+    elapsed = time.perf_counter() - start
+    if completed.returncode != 0:
+        raise SystemExit(f"cli-startup: {' '.join(argv)} failed: {completed.stderr.decode().strip()}")
+    return elapsed
+
+
+def main() -> int:
+    bin_dir = Path(sys.executable).parent
+    baseline = [sys.executable, "-c", "pass"]
+    with tempfile.TemporaryDirectory(prefix="cli-startup-") as tmp:
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env.update(TEDGE_CONFIG_DIR=tmp, NO_COLOR="1")
+        commands: dict[str, list[str]] = {"python -c pass": baseline}
+        for row in ROWS:
+            script = bin_dir / row.argv[0]
+            if not script.exists():
+                print(f"cli-startup {row.label}: skipped ({row.argv[0]} is not installed)")
+                continue
+            row.setup(Path(tmp))
+            commands[row.label] = [str(script), *row.argv[1:]]
+        timings: dict[str, list[float]] = {label: [] for label in commands}
+        for argv in commands.values():
+            _run(argv, env)  # warm-up: byte code and file cache
+        for _ in range(ROUNDS):
+            for label, argv in commands.items():
+                timings[label].append(_run(argv, env))
+    base = statistics.median(timings.pop("python -c pass"))
+    for label, samples in timings.items():
+        median = statistics.median(samples)
+        print(
+            f"cli-startup {label}: {median / base:.1f}x python -c pass "
+            f"(median of {ROUNDS}: {median * 1000:.1f} ms vs {base * 1000:.1f} ms; target <= {TARGET}x)"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

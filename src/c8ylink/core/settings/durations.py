@@ -1,0 +1,149 @@
+"""Durations as tedge writes them: a bare number of seconds (``60``) or "human time" (``60s``, ``1h30m``,
+``30d``), with the parse rules and error texts of Rust's ``humantime`` crate that upstream uses.
+
+The value keeps the text it was given: ``tedge config get`` prints ``60m`` back, not ``3600``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from c8ylink.core.settings.errors import ValueParseError
+from c8ylink.core.settings.types import ParseContext, TomlValue, ValueType
+
+_NANOS_PER_SECOND = 1_000_000_000
+_U64_MAX = 2**64 - 1
+
+# unit spellings -> nanoseconds (months and years are the average lengths humantime uses)
+_UNITS: dict[str, int] = {}
+for _names, _nanos in (
+    (("nanos", "nsec", "ns"), 1),
+    (("usec", "us"), 1_000),
+    (("millis", "msec", "ms"), 1_000_000),
+    (("seconds", "second", "secs", "sec", "s"), _NANOS_PER_SECOND),
+    (("minutes", "minute", "mins", "min", "m"), 60 * _NANOS_PER_SECOND),
+    (("hours", "hour", "hrs", "hr", "h"), 3_600 * _NANOS_PER_SECOND),
+    (("days", "day", "d"), 86_400 * _NANOS_PER_SECOND),
+    (("weeks", "week", "wks", "wk", "w"), 604_800 * _NANOS_PER_SECOND),
+    (("months", "month", "M"), 2_630_016 * _NANOS_PER_SECOND),
+    (("years", "year", "y"), 31_557_600 * _NANOS_PER_SECOND),
+):
+    for _name in _names:
+        _UNITS[_name] = _nanos
+
+
+class Duration(NamedTuple):
+    """A parsed duration: ``text`` as given, ``nanos`` its length."""
+
+    text: str
+    nanos: int
+
+    @property
+    def seconds(self) -> float:
+        return self.nanos / _NANOS_PER_SECOND
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def parse_duration(text: str) -> Duration:
+    """Parse ``text``: a bare unsigned integer is seconds, anything else must be human time."""
+    digits = text[1:] if text.startswith("+") else text
+    if digits and all("0" <= c <= "9" for c in digits):
+        seconds = int(digits)
+        if seconds > _U64_MAX:
+            raise ValueParseError("number is too large")
+        return Duration(text, seconds * _NANOS_PER_SECOND)
+    return Duration(text, parse_human_time(text))
+
+
+def parse_human_time(text: str) -> int:
+    """Nanoseconds of a sequence of ``<number><unit>`` parts, e.g. ``1h 30m`` or ``1h30m``.
+
+    As in humantime, whitespace may appear anywhere between digits and between parts.
+    """
+    pos = _skip_space(text, 0)
+    if pos == len(text):
+        raise ValueParseError("value was empty")
+    total = 0
+    while True:
+        if not _is_digit(text[pos]):
+            raise ValueParseError(f"expected number at {_byte_offset(text, pos)}")
+        number, pos = _read_number(text, pos)
+        start = pos
+        while pos < len(text) and _is_ascii_letter(text[pos]):
+            pos += 1
+        if pos < len(text) and not (_is_digit(text[pos]) or text[pos].isspace()):
+            raise ValueParseError(f"invalid character at {_byte_offset(text, pos)}")
+        total += _unit_nanos(text[start:pos], number)
+        if total > _U64_MAX * _NANOS_PER_SECOND:
+            raise ValueParseError("number is too large")
+        pos = _skip_space(text, pos)
+        if pos == len(text):
+            return total
+
+
+def _read_number(text: str, pos: int) -> tuple[int, int]:
+    """Digits (whitespace between them is ignored) up to the first letter; returns (number, position)."""
+    number = 0
+    while pos < len(text) and not _is_ascii_letter(text[pos]):
+        char = text[pos]
+        if _is_digit(char):
+            number = number * 10 + int(char)
+            if number > _U64_MAX:
+                raise ValueParseError("number is too large")
+        elif not char.isspace():
+            raise ValueParseError(f"invalid character at {_byte_offset(text, pos)}")
+        pos += 1
+    return number, pos
+
+
+def _unit_nanos(unit: str, number: int) -> int:
+    if not unit:
+        raise ValueParseError(f"time unit needed, for example {number}sec or {number}ms")
+    if unit not in _UNITS:
+        raise ValueParseError(
+            f'unknown time unit "{unit}", supported units: '
+            "ns, us, ms, sec, min, hours, days, weeks, months, years (and few variations)"
+        )
+    return number * _UNITS[unit]
+
+
+def _skip_space(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos].isspace():
+        pos += 1
+    return pos
+
+
+def _is_digit(char: str) -> bool:
+    return "0" <= char <= "9"
+
+
+def _is_ascii_letter(char: str) -> bool:
+    return "a" <= char <= "z" or "A" <= char <= "Z"
+
+
+def _byte_offset(text: str, pos: int) -> int:
+    return len(text[:pos].encode())
+
+
+class DurationType(ValueType):
+    """Seconds or human time; stored in TOML as the text given (numbers in a file are seconds)."""
+
+    __slots__ = ()
+    kind = "duration"
+
+    def parse(self, text: str, ctx: ParseContext) -> Duration:
+        return parse_duration(text)
+
+    def from_toml(self, raw: object, ctx: ParseContext) -> Duration:
+        if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0:
+            return parse_duration(str(raw))
+        result: Duration = ValueType.from_toml(self, raw, ctx)
+        return result
+
+    def to_toml(self, value: Any) -> TomlValue:
+        return str(value.text)
+
+    def to_text(self, value: Any) -> str:
+        return str(value.text)

@@ -201,5 +201,16 @@ def _public_key_algorithm(certificate: Certificate) -> str:
     return type(key).__name__
 
 
+def subject_alternative_names(certificate: Certificate) -> list[str]:
+    """DNS names and IP addresses (as text) of the SAN extension, in order; empty without one."""
+    try:
+        extension = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        return []
+    names: list[str] = list(extension.get_values_for_type(x509.DNSName))
+    names += [str(address) for address in extension.get_values_for_type(x509.IPAddress)]
+    return names
+
+
 def is_valid_at(certificate: Certificate, when: datetime) -> bool:
     return certificate.not_valid_before_utc <= when <= certificate.not_valid_after_utc

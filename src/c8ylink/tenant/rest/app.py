@@ -1,0 +1,51 @@
+"""The aiohttp application serving the Cumulocity REST API of one tenant."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from c8ylink.tenant.rest import (
+    admin,
+    certificates,
+    data,
+    identity,
+    inventory,
+    login,
+    operations,
+    registration,
+)
+from c8ylink.tenant.rest.auth import auth_middleware, install_auth
+from c8ylink.tenant.rest.keys import SERVICE, SETTINGS, RestSettings
+from c8ylink.tenant.rest.middlewares import commit_middleware, error_middleware, fault_middleware
+from c8ylink.tenant.service import TenantService
+
+ROUTE_TABLES = (
+    login.routes,
+    inventory.routes,
+    identity.routes,
+    data.routes,
+    operations.routes,
+    registration.routes,
+    certificates.routes,
+    admin.routes,
+)
+
+
+def build_app(
+    service: TenantService, settings: RestSettings | None = None, info: dict[str, Any] | None = None
+) -> web.Application:
+    """Routes, middlewares (errors -> faults -> auth -> commit) and the shared service."""
+    chosen = settings or RestSettings()
+    app = web.Application(
+        middlewares=[error_middleware, fault_middleware, auth_middleware, commit_middleware],
+        client_max_size=chosen.max_body_bytes,
+    )
+    app[SERVICE] = service
+    app[SETTINGS] = chosen
+    app[admin.TENANT_INFO] = info if info is not None else {}
+    install_auth(app)
+    for table in ROUTE_TABLES:
+        app.router.add_routes(table)
+    return app

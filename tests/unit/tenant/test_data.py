@@ -22,8 +22,14 @@ def _device(state: TenantState, owner: str = "device_d1", **fragments: Any) -> s
 
 
 def _alarm(source: str, **extra: Any) -> dict[str, Any]:
-    return {"source": {"id": source}, "type": "t", "text": "x", "severity": "MAJOR", "time": "2026-01-01T00:00:00Z",
-            **extra}  # fmt: skip
+    return {
+        "source": {"id": source},
+        "type": "t",
+        "text": "x",
+        "severity": "MAJOR",
+        "time": "2026-01-01T00:00:00Z",
+        **extra,
+    }
 
 
 @pytest.mark.parametrize(
@@ -32,13 +38,22 @@ def _alarm(source: str, **extra: Any) -> dict[str, Any]:
         ({}, "Following mandatory fields should be included: source,type,time"),
         ({"source": {"id": "1"}, "type": "t"}, "Following mandatory fields should be included: time"),
         ({"source": {"id": "1"}, "type": "t", "time": "2026-01-01T00:00:00"}, "not a valid date-time"),
-        ({"source": {"id": "1"}, "type": "t", "time": "2026-01-01T00:00:00Z", "c8y T": {"s": {"value": 1}}},
-         "Invalid fragment or series name"),
-        ({"source": {"id": "1"}, "type": "t", "time": "2026-01-01T00:00:00Z", "f": {"s": {"value": "1"}}},
-         "f.s.value must be a number"),
+        (
+            {
+                "source": {"id": "1"},
+                "type": "t",
+                "time": "2026-01-01T00:00:00Z",
+                "c8y T": {"s": {"value": 1}},
+            },
+            "Invalid fragment or series name",
+        ),
+        (
+            {"source": {"id": "1"}, "type": "t", "time": "2026-01-01T00:00:00Z", "f": {"s": {"value": "1"}}},
+            "f.s.value must be a number",
+        ),
     ],
     ids=["nothing", "no-time", "time-without-zone", "bad-fragment-name", "string-value"],
-)  # fmt: skip
+)
 def test_invalid_measurements_are_422(
     state: TenantState, admin: Principal, body: dict[str, Any], message: str
 ) -> None:
@@ -63,8 +78,11 @@ def test_measurements_need_an_existing_source_and_are_all_or_nothing(
 def test_measurements_are_oldest_first_unless_reverted(state: TenantState, admin: Principal) -> None:
     source = _device(state)
     for minute in (3, 1, 2):
-        create_measurements(state, admin, [{"source": {"id": source}, "type": "t",
-                                            "time": f"2026-01-01T00:0{minute}:00+00:00"}])  # fmt: skip
+        create_measurements(
+            state,
+            admin,
+            [{"source": {"id": source}, "type": "t", "time": f"2026-01-01T00:0{minute}:00+00:00"}],
+        )
     times = [m["time"][14:16] for m in state.measurements.select(Criteria())]
     assert times == ["01", "02", "03"]
     window = Criteria(windows=(TimeWindow("time", "2026-01-01T00:02:00.000Z", "2026-01-01T00:03:00.000Z"),))
@@ -77,15 +95,19 @@ def test_data_counts_as_a_heartbeat(state: TenantState, admin: Principal) -> Non
         state, admin, {"source": {"id": source}, "type": "t", "text": "x", "time": "2026-01-01T00:00:00Z"}
     )
     assert state.inventory.get(source)["c8y_Availability"] == {
-        "lastMessage": "2026-01-01T00:00:00.000Z", "status": "AVAILABLE",
-    }  # fmt: skip
+        "lastMessage": "2026-01-01T00:00:00.000Z",
+        "status": "AVAILABLE",
+    }
 
 
 def test_events_are_newest_first(state: TenantState, admin: Principal) -> None:
     source = _device(state)
     for minute in (1, 3, 2):
-        create_event(state, admin, {"source": {"id": source}, "type": "t", "text": "x",
-                                    "time": f"2026-01-01T00:0{minute}:00Z"})  # fmt: skip
+        create_event(
+            state,
+            admin,
+            {"source": {"id": source}, "type": "t", "text": "x", "time": f"2026-01-01T00:0{minute}:00Z"},
+        )
     assert [e["time"][14:16] for e in state.events.select(Criteria())] == ["03", "02", "01"]
 
 

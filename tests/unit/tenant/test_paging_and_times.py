@@ -21,10 +21,25 @@ def test_page_size_is_clamped_to_2000() -> None:
 
 @pytest.mark.parametrize(
     "params",
-    [{"pageSize": "abc"}, {"pageSize": "-1"}, {"pageSize": "0"}, {"currentPage": "0"}, {"currentPage": "x"},
-     {"withTotalPages": "yes"}, {"withTotalElements": "1"}],
-    ids=["size-text", "size-negative", "size-zero", "page-zero", "page-text", "total-pages-yes", "total-el-1"],
-)  # fmt: skip
+    [
+        {"pageSize": "abc"},
+        {"pageSize": "-1"},
+        {"pageSize": "0"},
+        {"currentPage": "0"},
+        {"currentPage": "x"},
+        {"withTotalPages": "yes"},
+        {"withTotalElements": "1"},
+    ],
+    ids=[
+        "size-text",
+        "size-negative",
+        "size-zero",
+        "page-zero",
+        "page-text",
+        "total-pages-yes",
+        "total-el-1",
+    ],
+)
 def test_bad_paging_values_are_422(params: dict[str, str]) -> None:
     with pytest.raises(TenantApiError) as caught:
         parse_page_request(params)

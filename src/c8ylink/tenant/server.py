@@ -16,12 +16,14 @@ signals) and ``context.client_trust`` (client CAs for mutual TLS, kept in sync w
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
+import signal
 import socket
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -91,7 +93,7 @@ class ListenerContext:
     service: TenantService
     tls: ServerTls
     client_trust: ClientTrust
-    info: dict[str, Any]  # filled in as listeners start; the REST admin API shows it
+    info: dict[str, Any]  # tenant.json without the passwords, filled in once every listener is up
 
 
 class Listener(Protocol):
@@ -170,24 +172,26 @@ class TenantServer:
         for trusted in self.service.state.trust.all():
             self.client_trust.add(trusted.fingerprint, trusted.pem)
         self._unsubscribe = self.service.subscribe(self._on_signal)
-        shown: dict[str, Any] = {}
-        context = ListenerContext(self.config, self.service, tls, self.client_trust, shown)
+        public_info: dict[str, Any] = {}
+        context = ListenerContext(self.config, self.service, tls, self.client_trust, public_info)
+        endpoints: dict[str, Any] = {}
         for listener in [RestListener(), *self._extra_listeners]:
-            shown.update(await listener.start(context))
+            endpoints.update(await listener.start(context))
             self._started.append(listener)
-        core = {key: shown.pop(key) for key in ("https_url", "mtls_url")}
         self.info = TenantInfo(
             tenant=self.service.state.tenant_id,
             domain=self.service.state.domain,
-            https_url=core["https_url"],
-            mtls_url=core["mtls_url"],
+            https_url=endpoints.pop("https_url"),
+            mtls_url=endpoints.pop("mtls_url"),
             ca_file=tls.ca_file.resolve(),
             admin=self.service.admin,
             bootstrap=self.service.bootstrap,
             data_dir=data_dir,
-            extra=shown,
+            extra=endpoints,
         )
-        shown.update(self.info.to_json())
+        public_info.update(
+            {key: value for key, value in self.info.to_json().items() if key not in ("admin", "bootstrap")}
+        )
         write_atomic(data_dir / INFO_FILE, json.dumps(self.info.to_json(), indent=2) + "\n", mode=0o600)
 
     def _on_signal(self, signal: TenantEvent) -> None:
@@ -220,3 +224,20 @@ class TenantServer:
 def load_tenant_info(data_dir: Path) -> dict[str, Any]:
     """The ``tenant.json`` of a running tenant (``FileNotFoundError`` while it is not up)."""
     return dict(json.loads((data_dir / INFO_FILE).read_text(encoding="utf-8")))
+
+
+async def serve_until_stopped(
+    config: TenantConfig, on_ready: Callable[[TenantInfo], None], *, listeners: Sequence[Listener] = ()
+) -> None:
+    """Run the tenant until SIGINT or SIGTERM, then stop cleanly (``on_ready`` sees the endpoints)."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        async with TenantServer(config, listeners=listeners) as server:
+            on_ready(server.info)
+            await stop.wait()
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)

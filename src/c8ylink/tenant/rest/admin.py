@@ -111,9 +111,8 @@ async def enable_tfa(request: web.Request) -> web.StreamResponse:
     if mode != "enable":
         raise validation_error("mode must be 'enable' or 'require'")
     user, secret = state.users.enable_totp(user)
-    issuer = request.host.split(":")[0]
     return json_response(
-        {**_user_document(user), "secret": secret, "uri": totp_uri(secret, user.username, issuer)}, None
+        {**_user_document(user), "secret": secret, "uri": totp_uri(secret, user.username, state.domain)}, None
     )
 
 

@@ -278,8 +278,9 @@ async def totp_secret(request: web.Request) -> web.StreamResponse:
     if user.tfa_active:
         raise forbidden("Two-factor authentication is already active; deactivate it first")
     _, secret = state.users.new_totp_secret(user)
-    issuer = request.host.split(":")[0]
-    return json_response({"rawSecret": secret, "secretQrUrl": totp_uri(secret, user.username, issuer)}, None)
+    return json_response(
+        {"rawSecret": secret, "secretQrUrl": totp_uri(secret, user.username, state.domain)}, None
+    )
 
 
 @routes.post(TOTP_ENROLMENT_PATHS[0] + "/verify")

@@ -47,6 +47,7 @@ DEVICE: dict[str, Any] = {
         ("name eq 'it''s'", False),
         ("bygroupid(42)", True),
         ("bygroupid(99)", False),
+        ("type eq c8y_MQTTDevice", True),
     ],
 )
 def test_filters_match_like_cumulocity(text: str, expected: bool) -> None:
@@ -67,7 +68,7 @@ def test_orderby_sorts_and_keeps_the_filter() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["name eq", "name foo 'x'", "(name eq 'x'", "name eq 'x')", "name eq bare", "$select=name", "has(a,b)"],
+    ["name eq", "name foo 'x'", "(name eq 'x'", "name eq 'x')", "name eq and", "$select=name", "has(a,b)"],
 )
 def test_malformed_queries_are_422(text: str) -> None:
     with pytest.raises(TenantApiError) as caught:

@@ -47,5 +47,10 @@ def build_app(
     app[admin.TENANT_INFO] = info if info is not None else {}
     install_auth(app)
     for table in ROUTE_TABLES:
-        app.router.add_routes(table)
+        for route in table:
+            if not isinstance(route, web.RouteDef):
+                continue
+            app.router.add_route(route.method, route.path, route.handler, **route.kwargs)
+            # Cumulocity ignores a trailing slash (c8y_api posts to /alarm/alarms/)
+            app.router.add_route(route.method, route.path + "/", route.handler, **route.kwargs)
     return app

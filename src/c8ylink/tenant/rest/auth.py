@@ -27,6 +27,7 @@ from c8ylink.tenant.state.errors import (
     BAD_CREDENTIALS,
     TFA_CODE_REQUIRED,
     TFA_SETUP_REQUIRED,
+    forbidden,
     unauthorized,
 )
 from c8ylink.tenant.state.tenant import MANAGEMENT_TENANT
@@ -34,6 +35,7 @@ from c8ylink.tenant.state.users import User
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 TOTP_ENROLMENT_PATHS = ("/user/currentUser/totpSecret",)
+BOOTSTRAP_PATHS = frozenset({"/devicecontrol/deviceCredentials"})  # all the bootstrap user may reach
 _CACHE = web.AppKey("c8ylink.basic_cache", dict)
 _CACHE_LIMIT = 4096
 
@@ -61,7 +63,10 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
     route_handler = request.match_info.handler
     if getattr(route_handler, "c8y_public", False):
         return await handler(request)
-    request[PRINCIPAL] = authenticate(request)
+    principal = authenticate(request)
+    if principal.is_bootstrap and request.path not in BOOTSTRAP_PATHS:
+        raise forbidden()
+    request[PRINCIPAL] = principal
     return await handler(request)
 
 

@@ -5,6 +5,7 @@
     factor := not factor | not(expr) | (expr) | has(f) | hasany(f, ...) | bygroupid(id, ...)
             | <prop> (eq|ne|gt|ge|lt|le) <value>
     value  := 'string' ('' escapes a quote; * is a wildcard for eq/ne) | number[f|d|l] | true | false | null
+            | word (an unquoted string)
 
 Properties are dotted paths (``c8y_Availability.status``). Comparison with a list property is true if
 any element matches. Strings are compared case-sensitively. Errors are 422 ``Invalid query``.
@@ -30,6 +31,7 @@ _TOKEN = re.compile(
 _COMPARATORS = {"eq", "ne", "gt", "ge", "lt", "le"}
 _NUMBER = re.compile(r"^-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?[fFdDlL]?$")
 _MISSING = object()
+_KEYWORDS = {"and", "or", "not", "eq", "ne", "gt", "ge", "lt", "le"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,7 +203,9 @@ def _literal(token: str) -> Any:
     if _NUMBER.match(token):
         number = token.rstrip("fFdDlL")
         return float(number) if any(c in number for c in ".eE") else int(number)
-    raise _invalid(f"'{token}' is not a value (quote strings with single quotes)")
+    if token.lower() in _KEYWORDS:
+        raise _invalid(f"expected a value, found '{token}'")
+    return token  # an unquoted word is a string (c8y_api writes "type eq c8y_MQTTDevice")
 
 
 def lookup(document: Document, path: str) -> Any:

@@ -7,9 +7,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import weakref
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -17,6 +14,7 @@ from aiohttp import web
 from c8ylink.infra.tls.contexts import ClientAuth
 from c8ylink.tenant.rest.app import build_app
 from c8ylink.tenant.rest.keys import RestSettings
+from c8ylink.tenant.rest.middlewares import abort_connections
 from c8ylink.tenant.server import ListenerContext, bind_socket, url_host
 
 
@@ -25,21 +23,12 @@ class RestListener:
 
     def __init__(self) -> None:
         self._runner: web.AppRunner | None = None
-        self._transports: weakref.WeakSet[asyncio.BaseTransport] = weakref.WeakSet()
-
-    @web.middleware
-    async def _track(
-        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
-    ) -> web.StreamResponse:
-        if request.transport is not None:
-            self._transports.add(request.transport)
-        return await handler(request)
+        self._app: web.Application | None = None
 
     async def start(self, context: ListenerContext) -> dict[str, Any]:
         config = context.config
         settings = RestSettings(strict_basic=config.strict_basic, max_body_bytes=config.max_body_bytes)
-        app = build_app(context.service, settings, context.info)
-        app.middlewares.insert(0, self._track)
+        app = self._app = build_app(context.service, settings, context.info)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
         https_socket = bind_socket(config.host, config.https_port)
@@ -59,8 +48,6 @@ class RestListener:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
-        # a TLS close waits for the peer's close_notify, which idle keep-alive clients never send;
-        # abort so the sockets are gone when the event loop ends
-        for transport in list(self._transports):
-            transport.abort()  # type: ignore[attr-defined]
-        self._transports.clear()
+        if self._app is not None:
+            abort_connections(self._app)
+            self._app = None

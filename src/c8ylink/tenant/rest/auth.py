@@ -6,7 +6,7 @@
 * Bearer: a JWT this tenant issued, not expired, not logged out. No XSRF check.
 * Cookie ``authorization=<JWT>``: the ``X-XSRF-TOKEN`` header must equal the token's ``xsrfToken``.
 
-Verified Basic credentials are cached (keyed by a hash of the header, checked against the user's
+Verified Basic credentials are cached in memory (keyed by the header, checked against the user's
 credential version) so that scrypt runs once per credential, not once per request.
 """
 
@@ -14,28 +14,26 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 
-from c8ylink.tenant.rest.keys import PRINCIPAL, SERVICE, SETTINGS, RestSettings
+from c8ylink.tenant.rest.keys import SERVICE, SETTINGS, RestSettings
 from c8ylink.tenant.service import TenantService
 from c8ylink.tenant.state.access import Principal
 from c8ylink.tenant.state.errors import (
     BAD_CREDENTIALS,
     TFA_CODE_REQUIRED,
     TFA_SETUP_REQUIRED,
-    forbidden,
     unauthorized,
 )
 from c8ylink.tenant.state.tenant import MANAGEMENT_TENANT
 from c8ylink.tenant.state.users import User
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 TOTP_ENROLMENT_PATHS = ("/user/currentUser/totpSecret",)
 BOOTSTRAP_PATHS = frozenset({"/devicecontrol/deviceCredentials"})  # all the bootstrap user may reach
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _CACHE = web.AppKey("c8ylink.basic_cache", dict)
 _CACHE_LIMIT = 4096
 
@@ -56,18 +54,6 @@ def decode_basic(value: str) -> tuple[str, str]:
     if not separator:
         raise unauthorized()
     return username, password
-
-
-@web.middleware
-async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    route_handler = request.match_info.handler
-    if getattr(route_handler, "c8y_public", False):
-        return await handler(request)
-    principal = authenticate(request)
-    if principal.is_bootstrap and request.path not in BOOTSTRAP_PATHS:
-        raise forbidden()
-    request[PRINCIPAL] = principal
-    return await handler(request)
 
 
 def authenticate(request: web.Request) -> Principal:
@@ -127,26 +113,24 @@ def _basic(
     request: web.Request, service: TenantService, settings: RestSettings, header: str, value: str
 ) -> Principal:
     state = service.state
-    cache: dict[str, tuple[str, str, int]] = request.app[_CACHE]
-    digest = hashlib.sha256(header.encode()).hexdigest()
-    cached = cache.get(digest)
-    user: User | None = None
-    if cached is not None:
-        user = state.users.find(cached[0], cached[1])
-        if user is None or user.version != cached[2]:
-            cache.pop(digest, None)
-            user = None
-    if user is None:
+    cache: dict[str, tuple[Principal, int]] = request.app[_CACHE]
+    cached = cache.get(header)
+    user = state.users.find(cached[0].tenant, cached[0].username) if cached is not None else None
+    if cached is not None and user is not None and user.version == cached[1]:
+        principal = cached[0]
+    else:
         qualified, password = decode_basic(value)
         tenant, username = split_username(qualified, state.tenant_id, strict=settings.strict_basic)
         user = state.users.find(tenant, username)
         if user is None or not state.users.check_password(user, password):
             raise unauthorized(BAD_CREDENTIALS)
+        principal = Principal(user.tenant, user.username, user.roles, "basic")
         if len(cache) >= _CACHE_LIMIT:
             cache.clear()
-        cache[digest] = (user.tenant, user.username, user.version)
-    check_second_factor(service, user, request.headers.get("tfatoken"), request.path)
-    return Principal(user.tenant, user.username, user.roles, "basic")
+        cache[header] = (principal, user.version)
+    if user.tfa_active or user.tfa_setup_required:
+        check_second_factor(service, user, request.headers.get("tfatoken"), request.path)
+    return principal
 
 
 def install_auth(app: web.Application) -> None:

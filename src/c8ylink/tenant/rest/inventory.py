@@ -8,7 +8,14 @@ from aiohttp import web
 
 from c8ylink.tenant.rest import render
 from c8ylink.tenant.rest.keys import principal_of, service_of
-from c8ylink.tenant.rest.media import json_response, read_json, read_json_object, written_response
+from c8ylink.tenant.rest.media import (
+    encode_json,
+    json_response,
+    media_type,
+    read_json,
+    read_json_object,
+    written_response,
+)
 from c8ylink.tenant.rest.params import boolean, paged, params_of
 from c8ylink.tenant.state.access import Principal, require_not_bootstrap
 from c8ylink.tenant.state.errors import not_found, validation_error
@@ -20,6 +27,7 @@ from c8ylink.tenant.state.tenant import TenantState
 routes = web.RouteTableDef()
 BASE = "/inventory/managedObjects"
 KINDS = "{kind:childDevices|childAssets|childAdditions}"
+MANAGED_OBJECT_TYPE = media_type("managedobject")
 
 
 def _filter(state: TenantState, params: dict[str, str]) -> InventoryFilter:
@@ -82,15 +90,28 @@ async def create_object(request: web.Request) -> web.StreamResponse:
     )
 
 
+RENDERED = web.AppKey("c8ylink.rendered_objects", dict)
+_RENDERED_LIMIT = 4096
+
+
 @routes.get(BASE + "/{id}")
 async def get_object(request: web.Request) -> web.StreamResponse:
+    """The most frequent request of all; its encoded answer is reused until anything changes."""
     state = service_of(request).state
-    document = state.inventory.get(request.match_info["id"])
-    with_children = boolean(request, "withChildren", True)
-    return json_response(
-        render.managed_object(render.base_url(request), state, document, with_children=with_children),
-        "managedobject",
-    )
+    object_id = request.match_info["id"]
+    with_children = boolean(request, "withChildren", True) if request.query else True
+    base = render.base_url(request)
+    cache: dict[tuple[str, str, bool], tuple[int, bytes]] = request.app[RENDERED]
+    key = (object_id, base, with_children)
+    cached = cache.get(key)
+    if cached is None or cached[0] != state.journal.version:
+        document = render.managed_object(
+            base, state, state.inventory.get(object_id), with_children=with_children
+        )
+        if len(cache) >= _RENDERED_LIMIT:
+            cache.clear()
+        cached = cache[key] = (state.journal.version, encode_json(document))
+    return web.Response(body=cached[1], headers={"Content-Type": MANAGED_OBJECT_TYPE})
 
 
 @routes.put(BASE + "/{id}")

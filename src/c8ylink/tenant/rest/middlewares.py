@@ -1,20 +1,28 @@
-"""Cross-cutting request handling: Cumulocity error JSON for every failure, injected faults, and a
-commit (persist + notify) after every request that reached a handler."""
+"""Cross-cutting request handling in one middleware (each aiohttp middleware layer costs time):
+
+remember the connection -> injected faults -> Cumulocity error JSON for every failure
+    -> authentication (unless the handler is public) -> handler -> commit (persist + notify)
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import weakref
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from c8ylink.tenant.rest.keys import SERVICE
+from c8ylink.tenant.rest.auth import BOOTSTRAP_PATHS, authenticate
+from c8ylink.tenant.rest.keys import PRINCIPAL, SERVICE
 from c8ylink.tenant.rest.media import error_response
-from c8ylink.tenant.state.errors import TenantApiError
+from c8ylink.tenant.state.errors import TenantApiError, forbidden
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 ADMIN_PREFIX = "/__local__"
+Connections = weakref.WeakSet[asyncio.BaseTransport]
+CONNECTIONS: web.AppKey[Connections] = web.AppKey("c8ylink.connections", weakref.WeakSet)
 
 _HTTP_ERRORS = {
     404: ("general/notFound", "Resource not found"),
@@ -24,9 +32,25 @@ _HTTP_ERRORS = {
 
 
 @web.middleware
-async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+async def request_pipeline(request: web.Request, handler: Handler) -> web.StreamResponse:
+    app = request.app
+    if request.transport is not None:
+        app[CONNECTIONS].add(request.transport)
+    service = app[SERVICE]
+    if not request.path.startswith(ADMIN_PREFIX):
+        rule = service.faults.take(request.method, request.path)
+        if rule is not None:
+            return error_response(rule.status, "general/injectedFault", rule.message)
     try:
-        return await handler(request)
+        if not getattr(request.match_info.handler, "c8y_public", False):
+            principal = authenticate(request)
+            if principal.is_bootstrap and request.path not in BOOTSTRAP_PATHS:
+                raise forbidden()
+            request[PRINCIPAL] = principal
+        try:
+            return await handler(request)
+        finally:
+            service.commit()
     except TenantApiError as exc:
         return error_response(exc.status, exc.error, exc.message)
     except web.HTTPException as exc:
@@ -36,23 +60,18 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         if exc.status == 404:
             message = f"{message}: {request.method} {request.path}"
         return error_response(exc.status, error, message)
+    except asyncio.CancelledError:
+        raise
     except Exception:
         log.exception("internal error on %s %s", request.method, request.path)
         return error_response(500, "general/internalError", "Internal server error")
 
 
-@web.middleware
-async def fault_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    if not request.path.startswith(ADMIN_PREFIX):
-        rule = request.app[SERVICE].faults.take(request.method, request.path)
-        if rule is not None:
-            return error_response(rule.status, "general/injectedFault", rule.message)
-    return await handler(request)
-
-
-@web.middleware
-async def commit_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    try:
-        return await handler(request)
-    finally:
-        request.app[SERVICE].commit()
+def abort_connections(app: web.Application) -> None:
+    """Drop the connections still open: a TLS close waits for the peer's close_notify, which idle
+    keep-alive clients never send, and the sockets must be gone when the event loop ends."""
+    connections: Connections = app[CONNECTIONS]
+    for transport in list(connections):
+        if isinstance(transport, asyncio.Transport):
+            transport.abort()
+    connections.clear()

@@ -16,14 +16,19 @@ class Change:
 
 
 class Journal:
+    """``version`` counts every change ever recorded: a cheap "has anything changed?" for caches."""
+
     def __init__(self) -> None:
         self._pending: dict[tuple[str, str], Record | None] = {}
+        self.version = 0
 
     def put(self, kind: str, key: str, value: Record) -> None:
         self._pending[(kind, key)] = value
+        self.version += 1
 
     def delete(self, kind: str, key: str) -> None:
         self._pending[(kind, key)] = None
+        self.version += 1
 
     def take(self) -> list[Change]:
         """The pending changes in the order their keys were first touched; the journal is emptied."""

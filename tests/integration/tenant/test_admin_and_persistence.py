@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import queue
 from collections.abc import Callable
 from pathlib import Path
 
@@ -9,8 +10,12 @@ import httpx2
 import pyotp
 import pytest
 
+from c8ylink.infra.tls.certs import build_self_signed_certificate, encode_certificate_pem
+from c8ylink.infra.tls.keys import generate_private_key
+from c8ylink.infra.tls.names import build_name
 from c8ylink.tenant.background import BackgroundTenant
 from c8ylink.tenant.server import INFO_FILE, load_tenant_info
+from c8ylink.tenant.state.signals import OperationCreated, TrustedCertificateAdded, TrustedCertificateDeleted
 
 from .conftest import admin_auth, unique
 
@@ -138,3 +143,31 @@ def test_extra_hostnames_go_into_the_server_certificate(
     with start_tenant(hostnames=("tenant.example", "10.0.0.7"), device_ca=False) as running:
         leaf = load_certificate_chain(running.info.data_dir / "tls" / "server.pem")[0]
         assert subject_alternative_names(leaf) == ["localhost", "tenant.example", "127.0.0.1", "10.0.0.7"]
+
+
+def test_front_ends_hear_about_changes_made_over_rest(tenant: BackgroundTenant, api: httpx2.Client) -> None:
+    """What the MQTT listener will rely on: signals after each committed REST change."""
+    heard: queue.Queue[object] = queue.Queue()
+    unsubscribe = tenant.call(lambda: tenant.service.subscribe(heard.put))
+    try:
+        device = api.post(
+            "/inventory/managedObjects", json={"name": unique("sig"), "com_cumulocity_model_Agent": {}}
+        )
+        operation = api.post(
+            "/devicecontrol/operations", json={"deviceId": device.json()["id"], "c8y_Restart": {}}
+        )
+        created = heard.get(timeout=10)
+        assert isinstance(created, OperationCreated) and created.operation["id"] == operation.json()["id"]
+        assert created.operation["agentId"] == device.json()["id"]
+        now = tenant.call(tenant.service.state.now)
+        cert = build_self_signed_certificate(generate_private_key(), build_name(unique("sig-cert")), now=now)
+        trusted = api.post(
+            "/tenant/tenants/t100/trusted-certificates",
+            json={"certInPemFormat": encode_certificate_pem(cert).decode()},
+        ).json()
+        assert isinstance(heard.get(timeout=10), TrustedCertificateAdded)
+        api.delete(f"/tenant/tenants/t100/trusted-certificates/{trusted['fingerprint']}")
+        deleted = heard.get(timeout=10)
+        assert deleted == TrustedCertificateDeleted(trusted["fingerprint"])
+    finally:
+        tenant.call(unsubscribe)

@@ -54,7 +54,7 @@ def test_set_creates_the_file_with_the_version_marker(tedge: Tedge, config_dir: 
     ],
     ids=lambda v: v if isinstance(v, str) else None,
 )  # fmt: skip
-def test_set_stores_typed_values(  # noqa: PLR0917
+def test_set_stores_typed_values(
     tedge: Tedge,
     config_dir: Path,
     key: str,

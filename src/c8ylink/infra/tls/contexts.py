@@ -1,0 +1,111 @@
+"""``ssl.SSLContext`` builders with readable errors.
+
+Servers present a certificate chain and may ask for a client certificate (``ClientAuth``); the set of
+client CAs can grow while the server runs (``add_client_cas``). Clients trust a CA file and/or a CA
+directory (or the system store) and may present a certificate.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import ssl
+
+from c8ylink.core.errors import TlsError
+
+StrPath = os.PathLike[str] | str
+
+
+class ClientAuth(enum.Enum):
+    """Whether a server asks for, and insists on, a client certificate."""
+
+    NONE = "none"
+    OPTIONAL = "optional"
+    REQUIRED = "required"
+
+
+_VERIFY_MODES = {
+    ClientAuth.NONE: ssl.CERT_NONE,
+    ClientAuth.OPTIONAL: ssl.CERT_OPTIONAL,
+    ClientAuth.REQUIRED: ssl.CERT_REQUIRED,
+}
+
+
+def build_server_context(
+    cert_file: StrPath,
+    key_file: StrPath,
+    *,
+    client_auth: ClientAuth = ClientAuth.NONE,
+    client_ca_file: StrPath | None = None,
+    client_ca_pem: str | None = None,
+) -> ssl.SSLContext:
+    """A TLS server context presenting ``cert_file`` (leaf first, then intermediates)."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    _load_chain(context, cert_file, key_file)
+    context.verify_mode = _VERIFY_MODES[client_auth]
+    if client_ca_file is not None:
+        _load_verify(context, cafile=client_ca_file)
+    if client_ca_pem:
+        add_client_cas(context, client_ca_pem)
+    return context
+
+
+def add_client_cas(context: ssl.SSLContext, pem: str) -> None:
+    """Trust more client-certificate issuers from PEM text (new handshakes see them at once)."""
+    try:
+        context.load_verify_locations(cadata=pem)
+    except (ssl.SSLError, ValueError) as exc:
+        raise TlsError(f"cannot load trusted certificates: {exc}") from exc
+
+
+def build_client_context(
+    *,
+    ca_file: StrPath | None = None,
+    ca_dir: StrPath | None = None,
+    cert_file: StrPath | None = None,
+    key_file: StrPath | None = None,
+    check_hostname: bool = True,
+) -> ssl.SSLContext:
+    """A TLS client context; with neither ``ca_file`` nor ``ca_dir`` it trusts the system store."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    if ca_file is None and ca_dir is None:
+        context.load_default_certs()
+    else:
+        _load_verify(context, cafile=ca_file, capath=ca_dir)
+    context.check_hostname = check_hostname
+    if cert_file is not None:
+        _load_chain(context, cert_file, key_file)
+    return context
+
+
+def peer_certificate_der(ssl_object: ssl.SSLObject | ssl.SSLSocket | None) -> bytes | None:
+    """The DER certificate the peer presented (and the handshake verified), if any."""
+    if ssl_object is None:
+        return None
+    return ssl_object.getpeercert(binary_form=True)
+
+
+def _load_chain(context: ssl.SSLContext, cert_file: StrPath, key_file: StrPath | None) -> None:
+    try:
+        context.load_cert_chain(certfile=cert_file, keyfile=key_file)
+    except FileNotFoundError as exc:
+        raise TlsError(f"cannot read {exc.filename}: No such file or directory") from exc
+    except (ssl.SSLError, OSError) as exc:
+        raise TlsError(
+            f"cannot load certificate {os.fspath(cert_file)} with key {_name(key_file)}: {exc}"
+        ) from exc
+
+
+def _load_verify(context: ssl.SSLContext, *, cafile: StrPath | None, capath: StrPath | None = None) -> None:
+    try:
+        context.load_verify_locations(cafile=cafile, capath=capath)
+    except FileNotFoundError as exc:
+        raise TlsError(f"cannot read CA certificates {exc.filename}: No such file or directory") from exc
+    except (ssl.SSLError, OSError) as exc:
+        raise TlsError(f"cannot load CA certificates {_name(cafile or capath)}: {exc}") from exc
+
+
+def _name(path: StrPath | None) -> str:
+    return os.fspath(path) if path is not None else "(none)"

@@ -1,0 +1,231 @@
+"""``/inventory/managedObjects``: CRUD, queries, child references (cumulocity-api.md §3.2)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from c8ylink.tenant.rest import render
+from c8ylink.tenant.rest.keys import principal_of, service_of
+from c8ylink.tenant.rest.media import (
+    encode_json,
+    json_response,
+    media_type,
+    read_json,
+    read_json_object,
+    written_response,
+)
+from c8ylink.tenant.rest.params import boolean, paged, params_of
+from c8ylink.tenant.state.access import Principal, require_not_bootstrap
+from c8ylink.tenant.state.errors import not_found, validation_error
+from c8ylink.tenant.state.inventory import InventoryFilter, is_heartbeat
+from c8ylink.tenant.state.paging import parse_bool
+from c8ylink.tenant.state.query import parse_query
+from c8ylink.tenant.state.tenant import TenantState
+
+routes = web.RouteTableDef()
+BASE = "/inventory/managedObjects"
+KINDS = "{kind:childDevices|childAssets|childAdditions}"
+MANAGED_OBJECT_TYPE = media_type("managedobject")
+
+
+def _filter(state: TenantState, params: dict[str, str]) -> InventoryFilter:
+    query = None
+    fragment_type = params.get("fragmentType") or None
+    if params.get("query"):
+        query = parse_query(params["query"], state.inventory.asset_parents)
+    elif params.get("q"):
+        query = parse_query(params["q"], state.inventory.asset_parents)
+        fragment_type = fragment_type or "c8y_IsDevice"
+    ids = (
+        tuple(part.strip() for part in params["ids"].split(",") if part.strip())
+        if params.get("ids")
+        else None
+    )
+    return InventoryFilter(
+        query=query,
+        type=params.get("type") or None,
+        fragment_type=fragment_type,
+        owner=params.get("owner") or None,
+        text=params.get("text") or None,
+        ids=ids,
+        only_roots=parse_bool(params, "onlyRoots"),
+        child_device_id=params.get("childDeviceId") or None,
+        child_asset_id=params.get("childAssetId") or None,
+        child_addition_id=params.get("childAdditionId") or None,
+    )
+
+
+@routes.get(BASE)
+async def list_objects(request: web.Request) -> web.StreamResponse:
+    state = service_of(request).state
+    params = dict(params_of(request))
+    found = state.inventory.select(_filter(state, params))
+    with_children = boolean(request, "withChildren", True)
+    base = render.base_url(request)
+    document = paged(
+        request,
+        "managedObjects",
+        found,
+        lambda doc: render.managed_object(base, state, doc, with_children=with_children),
+    )
+    return json_response(document, "managedobjectcollection")
+
+
+@routes.post(BASE)
+async def create_object(request: web.Request) -> web.StreamResponse:
+    principal = principal_of(request)
+    require_not_bootstrap(principal)
+    state = service_of(request).state
+    body = await read_json(request)
+    document = state.inventory.create(body, owner=principal.username, now=state.now())
+    base = render.base_url(request)
+    return written_response(
+        request,
+        render.managed_object(base, state, document),
+        "managedobject",
+        status=201,
+        location=render.object_url(base, document["id"]),
+    )
+
+
+RENDERED = web.AppKey("c8ylink.rendered_objects", dict)
+_RENDERED_LIMIT = 4096
+
+
+@routes.get(BASE + "/{id}")
+async def get_object(request: web.Request) -> web.StreamResponse:
+    """The most frequent request of all; its encoded answer is reused until anything changes."""
+    state = service_of(request).state
+    object_id = request.match_info["id"]
+    with_children = boolean(request, "withChildren", True) if request.query else True
+    base = render.base_url(request)
+    cache: dict[tuple[str, str, bool], tuple[int, bytes]] = request.app[RENDERED]
+    key = (object_id, base, with_children)
+    cached = cache.get(key)
+    if cached is None or cached[0] != state.journal.version:
+        document = render.managed_object(
+            base, state, state.inventory.get(object_id), with_children=with_children
+        )
+        if len(cache) >= _RENDERED_LIMIT:
+            cache.clear()
+        cached = cache[key] = (state.journal.version, encode_json(document))
+    return web.Response(body=cached[1], headers={"Content-Type": MANAGED_OBJECT_TYPE})
+
+
+@routes.put(BASE + "/{id}")
+async def update_object(request: web.Request) -> web.StreamResponse:
+    state = service_of(request).state
+    object_id = request.match_info["id"]
+    state.inventory.get(object_id)
+    principal = principal_of(request)
+    state.check_may_write(principal, object_id)
+    body = await read_json_object(request)
+    if is_heartbeat(body):
+        if "X-Cumulocity-Application-Key" not in request.headers:
+            state.inventory.touch(object_id, now=state.now())
+        return written_response(request, {"id": object_id}, "managedobject", status=200)
+    document = state.inventory.update(object_id, body, now=state.now())
+    return written_response(
+        request, render.managed_object(render.base_url(request), state, document), "managedobject", status=200
+    )
+
+
+@routes.delete(BASE + "/{id}")
+async def delete_object(request: web.Request) -> web.StreamResponse:
+    state = service_of(request).state
+    object_id = request.match_info["id"]
+    state.inventory.get(object_id)
+    state.check_may_write(principal_of(request), object_id)
+    cascade = boolean(request, "cascade") or boolean(request, "forceCascade")
+    state.delete_managed_object(
+        object_id, cascade=cascade, with_device_user=boolean(request, "withDeviceUser")
+    )
+    return web.Response(status=204)
+
+
+@routes.get(BASE + "/{id}/" + KINDS)
+async def list_children(request: web.Request) -> web.StreamResponse:
+    state = service_of(request).state
+    parent_id, kind = request.match_info["id"], request.match_info["kind"]
+    state.inventory.get(parent_id)
+    children = [state.inventory.get(child) for child in state.inventory.references(parent_id, kind)]
+    base = render.base_url(request)
+    document = paged(
+        request, "references", children, lambda child: render.reference(base, parent_id, kind, child, state)
+    )
+    return json_response(document, "managedobjectreferencecollection")
+
+
+@routes.post(BASE + "/{id}/" + KINDS)
+async def add_children(request: web.Request) -> web.StreamResponse:
+    state = service_of(request).state
+    principal = principal_of(request)
+    parent_id, kind = request.match_info["id"], request.match_info["kind"]
+    state.inventory.get(parent_id)
+    state.check_may_write(principal, parent_id)
+    body = await read_json_object(request)
+    children = [_child_of(state, principal, item) for item in _reference_items(body)]
+    for child_id in children:
+        state.add_child_reference(parent_id, kind, child_id)
+    base = render.base_url(request)
+    last = state.inventory.get(children[-1])
+    return written_response(
+        request,
+        render.reference(base, parent_id, kind, last, state),
+        "managedobjectreference",
+        status=201,
+        location=f"{render.object_url(base, parent_id)}/{kind}/{last['id']}",
+    )
+
+
+def _reference_items(body: dict[str, Any]) -> list[dict[str, Any]]:
+    if "references" in body:
+        items = body["references"]
+        if not isinstance(items, list) or not items or not all(isinstance(i, dict) for i in items):
+            raise validation_error("references must be a non-empty list of managed object references")
+        return [item.get("managedObject", item) for item in items]
+    if isinstance(body.get("managedObject"), dict):
+        return [body["managedObject"]]
+    return [body]
+
+
+def _child_of(state: TenantState, principal: Principal, item: dict[str, Any]) -> str:
+    """An existing object named by ``{"id": ...}``, or a new one created from a full body."""
+    if set(item) <= {"id", "self", "name"} and item.get("id") is not None:
+        child_id = str(item["id"])
+        state.inventory.get(child_id)
+        return child_id
+    return str(state.inventory.create(item, owner=principal.username, now=state.now())["id"])
+
+
+@routes.get(BASE + "/{id}/" + KINDS + "/{child}")
+async def get_child(request: web.Request) -> web.StreamResponse:
+    state = service_of(request).state
+    parent_id, kind, child_id = (
+        request.match_info["id"],
+        request.match_info["kind"],
+        request.match_info["child"],
+    )
+    state.inventory.get(parent_id)
+    if child_id not in state.inventory.references(parent_id, kind):
+        raise not_found("inventory", f"Managed object {child_id} is not in {kind} of {parent_id}")
+    child = state.inventory.get(child_id)
+    return json_response(
+        render.reference(render.base_url(request), parent_id, kind, child, state), "managedobjectreference"
+    )
+
+
+@routes.delete(BASE + "/{id}/" + KINDS + "/{child}")
+async def remove_child(request: web.Request) -> web.StreamResponse:
+    state = service_of(request).state
+    parent_id, kind, child_id = (
+        request.match_info["id"],
+        request.match_info["kind"],
+        request.match_info["child"],
+    )
+    state.inventory.get(parent_id)
+    state.check_may_write(principal_of(request), parent_id)
+    state.inventory.remove_reference(parent_id, kind, child_id)
+    return web.Response(status=204)

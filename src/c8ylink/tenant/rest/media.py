@@ -1,0 +1,89 @@
+"""Media types, request bodies and responses the Cumulocity way (cumulocity-api.md §3.0).
+
+Bodies are JSON in ``application/json`` or any ``application/vnd.com.nsn.cumulocity.*+json`` (415
+otherwise); responses carry the resource's vendor type. POST/PUT return the object only when the
+request has an ``Accept`` header (rule 10).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiohttp import web
+
+from c8ylink.tenant.state.errors import TenantApiError, validation_error
+
+VENDOR_PREFIX = "application/vnd.com.nsn.cumulocity."
+INFO_URL = "https://www.cumulocity.com/guides/reference-guide/#error_reporting"
+
+
+def media_type(name: str) -> str:
+    """``application/vnd.com.nsn.cumulocity.<name>+json;charset=UTF-8;ver=0.9``"""
+    return f"{VENDOR_PREFIX}{name}+json;charset=UTF-8;ver=0.9"
+
+
+def is_json_media_type(content_type: str) -> bool:
+    main = content_type.split(";", 1)[0].strip().lower()
+    return main == "application/json" or (main.startswith(VENDOR_PREFIX) and main.endswith("+json"))
+
+
+def unsupported_media_type(content_type: str) -> TenantApiError:
+    return TenantApiError(
+        415, "general/unsupportedMediaType", f"Content type '{content_type or '(none)'}' is not supported"
+    )
+
+
+async def read_json(request: web.Request) -> Any:
+    """The decoded JSON body: 415 for other content types, 413 when too large, 422 when malformed."""
+    content_type = request.headers.get("Content-Type", "")
+    if not is_json_media_type(content_type):
+        raise unsupported_media_type(content_type)
+    raw = await request.read()
+    try:
+        return json.loads(raw)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise validation_error(f"Could not parse the JSON request body: {exc}") from exc
+
+
+async def read_json_object(request: web.Request) -> dict[str, Any]:
+    body = await read_json(request)
+    if not isinstance(body, dict):
+        raise validation_error("The request body must be a JSON object")
+    return body
+
+
+def encode_json(document: Any) -> bytes:
+    return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def json_response(
+    document: Any, name: str | None, *, status: int = 200, headers: dict[str, str] | None = None
+) -> web.Response:
+    """``name`` is the vendor type (``managedobject``...); ``None`` means plain ``application/json``."""
+    content_type = media_type(name) if name else "application/json"
+    all_headers = {"Content-Type": content_type, **(headers or {})}
+    return web.Response(body=encode_json(document), status=status, headers=all_headers)
+
+
+def wants_body(request: web.Request) -> bool:
+    """Cumulocity returns created/updated objects only to requests that send ``Accept``."""
+    return bool(request.headers.get("Accept", "").strip())
+
+
+def written_response(
+    request: web.Request, document: Any, name: str | None, *, status: int, location: str | None = None
+) -> web.Response:
+    """The answer to POST/PUT: the document if the client sent ``Accept``, else an empty body."""
+    headers = {"Location": location} if location else {}
+    if wants_body(request):
+        return json_response(document, name, status=status, headers=headers)
+    return web.Response(status=status, headers=headers)
+
+
+def error_document(error: str, message: str) -> dict[str, str]:
+    return {"error": error, "message": message, "info": INFO_URL}
+
+
+def error_response(status: int, error: str, message: str) -> web.Response:
+    return json_response(error_document(error, message), "error", status=status)

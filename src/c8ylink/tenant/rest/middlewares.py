@@ -1,0 +1,77 @@
+"""Cross-cutting request handling in one middleware (each aiohttp middleware layer costs time):
+
+remember the connection -> injected faults -> Cumulocity error JSON for every failure
+    -> authentication (unless the handler is public) -> handler -> commit (persist + notify)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from c8ylink.tenant.rest.auth import BOOTSTRAP_PATHS, authenticate
+from c8ylink.tenant.rest.keys import PRINCIPAL, SERVICE
+from c8ylink.tenant.rest.media import error_response
+from c8ylink.tenant.state.errors import TenantApiError, forbidden
+
+log = logging.getLogger(__name__)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+ADMIN_PREFIX = "/__local__"
+Connections = weakref.WeakSet[asyncio.BaseTransport]
+CONNECTIONS: web.AppKey[Connections] = web.AppKey("c8ylink.connections", weakref.WeakSet)
+
+_HTTP_ERRORS = {
+    404: ("general/notFound", "Resource not found"),
+    405: ("general/methodNotAllowed", "Method not allowed"),
+    413: ("general/requestEntityTooLarge", "The request body is too large"),
+}
+
+
+@web.middleware
+async def request_pipeline(request: web.Request, handler: Handler) -> web.StreamResponse:
+    app = request.app
+    if request.transport is not None:
+        app[CONNECTIONS].add(request.transport)
+    service = app[SERVICE]
+    if not request.path.startswith(ADMIN_PREFIX):
+        rule = service.faults.take(request.method, request.path)
+        if rule is not None:
+            return error_response(rule.status, "general/injectedFault", rule.message)
+    try:
+        if not getattr(request.match_info.handler, "c8y_public", False):
+            principal = authenticate(request)
+            if principal.is_bootstrap and request.path not in BOOTSTRAP_PATHS:
+                raise forbidden()
+            request[PRINCIPAL] = principal
+        try:
+            return await handler(request)
+        finally:
+            service.commit()
+    except TenantApiError as exc:
+        return error_response(exc.status, exc.error, exc.message)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        error, message = _HTTP_ERRORS.get(exc.status, ("general/badRequest", exc.reason))
+        if exc.status == 404:
+            message = f"{message}: {request.method} {request.path}"
+        return error_response(exc.status, error, message)
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.exception("internal error on %s %s", request.method, request.path)
+        return error_response(500, "general/internalError", "Internal server error")
+
+
+def abort_connections(app: web.Application) -> None:
+    """Drop the connections still open: a TLS close waits for the peer's close_notify, which idle
+    keep-alive clients never send, and the sockets must be gone when the event loop ends."""
+    connections: Connections = app[CONNECTIONS]
+    for transport in list(connections):
+        if isinstance(transport, asyncio.Transport):
+            transport.abort()
+    connections.clear()

@@ -1,0 +1,131 @@
+"""``TenantService``: the tenant state, its persistence and its subscribers, shared by every front end.
+
+Front ends (the REST app, later the MQTT listener) change ``service.state`` and then call
+``service.commit()``, which writes the journal to SQLite and hands the signals (operation created,
+trusted certificate deleted, ...) to every subscriber::
+
+    unsubscribe = service.subscribe(lambda signal: ...)   # called synchronously, in commit order
+
+Subscribers must not block; an asyncio front end schedules its work (``loop.call_soon``).
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from c8ylink.core.clock import Clock
+from c8ylink.core.errors import ConfigError
+from c8ylink.tenant.faults import FaultPlan
+from c8ylink.tenant.state.ids import SecretSource
+from c8ylink.tenant.state.signals import TenantEvent
+from c8ylink.tenant.state.tenant import BOOTSTRAP_USER, MANAGEMENT_TENANT, TenantIdentity, TenantState
+from c8ylink.tenant.state.users import ADMIN, BOOTSTRAP
+from c8ylink.tenant.store import TenantStore
+
+log = logging.getLogger(__name__)
+
+Subscriber = Callable[[TenantEvent], None]
+DATABASE_NAME = "tenant.db"
+DEFAULT_TENANT_ID = "t100"
+
+
+@dataclass(frozen=True, slots=True)
+class TenantSetup:
+    """How a new tenant is created (first start); an existing data dir keeps its tenant id."""
+
+    tenant_id: str = DEFAULT_TENANT_ID
+    domain: str = "localhost"
+    admin_username: str = "admin"
+    admin_password: str | None = field(default=None, repr=False)
+    device_ca: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    username: str
+    password: str = field(repr=False)
+
+
+class TenantService:
+    def __init__(
+        self, state: TenantState, store: TenantStore | None, *, admin: Credentials, bootstrap: Credentials
+    ) -> None:
+        self.state = state
+        self.store = store
+        self.admin = admin
+        self.bootstrap = bootstrap
+        self.faults = FaultPlan()
+        self._subscribers: list[Subscriber] = []
+
+    def subscribe(self, subscriber: Subscriber) -> Callable[[], None]:
+        self._subscribers.append(subscriber)
+        return lambda: self._subscribers.remove(subscriber) if subscriber in self._subscribers else None
+
+    def commit(self) -> None:
+        """Persist what changed since the last commit, then tell the subscribers."""
+        changes = self.state.journal.take()
+        if self.store is not None and changes:
+            self.store.apply(changes, {"last_id": str(self.state.ids.last)})
+        for signal in self.state.take_signals():
+            for subscriber in list(self._subscribers):
+                try:
+                    subscriber(signal)
+                except Exception:  # a broken front end must not break the others
+                    log.exception("tenant subscriber failed on %s", type(signal).__name__)
+
+    def close(self) -> None:
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+
+    @classmethod
+    def open(
+        cls, data_dir: Path | None, setup: TenantSetup, *, clock: Clock, secrets: SecretSource
+    ) -> TenantService:
+        """Load the tenant from ``data_dir`` (SQLite), or create it there (or in memory if ``None``)."""
+        store = TenantStore(data_dir / DATABASE_NAME) if data_dir is not None else None
+        meta = store.meta() if store is not None else {}
+        new = "tenant_id" not in meta
+        if new:
+            meta = {
+                "tenant_id": setup.tenant_id,
+                "jwt_key": base64.b64encode(secrets.token_bytes(32)).decode(),
+                "admin_username": setup.admin_username,
+                "admin_password": setup.admin_password or secrets.password(16),
+                "bootstrap_password": secrets.password(20),
+            }
+        elif setup.tenant_id != meta["tenant_id"] and setup.tenant_id != DEFAULT_TENANT_ID:
+            raise ConfigError(f"{data_dir} holds tenant {meta['tenant_id']}, not {setup.tenant_id}")
+        meta["domain"] = setup.domain
+        identity = TenantIdentity(meta["tenant_id"], setup.domain, base64.b64decode(meta["jwt_key"]))
+        state = TenantState(identity, clock=clock, secrets=secrets)
+        if store is not None:
+            state.restore(store.load())
+        service = cls(
+            state,
+            store,
+            admin=Credentials(f"{identity.tenant_id}/{meta['admin_username']}", meta["admin_password"]),
+            bootstrap=Credentials(f"{MANAGEMENT_TENANT}/{BOOTSTRAP_USER}", meta["bootstrap_password"]),
+        )
+        if new:
+            _populate(state, meta, device_ca=setup.device_ca)
+        if store is not None:
+            store.apply(state.journal.take(), meta)
+        state.take_signals()
+        return service
+
+
+def _populate(state: TenantState, meta: dict[str, str], *, device_ca: bool) -> None:
+    now = state.now()
+    state.users.add(
+        state.tenant_id, meta["admin_username"], roles=[ADMIN], password=meta["admin_password"], now=now
+    )
+    state.users.add(
+        MANAGEMENT_TENANT, BOOTSTRAP_USER, roles=[BOOTSTRAP], password=meta["bootstrap_password"], now=now
+    )
+    if device_ca:
+        state.trust.create_authority(state.tenant_id, now=now)

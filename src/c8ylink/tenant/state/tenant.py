@@ -1,0 +1,176 @@
+"""``TenantState``: one tenant's stores, its clock, ids and secrets, and the rules spanning stores.
+
+Every mutation is recorded in ``journal`` (for persistence) and may append ``signals`` (for front
+ends); ``tenant.service`` takes both after each request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from c8ylink.core.clock import Clock
+from c8ylink.tenant.state.access import Principal
+from c8ylink.tenant.state.alarms import Alarms
+from c8ylink.tenant.state.errors import forbidden, validation_error
+from c8ylink.tenant.state.events import Events
+from c8ylink.tenant.state.identity import SERIAL, Identity
+from c8ylink.tenant.state.ids import SecretSource, SequentialIds
+from c8ylink.tenant.state.inventory import CHILD_KINDS, Inventory
+from c8ylink.tenant.state.journal import Journal
+from c8ylink.tenant.state.measurements import Measurements
+from c8ylink.tenant.state.operations import Operations
+from c8ylink.tenant.state.registrations import Registrations
+from c8ylink.tenant.state.signals import ManagedObjectDeleted, TenantEvent, UserDeleted
+from c8ylink.tenant.state.tokens import Tokens
+from c8ylink.tenant.state.trust import CA_KIND, TrustedCertificates
+from c8ylink.tenant.state.users import DEVICE_PREFIX, Users
+
+MANAGEMENT_TENANT = "management"
+BOOTSTRAP_USER = "devicebootstrap"
+STORED_KINDS = (
+    "managedObject",
+    "externalId",
+    "measurement",
+    "event",
+    "alarm",
+    "operation",
+    "user",
+    "registration",
+    "trustedCertificate",
+    CA_KIND,
+    "revokedToken",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TenantIdentity:
+    """What names the tenant: id (``t100``), domain (``localhost``) and the JWT signing key."""
+
+    tenant_id: str
+    domain: str
+    jwt_key: bytes
+
+
+class TenantState:
+    def __init__(
+        self,
+        identity: TenantIdentity,
+        *,
+        clock: Clock,
+        secrets: SecretSource,
+        ids: SequentialIds | None = None,
+    ) -> None:
+        self.tenant_id = identity.tenant_id
+        self.domain = identity.domain
+        self.clock = clock
+        self.secrets = secrets
+        self.ids = ids or SequentialIds()
+        self.journal = Journal()
+        self.signals: list[TenantEvent] = []
+        self.inventory = Inventory(self.journal, self.ids)
+        self.identity = Identity(self.journal)
+        self.measurements = Measurements(self.journal, self.ids)
+        self.events = Events(self.journal, self.ids)
+        self.alarms = Alarms(self.journal, self.ids)
+        self.operations = Operations(self.journal, self.ids)
+        self.users = Users(self.journal, secrets)
+        self.registrations = Registrations(self.journal, secrets)
+        self.trust = TrustedCertificates(self.journal)
+        self.tokens = Tokens(
+            self.journal, secrets, key=identity.jwt_key, tenant=identity.tenant_id, domain=identity.domain
+        )
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def emit(self, signal: TenantEvent) -> None:
+        self.signals.append(signal)
+
+    def take_signals(self) -> list[TenantEvent]:
+        taken, self.signals = self.signals, []
+        return taken
+
+    # -- persistence -----------------------------------------------------------------------------------
+    def restore(self, records: Mapping[str, Sequence[tuple[str, dict[str, Any]]]]) -> None:
+        """Load what ``Journal`` recorded earlier (kind -> [(key, value)]); the journal stays empty."""
+
+        def values(kind: str) -> list[dict[str, Any]]:
+            return [value for _, value in records.get(kind, ())]
+
+        self.inventory.restore(values("managedObject"))
+        self.identity.restore(values("externalId"))
+        self.measurements.restore(values("measurement"))
+        self.events.restore(values("event"))
+        self.alarms.restore(values("alarm"))
+        self.operations.restore(values("operation"))
+        self.users.restore(values("user"))
+        self.registrations.restore(values("registration"))
+        authority = values(CA_KIND)
+        self.trust.restore(values("trustedCertificate"), authority[0] if authority else None)
+        self.tokens.restore(records.get("revokedToken", ()))
+        for kind in ("managedObject", "measurement", "event", "alarm", "operation"):
+            for key, _ in records.get(kind, ()):
+                self.ids.observe(key)
+        self.journal.take()
+
+    # -- devices and their scope -------------------------------------------------------------------------
+    def device_objects(self, username: str) -> set[str]:
+        """Objects a device user may write: those it owns and everything below them."""
+        owned = {doc["id"] for doc in self.inventory.select_owned(username)}
+        serial = username[len(DEVICE_PREFIX) :] if username.startswith(DEVICE_PREFIX) else None
+        if serial is not None:
+            bound = self.identity.find(SERIAL, serial)
+            if bound is not None and bound.object_id in self.inventory:
+                owned.add(bound.object_id)
+        scope = set(owned)
+        for object_id in owned:
+            scope |= self.inventory.descendants(object_id, CHILD_KINDS)
+        return scope
+
+    def check_may_write(self, principal: Principal, object_id: str) -> None:
+        """People may write anything; a device only its own objects and their descendants (else 403)."""
+        if principal.is_business_user:
+            return
+        if not principal.is_device or object_id not in self.device_objects(principal.username):
+            raise forbidden()
+
+    def agent_of(self, device_id: str) -> str | None:
+        """The device itself if it is an agent, else the nearest agent above it (operations go there)."""
+        for candidate in [device_id, *self.inventory.ancestors(device_id)]:
+            document = self.inventory.find(candidate)
+            if document is not None and "com_cumulocity_model_Agent" in document:
+                return candidate
+        return None
+
+    def source_name(self, object_id: str) -> str | None:
+        document = self.inventory.find(object_id)
+        name = document.get("name") if document else None
+        return name if isinstance(name, str) else None
+
+    # -- deleting --------------------------------------------------------------------------------------
+    def delete_managed_object(self, object_id: str, *, cascade: bool, with_device_user: bool) -> list[str]:
+        owners = {self.inventory.get(object_id).get("owner")}
+        removed = self.inventory.delete(object_id, cascade=cascade)
+        gone = set(removed)
+        for removed_id in removed:
+            self.identity.forget_object(removed_id)
+            self.emit(ManagedObjectDeleted(removed_id))
+        self.measurements.forget_sources(gone)
+        self.events.forget_sources(gone)
+        self.alarms.forget_sources(gone)
+        self.operations.forget_devices(gone)
+        if with_device_user:
+            for owner in owners:
+                user = self.users.find(self.tenant_id, owner) if isinstance(owner, str) else None
+                if user is not None and user.is_device:
+                    self.users.delete(user)
+                    self.emit(UserDeleted(user.username))
+        return removed
+
+    def add_child_reference(self, parent_id: str, kind: str, child_id: str) -> None:
+        if kind not in CHILD_KINDS:
+            raise validation_error(f"Unknown child collection {kind}")
+        self.inventory.add_reference(parent_id, kind, child_id)

@@ -69,7 +69,16 @@ class FileAccessError(C8yLinkError):
 
 
 class TlsError(C8yLinkError):
-    pass
+    """A TLS failure; ``kind`` says which, so a product can add its own advice.
+
+    Kinds: ``unknown-ca`` (the peer's certificate does not chain to what we trust), ``expired``,
+    ``not-yet-valid``, ``hostname`` (name mismatch), ``peer-rejected-certificate`` (the peer refused
+    the certificate we presented), ``key-mismatch``, ``other``.
+    """
+
+    def __init__(self, message: str, *, kind: str = "other", exit_code: int | None = None) -> None:
+        super().__init__(message, exit_code=exit_code)
+        self.kind = kind
 
 
 class ProtocolError(C8yLinkError):

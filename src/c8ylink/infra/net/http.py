@@ -1,0 +1,163 @@
+"""A small synchronous HTTP(S) client over httpx2 for the CLIs.
+
+What callers get: ``HttpClient.request(...) -> HttpResponse`` (a plain value; HTTP error statuses are
+*not* exceptions, callers decide with ``raise_for_status``), TLS configured by passing an
+``ssl.SSLContext`` (build it with ``infra.tls.contexts.build_client_context``) or ``verify=False``
+for ``--insecure``. What callers never see: httpx2 types or exceptions — transport failures become
+``NetworkError`` (``Fail to connect to <host>: <reason>``) and handshake failures ``TlsError`` with a
+``kind`` (see ``infra.net.tls_errors``).
+"""
+
+from __future__ import annotations
+
+import json as jsonlib
+import ssl
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx2
+
+from c8ylink.core.errors import ApiError, NetworkError, ProtocolError
+from c8ylink.infra.net.tls_errors import find_ssl_error, tls_error_from_ssl
+
+FileField = tuple[str, bytes, str]  # (filename, content, content type)
+
+
+@dataclass(frozen=True, slots=True)
+class HttpResponse:
+    status: int
+    url: str
+    method: str
+    headers: Mapping[str, str]
+    content: bytes
+    cookies: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", errors="replace")
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "")
+
+    def json(self) -> Any:
+        """The body as JSON; ``ProtocolError`` if it is not JSON."""
+        try:
+            return jsonlib.loads(self.content)
+        except ValueError as exc:
+            raise ProtocolError(
+                f"{self.method} {self.url}: expected a JSON body, got {self.content[:80]!r}"
+            ) from exc
+
+    def json_or_none(self) -> Any:
+        try:
+            return jsonlib.loads(self.content) if self.content else None
+        except ValueError:
+            return None
+
+    def raise_for_status(self) -> HttpResponse:
+        """``ApiError(status, url, body)`` unless the status is 2xx."""
+        if not self.ok:
+            body = self.json_or_none()
+            raise ApiError(self.status, self.url, body if body is not None else self.text, method=self.method)
+        return self
+
+
+class HttpClient:
+    """One connection pool to one or more hosts; use as a context manager."""
+
+    def __init__(
+        self,
+        base_url: str = "",
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+        verify: bool = True,
+        timeout: float = 30.0,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        verify_arg: ssl.SSLContext | bool = ssl_context if ssl_context is not None else verify
+        self._client = httpx2.Client(
+            base_url=base_url,
+            verify=verify_arg,
+            timeout=httpx2.Timeout(timeout),
+            headers=dict(headers or {}),
+            trust_env=False,
+            follow_redirects=False,
+        )
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+        content: bytes | str | None = None,
+        data: Mapping[str, str] | None = None,
+        files: Mapping[str, FileField] | None = None,
+        headers: Mapping[str, str] | None = None,
+        cookies: Mapping[str, str] | None = None,
+        basic_auth: tuple[str, str] | None = None,
+    ) -> HttpResponse:
+        kwargs: dict[str, Any] = {"params": params, "headers": headers}
+        if json is not None:
+            kwargs["json"] = json
+        if content is not None:
+            kwargs["content"] = content
+        if data is not None:
+            kwargs["data"] = data
+        if files is not None:
+            kwargs["files"] = files
+        if cookies:
+            kwargs["cookies"] = dict(cookies)
+        if basic_auth is not None:
+            kwargs["auth"] = httpx2.BasicAuth(*basic_auth)
+        full_url = str(self._client.base_url.join(url)) if self._client.base_url else url
+        try:
+            response = self._client.request(method, url, **kwargs)
+        except httpx2.TimeoutException as exc:
+            raise NetworkError(f"Fail to connect to {_peer(full_url)}: request timed out") from exc
+        except httpx2.TransportError as exc:
+            ssl_error = find_ssl_error(exc)
+            if ssl_error is not None:
+                raise tls_error_from_ssl(ssl_error, _peer(full_url)) from exc
+            raise NetworkError(f"Fail to connect to {_peer(full_url)}: {_reason(exc)}") from exc
+        return HttpResponse(
+            status=response.status_code,
+            url=str(response.url),
+            method=method.upper(),
+            headers={k.lower(): v for k, v in response.headers.items()},
+            content=response.content,
+            cookies=dict(response.cookies.items()),
+        )
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> HttpClient:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+def _peer(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.netloc or url
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip()
+    if text:
+        return text
+    cause = exc.__cause__ or exc.__context__
+    return str(cause).strip() if cause is not None else type(exc).__name__

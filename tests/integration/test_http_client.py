@@ -64,6 +64,7 @@ def server(ca: trustme.CA) -> Iterator[str]:
     thread.start()
     yield f"https://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()
+    httpd.server_close()
 
 
 def _trusting(ca: trustme.CA) -> ssl.SSLContext:

@@ -20,6 +20,7 @@ from c8ylink.infra.cli.run import run_cli
 
 # name -> "module:attribute" (imported only when the command runs) and its one-line help
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "cert": ("c8ylink.device.cli.cert:cert_cmd", "Create and manage device certificate"),
     "config": ("c8ylink.device.cli.config:config_cmd", "Configure Thin Edge."),
     "connect": ("c8ylink.device.cli.connect:connect_cmd", "Connect to cloud provider"),
 }

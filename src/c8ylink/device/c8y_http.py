@@ -11,10 +11,9 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
-from c8ylink.core.errors import C8yLinkError, NetworkError, TlsError
+from c8ylink.core.errors import C8yLinkError, NetworkError
 from c8ylink.core.settings.hosts import HostPort
 from c8ylink.core.settings.resolve import Settings
-from c8ylink.device.tls_advice import TlsContext, explain_tls_error
 
 if TYPE_CHECKING:
     from c8ylink.infra.net.http import HttpClient
@@ -67,15 +66,15 @@ def open_c8y_client(
     return HttpClient(ssl_context=context, timeout=timeout)
 
 
-def explained(error: TlsError, tls: TlsContext) -> TlsError:
-    return explain_tls_error(error, tls)
+RETRY_ATTEMPTS = 3
+RETRY_DELAY = 0.5
 
 
 def with_retries(
     action: Callable[[], T],
     *,
-    attempts: int = 3,
-    delay: float = 1.0,
+    attempts: int = RETRY_ATTEMPTS,
+    delay: float = RETRY_DELAY,
     on_retry: Callable[[NetworkError, float], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> T:
@@ -93,3 +92,17 @@ def with_retries(
             sleep(wait)
             wait *= 2
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def setting_hint(settings: Settings, name: str, profile: str | None) -> str:
+    """``c8y.http (host:port)``: a setting to check, with its value (profile-aware name)."""
+    return f"{settings.schema.ref(name, profile).name} ({settings.value(name, profile)})"
+
+
+def unreachable(error: NetworkError, hint: str, attempts: int = RETRY_ATTEMPTS) -> NetworkError:
+    """The error to show once the tenant could not be reached ``attempts`` times; ``hint`` names what
+    to check (``setting_hint``)."""
+    return NetworkError(
+        f"{error.message}\nThe tenant could not be reached ({attempts} attempts): check the network "
+        f"connection and {hint}"
+    )

@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from c8ylink.core.errors import C8yLinkError, ConfigError, TlsError
+from c8ylink.core.errors import C8yLinkError, ConfigError, NetworkError, TlsError
 from c8ylink.core.settings.durations import Duration
 from c8ylink.core.settings.hosts import HostPort
 from c8ylink.core.settings.resolve import Settings
@@ -27,7 +27,9 @@ from c8ylink.device.c8y_http import (
     https_url,
     open_c8y_client,
     root_cert_key,
+    setting_hint,
     trust_paths,
+    unreachable,
     with_retries,
 )
 from c8ylink.device.c8y_registration import generate_one_time_password, render_registration
@@ -57,7 +59,7 @@ from c8ylink.device.config_store import TedgeConfigStore
 from c8ylink.device.device_id import NO_DEVICE_ID, check_device_id
 from c8ylink.device.tls_advice import TlsContext, explain_tls_error
 from c8ylink.infra.cli.prompts import is_terminal, read_line, read_secret
-from c8ylink.infra.tls.certs import encode_certificate_pem
+from c8ylink.infra.tls.certs import Certificate, encode_certificate_pem
 from c8ylink.infra.tls.csr import CertificateRequest, build_csr, csr_common_name
 from c8ylink.infra.tls.keys import public_keys_match
 from c8ylink.infra.tls.names import common_name_of
@@ -90,13 +92,16 @@ def _tls_context(settings: Settings, config: CertConfig, *, with_cert: str | Non
 
 
 @contextmanager
-def explaining_tls(tls: TlsContext, now: Callable[[], Any]) -> Iterator[None]:
-    """TLS failures inside get the advice that fits (``device.tls_advice``)."""
+def explaining(tls: TlsContext, now: Callable[[], Any], hint: str) -> Iterator[None]:
+    """TLS failures inside get the advice that fits (``device.tls_advice``); a tenant that could not be
+    reached (after the retries) names the setting to check."""
     try:
         yield
     except TlsError as exc:
         context = TlsContext(tls.root_cert_key, tls.root_cert_path, tls.cert_path, tls.cert_not_after, now())
-        raise explain_tls_error(exc, context) from exc.__cause__
+        raise explain_tls_error(exc, context) from None
+    except NetworkError as exc:
+        raise unreachable(exc, hint) from None
 
 
 def _warn_retry(tedge: TedgeContext) -> Callable[[C8yLinkError, float], None]:
@@ -133,7 +138,8 @@ def upload(tedge: TedgeContext, target: Target, *, user: str | None, password: s
         certificate = load_device_certificate(path)
         name = common_name_of(certificate.subject) or ""
         credentials = _credentials(tedge, user, password)
-        with explaining_tls(_tls_context(settings, config), tedge.clock.now):
+        hint = setting_hint(settings, "c8y.http", config.profile)
+        with explaining(_tls_context(settings, config), tedge.clock.now, hint):
             outcome = _send_upload(
                 tedge,
                 trust=trust_paths(settings, config.profile),
@@ -244,18 +250,11 @@ def download(
             render_registration(shown, chosen, otp, shown=generated, with_url=not no_registration_url)
         )
         enrollment = Enrollment(shown, https_url(host), chosen, otp, csr)
-        with (
-            explaining_tls(_tls_context(settings, config), tedge.clock.now),
-            open_c8y_client(trust_paths(settings, config.profile)) as client,
-        ):
-            certificates = EnrollmentPoller(
-                attempt=lambda: enroll_attempt(client, enrollment, tedge.console.error),
-                retry_every=retry_every.seconds,
-                max_timeout=max_timeout.seconds,
-                clock=tedge.clock,
-                sleep=tedge.sleep,
-                warn=tedge.console.warning,
-            ).run()
+        hint = f"--url ({shown})" if url else setting_hint(settings, "c8y.http", config.profile)
+        with explaining(_tls_context(settings, config), tedge.clock.now, hint):
+            certificates = _enroll(
+                tedge, trust_paths(settings, config.profile), enrollment, retry_every, max_timeout
+            )
         ensure_directory(config.paths.cert_path)
         save_certificate_chain(config.paths.cert_path, certificates, config.owner)
         view = certs.view_certificate(config.paths.cert_path, config, now=tedge.clock.now())
@@ -263,6 +262,25 @@ def download(
     tedge.console.line("    => the device can now be connected")
     tedge.console.line()
     print_certificate(tedge, view)
+
+
+def _enroll(
+    tedge: TedgeContext,
+    trust: list[str],
+    enrollment: Enrollment,
+    retry_every: Duration,
+    max_timeout: Duration,
+) -> list[Certificate]:
+    """Poll ``simpleenroll`` until the tenant answers with the certificate (or the time is up)."""
+    with open_c8y_client(trust) as client:
+        return EnrollmentPoller(
+            attempt=lambda: enroll_attempt(client, enrollment, tedge.console.error),
+            retry_every=retry_every.seconds,
+            max_timeout=max_timeout.seconds,
+            clock=tedge.clock,
+            sleep=tedge.sleep,
+            warn=tedge.console.warning,
+        ).run()
 
 
 # -- renew ----------------------------------------------------------------------------------------------
@@ -318,7 +336,8 @@ def _renew_with_c8y(tedge: TedgeContext, settings: Settings, config: CertConfig,
     )
     http: HostPort = settings.value("c8y.http", config.profile)
     retry = _warn_retry(tedge)
-    with explaining_tls(_tls_context(settings, config, with_cert=config.paths.cert_path), tedge.clock.now):
+    hint = " and ".join(setting_hint(settings, name, config.profile) for name in ("c8y.mtls", "c8y.http"))
+    with explaining(_tls_context(settings, config, with_cert=config.paths.cert_path), tedge.clock.now, hint):
         route = with_retries(
             lambda: device_rest_route(http, trust, tokens), on_retry=retry, sleep=tedge.sleep
         )

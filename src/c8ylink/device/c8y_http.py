@@ -58,11 +58,14 @@ def open_c8y_client(
     key_file: str | None = None,
     timeout: float = DEFAULT_TIMEOUT,
 ) -> HttpClient:
-    """An HTTPS client trusting ``trust`` (and presenting the device certificate when given)."""
+    """An HTTPS client trusting ``trust`` (and presenting the device certificate when given: then the
+    tenant's refusal of it is reported by the handshake, see ``build_trusting_client_context``)."""
     from c8ylink.infra.net.http import HttpClient
     from c8ylink.infra.tls.contexts import build_trusting_client_context
 
-    context = build_trusting_client_context(trust, cert_file=cert_file, key_file=key_file)
+    context = build_trusting_client_context(
+        trust, cert_file=cert_file, key_file=key_file, client_auth_in_handshake=cert_file is not None
+    )
     return HttpClient(ssl_context=context, timeout=timeout)
 
 

@@ -46,7 +46,7 @@ def tls_advice(kind: str, context: TlsContext) -> str | None:
         return "The tenant's server certificate is not valid now: check the date and time of this device"
     if kind == "hostname":
         return "Check that c8y.url / c8y.http name the tenant as its server certificate does"
-    if kind == "peer-rejected-certificate":
+    if kind in ("peer-rejected-certificate", "peer-closed"):
         return _rejected_device_certificate(context)
     if kind == "key-mismatch" and context.cert_path:
         return f"The device key does not belong to {context.cert_path}: create or download a new certificate"
@@ -68,7 +68,7 @@ def _rejected_device_certificate(context: TlsContext) -> str | None:
             "and run `tedge cert download c8y`"
         )
     return (
-        f"The tenant does not trust the device certificate {context.cert_path}: upload it "
+        f"The tenant did not accept the device certificate {context.cert_path}: upload it "
         "(`tedge cert upload c8y`) or register the device with the tenant's certificate authority "
         "(`tedge cert download c8y`); `tedge cert show` tells whether it is still valid"
     )

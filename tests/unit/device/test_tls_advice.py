@@ -34,10 +34,17 @@ def test_an_expired_device_certificate_asks_for_renewal() -> None:
     assert advice.startswith("The device certificate /c.pem has expired: renew it (`tedge cert renew`")
 
 
-def test_a_valid_but_refused_device_certificate_asks_for_trust() -> None:
+@pytest.mark.parametrize("kind", ["peer-rejected-certificate", "peer-closed"])
+def test_a_valid_but_refused_device_certificate_asks_for_trust(kind: str) -> None:
     context = TlsContext(cert_path="/c.pem", cert_not_after=NOW + timedelta(days=10), now=NOW)
-    error = TlsError("t:8443 rejected the device certificate (unknown ca)", kind="peer-rejected-certificate")
-    assert "upload it (`tedge cert upload c8y`)" in explain_tls_error(error, context).message
+    error = TlsError("t:8443 rejected the device certificate (unknown ca)", kind=kind)
+    advice = explain_tls_error(error, context).message.splitlines()[1]
+    assert advice.startswith("The tenant did not accept the device certificate /c.pem: upload it")
+
+
+def test_a_hang_up_without_a_device_certificate_has_no_advice() -> None:
+    error = TlsError("t:443 closed the connection during the TLS handshake", kind="peer-closed")
+    assert explain_tls_error(error, ROOT) is error
 
 
 @pytest.mark.parametrize(("kind", "phrase"), [("expired", "date and time"), ("hostname", "c8y.url")])

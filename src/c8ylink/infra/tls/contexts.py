@@ -87,15 +87,22 @@ def build_trusting_client_context(
     *,
     cert_file: StrPath | None = None,
     key_file: StrPath | None = None,
+    client_auth_in_handshake: bool = False,
 ) -> ssl.SSLContext:
     """A client context that trusts what every path of ``trust_paths`` holds (a PEM file or a directory
     of them, as tedge's ``c8y.root_cert_path``), and presents ``cert_file`` when given.
 
     A directory is used as an OpenSSL hashed directory when it has hash links (``/etc/ssl/certs``);
     otherwise every certificate file in it is loaded. A path that does not exist is a ``TlsError``.
+
+    ``client_auth_in_handshake`` caps the protocol at TLS 1.2: there a server that refuses our
+    certificate says why (an alert) during the handshake, while in TLS 1.3 the handshake has already
+    succeeded on our side and the server can only drop the connection.
     """
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
+    if client_auth_in_handshake:
+        context.maximum_version = ssl.TLSVersion.TLSv1_2
     for path in trust_paths:
         load_trust_path(context, path)
     if cert_file is not None:

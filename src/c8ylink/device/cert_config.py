@@ -40,6 +40,7 @@ class CertConfig:
     requested_validity: timedelta
     minimum_validity: timedelta
     owner: tuple[str, str]  # user and group given the files (best effort, only as root)
+    cryptoki_mode: str = "off"  # "module" / "socket": the key lives in an HSM (not supported yet)
 
 
 def build_cert_config(settings: Settings, *, cloud: str | None, profile: str | None) -> CertConfig:
@@ -63,6 +64,7 @@ def build_cert_config(settings: Settings, *, cloud: str | None, profile: str | N
         requested_validity=_duration(settings.value("certificate.validity.requested_duration")),
         minimum_validity=_duration(settings.value("certificate.validity.minimum_duration")),
         owner=TEDGE_OWNER if settings.value("mqtt.bridge.built_in") else MOSQUITTO_OWNER,
+        cryptoki_mode=str(settings.value("device.cryptoki.mode")),
     )
 
 

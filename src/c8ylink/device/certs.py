@@ -59,8 +59,19 @@ def device_subject(config: CertConfig, device_id: str) -> Name:
     )
 
 
+def check_software_key(config: CertConfig) -> None:
+    """Refuse clearly when the key is meant to live in a hardware security module (PKCS#11)."""
+    if config.cryptoki_mode != "off":
+        raise C8yLinkError(
+            f"device.cryptoki.mode is '{config.cryptoki_mode}': keys held by a hardware security module "
+            "(PKCS#11) are not supported by c8ylink yet. Run `tedge config set device.cryptoki.mode off` "
+            "to use a key file"
+        )
+
+
 def reuse_or_create_key(config: CertConfig) -> PrivateKey:
     """The device key: the existing one, else a new ECDSA P-256 key saved 0600 -> 0400."""
+    check_software_key(config)
     key_path = config.paths.key_path
     key = load_device_key_if_exists(key_path)
     if key is None:
@@ -112,6 +123,7 @@ def remove_certificate(config: CertConfig) -> bool:
 
 def current_device_identity(config: CertConfig) -> tuple[Certificate, PrivateKey, str]:
     """The active certificate, its key (checked to match) and the device id it names."""
+    check_software_key(config)
     cert_path, key_path = config.paths.cert_path, config.paths.key_path
     certificate = load_device_certificate(cert_path)
     key = load_device_key(key_path)

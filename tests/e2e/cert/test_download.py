@@ -211,3 +211,19 @@ def test_ready_csr(device: Device, tenant_api: TenantApi, tmp_path: Path) -> Non
     )  # the id comes from the CSR
     assert result.returncode == 0, result.stderr
     assert_issued_by_the_tenant(device, tenant_api, device_id)
+
+
+def test_root_cert_path_may_be_a_directory(
+    tmp_path: Path, tenant: BackgroundTenant, tenant_api: TenantApi
+) -> None:
+    cas = tmp_path / "trusted"
+    cas.mkdir()
+    (cas / "local-tenant.pem").write_bytes(tenant.info.ca_file.read_bytes())
+    (cas / "README").write_text("not a certificate")
+    device = Device(tmp_path / "etc-tedge")
+    write_config(device.config_dir, tenant, root_cert_path=str(cas))
+    device_id, otp = unique("dir-trust"), "Directory-OTP-12345678"
+    tenant_api.register(device_id, otp)
+    result = device.run("cert", "download", "c8y", "--device-id", device_id, "-p", otp)
+    assert result.returncode == 0, result.stderr
+    assert_issued_by_the_tenant(device, tenant_api, device_id)

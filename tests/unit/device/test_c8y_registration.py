@@ -55,3 +55,14 @@ def test_url_query_is_form_encoded() -> None:
     assert registration_url("h", "a b'(c)", "x=y") == (
         "https://h/apps/devicemanagement/index.html#/deviceregistration?externalId=a+b%27%28c%29&one-time-password=x%3Dy"
     )
+
+
+def test_chain_header_puts_each_pem_block_on_one_line() -> None:
+    from c8ylink.device.c8y_device_auth import encode_chain_header
+
+    first = "-----BEGIN CERTIFICATE-----\nAAAA\nBBBB\n-----END CERTIFICATE-----\n"
+    second = "-----BEGIN CERTIFICATE-----\nCCCC\n-----END CERTIFICATE-----\n"
+    assert encode_chain_header([first, second]) == (
+        "-----BEGIN CERTIFICATE----- AAAA BBBB -----END CERTIFICATE----- "
+        "-----BEGIN CERTIFICATE----- CCCC -----END CERTIFICATE-----"
+    )

@@ -310,30 +310,9 @@ def renew(tedge: TedgeContext, target: Target, *, csr_path: str | None, ca: str 
 
 def _renew_with_c8y(tedge: TedgeContext, settings: Settings, config: CertConfig, csr_path: str | None) -> str:
     """simplereenroll with a device token; the result goes to ``<cert>.new``."""
-    _, key, device_id = certs.current_device_identity(config)
-    if csr_path:
-        csr = load_csr_file(csr_path)
-        if csr_common_name(csr) != device_id or not public_keys_match(key, csr.public_key()):
-            raise C8yLinkError(
-                f"The certificate signing request {csr_path} must be for the device '{device_id}' "
-                f"and its key {config.paths.key_path}"
-            )
-    else:
-        csr = build_csr(key, certs.device_subject(config, device_id))
-        ensure_directory(config.paths.csr_path)
-        save_csr(config.paths.csr_path, csr, config.owner)
+    csr = _reenroll_request(config, csr_path)
     trust = trust_paths(settings, config.profile)
-    chain = load_device_certificate_chain(config.paths.cert_path)
-    header = (
-        encode_chain_header([encode_certificate_pem(c).decode() for c in chain]) if len(chain) > 1 else None
-    )
-    tokens = MutualTlsTokenSource(
-        settings.value("c8y.mtls", config.profile),
-        trust,
-        config.paths.cert_path,
-        config.paths.key_path,
-        header,
-    )
+    tokens = _token_source(settings, config, trust)
     http: HostPort = settings.value("c8y.http", config.profile)
     retry = _warn_retry(tedge)
     hint = " and ".join(setting_hint(settings, name, config.profile) for name in ("c8y.mtls", "c8y.http"))
@@ -352,3 +331,32 @@ def _renew_with_c8y(tedge: TedgeContext, settings: Settings, config: CertConfig,
     new_path = config.paths.new_cert_path
     save_certificate_chain(new_path, renewed, config.owner)
     return new_path
+
+
+def _reenroll_request(config: CertConfig, csr_path: str | None) -> CertificateRequest:
+    """The given CSR (checked: same device, same key) or a new one for the current certificate's CN."""
+    _, key, device_id = certs.current_device_identity(config)
+    if csr_path:
+        csr = load_csr_file(csr_path)
+        if csr_common_name(csr) != device_id or not public_keys_match(key, csr.public_key()):
+            raise C8yLinkError(
+                f"The certificate signing request {csr_path} must be for the device '{device_id}' "
+                f"and its key {config.paths.key_path}"
+            )
+        return csr
+    csr = build_csr(key, certs.device_subject(config, device_id))
+    ensure_directory(config.paths.csr_path)
+    save_csr(config.paths.csr_path, csr, config.owner)
+    return csr
+
+
+def _token_source(settings: Settings, config: CertConfig, trust: list[str]) -> MutualTlsTokenSource:
+    chain = load_device_certificate_chain(config.paths.cert_path)
+    pems = [encode_certificate_pem(certificate).decode() for certificate in chain]
+    return MutualTlsTokenSource(
+        endpoint=settings.value("c8y.mtls", config.profile),
+        trust=trust,
+        cert_path=config.paths.cert_path,
+        key_path=config.paths.key_path,
+        chain_header=encode_chain_header(pems) if len(chain) > 1 else None,
+    )

@@ -293,3 +293,24 @@ def test_renew_c8y_with_a_file_that_is_not_a_csr(tedge: Run, tmp_path: Path) -> 
     result = tedge("cert", "renew", "--ca", "c8y", "--csr-path", str(garbage))
     assert result.exit_code == 1
     assert f"{garbage} is not a certificate signing request" in result.stderr
+
+
+def test_corrupt_key(tedge: Run, config_dir: Path) -> None:
+    key_path = config_dir / CERTS / "tedge-private-key.pem"
+    key_path.parent.mkdir(parents=True)
+    key_path.write_text("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")
+    for args in (("cert", "create-csr", "--device-id", "d"), ("cert", "create", "--device-id", "d")):
+        result = tedge(*args)
+        assert result.exit_code == 1
+        assert result.stderr.endswith(
+            f"    {key_path} does not hold a valid private key (expected an unencrypted PEM key such as "
+            "-----BEGIN PRIVATE KEY-----)\n"
+        )
+    assert not (config_dir / CERTS / "tedge-certificate.pem").exists()
+
+
+def test_keys_in_a_hardware_security_module_are_refused_clearly(tedge: Run) -> None:
+    tedge("config", "set", "device.cryptoki.mode", "module")
+    result = tedge("cert", "create", "--device-id", "d")
+    assert result.exit_code == 1
+    assert "device.cryptoki.mode is 'module': keys held by a hardware security module" in result.stderr

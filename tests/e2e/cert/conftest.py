@@ -174,9 +174,15 @@ class Running:
                 return line
 
     def finish(self) -> tuple[int, str, str]:
-        stdout, _ = self.process.communicate(timeout=DEADLINE)
+        # stdout only: stderr belongs to the pump thread (communicate() would read it too and steal lines)
+        assert self.process.stdout is not None
+        with self.process.stdout:
+            stdout = self.process.stdout.read()
+        self.process.wait(timeout=DEADLINE)
         while self.lines.get(timeout=DEADLINE):
             pass
+        assert self.process.stderr is not None
+        self.process.stderr.close()
         return self.process.returncode, stdout, "".join(self.stderr)
 
 

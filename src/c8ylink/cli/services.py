@@ -70,7 +70,7 @@ def supervisord_cmd(work_dir: Path, config_dir: Path, mosquitto: str | None, bin
         config_dir=str(config_dir),
         supervisorctl=_find("supervisorctl", bin_dir) or "supervisorctl",
         true=shutil.which("true") or "/bin/true",
-        mosquitto=mosquitto or _find_mosquitto(),
+        mosquitto=mosquitto or shutil.which("mosquitto"),
         tedge_mapper=_find("tedge-mapper", bin_dir),
         tedge_agent=_find("tedge-agent", bin_dir),
         profiles=_profiles(config_dir),
@@ -89,13 +89,6 @@ def _find(name: str, bin_dir: Path | None) -> str | None:
     if candidate.is_file() and os.access(candidate, os.X_OK):
         return str(candidate)
     return None if bin_dir is not None else shutil.which(name)
-
-
-def _find_mosquitto() -> str | None:
-    found = shutil.which("mosquitto")
-    if found is None and os.access("/usr/sbin/mosquitto", os.X_OK):
-        found = "/usr/sbin/mosquitto"
-    return found
 
 
 def _profiles(config_dir: Path) -> tuple[str, ...]:

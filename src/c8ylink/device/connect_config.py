@@ -125,7 +125,7 @@ def build_connect_config(
         local=build_local_broker(settings),
         topic_root=str(settings.value("mqtt.topic_root")),
         cryptoki_mode=str(settings.value("device.cryptoki.mode")),
-        key_uri=_text(optional(settings, "c8y.device.key_uri", profile)),
+        key_uri=_key_uri(settings, profile),
         proxy=_masked_proxy(settings),
         mosquitto_version=mosquitto_version,
         credentials=credentials,
@@ -194,6 +194,10 @@ def _bridge_spec(
         smartrest1_templates=tuple(get("c8y.smartrest1.templates") or ()),
         mqtt_service_topics=tuple(get("c8y.mqtt_service.topics") or ()) if mqtt_service else None,
     )
+
+
+def _key_uri(settings: Settings, profile: str | None) -> str | None:
+    return _text(optional(settings, "c8y.device.key_uri", profile) or optional(settings, "device.key_uri"))
 
 
 def _local_cleansession(setting: str, version: MosquittoVersion | None) -> bool:

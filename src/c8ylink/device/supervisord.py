@@ -48,6 +48,19 @@ class SupervisordSpec:
         return f"{self.work_dir}/{SUPERVISORD_CONF}"
 
 
+# the setup shipped under packaging/supervisord/ (a pip install into /usr/local, Debian's mosquitto);
+# tests/unit/device/test_supervisord.py holds those files equal to what this renders
+SHIPPED = SupervisordSpec(
+    work_dir="/var/lib/tedge/supervisord",
+    config_dir="/etc/tedge",
+    supervisorctl="/usr/local/bin/supervisorctl",
+    true="/bin/true",
+    mosquitto="/usr/sbin/mosquitto",
+    tedge_mapper="/usr/local/bin/tedge-mapper",
+    tedge_agent="/usr/local/bin/tedge-agent",
+)
+
+
 def render_supervisord_setup(spec: SupervisordSpec) -> dict[str, str]:
     """``{file name: text}`` of ``supervisord.conf``, ``mosquitto.conf`` and ``system.toml``."""
     return {

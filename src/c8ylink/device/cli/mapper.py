@@ -47,15 +47,24 @@ def mapper_cmd(ctx: click.Context, config_dir: str | None, debug: bool, log_leve
 
 @mapper_cmd.command("c8y")
 @profile_option("The cloud profile to use.")
+@click.option(
+    "--operation-source",
+    type=click.Choice(["json", "smartrest"]),
+    default="json",
+    show_default=True,
+    help="Read cloud operations from c8y/devicecontrol/notifications (json) or c8y/s/ds (smartrest)",
+)
 @click.pass_obj
-def c8y_cmd(ctx: TedgeContext, profile: str | None) -> None:
+def c8y_cmd(ctx: TedgeContext, profile: str | None, operation_source: str) -> None:
     """Run the Cumulocity mapper (and its local HTTP proxy)"""
     from c8ylink.device.mapper.main import run_c8y_mapper
 
     level = ctx.log_level or ("debug" if ctx.debug else "info")
     with failing_to("start tedge-mapper c8y"):
         chosen = selected_profile(profile, ctx.env)
-        run_c8y_mapper(ctx.config_dir, ctx.env, profile=chosen, log_level=level)
+        run_c8y_mapper(
+            ctx.config_dir, ctx.env, profile=chosen, log_level=level, operation_source=operation_source
+        )
 
 
 def main(args: Sequence[str] | None = None) -> NoReturn:

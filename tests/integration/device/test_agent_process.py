@@ -202,8 +202,10 @@ def test_unknown_software_type_and_failed_download(
 
 async def test_a_hanging_plugin_times_out(broker: Any, config: Path, watch: Any) -> None:
     write_executable(config / "sm-plugins" / "slow", HANGING_PLUGIN)
-    agent_config = AgentConfig("te", EntityTopicId.main_device(), config / "sm-plugins",
-                               RestartFiles(config / ".agent", config / "run"), plugin_timeout=1.0)  # fmt: skip
+    restart = RestartFiles(config / ".agent", config / "run")
+    agent_config = AgentConfig(
+        "te", EntityTopicId.main_device(), config / "sm-plugins", restart, plugin_timeout=1
+    )
     agent = AgentService(agent_config, broker.options("agent"))
     stop = asyncio.Event()
     task = asyncio.create_task(agent.run(stop))

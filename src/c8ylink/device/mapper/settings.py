@@ -6,6 +6,7 @@ filters are taken relative to ``mqtt.topic_root`` (``te/+/+/+/+/m/+`` -> ``+/+/+
 
 from __future__ import annotations
 
+from c8ylink.core.errors import ConfigError
 from c8ylink.core.settings.resolve import Settings
 from c8ylink.core.topics import EntityTopicId, TopicError
 from c8ylink.device.c8y_proxy import c8y_proxy_url
@@ -22,14 +23,12 @@ def build_mapper_config(
     settings: Settings, profile: str | None = None, *, agent_version: str = ""
 ) -> MapperConfig:
     def get(name: str) -> object:
-        return settings.value(name, profile)
+        return settings.value(name, profile if name.startswith("c8y.") else None)
 
     root = str(get("mqtt.topic_root"))
     try:
         device_topic_id = EntityTopicId(str(get("mqtt.device_topic_id")))
     except TopicError as exc:
-        from c8ylink.core.errors import ConfigError
-
         raise ConfigError(f"Invalid mqtt.device_topic_id: {exc}") from exc
     interval = get("c8y.availability.interval")
     http = get("c8y.http")

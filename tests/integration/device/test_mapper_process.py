@@ -218,3 +218,34 @@ def test_operation_for_an_unknown_child_fails_it_in_the_cloud(watch: Any) -> Non
     error = watch.error_for("c8y/devicecontrol/notifications")
     assert error["error"] == "unknown-entity" and "nobody" in error["message"]
     assert watch.expect("c8y/s/us/nobody").text.startswith("505,77,")
+
+
+# ------------------------------------------------------------------------------------------- resilience
+
+
+def test_the_mapper_reconnects_when_the_broker_comes_back(
+    broker: Any, mapper: Any, probe: Callable[..., Any]
+) -> None:
+    broker.stop()
+    broker.start()  # same port and configuration
+    with probe(broker) as watch:
+        watch.expect("c8y/s/us", "500")  # startup messages again once reconnected
+        watch.publish("te/device/main///m/back", {"v": 1})
+        watch.expect_json(MEASUREMENTS, lambda v: v["type"] == "back")
+    assert mapper.process.poll() is None
+    assert "reconnecting" in mapper.output or "retrying" in mapper.output
+
+
+def test_messages_sent_while_the_mapper_was_stopped_are_converted_when_it_returns(
+    broker: Any,
+    device_config: Callable[..., Path],
+    start_mapper: Callable[..., Any],
+    probe: Callable[..., Any],
+) -> None:
+    config = device_config(broker)
+    first = start_mapper(config, broker)
+    assert first.stop() == 0
+    with probe(broker) as watch:
+        watch.publish("te/device/main///m/offline", {"v": 2})  # kept for the mapper's persistent session
+        start_mapper(config, broker)
+        watch.expect_json(MEASUREMENTS, lambda v: v["type"] == "offline")

@@ -8,8 +8,9 @@ One run, one mosquitto (a generated config with mosquitto's defaults, as tedge-m
 
 For each path: the sustained rate at QoS 1 with zero loss (offered rates rise by 25 % per 3-second
 step; a step passes when every message arrived and the delivered rate kept up with the offered one;
-after the first failing step two bisection steps refine it; the highest passing rate is reported), and
-the p50/p99 latency at 2,000 msg/s (10 s). Mapper RSS is read when idle and at its peak under load,
+after the first failing rate two bisection steps refine it; a failed step is tried once more, since
+on a shared machine one scheduling hiccup can overflow the broker's queue; the highest passing rate
+is reported), and the p50/p99 latency at 2,000 msg/s (10 s). Mapper RSS is read when idle and at its peak under load,
 as a ratio to mosquitto's RSS (the raw path's only process). Publisher and subscriber are separate
 processes on the services' batched asyncio MQTT session, so that the load generator is not the
 bottleneck. The bridge into the local tenant is not part of it yet (it needs `tedge connect c8y` and
@@ -226,11 +227,16 @@ def sustained(port: int, topics: tuple[str, str], seconds: float) -> float:
     return best
 
 
-def passes(port: int, topics: tuple[str, str], rate: float, seconds: float) -> bool:
-    step = run_step(port, topics, rate, seconds)
-    print(f"  {topics[0]}: {rate:,.0f} msg/s offered -> {step.received:,}/{step.sent:,} received"
-          f" in {step.seconds:.2f} s{' ok' if step.passed else ' FAIL'}", file=sys.stderr)  # fmt: skip
-    return step.passed
+def passes(port: int, topics: tuple[str, str], rate: float, seconds: float, attempts: int = 2) -> bool:
+    """A rate passes when one of ``attempts`` steps passes (a scheduling hiccup of a shared machine can
+    overflow the broker's queue once; a rate the path cannot carry fails every time)."""
+    for _ in range(attempts):
+        step = run_step(port, topics, rate, seconds)
+        print(f"  {topics[0]}: {rate:,.0f} msg/s offered -> {step.received:,}/{step.sent:,} received"
+              f" in {step.seconds:.2f} s{' ok' if step.passed else ' FAIL'}", file=sys.stderr)  # fmt: skip
+        if step.passed:
+            return True
+    return False
 
 
 def rss_kb(pid: int, field: str = "VmRSS") -> int:

@@ -114,8 +114,8 @@ def mosquitto_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mosq
         user = "user root\n" if os.geteuid() == 0 else ""
         config.write_text(f"per_listener_settings true\n{user}{header}{extra}\n")
         broker = Mosquitto(chosen, config, directory / "mosquitto.log")
-        started.append(broker.start())
-        return broker
+        started.append(broker)  # before start(): a broker that fails to listen is stopped too
+        return broker.start()
 
     yield start
     for broker in started:

@@ -10,10 +10,10 @@ For each path: the sustained rate at QoS 1 with zero loss (offered rates rise by
 step; a step passes when every message arrived and the delivered rate kept up with the offered one;
 after the first failing rate two bisection steps refine it; a failed step is tried once more, since
 on a shared machine one scheduling hiccup can overflow the broker's queue; the highest passing rate
-is reported), and the p50/p99 latency at 2,000 msg/s (10 s). Mapper RSS is read when idle and at its peak under load,
-as a ratio to mosquitto's RSS (the raw path's only process). Publisher and subscriber are separate
-processes on the services' batched asyncio MQTT session, so that the load generator is not the
-bottleneck. The bridge into the local tenant is not part of it yet (it needs `tedge connect c8y` and
+is reported), and the p50/p99 latency at 2,000 msg/s (10 s). Mapper RSS is read when idle and at its
+peak under load, as a ratio to mosquitto's RSS (the raw path's only process). Publisher and subscriber
+are separate processes on the services' batched asyncio MQTT session, so that the load generator is
+not the bottleneck. The bridge into the local tenant is not part of it yet (it needs `tedge connect c8y` and
 the tenant's MQTT endpoint).
 
     python bench/mapper.py [--step-seconds 3] [--latency-seconds 10]

@@ -251,3 +251,23 @@ def test_messages_sent_while_the_mapper_was_stopped_are_converted_when_it_return
         watch.publish("te/device/main///m/offline", {"v": 2})  # kept for the mapper's persistent session
         start_mapper(config, broker)
         watch.expect_json(MEASUREMENTS, lambda v: v["type"] == "offline")
+
+
+def test_a_cloud_profile_has_its_own_topics_and_health(
+    broker: Any,
+    device_config: Callable[..., Path],
+    start_service: Callable[..., Any],
+    probe: Callable[..., Any],
+) -> None:
+    config = device_config(broker)
+    with (config / "tedge.toml").open("a") as toml:
+        toml.write('[c8y.profiles.second]\nurl = "127.0.0.1"\n[c8y.profiles.second.bridge]\n'
+                   'topic_prefix = "c8y-second"\n[c8y.profiles.second.proxy.bind]\nport = 0\n')  # fmt: skip
+    with probe(broker) as watch:
+        start_service("tedge-mapper", "--config-dir", str(config), "c8y", "--profile", "second")
+        watch.expect("c8y-second/s/us", "500")
+        health = watch.expect_json("te/device/main/service/tedge-mapper-c8y-second/status/health")
+        assert health["status"] == "up"
+        watch.publish("te/device/main///m/profiled", {"v": 3})
+        watch.expect_json("c8y-second/measurement/measurements/create", lambda v: v["type"] == "profiled")
+        watch.nothing_on(MEASUREMENTS)

@@ -24,7 +24,9 @@ as "Caused by:".
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # not from typing: this module is on every command's start-up path
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class C8yLinkError(Exception):

@@ -13,11 +13,16 @@ deprecation warning), or an old name that moved (``mqtt.port`` -> ``mqtt.bind.po
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import NamedTuple
-
 from c8ylink.core.settings.errors import KeyParseError, ProfileError
-from c8ylink.core.settings.types import ValueType
+
+TYPE_CHECKING = False  # start-up path: see core/records.py
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Mapping, Sequence
+    from typing import NamedTuple
+
+    from c8ylink.core.settings.types import ValueType
+else:
+    from c8ylink.core.records import NamedTuple
 
 
 class Literal(NamedTuple):

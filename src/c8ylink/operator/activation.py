@@ -136,9 +136,11 @@ def activate(request: ActivationRequest, where: Surroundings) -> Activation:
             f"warning: the stored {what} was encrypted with a lost passphrase; enter it again\n"
         )
     login_type = choose_login_type(
-        request.login_type, session.login_type, settings.text("login.type"),
+        request.login_type,
+        session.login_type,
+        settings.text("login.type"),
         has_certificate=bool(session.certificate),
-    )  # fmt: skip
+    )
     login_request = LoginRequest(
         host=host,
         username=session.username,
@@ -186,8 +188,11 @@ def _write_back(
     if settings.flag("storage.storeToken"):
         updated = replace(updated, token=_keep_or_seal(session.token, stored_token, secrets))
     if not secrets.enabled:
-        updated = replace(updated, password=secrets.open(updated.password, "password"),
-                          token=secrets.open(updated.token, "token"))  # fmt: skip
+        updated = replace(
+            updated,
+            password=secrets.open(updated.password, "password"),
+            token=secrets.open(updated.token, "token"),
+        )
     if updated != session:
         save_session(updated, Path(session.path))
     return updated

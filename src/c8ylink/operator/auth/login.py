@@ -31,6 +31,7 @@ from c8ylink.operator.auth.flows import (
 from c8ylink.operator.auth.sso import SsoOptions, run_browser_flow, run_device_flow, system_browser
 from c8ylink.operator.auth.totp import enrol_totp, totp_code
 from c8ylink.operator.client import TlsOptions
+from c8ylink.operator.credentials import BASIC as BASIC_AUTH
 from c8ylink.operator.credentials import BEARER, Credentials, basic_value, split_tenant_user, token_claims
 from c8ylink.operator.sessions.model import host_name
 
@@ -197,7 +198,7 @@ class Login:
     def _basic(self) -> LoginResult:
         for attempt in range(PASSWORD_ATTEMPTS + 1):
             credentials = Credentials(
-                BASIC,
+                BASIC_AUTH,
                 self.username,
                 self.tenant,
                 self.password,
@@ -220,7 +221,7 @@ class Login:
 
     def _oauth_internal(self) -> LoginResult:
         code = self.request.tfa_code.replace(" ", "")
-        sent_code, setup_done, password_attempt, code_attempt = False, False, 0, 0
+        sent_code, setup_done, password_attempt, code_attempt = bool(code), False, 0, 0
         while True:
             form = {"grant_type": "PASSWORD", "username": self.username, "password": self.password}
             if code:

@@ -158,7 +158,7 @@ _ERROR_PAGE = "<!doctype html><title>Login failed</title><h1>Login failed</h1><p
 class CallbackServer:
     """A one-shot HTTP server on the callback address; binds at once (a port in use fails fast)."""
 
-    def __init__(self, address: CallbackAddress) -> None:
+    def __init__(self, address: CallbackAddress, expected_state: str = "") -> None:
         self.address = address
         self.result: dict[str, str] | None = None
         self._done = threading.Event()
@@ -171,11 +171,14 @@ class CallbackServer:
                     self.send_error(404)
                     return
                 query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
-                ok = "code" in query and "error" not in query
+                state_ok = not expected_state or query.get("state") == expected_state
+                ok = "code" in query and "error" not in query and state_ok
                 self.send_response(200 if ok else 400)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
                 self.end_headers()
                 message = query.get("error_description") or query.get("error") or "no code"
+                if not state_ok and "error" not in query:
+                    message = "the state does not match this login"
                 self.wfile.write(_SUCCESS_PAGE if ok else _ERROR_PAGE.format(_html(message)).encode())
                 outer.result = query
                 outer._done.set()
@@ -222,11 +225,11 @@ def run_browser_flow(
     random_bytes: Callable[[int], bytes] = os.urandom,
 ) -> str:
     address = parse_callback_url(sso.callback_url)
-    server = CallbackServer(address)  # first: fail fast when the port is taken
+    state = random_bytes(16).hex()
+    server = CallbackServer(address, state)  # first: fail fast when the port is taken
     try:
         provider = find_provider(http, options, sso)
         pkce = build_pkce(random_bytes(32))
-        state = random_bytes(16).hex()
         url = authorize_url_with(
             provider.authorize_url,
             redirect_uri=address.url,

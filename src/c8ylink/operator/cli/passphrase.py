@@ -49,7 +49,8 @@ def decrypt_text_cmd(ctx: click.Context, text: str, passphrase: str | None) -> N
     if not is_encrypted(text):
         click.echo(text)
         return
-    click.echo(decrypt_text(text, _passphrase(ops, passphrase)))
+    # a passphrase given on the command line opens the text directly (it may come from elsewhere)
+    click.echo(decrypt_text(text, passphrase or _passphrase(ops, None)))
 
 
 @click.command(name="rotatePassphrase")

@@ -9,7 +9,7 @@ of SSO: the ``OAUTH2`` login option's init request and the code exchange of ``/t
     POST /sso/device_authorization          RFC 8628 device authorization
     GET/POST /sso/device                    verification page (approve / deny)
     GET/POST/DELETE /__local__/sso/users    the provider's users (tenant admins only)
-    PUT  /__local__/sso/settings            {"deviceInterval": s, "deviceCodeSeconds": s}
+    PUT  /__local__/sso/settings            {"deviceInterval": s, "deviceCodeSeconds": s, "slowDownOnce": b}
 
 Redirect URIs: loopback ``http://localhost|127.0.0.1|[::1]:<port>/...`` (native apps, RFC 8252) and
 the tenant's own base URL. Access tokens are the tenant's own JWTs for a password-less tenant user of the

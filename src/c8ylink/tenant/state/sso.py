@@ -97,6 +97,7 @@ class SsoProvider:
         self._devices: dict[str, DeviceGrant] = {}
         self.device_interval = DEVICE_INTERVAL
         self.device_seconds = DEVICE_SECONDS
+        self.slow_down_once = False  # the next poll of each pending grant answers slow_down (busy server)
 
     # -- users --------------------------------------------------------------------------------------
     def users(self) -> list[SsoUser]:
@@ -217,6 +218,8 @@ class SsoProvider:
             del self._devices[device_code]
             raise OAuthError("access_denied", "the user denied the login")
         too_soon = grant.last_poll is not None and (now - grant.last_poll).total_seconds() < grant.interval
+        if self.slow_down_once and grant.status == "pending":
+            self.slow_down_once, too_soon = False, True
         if too_soon and grant.status == "pending":
             self._devices[device_code] = replace(
                 grant, interval=grant.interval + SLOW_DOWN_STEP, last_poll=now

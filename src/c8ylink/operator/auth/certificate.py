@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from c8ylink.core.errors import AuthError, TlsError
+from c8ylink.core.errors import AuthError, NetworkError, TlsError
 from c8ylink.infra.net.http import HttpClient
 from c8ylink.operator.client import TlsOptions
 
@@ -59,6 +59,14 @@ def fetch_device_token(host: str, tls: TlsOptions, *, certificate_url: str = "")
                     kind=exc.kind,
                 ) from exc
             raise
+        except NetworkError as exc:
+            # TLS 1.3: a refused client certificate shows up as a closed connection after the handshake
+            raise TlsError(
+                f"{exc} during the mutual-TLS login: the tenant refused the client certificate "
+                f"{tls.cert_file} (its issuer is not a trusted certificate of the tenant: upload the CA, "
+                "or register the device)",
+                kind="peer-rejected-certificate",
+            ) from exc
     body = answer.json_or_none()
     if answer.status == 401:
         message = body.get("message", "") if isinstance(body, dict) else answer.text

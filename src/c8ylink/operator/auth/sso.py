@@ -146,7 +146,12 @@ def run_device_flow(
             "POST", str(discovery["token_endpoint"]), data=token_form, headers={"Accept": "application/json"}
         )
         body = reply.json_or_none()
+        previous = poll.interval
         poll = poll.next(reply.status, body if isinstance(body, dict) else {})
+        if poll.interval > previous:
+            prompter.write(
+                f"The identity provider asks to poll less often (slow_down): every {poll.interval:g} s\n"
+            )
     return poll.token
 
 

@@ -83,8 +83,8 @@ class Passphrases:
                         raise  # not hex, too short: the message says what is wrong
                     raise DecryptionError(
                         f"cannot decrypt the session's secrets: they were encrypted with another passphrase "
-                        f"than the one of {self.key_path}, or the {{encrypted}} value was changed. Put the "
-                        "plain-text password in the session file (it is encrypted again at the next set-session)"
+                        f"than the one of {self.key_path}, or the {{encrypted}} value was changed. Put "
+                        "the plain-text password in the session file (encrypted again at next set-session)"
                     ) from None
         return Unlocked(passphrase, reference, created=False)
 

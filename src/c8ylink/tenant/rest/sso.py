@@ -285,6 +285,11 @@ async def update_settings(request: web.Request) -> web.StreamResponse:
             if not isinstance(value, int) or value < 0:
                 raise validation_error(f"{key} must be a non-negative integer")
             setattr(sso, attribute, value)
-    return json_response(
-        {"deviceInterval": sso.device_interval, "deviceCodeSeconds": sso.device_seconds}, None
-    )
+    if isinstance(body.get("slowDownOnce"), bool):
+        sso.slow_down_once = body["slowDownOnce"]
+    document = {
+        "deviceInterval": sso.device_interval,
+        "deviceCodeSeconds": sso.device_seconds,
+        "slowDownOnce": sso.slow_down_once,
+    }
+    return json_response(document, None)

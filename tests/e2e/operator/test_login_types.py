@@ -42,12 +42,17 @@ def _session(c8y: C8y, tenant: BackgroundTenant, *args: str) -> str:
 
 
 # -- two-factor ---------------------------------------------------------------------------------------------
-def test_tfa_code_flag_and_wrong_or_expired_codes(c8y: C8y, tenant: BackgroundTenant, admin: AdminClient) -> None:
+def test_tfa_code_flag_and_wrong_or_expired_codes(
+    c8y: C8y, tenant: BackgroundTenant, admin: AdminClient
+) -> None:
     user, password, secret = _tfa_user(admin)
     name = _session(c8y, tenant, "--username", user, "--password", password)
     missing = c8y("sessions", "login", "--session", name)
     assert missing.code == 1
-    assert "a two-factor code is required: pass --tfaCode CODE or set C8Y_CREDENTIAL_TOTP_SECRET" in missing.stderr
+    assert (
+        "a two-factor code is required: pass --tfaCode CODE or set C8Y_CREDENTIAL_TOTP_SECRET"
+        in missing.stderr
+    )
     wrong = c8y("sessions", "login", "--session", name, "--tfaCode", "000000")
     assert wrong.code == 1 and "the two-factor code is wrong or expired" in wrong.stderr
     expired = pyotp.TOTP(secret).at(time.time() - 300)
@@ -63,23 +68,32 @@ def test_basic_login_type_with_tfa_switches_to_oauth_internal(
 ) -> None:
     user, password, secret = _tfa_user(admin)
     name = _session(c8y, tenant, "--username", user, "--password", password)
-    run = c8y("sessions", "login", "--session", name, "--loginType", "BASIC", "--tfaCode", pyotp.TOTP(secret).now())
+    run = c8y(
+        "sessions", "login", "--session", name, "--loginType", "BASIC", "--tfaCode", pyotp.TOTP(secret).now()
+    )
     assert run.code == 0, run.stderr
     assert "Two-factor authentication is required: logging in with OAUTH2_INTERNAL" in run.stderr
     assert run.env_vars()["C8Y_SETTINGS_LOGIN_TYPE"] == "OAUTH2_INTERNAL"
 
 
-def test_totp_setup_without_a_terminal_says_to_use_one(c8y: C8y, tenant: BackgroundTenant, admin: AdminClient) -> None:
+def test_totp_setup_without_a_terminal_says_to_use_one(
+    c8y: C8y, tenant: BackgroundTenant, admin: AdminClient
+) -> None:
     user, password = add_user(admin)
     admin.request("POST", f"/__local__/users/{user}/tfa", {"mode": "require"})
     name = _session(c8y, tenant, "--username", user, "--password", password)
     run = c8y("sessions", "login", "--session", name)
     assert run.code == 1
-    assert "two-factor authentication must be set up" in run.stderr and "run set-session on a terminal" in run.stderr
+    assert (
+        "two-factor authentication must be set up" in run.stderr
+        and "run set-session on a terminal" in run.stderr
+    )
 
 
 # -- from the environment ------------------------------------------------------------------------------------
-def test_from_env_reads_every_session_variable(c8y: C8y, tenant: BackgroundTenant, admin: AdminClient) -> None:
+def test_from_env_reads_every_session_variable(
+    c8y: C8y, tenant: BackgroundTenant, admin: AdminClient
+) -> None:
     user, password, secret = _tfa_user(admin)
     for host_variable, user_variable in (("C8Y_HOST", "C8Y_USER"), ("C8Y_URL", "C8Y_USERNAME"),
                                          ("C8Y_BASEURL", "C8Y_USER")):  # fmt: skip
@@ -147,12 +161,16 @@ def _device_decision(tenant: BackgroundTenant, user_code: str, action: str, user
     import httpx2
 
     form = {"user_code": user_code, "username": user[0], "password": user[1], "action": action}
-    with httpx2.Client(verify=__import__("ssl").create_default_context(cafile=str(tenant.info.ca_file))) as http:
+    with httpx2.Client(
+        verify=__import__("ssl").create_default_context(cafile=str(tenant.info.ca_file))
+    ) as http:
         return http.post(f"{tenant.info.https_url}/sso/device", data=form).status_code
 
 
 @pytest.mark.parametrize(
-    ("action", "slow_down"), [("approve", False), ("deny", False), ("approve", True)], ids=["approve", "deny", "slow-down"]
+    ("action", "slow_down"),
+    [("approve", False), ("deny", False), ("approve", True)],
+    ids=["approve", "deny", "slow-down"],
 )
 def test_device_flow(
     c8y: C8y, tenant: BackgroundTenant, admin: AdminClient, base_env: dict[str, str], sso_user: tuple[str, str],
@@ -243,7 +261,12 @@ def test_certificate_not_trusted_by_the_tenant(
 
 def test_server_certificate_not_trusted(c8y: C8y, tenant: BackgroundTenant, admin: AdminClient) -> None:
     user, password = add_user(admin)
-    env = {"C8Y_HOST": tenant.info.https_url, "C8Y_USER": user, "C8Y_PASSWORD": password, "SSL_CERT_FILE": None}
+    env = {
+        "C8Y_HOST": tenant.info.https_url,
+        "C8Y_USER": user,
+        "C8Y_PASSWORD": password,
+        "SSL_CERT_FILE": None,
+    }
     run = c8y("sessions", "login", "--from-env", env=env)
     assert run.code != 0
     assert "the certificate of 127.0.0.1" in run.stderr and "is not trusted" in run.stderr

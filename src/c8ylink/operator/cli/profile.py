@@ -44,9 +44,11 @@ function set-session --description 'Activate a Cumulocity session'
         return 1
     end
     printf '%s\\n' $c8yenv | source
+    return 0  # `set -e` of a variable that is not set leaves status 4 behind
 end
 function clear-session --description 'Forget the active Cumulocity session'
     c8y sessions clear --shell fish | source
+    return 0
 end
 function session --description 'Show the active Cumulocity session'
     c8y sessions get $argv

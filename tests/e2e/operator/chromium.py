@@ -29,8 +29,15 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from websockets.sync.client import ClientConnection, connect
 
 BINARY = shutil.which("chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 DEADLINE = 30.0
 
 
@@ -47,8 +54,14 @@ class Chromium:
         assert BINARY is not None, "chromium is not installed (scripts/bootstrap.sh browser)"
         self.profile = workdir / "chromium-profile"
         self.profile.mkdir(parents=True)
-        args = [BINARY, *FLAGS, f"--user-data-dir={self.profile}", "--remote-debugging-port=0",
-                f"--ignore-certificate-errors-spki-list={','.join(trust_spki)}", "about:blank"]  # fmt: skip
+        args = [
+            BINARY,
+            *FLAGS,
+            f"--user-data-dir={self.profile}",
+            "--remote-debugging-port=0",
+            f"--ignore-certificate-errors-spki-list={','.join(trust_spki)}",
+            "about:blank",
+        ]
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self._ids = itertools.count(1)
         self._socket: ClientConnection | None = None

@@ -67,7 +67,7 @@ def home(isolation: Path) -> Path:
 
 @pytest.fixture
 def base_env(home: Path, tenant: BackgroundTenant) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items()}
+    env = dict(os.environ)
     env.update(HOME=str(home), SSL_CERT_FILE=str(tenant.info.ca_file), C8Y_PASSPHRASE=PASSPHRASE)
     return env
 
@@ -81,8 +81,9 @@ def c8y(base_env: dict[str, str]) -> Callable[..., Run]:
                 full.pop(key, None)
             else:
                 full[key] = value
-        done = subprocess.run([C8Y, *args], env=full, input=stdin, capture_output=True, text=True,
-                              timeout=120, check=False)  # fmt: skip
+        done = subprocess.run(
+            [C8Y, *args], env=full, input=stdin, capture_output=True, text=True, timeout=120, check=False
+        )
         return Run(done.returncode, done.stdout, done.stderr)
 
     return run

@@ -64,11 +64,28 @@ def _wait_file(path: Path, process: subprocess.Popen[str]) -> str:
 def _login(c8y: C8y, tenant: BackgroundTenant, env: dict[str, str], port: int) -> subprocess.Popen[str]:
     name = unique("browser")
     callback = f"http://127.0.0.1:{port}/callback"
-    created = c8y("sessions", "create", "--host", tenant.info.https_url, "--loginType", "BROWSER",
-                  "--browserCallback", callback, "--name", name, "--mode", "dev")  # fmt: skip
+    created = c8y(
+        "sessions",
+        "create",
+        "--host",
+        tenant.info.https_url,
+        "--loginType",
+        "BROWSER",
+        "--browserCallback",
+        callback,
+        "--name",
+        name,
+        "--mode",
+        "dev",
+    )
     assert created.code == 0, created.stderr
-    return subprocess.Popen([C8Y, "sessions", "login", "--session", name], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)  # fmt: skip
+    return subprocess.Popen(
+        [C8Y, "sessions", "login", "--session", name],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _browser(tenant: BackgroundTenant, tmp_path: Path) -> Chromium:
@@ -94,9 +111,12 @@ def _finish(process: subprocess.Popen[str]) -> tuple[int, str, str]:
 
 
 def test_browser_login_in_headless_chromium(
-    c8y: C8y, tenant: BackgroundTenant, sso_user: tuple[str, str], browser_env: tuple[dict[str, str], Path],
+    c8y: C8y,
+    tenant: BackgroundTenant,
+    sso_user: tuple[str, str],
+    browser_env: tuple[dict[str, str], Path],
     tmp_path: Path,
-) -> None:  # fmt: skip
+) -> None:
     env, opened = browser_env
     port = _free_port()
     process = _login(c8y, tenant, env, port)
@@ -115,9 +135,12 @@ def test_browser_login_in_headless_chromium(
 
 
 def test_wrong_sso_password_stays_on_the_login_page(
-    c8y: C8y, tenant: BackgroundTenant, sso_user: tuple[str, str], browser_env: tuple[dict[str, str], Path],
+    c8y: C8y,
+    tenant: BackgroundTenant,
+    sso_user: tuple[str, str],
+    browser_env: tuple[dict[str, str], Path],
     tmp_path: Path,
-) -> None:  # fmt: skip
+) -> None:
     env, opened = browser_env
     process = _login(c8y, tenant, env, _free_port())
     url = _wait_file(opened, process)
@@ -134,9 +157,12 @@ def test_wrong_sso_password_stays_on_the_login_page(
 
 
 def test_state_mismatch_is_refused(
-    c8y: C8y, tenant: BackgroundTenant, sso_user: tuple[str, str], browser_env: tuple[dict[str, str], Path],
+    c8y: C8y,
+    tenant: BackgroundTenant,
+    sso_user: tuple[str, str],
+    browser_env: tuple[dict[str, str], Path],
     tmp_path: Path,
-) -> None:  # fmt: skip
+) -> None:
     env, opened = browser_env
     process = _login(c8y, tenant, env, _free_port())
     url = _wait_file(opened, process)

@@ -38,9 +38,15 @@ def _terminal(command: str, env: dict[str, str], cwd: Path) -> pexpect.spawn:
         "TERM": "xterm",
         "NO_COLOR": "1",
     }
-    child = pexpect.spawn("bash", ["--norc", "--noprofile", "-c", f"source {rc}; {command}"], env=full_env,
-                          cwd=str(cwd), encoding="utf-8", timeout=TIMEOUT, dimensions=(40, 120))  # fmt: skip
-    return child
+    return pexpect.spawn(
+        "bash",
+        ["--norc", "--noprofile", "-c", f"source {rc}; {command}"],
+        env=full_env,
+        cwd=str(cwd),
+        encoding="utf-8",
+        timeout=TIMEOUT,
+        dimensions=(40, 120),
+    )
 
 
 def _done(child: pexpect.spawn) -> int:
@@ -86,11 +92,25 @@ def test_create_prompts_for_everything(
     assert document["settings"]["login"] == {"type": "BASIC"}
 
 
-def test_picker_selects_among_sessions(c8y: C8y, base_env: dict[str, str], tenant: BackgroundTenant,
-                                       tmp_path: Path) -> None:  # fmt: skip
+def test_picker_selects_among_sessions(
+    c8y: C8y, base_env: dict[str, str], tenant: BackgroundTenant, tmp_path: Path
+) -> None:
     for name in ("alpha", "beta"):
-        assert c8y("sessions", "create", "--host", tenant.info.https_url, "--username", name, "--password", "p",
-                   "--name", name).code == 0  # fmt: skip
+        assert (
+            c8y(
+                "sessions",
+                "create",
+                "--host",
+                tenant.info.https_url,
+                "--username",
+                name,
+                "--password",
+                "p",
+                "--name",
+                name,
+            ).code
+            == 0
+        )
     child = _terminal(f"{C8Y} sessions list", base_env, tmp_path)
     child.expect("Select a session")
     child.expect("beta")
@@ -103,8 +123,23 @@ def test_picker_selects_among_sessions(c8y: C8y, base_env: dict[str, str], tenan
 def _encrypted_session(c8y: C8y, tenant: BackgroundTenant, admin: AdminClient) -> str:
     user, password = add_user(admin)
     name = unique("enc")
-    assert c8y("sessions", "create", "--host", tenant.info.https_url, "--username", user, "--password", password,
-               "--name", name, "--mode", "dev").code == 0  # fmt: skip
+    assert (
+        c8y(
+            "sessions",
+            "create",
+            "--host",
+            tenant.info.https_url,
+            "--username",
+            user,
+            "--password",
+            password,
+            "--name",
+            name,
+            "--mode",
+            "dev",
+        ).code
+        == 0
+    )
     assert c8y("sessions", "login", "--session", name).code == 0  # encrypts with C8Y_PASSPHRASE
     return name
 
@@ -135,8 +170,21 @@ def test_password_prompt_when_the_session_has_none(
 ) -> None:
     user, password = add_user(admin)
     name = unique("nopw")
-    assert c8y("sessions", "create", "--host", tenant.info.https_url, "--username", user, "--name", name,
-               "--mode", "dev").code == 0  # fmt: skip
+    assert (
+        c8y(
+            "sessions",
+            "create",
+            "--host",
+            tenant.info.https_url,
+            "--username",
+            user,
+            "--name",
+            name,
+            "--mode",
+            "dev",
+        ).code
+        == 0
+    )
     child = _terminal(f"set-session --session {name} && echo USER=$C8Y_USER", base_env, tmp_path)
     child.expect(rf"Enter c8y password for user \({user}\)")
     child.sendline("wrong-one")
@@ -155,8 +203,23 @@ def test_tfa_code_prompt(
     user, password = add_user(admin)
     secret = admin.request("POST", f"/__local__/users/{user}/tfa", {"mode": "enable"})["secret"]
     name = unique("tfa")
-    assert c8y("sessions", "create", "--host", tenant.info.https_url, "--username", user, "--password", password,
-               "--name", name, "--mode", "dev").code == 0  # fmt: skip
+    assert (
+        c8y(
+            "sessions",
+            "create",
+            "--host",
+            tenant.info.https_url,
+            "--username",
+            user,
+            "--password",
+            password,
+            "--name",
+            name,
+            "--mode",
+            "dev",
+        ).code
+        == 0
+    )
     child = _terminal(
         f"set-session --session {name} && echo TYPE=$C8Y_SETTINGS_LOGIN_TYPE", base_env, tmp_path
     )
@@ -175,8 +238,23 @@ def test_first_time_totp_setup_with_a_qr_code(
     user, password = add_user(admin)
     admin.request("POST", f"/__local__/users/{user}/tfa", {"mode": "require"})
     name = unique("totp")
-    assert c8y("sessions", "create", "--host", tenant.info.https_url, "--username", user, "--password", password,
-               "--name", name, "--mode", "dev").code == 0  # fmt: skip
+    assert (
+        c8y(
+            "sessions",
+            "create",
+            "--host",
+            tenant.info.https_url,
+            "--username",
+            user,
+            "--password",
+            password,
+            "--name",
+            name,
+            "--mode",
+            "dev",
+        ).code
+        == 0
+    )
     child = _terminal(f"set-session --session {name} && echo DONE=$C8Y_USER", base_env, tmp_path)
     child.expect("Scan this code with your app")
     child.expect("TOTP Secret: ([A-Z2-7]+)")
@@ -197,8 +275,23 @@ def test_mode_prompt_on_activation(
 ) -> None:
     user, password = add_user(admin)
     name = unique("mode")
-    assert c8y("sessions", "create", "--host", tenant.info.https_url, "--username", user, "--password", password,
-               "--name", name, "--mode", "prod").code == 0  # fmt: skip
+    assert (
+        c8y(
+            "sessions",
+            "create",
+            "--host",
+            tenant.info.https_url,
+            "--username",
+            user,
+            "--password",
+            password,
+            "--name",
+            name,
+            "--mode",
+            "prod",
+        ).code
+        == 0
+    )
     child = _terminal(
         f"set-session --session {name} --mode prompt && echo MODE=$C8Y_MODE", base_env, tmp_path
     )
@@ -234,8 +327,23 @@ def test_mode_mismatch_prompt_and_confirmation(
     c8y: C8y, base_env: dict[str, str], tenant: BackgroundTenant, tmp_path: Path
 ) -> None:
     name = unique("prod")
-    assert c8y("sessions", "create", "--host", tenant.info.https_url, "--username", "u", "--password", "p",
-               "--name", name, "--mode", "prod").code == 0  # fmt: skip
+    assert (
+        c8y(
+            "sessions",
+            "create",
+            "--host",
+            tenant.info.https_url,
+            "--username",
+            "u",
+            "--password",
+            "p",
+            "--name",
+            name,
+            "--mode",
+            "prod",
+        ).code
+        == 0
+    )
     script = tmp_path / "gate.py"
     script.write_text(GATE)
     child = _terminal(f"{sys.executable} {script} {name}", base_env, tmp_path)
@@ -252,8 +360,14 @@ def test_mode_mismatch_prompt_and_confirmation(
     declined.expect("Confirm: run c8y inventory create anyway")
     declined.sendline("n")
     assert _done(declined) == 2
-    piped = subprocess.run([sys.executable, str(script), name], input="", capture_output=True, text=True,
-                           env=base_env, check=False)  # fmt: skip
+    piped = subprocess.run(
+        [sys.executable, str(script), name],
+        input="",
+        capture_output=True,
+        text=True,
+        env=base_env,
+        check=False,
+    )
     assert piped.returncode == 101
     expected = (
         'create mode is disabled. create commands are disabled unless the mode is one of: ["dev" "qual" "ci"]'

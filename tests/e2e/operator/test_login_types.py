@@ -90,18 +90,25 @@ def test_totp_setup_without_a_terminal_says_to_use_one(
     )
 
 
-# -- from the environment ------------------------------------------------------------------------------------
+# -- from the environment --------------------------------------------------------------------------
 def test_from_env_reads_every_session_variable(
     c8y: C8y, tenant: BackgroundTenant, admin: AdminClient
 ) -> None:
     user, password, secret = _tfa_user(admin)
-    for host_variable, user_variable in (("C8Y_HOST", "C8Y_USER"), ("C8Y_URL", "C8Y_USERNAME"),
-                                         ("C8Y_BASEURL", "C8Y_USER")):  # fmt: skip
+    for host_variable, user_variable in (
+        ("C8Y_HOST", "C8Y_USER"),
+        ("C8Y_URL", "C8Y_USERNAME"),
+        ("C8Y_BASEURL", "C8Y_USER"),
+    ):
         env = {
-            host_variable: tenant.info.https_url, user_variable: user, "C8Y_PASSWORD": password,
-            "C8Y_TENANT": "t100", "C8Y_MODE": "qual", "C8Y_SETTINGS_LOGIN_TYPE": "OAUTH2_INTERNAL",
+            host_variable: tenant.info.https_url,
+            user_variable: user,
+            "C8Y_PASSWORD": password,
+            "C8Y_TENANT": "t100",
+            "C8Y_MODE": "qual",
+            "C8Y_SETTINGS_LOGIN_TYPE": "OAUTH2_INTERNAL",
             "C8Y_CREDENTIAL_TOTP_SECRET": secret,
-        }  # fmt: skip
+        }
         run = c8y("sessions", "login", "--from-env", env=env)
         assert run.code == 0, run.stderr
         exported = run.env_vars()
@@ -113,8 +120,12 @@ def test_from_env_reads_every_session_variable(
 
 def test_c8y_token_skips_the_login(c8y: C8y, tenant: BackgroundTenant, admin: AdminClient) -> None:
     user, password = add_user(admin)
-    first = c8y("sessions", "login", "--from-env", env={"C8Y_HOST": tenant.info.https_url, "C8Y_USER": user,
-                                                       "C8Y_PASSWORD": password})  # fmt: skip
+    first = c8y(
+        "sessions",
+        "login",
+        "--from-env",
+        env={"C8Y_HOST": tenant.info.https_url, "C8Y_USER": user, "C8Y_PASSWORD": password},
+    )
     token = first.env_vars()["C8Y_TOKEN"]
     issued_before = tenant.call(lambda: tenant.service.state.journal.version)
     run = c8y("sessions", "login", "--from-env", env={"C8Y_HOST": tenant.info.https_url, "C8Y_TOKEN": token})
@@ -128,15 +139,18 @@ def test_from_env_without_host(c8y: C8y) -> None:
     assert run.code == 101 and "invalid session. host is empty: set C8Y_HOST" in run.stderr
 
 
-# -- SSO device flow (RFC 8628) -------------------------------------------------------------------------------
+# -- SSO device flow (RFC 8628) --------------------------------------------------------------------
 @pytest.fixture
 def sso_user(admin: AdminClient) -> Iterator[tuple[str, str]]:
     name, password = unique("sso"), "sso-pass-1"
     admin.request("POST", "/__local__/sso/users", {"username": name, "password": password})
     admin.request("PUT", "/__local__/sso/settings", {"deviceInterval": 1, "deviceCodeSeconds": 600})
     yield name, password
-    admin.request("PUT", "/__local__/sso/settings", {"deviceInterval": 5, "deviceCodeSeconds": 600,
-                                                      "slowDownOnce": False})  # fmt: skip
+    admin.request(
+        "PUT",
+        "/__local__/sso/settings",
+        {"deviceInterval": 5, "deviceCodeSeconds": 600, "slowDownOnce": False},
+    )
 
 
 def _start(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
@@ -173,9 +187,14 @@ def _device_decision(tenant: BackgroundTenant, user_code: str, action: str, user
     ids=["approve", "deny", "slow-down"],
 )
 def test_device_flow(
-    c8y: C8y, tenant: BackgroundTenant, admin: AdminClient, base_env: dict[str, str], sso_user: tuple[str, str],
-    action: str, slow_down: bool,
-) -> None:  # fmt: skip
+    c8y: C8y,
+    tenant: BackgroundTenant,
+    admin: AdminClient,
+    base_env: dict[str, str],
+    sso_user: tuple[str, str],
+    action: str,
+    slow_down: bool,
+) -> None:
     name = _session(c8y, tenant, "--loginType", "DEVICE")
     if slow_down:
         admin.request("PUT", "/__local__/sso/settings", {"slowDownOnce": True})
@@ -217,7 +236,7 @@ def test_device_flow_without_sso_user_approval_is_refused_on_the_page(
     assert _device_decision(tenant, "NOPE-CODE", "approve", sso_user) == 400
 
 
-# -- CERTIFICATE (mutual TLS) ----------------------------------------------------------------------------------
+# -- CERTIFICATE (mutual TLS) ----------------------------------------------------------------------
 def _device_certificate(tenant: BackgroundTenant, admin_api: AdminClient, tmp_path: Path, *, trusted: bool):
     device = unique("device")
     now = tenant.call(tenant.service.state.now)
@@ -225,8 +244,12 @@ def _device_certificate(tenant: BackgroundTenant, admin_api: AdminClient, tmp_pa
     if trusted:
         ca = create_certificate_authority(build_name(unique("ca"), organization="Test"), now=now)
         cert = issue_certificate(ca, build_csr(key, build_name(device)), now=now)
-        body = {"name": device, "certInPemFormat": encode_certificate_pem(ca.certificate).decode(),
-                "autoRegistrationEnabled": True, "status": "ENABLED"}  # fmt: skip
+        body = {
+            "name": device,
+            "certInPemFormat": encode_certificate_pem(ca.certificate).decode(),
+            "autoRegistrationEnabled": True,
+            "status": "ENABLED",
+        }
         admin_api.request("POST", "/tenant/tenants/t100/trusted-certificates", body)
     else:
         cert = build_self_signed_certificate(key, build_name(device), now=now)
@@ -237,8 +260,12 @@ def _device_certificate(tenant: BackgroundTenant, admin_api: AdminClient, tmp_pa
 
 
 def _certificate_env(tenant: BackgroundTenant, cert: Path, key: Path) -> dict[str, str]:
-    return {"C8Y_HOST": tenant.info.https_url, "C8Y_CERTIFICATE": str(cert), "C8Y_CERTIFICATE_KEY": str(key),
-            "C8Y_SETTINGS_LOGIN_CERTIFICATEURL": tenant.info.mtls_url}  # fmt: skip
+    return {
+        "C8Y_HOST": tenant.info.https_url,
+        "C8Y_CERTIFICATE": str(cert),
+        "C8Y_CERTIFICATE_KEY": str(key),
+        "C8Y_SETTINGS_LOGIN_CERTIFICATEURL": tenant.info.mtls_url,
+    }
 
 
 def test_certificate_login(c8y: C8y, tenant: BackgroundTenant, admin: AdminClient, tmp_path: Path) -> None:

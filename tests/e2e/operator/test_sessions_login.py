@@ -21,8 +21,21 @@ C8y = Callable[..., Run]
 
 def _create(c8y: C8y, tenant: BackgroundTenant, user: str, password: str, *extra: str) -> Path:
     name = unique("s")
-    run = c8y("sessions", "create", "--host", tenant.info.https_url, "--username", user,
-              "--password", password, "--name", name, "--mode", "dev", *extra)  # fmt: skip
+    run = c8y(
+        "sessions",
+        "create",
+        "--host",
+        tenant.info.https_url,
+        "--username",
+        user,
+        "--password",
+        password,
+        "--name",
+        name,
+        "--mode",
+        "dev",
+        *extra,
+    )
     assert run.code == 0, run.stderr
     return Path(run.stdout.strip())
 
@@ -107,14 +120,37 @@ def test_basic_tenant_prefix_rules(
     strict = start_strict_tenant
     env = {"SSL_CERT_FILE": str(strict.info.ca_file)}
     admin_password = strict.info.admin.password
-    run = c8y("sessions", "create", "--host", strict.info.https_url, "--username", "admin", "--password",
-              admin_password, "--name", "strict", env=env)  # fmt: skip
+    run = c8y(
+        "sessions",
+        "create",
+        "--host",
+        strict.info.https_url,
+        "--username",
+        "admin",
+        "--password",
+        admin_password,
+        "--name",
+        "strict",
+        env=env,
+    )
     assert run.code == 0, run.stderr
     ok = c8y("sessions", "login", "--session", "strict", "--loginType", "BASIC", "--mode", "dev", env=env)
     assert ok.code == 0, ok.stderr  # tenant unknown at first: learnt from the login options
     assert ok.env_vars()["C8Y_TENANT"] == "t100"
-    bare = c8y("sessions", "create", "--host", strict.info.https_url, "--username", "admin", "--password",
-               admin_password, "--name", "bare", "--noTenantPrefix", env=env)  # fmt: skip
+    bare = c8y(
+        "sessions",
+        "create",
+        "--host",
+        strict.info.https_url,
+        "--username",
+        "admin",
+        "--password",
+        admin_password,
+        "--name",
+        "bare",
+        "--noTenantPrefix",
+        env=env,
+    )
     assert bare.code == 0
     refused = c8y("sessions", "login", "--session", "bare", "--loginType", "BASIC", "--mode", "dev", env=env)
     assert refused.code == 1
@@ -216,8 +252,15 @@ def test_key_from_another_passphrase_is_108(
     (sessions / ".key").unlink()
     other = c8y("sessions", "encryptText", "--text", "x", env={"C8Y_PASSPHRASE": "another-one"})
     assert other.code == 0  # a new .key for another passphrase
-    run = c8y("sessions", "login", "--session", str(path), "--loginType", "BASIC",
-              env={"C8Y_PASSPHRASE": "another-one"})  # fmt: skip
+    run = c8y(
+        "sessions",
+        "login",
+        "--session",
+        str(path),
+        "--loginType",
+        "BASIC",
+        env={"C8Y_PASSPHRASE": "another-one"},
+    )
     assert run.code == 108
     assert "encrypted with another passphrase" in run.stderr
 
@@ -241,8 +284,9 @@ def test_lost_passphrase_procedure(
         "sessions", "login", "--session", str(path), "--loginType", "BASIC", env={"C8Y_PASSPHRASE": "new-one"}
     )
     assert again.code == 0, again.stderr
-    decrypted = c8y("sessions", "decryptText", "--text", read_session(path)["password"],
-                    env={"C8Y_PASSPHRASE": "new-one"})  # fmt: skip
+    decrypted = c8y(
+        "sessions", "decryptText", "--text", read_session(path)["password"], env={"C8Y_PASSPHRASE": "new-one"}
+    )
     assert decrypted.stdout.strip() == password
 
 
@@ -265,10 +309,19 @@ def test_encrypt_and_decrypt_text(c8y: C8y) -> None:
     assert encrypted.code == 0 and encrypted.stdout.startswith("Password: {encrypted}")
     raw = c8y("sessions", "encryptText", "--text", "Hello World", "--raw").stdout.strip()
     assert c8y("sessions", "decryptText", "--text", raw).stdout == "Hello World\n"
-    docs = ("{encrypted}ec5b837a03408ffb731307584eac40ac047989a002951e4b7139fa60189e504b6840bc027cece28b3f36717839"
-            "d96af1c5dba8c850b9a9079846066ee1596cc8d26f4138f76ce3")  # fmt: skip
-    vector = c8y("sessions", "decryptText", "--text", docs, "--passphrase", "so4methIng-7hat-Matters",
-                 env={"C8Y_PASSPHRASE": None})  # fmt: skip
+    docs = (
+        "{encrypted}ec5b837a03408ffb731307584eac40ac047989a002951e4b7139fa60189e504b6840bc027cece28b3f36717839"
+        "d96af1c5dba8c850b9a9079846066ee1596cc8d26f4138f76ce3"
+    )
+    vector = c8y(
+        "sessions",
+        "decryptText",
+        "--text",
+        docs,
+        "--passphrase",
+        "so4methIng-7hat-Matters",
+        env={"C8Y_PASSPHRASE": None},
+    )
     assert vector.code == 0 and vector.stdout == "Hello World\n"
     wrong = c8y("sessions", "decryptText", "--text", raw, "--passphrase", "nope")
     assert wrong.code == 108

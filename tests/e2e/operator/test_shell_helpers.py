@@ -35,10 +35,12 @@ SCRIPTS = {
 CHECK = {
     "bash": 'source "$1"; set-session --session "$2" --loginType BASIC 2>/dev/null || exit 9; '
     'printf "%s\\n" "$C8Y_PASSWORD" "$C8Y_TENANT" "$C8Y_MODE"; set-c8ymode qual; printf "%s\\n" "$C8Y_MODE"; '
-    'clear-session; printf "[%s]\\n" "${C8Y_TENANT:-}"; set-session --session no-such-session 2>&1; echo "rc=$?"',
+    'clear-session; printf "[%s]\\n" "${C8Y_TENANT:-}"; '
+    'set-session --session no-such-session 2>&1; echo "rc=$?"',
     "fish": "source $argv[1]; set-session --session $argv[2] --loginType BASIC 2>/dev/null; or exit 9; "
     'printf "%s\\n" "$C8Y_PASSWORD" "$C8Y_TENANT" "$C8Y_MODE"; set-c8ymode qual; printf "%s\\n" "$C8Y_MODE"; '
-    'clear-session; printf "[%s]\\n" "$C8Y_TENANT"; set-session --session no-such-session 2>&1; echo "rc=$status"',
+    'clear-session; printf "[%s]\\n" "$C8Y_TENANT"; '
+    'set-session --session no-such-session 2>&1; echo "rc=$status"',
 }
 CHECK["zsh"] = CHECK["bash"]
 
@@ -46,8 +48,20 @@ CHECK["zsh"] = CHECK["bash"]
 def _session(c8y: C8y, tenant: BackgroundTenant, admin: AdminClient, sessions: Path) -> str:
     user, _ = add_user(admin, password=TRICKY)
     name = unique("shell")
-    created = c8y("sessions", "create", "--host", tenant.info.https_url, "--username", user, "--password", TRICKY,
-                  "--name", name, "--mode", "dev")  # fmt: skip
+    created = c8y(
+        "sessions",
+        "create",
+        "--host",
+        tenant.info.https_url,
+        "--username",
+        user,
+        "--password",
+        TRICKY,
+        "--name",
+        name,
+        "--mode",
+        "dev",
+    )
     assert created.code == 0, created.stderr
     path = sessions / f"{name}.json"
     document = json.loads(path.read_text())
@@ -58,9 +72,14 @@ def _session(c8y: C8y, tenant: BackgroundTenant, admin: AdminClient, sessions: P
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
 def test_set_session_in_the_real_shell(
-    shell: str, c8y: C8y, tenant: BackgroundTenant, admin: AdminClient, sessions: Path, base_env: dict[str, str],
+    shell: str,
+    c8y: C8y,
+    tenant: BackgroundTenant,
+    admin: AdminClient,
+    sessions: Path,
+    base_env: dict[str, str],
     tmp_path: Path,
-) -> None:  # fmt: skip
+) -> None:
     if shutil.which(shell) is None:
         pytest.skip(f"{shell} is not installed: run scripts/bootstrap.sh shells")
     name = _session(c8y, tenant, admin, sessions)
@@ -69,8 +88,14 @@ def test_set_session_in_the_real_shell(
     assert installed.code == 0, installed.stderr
     env = {**base_env, "PATH": f"{Path(sys.executable).parent}:{base_env['PATH']}"}
     zeroth = [] if shell == "fish" else ["helper"]  # fish -c has no $0: the arguments are $argv
-    done = subprocess.run([*SCRIPTS[shell], CHECK[shell], *zeroth, str(rc), name], env=env, capture_output=True,
-                          text=True, timeout=120, check=False)  # fmt: skip
+    done = subprocess.run(
+        [*SCRIPTS[shell], CHECK[shell], *zeroth, str(rc), name],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     lines = done.stdout.splitlines()
     assert lines[:5] == [TRICKY, "t100", "dev", "qual", "[]"], done.stdout

@@ -101,10 +101,9 @@ def test_tedge_config_get_imports_nothing_heavy(tmp_path: Path) -> None:
 def _probe(
     target: str, args: list[str], forbidden: list[str], env: dict[str, str] | None = None
 ) -> dict[str, object]:
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE.replace("sys.argv[2:]", "sys.argv[2:-1]"), target, *args, json.dumps(forbidden)],
-        capture_output=True, text=True, check=False, cwd=ROOT, env=env,
-    )  # fmt: skip
+    probe = PROBE.replace("sys.argv[2:]", "sys.argv[2:-1]")
+    argv = [sys.executable, "-c", probe, target, *args, json.dumps(forbidden)]
+    result = subprocess.run(argv, capture_output=True, text=True, check=False, cwd=ROOT, env=env)
     assert result.returncode == 0, result.stderr
     return dict(json.loads(result.stdout))
 

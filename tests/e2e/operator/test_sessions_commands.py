@@ -182,3 +182,15 @@ def test_login_on_a_terminal_warns_and_hides_secrets(
     assert "running 'c8y sessions login' directly does not change your shell" in output
     assert "Session is not active (see previous warning)" in output
     assert "export C8Y_TOKEN='********'" in output and env["C8Y_TOKEN"] not in output
+
+
+def test_ci_mode_is_detected_and_set_prints_json(
+    c8y: C8y, tenant: BackgroundTenant, admin: AdminClient
+) -> None:
+    name, _ = _active(c8y, tenant, admin)
+    ci = c8y("sessions", "login", "--session", name, "--mode", "prod", env={"CI": "true"})
+    assert ci.env_vars()["C8Y_MODE"] == "ci" and "mode         : ci (allowed commands:" in ci.stderr
+    not_ci = c8y("sessions", "login", "--session", name, "--mode", "prod", env={"CI": "false"})
+    assert not_ci.env_vars()["C8Y_MODE"] == "prod"
+    document = json.loads(c8y("sessions", "set", "--session", name, "--output", "json").stdout)
+    assert document["mode"] == "dev" and document["path"].endswith(f"{name}.json")

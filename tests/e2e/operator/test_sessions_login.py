@@ -204,7 +204,7 @@ def test_unknown_and_corrupt_sessions(c8y: C8y, sessions: Path) -> None:
     assert unknown.code == 101
     assert "session not found: 'nope'" in unknown.stderr and "c8y sessions list" in unknown.stderr
     sessions.mkdir(exist_ok=True)
-    (sessions / "broken.json").write_text('{"host": "https://h",\n}')
+    (sessions / "broken.json").write_text('{"host": "https://h"\n"username": "u"}')
     corrupt = c8y("sessions", "login", "--session", "broken")
     assert corrupt.code == 101
     assert (

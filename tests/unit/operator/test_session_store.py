@@ -64,8 +64,8 @@ def test_unknown_session_name_says_how_to_list(home: Path, tmp_path: Path) -> No
 
 def test_corrupt_json_names_the_file_and_position(tmp_path: Path) -> None:
     path = tmp_path / "broken.json"
-    path.write_text('{\n  "host": "https://h",\n}\n')
-    with pytest.raises(SessionError, match=r"broken.json: invalid JSON at line 3, column 1"):
+    path.write_text('{\n  "host": "https://h"\n  "username": "u"\n}\n')
+    with pytest.raises(SessionError, match=r"broken.json: invalid JSON at line 3, column 3"):
         load_session(path)
     path.write_text("[1, 2]")
     with pytest.raises(SessionError, match="expected a JSON object"):

@@ -60,6 +60,8 @@ def run_activation(ctx: click.Context, **values: Any) -> None:
 
     ops = operator_context(ctx)
     shell, output_format = values["shell"], values["output_format"]
+    if output_format is None and ops.flags.output in ("json", "dotenv"):
+        output_format = ops.flags.output  # `sessions set --output json`, as the upstream provider is called
     if shell and output_format:
         raise UsageError("--shell and --output-format cannot be used together")
     stdout_tty = ops.where.stdout_tty

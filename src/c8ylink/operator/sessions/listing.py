@@ -63,6 +63,47 @@ def session_entries(home: str) -> list[dict[str, str]]:
     return sorted(entries, key=lambda entry: entry["path"])
 
 
+def strip_trailing_commas(text: str) -> str:
+    """JSON with the trailing commas people leave in hand-edited files (``{"a": 1,}``) removed;
+    commas inside strings are kept."""
+    out: list[str] = []
+    in_string = escaped = False
+    pending = ""  # a comma (and the blanks after it) not yet known to be trailing
+    for char in text:
+        if in_string:
+            out.append(char)
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+            continue
+        if pending:
+            if char in " \t\r\n":
+                pending += char
+                continue
+            out.append(pending[1:] if char in "}]" else pending)
+            pending = ""
+        if char == ",":
+            pending = char
+            continue
+        out.append(char)
+        in_string = char == '"'
+    return "".join(out) + pending
+
+
+def parse_json_document(text: str) -> object:
+    """``json.loads``, forgiving trailing commas (a hand-edited file as the user docs show one)."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        relaxed = strip_trailing_commas(text)
+        if relaxed == text:
+            raise
+        return json.loads(relaxed)
+
+
 def _entry(path: str, name: str) -> dict[str, str] | None:
     try:
         with open(path, encoding="utf-8") as handle:
@@ -72,7 +113,7 @@ def _entry(path: str, name: str) -> dict[str, str] | None:
 
             document = tomllib.loads(text)
         else:
-            document = json.loads(text)
+            document = parse_json_document(text)
     except (OSError, UnicodeDecodeError, ValueError):
         return None
     if not isinstance(document, dict) or not any(_value(document, key) for key in _FIELDS):

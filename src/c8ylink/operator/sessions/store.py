@@ -15,6 +15,7 @@ from typing import Any
 
 from c8ylink.core.errors import SessionError
 from c8ylink.infra.files import read_text, write_atomic
+from c8ylink.operator.sessions.listing import parse_json_document
 from c8ylink.operator.sessions.model import Session, format_session_document, parse_session_document
 
 EXTENSIONS = (".json", ".yaml", ".yml", ".env", ".toml", ".properties")
@@ -93,7 +94,7 @@ def parse_session_text(text: str, path: Path) -> dict[str, Any]:
         except tomllib.TOMLDecodeError as exc:
             raise SessionError(f"cannot read session file {path}: invalid TOML: {exc}") from None
     try:
-        document = json.loads(text)
+        document = parse_json_document(text)
     except json.JSONDecodeError as exc:
         raise SessionError(
             f"cannot read session file {path}: invalid JSON at line {exc.lineno}, column {exc.colno}: "

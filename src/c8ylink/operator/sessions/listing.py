@@ -108,6 +108,7 @@ def _entry(path: str, name: str) -> dict[str, str] | None:
     try:
         with open(path, encoding="utf-8") as handle:
             text = handle.read()
+        document: object
         if name.lower().endswith(".toml"):
             import tomllib
 

@@ -129,38 +129,11 @@ def activate(request: ActivationRequest, where: Surroundings) -> Activation:
     host = normalize_host(session.host)
     settings = settings_for(session, where, env)
     secrets = _Secrets(session, settings, where, env)
-    password = secrets.open(session.password, "password")
-    token = secrets.open(session.token, "token")
+    login_request = _login_request(request, session, settings, secrets, host)
     for what in secrets.lost:
         where.prompter.write(
             f"warning: the stored {what} was encrypted with a lost passphrase; enter it again\n"
         )
-    login_type = choose_login_type(
-        request.login_type,
-        session.login_type,
-        settings.text("login.type"),
-        has_certificate=bool(session.certificate),
-    )
-    login_request = LoginRequest(
-        host=host,
-        username=session.username,
-        password=password,
-        tenant=session.tenant,
-        token=token,
-        use_tenant_prefix=session.use_tenant_prefix,
-        login_type=login_type,
-        tfa_code=request.tfa_code,
-        totp_secret=session.totp_secret,
-        clear=request.clear,
-        token_valid_for=0 if request.from_env else parse_duration(settings.text("session.tokenValidFor")),
-        certificate_url=settings.text("login.certificateUrl"),
-        sso=SsoOptions(
-            scopes=settings.text("sso.scopes"),
-            audience=settings.text("sso.audience"),
-            discovery_url=settings.text("sso.discoveryUrl"),
-            callback_url=request.browser_callback or settings.text("sso.browserCallbackUrl"),
-        ),
-    )
     insecure = request.insecure or settings.flag("defaults.insecure")
     tls = TlsOptions.from_env(env, insecure=insecure, cert=session.certificate, key=session.certificate_key)
     result = run_login(login_request, tls=tls, prompter=where.prompter)
@@ -170,6 +143,38 @@ def activate(request: ActivationRequest, where: Surroundings) -> Activation:
     variables = build_variables(session, result, mode, settings, secrets.passphrase)
     banner = render_banner(session, result, mode, host)
     return Activation(session, result, mode, variables, banner, secrets.passphrase)
+
+
+def _login_request(
+    request: ActivationRequest, session: Session, settings: SettingsLayers, secrets: _Secrets, host: str
+) -> LoginRequest:
+    login_type = choose_login_type(
+        request.login_type,
+        session.login_type,
+        settings.text("login.type"),
+        has_certificate=bool(session.certificate),
+    )
+    return LoginRequest(
+        host=host,
+        username=session.username,
+        password=secrets.open(session.password, "password"),
+        tenant=session.tenant,
+        token=secrets.open(session.token, "token"),
+        use_tenant_prefix=session.use_tenant_prefix,
+        login_type=login_type,
+        tfa_code=request.tfa_code,
+        totp_secret=session.totp_secret,
+        clear=request.clear,
+        # a token handed in (C8Y_TOKEN) is used as long as it is valid: that is what it is for
+        token_valid_for=0 if request.from_env else parse_duration(settings.text("session.tokenValidFor")),
+        certificate_url=settings.text("login.certificateUrl"),
+        sso=SsoOptions(
+            scopes=settings.text("sso.scopes"),
+            audience=settings.text("sso.audience"),
+            discovery_url=settings.text("sso.discoveryUrl"),
+            callback_url=request.browser_callback or settings.text("sso.browserCallbackUrl"),
+        ),
+    )
 
 
 def _write_back(

@@ -137,3 +137,26 @@ def test_c8y_subcommand_help_imports_nothing_heavy(command: list[str]) -> None:
     report = _probe(SCRIPTS["c8y"], command, HEAVY)
     assert report["code"] in (0, None) and "Usage: c8y" in str(report["help"])
     assert report["heavy"] == [], f"c8y {' '.join(command)} imported {report['heavy']}"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["cert", "--help"], ["cert", "create", "--help"], ["cert", "download", "c8y", "--help"],
+     ["cert", "upload", "c8y", "--help"], ["cert", "renew", "c8y", "--help"]],
+    ids=lambda args: " ".join(args[:-1]),
+)  # fmt: skip
+def test_tedge_cert_help_imports_nothing_heavy(args: list[str]) -> None:
+    """`tedge cert ... --help` loads neither cryptography nor the HTTP client."""
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE.replace("sys.argv[2:]", "sys.argv[2:-1]"), SCRIPTS["tedge"], *args,
+         json.dumps(HEAVY)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["code"] in (0, None)
+    assert "Usage:" in report["help"]
+    assert report["heavy"] == [], f"tedge {' '.join(args)} imported {report['heavy']}"

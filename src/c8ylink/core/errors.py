@@ -75,7 +75,8 @@ class TlsError(C8yLinkError):
 
     Kinds: ``unknown-ca`` (the peer's certificate does not chain to what we trust), ``expired``,
     ``not-yet-valid``, ``hostname`` (name mismatch), ``peer-rejected-certificate`` (the peer refused
-    the certificate we presented), ``key-mismatch``, ``other``.
+    the certificate we presented), ``peer-closed`` (the peer hung up during the handshake, as a
+    server refusing a client certificate may), ``key-mismatch``, ``other``.
     """
 
     def __init__(self, message: str, *, kind: str = "other", exit_code: int | None = None) -> None:

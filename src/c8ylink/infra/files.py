@@ -59,6 +59,47 @@ def write_atomic(path: os.PathLike[str] | str, data: bytes | str, *, mode: int =
         raise access_error(target, exc, "write") from None
 
 
+def write_new_atomic(
+    path: os.PathLike[str] | str, data: bytes | str, *, mode: int, writing_mode: int = 0o600
+) -> None:
+    """Create ``path`` with ``data`` only if it does not exist yet (``FileExistsError`` otherwise).
+
+    The content is written to a temporary file (``writing_mode`` while it is written, then ``mode``)
+    that is hard-linked to ``path``: a reader sees no file or the whole file, and an existing file is
+    never replaced. Other ``OSError``s become ``FileAccessError`` naming the file.
+    """
+    import contextlib
+    import tempfile
+    from pathlib import Path
+
+    target = Path(path)
+    payload = data.encode() if isinstance(data, str) else data
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise access_error(target.parent, exc, "write to") from None
+    try:
+        os.chmod(tmp_name, writing_mode)
+        with os.fdopen(fd, "wb") as tmp:
+            tmp.write(payload)
+            tmp.flush()
+            os.fsync(tmp.fileno())
+        os.chmod(tmp_name, mode)
+        try:
+            os.link(tmp_name, target)
+        except FileExistsError:
+            raise
+        except OSError:  # a file system without hard links: exclusive create instead
+            create_exclusive(target, payload, mode=mode)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        raise access_error(target, exc, "write") from None
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+
+
 def create_exclusive(path: os.PathLike[str] | str, data: bytes | str, *, mode: int) -> None:
     """Write a new file that must not exist yet (``FileExistsError`` otherwise), with ``mode``."""
     payload = data.encode() if isinstance(data, str) else data

@@ -147,6 +147,8 @@ class Settings:
         assert isinstance(default, FromKey)
         source = self.related(ref, default.key)
         value = self.lookup(source)
+        if default.host_only and hasattr(value, "host"):
+            return key_type.parse(str(value.host), self.parse_context)
         if source.key.type == key_type:
             return value
         return key_type.parse(source.key.type.to_text(value), self.parse_context)

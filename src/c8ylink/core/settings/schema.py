@@ -42,9 +42,12 @@ class FromKey(NamedTuple):
 
     Inside a multi group the other key is taken from the same profile when it is in the same group.
     When the other key has no value, neither has this one, and the error names the other key.
+    ``host_only``: take only the host of the other key's ``host:port`` value, so that this key's own
+    default port applies (``c8y.mtls`` is ``c8y.http``'s host on port 8443).
     """
 
     key: str
+    host_only: bool = False
 
 
 class DefaultContext(NamedTuple):

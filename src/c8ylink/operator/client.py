@@ -50,17 +50,21 @@ class TlsOptions:
         return cls(insecure, env.get("SSL_CERT_FILE", ""), env.get("SSL_CERT_DIR", ""), cert, key)
 
     def context(self, *, with_client_cert: bool = False) -> ssl.SSLContext:
-        from c8ylink.infra.tls.contexts import build_insecure_client_context, build_trusting_client_context
+        from c8ylink.infra.tls.contexts import (
+            build_insecure_client_context,
+            build_system_trust_client_context,
+        )
 
         cert = self.cert_file if with_client_cert and self.cert_file else None
         key = (self.key_file or None) if cert else None
         if self.insecure:
             return build_insecure_client_context(cert_file=cert, key_file=key)
-        return build_trusting_client_context(
+        return build_system_trust_client_context(
             extra_ca_file=self.ca_file or None,
             extra_ca_dirs=self.ca_dirs or None,
             cert_file=cert,
             key_file=key,
+            client_auth_in_handshake=cert is not None,  # a refused certificate then says why
         )
 
 

@@ -173,21 +173,24 @@ def _name(path: StrPath | None) -> str:
     return os.fspath(path) if path is not None else "(none)"
 
 
-def build_trusting_client_context(
+def build_system_trust_client_context(
     *,
     extra_ca_file: str | None = None,
     extra_ca_dirs: str | None = None,
     cert_file: StrPath | None = None,
     key_file: StrPath | None = None,
+    client_auth_in_handshake: bool = False,
 ) -> ssl.SSLContext:
     """A client context trusting the system store **plus** ``extra_ca_file``/``extra_ca_dirs``.
 
     How a Go program trusts a private CA: ``SSL_CERT_FILE`` and ``SSL_CERT_DIR`` (a ``:``-separated
     list) are added to the OpenSSL defaults; the caller passes their values (nothing here reads the
     environment). A missing extra file is an error naming it; an empty value is ignored.
+    ``client_auth_in_handshake``: see ``build_trusting_client_context``.
     """
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context = build_trusting_client_context(
+        [], cert_file=cert_file, key_file=key_file, client_auth_in_handshake=client_auth_in_handshake
+    )
     defaults = ssl.get_default_verify_paths()
     if defaults.openssl_cafile and os.path.isfile(defaults.openssl_cafile):
         _load_verify(context, cafile=defaults.openssl_cafile)
@@ -197,10 +200,7 @@ def build_trusting_client_context(
         _load_verify(context, cafile=extra_ca_file)
     for directory in (extra_ca_dirs or "").split(os.pathsep):
         if directory and os.path.isdir(directory):
-            _load_verify(context, cafile=None, capath=directory)
-    context.check_hostname = True
-    if cert_file is not None:
-        _load_chain(context, cert_file, key_file)
+            load_trust_path(context, directory)
     return context
 
 

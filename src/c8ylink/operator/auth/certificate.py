@@ -52,7 +52,7 @@ def fetch_device_token(host: str, tls: TlsOptions, *, certificate_url: str = "")
         try:
             answer = http.request("POST", "/devicecontrol/deviceAccessToken", headers=headers)
         except TlsError as exc:
-            if exc.kind == "peer-rejected-certificate":
+            if exc.kind in ("peer-rejected-certificate", "peer-closed"):
                 raise TlsError(
                     f"the tenant refused the client certificate {tls.cert_file}: its issuer is not a trusted "
                     "certificate of the tenant (upload the CA, or register the device)",

@@ -141,7 +141,7 @@ def activate(request: ActivationRequest, where: Surroundings) -> Activation:
         session = _write_back(session, result, settings, secrets)
     mode = choose_mode(request.mode, session, env, where)
     variables = build_variables(session, result, mode, settings, secrets.passphrase)
-    banner = render_banner(session, result, mode, host)
+    banner = render_banner(session, result, mode, host, hide=settings.flag("session.hide"))
     return Activation(session, result, mode, variables, banner, secrets.passphrase)
 
 
@@ -270,16 +270,22 @@ def build_variables(
     return variables
 
 
-def render_banner(session: Session, result: LoginResult, mode: str, host: str) -> str:
+def render_banner(session: Session, result: LoginResult, mode: str, host: str, *, hide: bool = False) -> str:
+    """The "Cumulocity Session" block; ``hide`` (``settings.session.hide``) masks host, tenant, user."""
     source = f"    path: {session.path}" if session.path else f"    source: {session.session_uri}"
+    values = {"host": host_name(host), "tenant": result.tenant, "username": result.username}
+    if hide:
+        values = {key: "{" + key + "}" for key in values}
+        source = "    path: {path}" if session.path else "    source: {source}"
     rows = [
         ("mode", allowed_summary(mode or "prod")),
-        ("host", host_name(host)),
-        ("tenant", result.tenant),
+        ("host", values["host"]),
+        ("tenant", values["tenant"]),
         ("version", result.version or "unknown"),
-        ("username", result.username),
+        ("username", values["username"]),
         ("authType", result.credentials.auth_type),
     ]
-    lines = ["", "---------------------  Cumulocity Session  ---------------------", "", source, "", ""]
+    title = "Cumulocity Session (sensitive info is hidden)" if hide else "Cumulocity Session"
+    lines = ["", f"---------------------  {title}  ---------------------", "", source, "", ""]
     lines += [f"{label:<12} : {value}" for label, value in rows]
     return "\n".join(lines) + "\n"

@@ -194,3 +194,45 @@ def test_ci_mode_is_detected_and_set_prints_json(
     assert not_ci.env_vars()["C8Y_MODE"] == "prod"
     document = json.loads(c8y("sessions", "set", "--session", name, "--output", "json").stdout)
     assert document["mode"] == "dev" and document["path"].endswith(f"{name}.json")
+
+
+def test_cached_passphrase_and_hidden_banner(
+    c8y: C8y, tenant: BackgroundTenant, admin: AdminClient, sessions: Path
+) -> None:
+    user, password = add_user(admin)
+    created = c8y(
+        "sessions",
+        "create",
+        "--host",
+        tenant.info.https_url,
+        "--username",
+        user,
+        "--password",
+        password,
+        "--name",
+        "cached",
+        "--mode",
+        "dev",
+        "--encrypt",
+    )
+    assert created.code == 0
+    path = sessions / "cached.json"
+    document = read_session(path)
+    document["settings"]["session"]["hide"] = True
+    path.write_text(json.dumps(document))
+    run = c8y("sessions", "login", "--session", "cached")
+    assert run.code == 0, run.stderr
+    exported = run.env_vars()
+    assert exported["C8Y_PASSPHRASE"] == "test-passphrase-1"
+    assert exported["C8Y_PASSPHRASE_TEXT"].startswith("{encrypted}")
+    assert "Cumulocity Session (sensitive info is hidden)" in run.stderr
+    assert "username     : {username}" in run.stderr and user not in run.stderr
+    again = c8y(
+        "sessions",
+        "login",
+        "--session",
+        "cached",
+        "--clear",
+        env={"C8Y_PASSPHRASE": None, "C8Y_PASSPHRASE_TEXT": exported["C8Y_PASSPHRASE_TEXT"]},
+    )
+    assert again.code == 108  # the reference text alone is not the passphrase: no terminal to ask on

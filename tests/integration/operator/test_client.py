@@ -135,3 +135,14 @@ def test_write_gate_for_a_prod_session(tenant: BackgroundTenant, tmp_path: Path)
     write_gate(session, Surroundings(env={"CI": "true"}, cwd=tmp_path, user_home=tmp_path)).check(
         CommandIntent("c8y inventory delete", "DELETE")
     )
+
+
+def test_ssl_cert_dir_is_trusted_too(tenant: BackgroundTenant, tmp_path: Path) -> None:
+    """``SSL_CERT_DIR`` (a ``:`` list of directories of PEM files) adds to the system store, as in Go."""
+    trusted = tmp_path / "certs"
+    trusted.mkdir()
+    (trusted / "local-tenant.pem").write_bytes(tenant.info.ca_file.read_bytes())
+    tls = TlsOptions.from_env({"SSL_CERT_DIR": f"/nonexistent:{trusted}"})
+    basic = Credentials(BASIC, "admin", "t100", tenant.info.admin.password)
+    with C8yClient(ClientConfig(tenant.info.https_url, basic, tls)) as client:
+        assert client.get_json("/tenant/currentTenant")["name"] == "t100"

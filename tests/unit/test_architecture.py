@@ -41,6 +41,7 @@ THIRD_PARTY_HOMES: dict[str, tuple[str, ...]] = {
     "rich": ("c8ylink.infra.output",),
     "tomlkit": ("c8ylink.infra.files",),
     "questionary": ("c8ylink.infra.prompts",),
+    "prompt_toolkit": ("c8ylink.infra.prompts",),
     "aiohttp": ("c8ylink.tenant",),
     "amqtt": ("c8ylink.tenant",),
     "click": ("c8ylink.infra.cli", "c8ylink.cli", "c8ylink.device.cli", "c8ylink.operator.cli",

@@ -255,3 +255,45 @@ def faults_list_cmd(data_dir: Path) -> None:
 def faults_clear_cmd(data_dir: Path) -> None:
     """Drop every pending injected fault."""
     _client(data_dir).request("DELETE", "/__local__/faults")
+
+
+@tenant_cmd.group(name="sso")
+def sso_cmd() -> None:
+    """The tenant's SSO identity provider (login type OAUTH2: browser and device flows)."""
+
+
+@sso_cmd.group(name="users")
+def sso_users_cmd() -> None:
+    """Users of the identity provider (separate from the tenant's own users)."""
+
+
+@sso_users_cmd.command(name="list")
+@data_dir_option
+def sso_users_list_cmd(data_dir: Path) -> None:
+    """List the SSO users."""
+    _print_json(_client(data_dir).request("GET", "/__local__/sso/users"))
+
+
+@sso_users_cmd.command(name="add")
+@data_dir_option
+@click.argument("username")
+@click.option("--password", required=True, help="Password at the SSO login page")
+@click.option(
+    "--role",
+    "roles",
+    type=click.Choice(["admin", "user"]),
+    multiple=True,
+    help="Role of the tenant user created at the first login [default: user]",
+)
+def sso_users_add_cmd(data_dir: Path, username: str, password: str, roles: tuple[str, ...]) -> None:
+    """Add an SSO user."""
+    body = {"username": username, "password": password, "roles": list(roles or ("user",))}
+    _print_json(_client(data_dir).request("POST", "/__local__/sso/users", body))
+
+
+@sso_users_cmd.command(name="remove")
+@data_dir_option
+@click.argument("username")
+def sso_users_remove_cmd(data_dir: Path, username: str) -> None:
+    """Delete an SSO user."""
+    _client(data_dir).request("DELETE", f"/__local__/sso/users/{username}")

@@ -98,7 +98,7 @@ def peer_certificate_chain_der(ssl_object: ssl.SSLObject | ssl.SSLSocket | None)
     native = getattr(ssl_object, "_sslobj", ssl_object)
     chain_of = getattr(native, "get_unverified_chain", None)
     if chain_of is not None:
-        chain = chain_of() or []
+        chain = [cert for cert in chain_of() or [] if cert is not None]
         if chain:
             import _ssl
 

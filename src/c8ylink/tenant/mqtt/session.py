@@ -89,6 +89,8 @@ class MqttSession:
             await self._serve()
         except (MqttProtocolError, ConnectionError, TimeoutError, OSError) as exc:
             log.debug("MQTT session %s closed: %s", self._name, exc)
+        except Exception:  # a bug closes one session, never the listener
+            log.exception("MQTT session %s failed", self._name)
         finally:
             await self._close_transport()
             self.closed.set()

@@ -28,6 +28,7 @@ from c8ylink.tenant.mqtt.downstream import (
     operation_messages,
     pending_operations,
 )
+from c8ylink.tenant.mqtt.devices import find_object
 from c8ylink.tenant.mqtt.endpoint import handle_publish
 from c8ylink.tenant.mqtt.lines import Outgoing
 from c8ylink.tenant.mqtt.packets import CUMULOCITY_MAX_PACKET, ConnackCode, Connect, Publish
@@ -157,6 +158,9 @@ class MqttListener:
         self._schedule_commit()
         return replies
 
+    def device_exists(self, serial: str) -> bool:
+        return find_object(self.service.state, serial) is not None
+
     def device_active(self, session: MqttSession) -> None:
         self._update_connection(session)
 
@@ -165,10 +169,10 @@ class MqttListener:
         if session.identity is None or session.granted_qos(DEVICECONTROL_NOTIFICATIONS) is None:
             return
         state = self.service.state
-        device = state.identity.find("c8y_Serial", session.identity.serial)
+        device = find_object(state, session.identity.serial)
         if device is None:
             return
-        for operation in pending_operations(state, device.object_id, undelivered=True):
+        for operation in pending_operations(state, device, undelivered=True):
             topic, payload = json_message(state, operation)
             if session.deliver(topic, payload):
                 mark_delivered(state, operation)

@@ -4,8 +4,8 @@ CONNECT first (within ``CONNECT_TIMEOUT``), CONNACK with the code ``auth`` decid
 (QoS 0/1/2), SUBSCRIBE (only downstream topics, else 0x80), UNSUBSCRIBE, PINGREQ, DISCONNECT.
 A frame over the packet limit, malformed traffic or a silent client (1.5 x keep-alive) closes the
 connection; so does a newer session of the same device. Server messages are sent only to this
-session, only on topics it subscribed, at the granted QoS, never retained; until the device has
-published once they are held back (cumulocity-api.md §1.5).
+session, only on topics it subscribed, at the granted QoS, never retained; while the device has no
+managed object yet they are held back (cumulocity-api.md §1.5).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from c8ylink.core.c8y_topics import SMARTREST_DOWNSTREAM, is_upstream_topic, subscription_allowed
+from c8ylink.core.c8y_topics import SMARTREST_DOWNSTREAM, subscription_allowed
 from c8ylink.tenant.mqtt.auth import DeviceIdentity, Refused
 from c8ylink.tenant.mqtt.lines import Outgoing
 from c8ylink.tenant.mqtt.packets import (
@@ -75,7 +75,7 @@ class MqttSession:
         self.subscriptions: dict[str, int] = {}
         self.clean_disconnect = False
         self.suppress_will = False
-        self.published = False
+        self.bound = False  # the device has a managed object: downstream messages may flow
         self.connected_status = False
         self._withheld: list[Outgoing] = []
         self._next_id = 0
@@ -197,12 +197,12 @@ class MqttSession:
     def _process(self, publish: Publish) -> None:
         assert self.identity is not None
         replies = self.listener.handle_publish(self.identity, publish)
-        if not self.published and is_upstream_topic(publish.topic):
-            self.published = True
-            self.listener.device_active(self)
+        if not self.bound and self.listener.device_exists(self.identity.serial):
+            self.bound = True
             for topic, payload in self._withheld:
                 self.deliver(topic, payload)
             self._withheld.clear()
+        self.listener.device_active(self)
         for topic, payload in replies:
             self.deliver(topic, payload, reply=True)
 
@@ -238,7 +238,9 @@ class MqttSession:
         qos = self.granted_qos(topic)
         if qos is None or self.writer.transport.is_closing():
             return False
-        if not self.published and not reply:
+        if not reply and not self.bound:
+            self.bound = self.identity is not None and self.listener.device_exists(self.identity.serial)
+        if not self.bound and not reply:
             if len(self._withheld) < MAX_WITHHELD:
                 self._withheld.append((topic, payload))
             return True

@@ -113,7 +113,8 @@ def test_mosquitto_clients_with_certificates(
     serial = "mosquitto-client-device"
     cert = _device_cert(tenant, tmp_path, serial)
     created = subprocess.run(
-        ["mosquitto_pub", *_tls_options(tenant, cert), "-i", serial, "-q", "1", "-t", "s/us", "-m", "100,Mosquitto"],
+        ["mosquitto_pub", *_tls_options(tenant, cert), "-i", serial, "-q", "1", "-t", "s/us",
+         "-m", "100,Mosquitto"],
         capture_output=True, text=True, timeout=DEADLINE, check=False,
     )  # fmt: skip
     assert created.returncode == 0, created.stderr

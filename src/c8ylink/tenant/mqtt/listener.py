@@ -21,6 +21,7 @@ from c8ylink.infra.tls.certs import decode_certificate
 from c8ylink.infra.tls.contexts import ClientAuth, peer_certificate_chain_der
 from c8ylink.tenant.mqtt.auth import DeviceIdentity, Refused, authenticate
 from c8ylink.tenant.mqtt.availability import CONNECTED, DISCONNECTED, refresh_availability, set_connection
+from c8ylink.tenant.mqtt.devices import find_object
 from c8ylink.tenant.mqtt.downstream import (
     agent_serial,
     json_message,
@@ -28,7 +29,6 @@ from c8ylink.tenant.mqtt.downstream import (
     operation_messages,
     pending_operations,
 )
-from c8ylink.tenant.mqtt.devices import find_object
 from c8ylink.tenant.mqtt.endpoint import handle_publish
 from c8ylink.tenant.mqtt.lines import Outgoing
 from c8ylink.tenant.mqtt.packets import CUMULOCITY_MAX_PACKET, ConnackCode, Connect, Publish

@@ -57,7 +57,9 @@ class Rest:
         credentials = f"{info['tenant']}/{info['admin']['username']}:{info['admin']['password']}"
         self.auth = "Basic " + base64.b64encode(credentials.encode()).decode()
 
-    def call(self, method: str, path: str, body: bytes | None = None, content_type: str = "application/json") -> Any:
+    def call(
+        self, method: str, path: str, body: bytes | None = None, content_type: str = "application/json"
+    ) -> Any:
         request = urllib.request.Request(f"{self.info['https_url']}{path}", data=body, method=method)
         request.add_header("Authorization", self.auth)
         request.add_header("Accept", "application/json")
@@ -87,7 +89,9 @@ def _device_contexts(rest: Rest, directory: Path, count: int) -> list[tuple[str,
     ca = create_certificate_authority(build_name("bench fleet CA"), now=now)
     body = {"name": "bench", "certInPemFormat": encode_certificate_pem(ca.certificate).decode(),
             "status": "ENABLED", "autoRegistrationEnabled": True}  # fmt: skip
-    rest.call("POST", f"/tenant/tenants/{rest.info['tenant']}/trusted-certificates", json.dumps(body).encode())
+    rest.call(
+        "POST", f"/tenant/tenants/{rest.info['tenant']}/trusted-certificates", json.dumps(body).encode()
+    )
     contexts = []
     for index in range(count):
         serial = f"bench-device-{index:04d}"
@@ -119,7 +123,9 @@ def _connect_batch(address: tuple[str, int], batch: list[tuple[str, ssl.SSLConte
     out.append((clients, accepted))
 
 
-def connect_fleet(info: dict[str, Any], contexts: list[tuple[str, ssl.SSLContext]]) -> tuple[float, list[Any]]:
+def connect_fleet(
+    info: dict[str, Any], contexts: list[tuple[str, ssl.SSLContext]]
+) -> tuple[float, list[Any]]:
     address = _address(info, "mqtt_tls")
     results: list[Any] = []
     threads = [threading.Thread(target=_connect_batch, args=(address, contexts[i::THREADS], results))
@@ -155,15 +161,21 @@ def _publisher(address: tuple[str, int], client_id: str, auth: tuple[str, str] |
     client.loop_start()
     if not connected.wait(DEADLINE):
         raise RuntimeError(f"{client_id} did not connect")
-    infos = [client.publish("s/us", f"200,c8y_Temperature,T,{index % 50}.5,C", qos=1) for index in range(count)]
+    infos = [
+        client.publish("s/us", f"200,c8y_Temperature,T,{index % 50}.5,C", qos=1) for index in range(count)
+    ]
     for info in infos:
         info.wait_for_publish(DEADLINE)
     client.disconnect()
     client.loop_stop()
 
 
-def publish_round(address: tuple[str, int], devices: list[tuple[str, tuple[str, str] | None]], count: int) -> float:
-    threads = [threading.Thread(target=_publisher, args=(address, name, auth, count)) for name, auth in devices]
+def publish_round(
+    address: tuple[str, int], devices: list[tuple[str, tuple[str, str] | None]], count: int
+) -> float:
+    threads = [
+        threading.Thread(target=_publisher, args=(address, name, auth, count)) for name, auth in devices
+    ]
     started = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -177,7 +189,9 @@ def _register_publishers(rest: Rest, count: int) -> list[tuple[str, tuple[str, s
     boundary = "benchboundary"
     body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"d.csv\"\r\n"
             f"Content-Type: text/csv\r\n\r\nID,CREDENTIALS\n{rows}\n\r\n--{boundary}--\r\n").encode()  # fmt: skip
-    rest.call("POST", "/devicecontrol/bulkNewDeviceRequests", body, f"multipart/form-data; boundary={boundary}")
+    rest.call(
+        "POST", "/devicecontrol/bulkNewDeviceRequests", body, f"multipart/form-data; boundary={boundary}"
+    )
     tenant = rest.info["tenant"]
     return [(f"bench-publisher-{i}", (f"{tenant}/device_bench-publisher-{i}", f"bench-secret-{i:04d}"))
             for i in range(count)]  # fmt: skip

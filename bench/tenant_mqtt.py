@@ -187,8 +187,9 @@ def publish_round(
 def _register_publishers(rest: Rest, count: int) -> list[tuple[str, tuple[str, str] | None]]:
     rows = "\n".join(f"bench-publisher-{i},bench-secret-{i:04d}" for i in range(count))
     boundary = "benchboundary"
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"d.csv\"\r\n"
-            f"Content-Type: text/csv\r\n\r\nID,CREDENTIALS\n{rows}\n\r\n--{boundary}--\r\n").encode()  # fmt: skip
+    disposition = 'Content-Disposition: form-data; name="file"; filename="d.csv"'
+    body = (f"--{boundary}\r\n{disposition}\r\nContent-Type: text/csv\r\n\r\n"
+            f"ID,CREDENTIALS\n{rows}\n\r\n--{boundary}--\r\n").encode()  # fmt: skip
     rest.call(
         "POST", "/devicecontrol/bulkNewDeviceRequests", body, f"multipart/form-data; boundary={boundary}"
     )

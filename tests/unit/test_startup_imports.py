@@ -21,7 +21,7 @@ HEAVY = ["httpx2", "httpx", "cryptography", "rich", "paho", "aiohttp", "amqtt", 
 SCRIPTS = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
 
 PROBE = """
-import contextlib, io, json, sys, importlib
+import contextlib, io, sys, importlib
 module, attr = sys.argv[1].split(":")
 main = getattr(importlib.import_module(module), attr)
 with contextlib.redirect_stdout(io.StringIO()) as out:
@@ -29,7 +29,9 @@ with contextlib.redirect_stdout(io.StringIO()) as out:
         main(sys.argv[2:])
     except SystemExit as exc:
         code = exc.code
-heavy = sorted({m.split(".")[0] for m in sys.modules} & set(json.loads(sys.argv[-1])))
+loaded = {m.split(".")[0] for m in sys.modules}
+import json
+heavy = sorted(loaded & set(json.loads(sys.argv[-1])))
 print(json.dumps({"code": code, "heavy": heavy, "help": out.getvalue()}))
 """
 
@@ -58,10 +60,52 @@ def test_help_imports_nothing_heavy(script: str, target: str, args: list[str]) -
     assert report["heavy"] == [], f"{script} --help imported {report['heavy']}"
 
 
+# the quick answers of `tedge` (device.cli.main) import not even click, typing, re or tomllib
+# (--help wraps its text with textwrap, which needs re)
+QUICK_FORBIDDEN = [*HEAVY, "click", "typing", "re", "tomllib", "pathlib"]
+HELP_FORBIDDEN = [name for name in QUICK_FORBIDDEN if name != "re"]
+
+
+def test_tedge_help_is_answered_without_click() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE.replace("sys.argv[2:]", "sys.argv[2:-1]"), SCRIPTS["tedge"], "--help",
+         json.dumps(HELP_FORBIDDEN)],
+        capture_output=True, text=True, check=False, cwd=ROOT,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["code"] == 0
+    assert "Usage: tedge" in report["help"]
+    assert report["heavy"] == [], f"tedge --help imported {report['heavy']}"
+
+
 def test_tedge_config_get_imports_nothing_heavy(tmp_path: Path) -> None:
-    """`tedge config get` is what scripts call in loops: stdlib TOML reader, no tomlkit, no crypto."""
+    """`tedge config get` is what scripts call in loops: not even click, typing, re or a TOML library."""
     (tmp_path / "tedge.toml").write_text('[c8y]\nurl = "mytenant.cumulocity.com"\n')
     args = ["--config-dir", str(tmp_path), "config", "get", "c8y.url"]
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE.replace("sys.argv[2:]", "sys.argv[2:-1]"), SCRIPTS["tedge"], *args,
+         json.dumps(QUICK_FORBIDDEN)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["code"] in (0, None)
+    assert report["help"] == "mytenant.cumulocity.com\n"
+    assert report["heavy"] == [], f"tedge config get imported {report['heavy']}"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["cert", "--help"], ["cert", "create", "--help"], ["cert", "download", "c8y", "--help"],
+     ["cert", "upload", "c8y", "--help"], ["cert", "renew", "c8y", "--help"]],
+    ids=lambda args: " ".join(args[:-1]),
+)  # fmt: skip
+def test_tedge_cert_help_imports_nothing_heavy(args: list[str]) -> None:
+    """`tedge cert ... --help` loads neither cryptography nor the HTTP client."""
     result = subprocess.run(
         [sys.executable, "-c", PROBE.replace("sys.argv[2:]", "sys.argv[2:-1]"), SCRIPTS["tedge"], *args,
          json.dumps(HEAVY)],
@@ -73,5 +117,5 @@ def test_tedge_config_get_imports_nothing_heavy(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["code"] in (0, None)
-    assert report["help"] == "mytenant.cumulocity.com\n"
-    assert report["heavy"] == [], f"tedge config get imported {report['heavy']}"
+    assert "Usage:" in report["help"]
+    assert report["heavy"] == [], f"tedge {' '.join(args)} imported {report['heavy']}"

@@ -24,7 +24,9 @@ as "Caused by:".
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # not from typing: this module is on every command's start-up path
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class C8yLinkError(Exception):
@@ -73,7 +75,8 @@ class TlsError(C8yLinkError):
 
     Kinds: ``unknown-ca`` (the peer's certificate does not chain to what we trust), ``expired``,
     ``not-yet-valid``, ``hostname`` (name mismatch), ``peer-rejected-certificate`` (the peer refused
-    the certificate we presented), ``key-mismatch``, ``other``.
+    the certificate we presented), ``peer-closed`` (the peer hung up during the handshake, as a
+    server refusing a client certificate may), ``key-mismatch``, ``other``.
     """
 
     def __init__(self, message: str, *, kind: str = "other", exit_code: int | None = None) -> None:

@@ -14,20 +14,25 @@ Other code gets the resolved settings with::
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, MutableMapping
-from pathlib import Path
-from typing import Any
 
 from c8ylink.core.errors import ConfigError, FileAccessError
-from c8ylink.core.settings.resolve import Deriver, Settings, build_settings
+from c8ylink.core.settings.resolve import Settings, build_settings
 from c8ylink.device.settings import CERTIFICATE_CN, CONFIG_FILE, TEDGE
 from c8ylink.infra.files import access_error, load_toml_data, update_toml_document
 
-FileChange = Callable[
-    [Callable[[], Settings], MutableMapping[str, Any], Callable[[], MutableMapping[str, Any]]], None
-]
-"""Edits the document; gets a function returning the file-only settings (no environment) the edit may
-start from (it raises if the file holds an invalid value)."""
+TYPE_CHECKING = False  # reading settings is on every command's start-up path: see core/records.py
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, MutableMapping
+    from pathlib import Path
+    from typing import Any
+
+    from c8ylink.core.settings.resolve import Deriver
+
+    FileChange = Callable[
+        [Callable[[], Settings], MutableMapping[str, Any], Callable[[], MutableMapping[str, Any]]], None
+    ]
+    """Edits the document; gets a function returning the file-only settings (no environment) the edit
+    may start from (it raises if the file holds an invalid value)."""
 
 
 def _read_common_name(path: Any) -> str:
@@ -40,16 +45,24 @@ DERIVERS: dict[str, Deriver] = {CERTIFICATE_CN: _read_common_name}
 
 
 class TedgeConfigStore:
-    """The ``tedge.toml`` of one configuration directory."""
+    """The ``tedge.toml`` of one configuration directory.
 
-    def __init__(self, config_dir: Path, *, env: Mapping[str, str], cwd: Path | None = None) -> None:
+    Reading goes through ``os.path`` only (no ``pathlib``: start-up time); ``path`` is a ``Path``.
+    """
+
+    def __init__(
+        self, config_dir: Path | str, *, env: Mapping[str, str], cwd: Path | str | None = None
+    ) -> None:
         self.config_dir = config_dir
         self.env = env
-        self.cwd = cwd or Path.cwd()
+        self.cwd = os.fspath(cwd) if cwd is not None else os.getcwd()
+        self._file = os.path.join(os.fspath(config_dir), CONFIG_FILE)
 
     @property
     def path(self) -> Path:
-        return self.config_dir / CONFIG_FILE
+        from pathlib import Path
+
+        return Path(self._file)
 
     def load(self, *, with_env: bool = True) -> Settings:
         """The effective settings: schema defaults < tedge.toml < ``TEDGE_*`` variables."""
@@ -81,20 +94,20 @@ class TedgeConfigStore:
 
         self._check_directory()
         try:
-            self.config_dir.mkdir(parents=True, exist_ok=True)
+            os.makedirs(self.config_dir, exist_ok=True)
         except OSError as exc:
             raise access_error(self.config_dir, exc, "create") from None
-        update_toml_document(self.path, edit, mode=0o644)
+        update_toml_document(self._file, edit, mode=0o644)
         return tuple(warnings)
 
     def _read(self) -> dict[str, Any] | None:
         self._check_directory()
-        return load_toml_data(self.path)
+        return load_toml_data(self._file)
 
     def _check_directory(self) -> None:
         """Name the directory, not the file, when the directory itself cannot be read."""
-        directory = self.config_dir
-        if directory.is_dir() and not os.access(directory, os.R_OK | os.X_OK):
+        directory = os.fspath(self.config_dir)
+        if os.path.isdir(directory) and not os.access(directory, os.R_OK | os.X_OK):
             raise FileAccessError(
                 f"Could not access {directory}: Permission denied (os error 13)", path=str(directory)
             )
@@ -103,10 +116,10 @@ class TedgeConfigStore:
         return build_settings(
             TEDGE,
             file_data=data,
-            file_name=str(self.path),
+            file_name=self._file,
             env=env,
-            config_dir=str(self.config_dir),
-            cwd=str(self.cwd),
+            config_dir=os.fspath(self.config_dir),
+            cwd=self.cwd,
             derivers=DERIVERS,
         )
 

@@ -99,6 +99,12 @@ C8Y_KEYS: tuple[Key, ...] = (
     Key("c8y.mqtt", HostPortType(default_port=8883),
         "The MQTT endpoint of the Cumulocity tenant, with an optional port (8883 when left out)",
         ("mqtt.your-tenant.cumulocity.com:1234",), default=FromKey("c8y.url")),
+    Key("c8y.mtls", HostPortType(default_port=8443),
+        "The mutual-TLS HTTPS endpoint of the Cumulocity tenant, where the device gets a token with its "
+        "certificate, with an optional port (8443 when left out)",
+        ("your-tenant.cumulocity.com:8443",),
+        note="Not a thin-edge.io setting: c8ylink uses it for `tedge cert renew --ca c8y`",
+        default=FromKey("c8y.http", host_only=True)),
     Key("c8y.topics", LIST, "The local MQTT topics the Cumulocity mapper subscribes to",
         ("te/+/+/+/+/a/+,te/+/+/+/+/m/+,te/+/+/+/+/e/+",), default=Literal(C8Y_TOPICS)),
     Key("c8y.device.id", STR,

@@ -8,17 +8,15 @@ over the target, so a reader sees the old or the new content, never half of it. 
 
 from __future__ import annotations
 
-import contextlib
 import os
-import re
-import tomllib
-from collections.abc import Callable, MutableMapping
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from c8ylink.core.errors import ConfigError, FileAccessError
 
+TYPE_CHECKING = False  # start-up path of every tedge command: see core/records.py
 if TYPE_CHECKING:
+    from collections.abc import Callable, MutableMapping
+    from typing import Any
+
     import tomlkit.toml_document
 
 
@@ -38,7 +36,9 @@ def access_error(path: os.PathLike[str] | str, exc: OSError, verb: str = "access
 
 def write_atomic(path: os.PathLike[str] | str, data: bytes | str, *, mode: int = 0o644) -> None:
     """Replace ``path`` with ``data`` atomically and give it ``mode``; nothing is left behind on failure."""
+    import contextlib
     import tempfile
+    from pathlib import Path
 
     target = Path(path)
     payload = data.encode() if isinstance(data, str) else data
@@ -59,6 +59,47 @@ def write_atomic(path: os.PathLike[str] | str, data: bytes | str, *, mode: int =
         raise access_error(target, exc, "write") from None
 
 
+def write_new_atomic(
+    path: os.PathLike[str] | str, data: bytes | str, *, mode: int, writing_mode: int = 0o600
+) -> None:
+    """Create ``path`` with ``data`` only if it does not exist yet (``FileExistsError`` otherwise).
+
+    The content is written to a temporary file (``writing_mode`` while it is written, then ``mode``)
+    that is hard-linked to ``path``: a reader sees no file or the whole file, and an existing file is
+    never replaced. Other ``OSError``s become ``FileAccessError`` naming the file.
+    """
+    import contextlib
+    import tempfile
+    from pathlib import Path
+
+    target = Path(path)
+    payload = data.encode() if isinstance(data, str) else data
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise access_error(target.parent, exc, "write to") from None
+    try:
+        os.chmod(tmp_name, writing_mode)
+        with os.fdopen(fd, "wb") as tmp:
+            tmp.write(payload)
+            tmp.flush()
+            os.fsync(tmp.fileno())
+        os.chmod(tmp_name, mode)
+        try:
+            os.link(tmp_name, target)
+        except FileExistsError:
+            raise
+        except OSError:  # a file system without hard links: exclusive create instead
+            create_exclusive(target, payload, mode=mode)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        raise access_error(target, exc, "write") from None
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+
+
 def create_exclusive(path: os.PathLike[str] | str, data: bytes | str, *, mode: int) -> None:
     """Write a new file that must not exist yet (``FileExistsError`` otherwise), with ``mode``."""
     payload = data.encode() if isinstance(data, str) else data
@@ -74,7 +115,8 @@ def create_exclusive(path: os.PathLike[str] | str, data: bytes | str, *, mode: i
 def read_text(path: os.PathLike[str] | str) -> str | None:
     """The file's text, ``None`` if it does not exist, ``FileAccessError`` if it cannot be read."""
     try:
-        return Path(path).read_text(encoding="utf-8")
+        with open(path, encoding="utf-8") as file:
+            return file.read()
     except FileNotFoundError:
         return None
     except UnicodeDecodeError as exc:
@@ -84,25 +126,32 @@ def read_text(path: os.PathLike[str] | str) -> str | None:
 
 
 def load_toml_data(path: os.PathLike[str] | str) -> dict[str, Any] | None:
-    """Parse a TOML file with the fast standard-library reader; ``None`` when the file does not exist.
+    """Parse a TOML file for reading only; ``None`` when the file does not exist.
 
-    For commands that only read (start-up matters); the error names the file and line like
-    ``load_toml_document`` does.
+    Start-up matters for commands that only read: plain files (``core.plain_toml``) are read without
+    importing a TOML library, anything else with the standard library's reader. The error names the
+    file and line like ``load_toml_document`` does.
     """
+    from c8ylink.core.plain_toml import parse_plain_toml
+
     text = read_text(path)
     if text is None:
         return None
+    plain = parse_plain_toml(text)
+    if plain is not None:
+        return plain
+    import tomllib
+
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"Failed to parse {os.fspath(path)}: {_tomllib_reason(str(exc))}") from None
 
 
-_TOMLLIB_POSITION = re.compile(r"^(?P<reason>.*) \(at line (?P<line>\d+), column (?P<col>\d+)\)$", re.DOTALL)
-
-
 def _tomllib_reason(text: str) -> str:
-    match = _TOMLLIB_POSITION.match(text)
+    import re
+
+    match = re.match(r"^(?P<reason>.*) \(at line (?P<line>\d+), column (?P<col>\d+)\)$", text, re.DOTALL)
     if match is None:
         return f"TOML parse error: {text}"
     return f"TOML parse error at line {match['line']}, column {match['col']}: {match['reason']}"
@@ -168,8 +217,7 @@ def update_toml_document(
         if len(table) and not table.is_super_table():
             table.add(tomlkit.nl())
     # the separator added above doubles tomlkit's own where it already left one before a table
-    text = _EXTRA_BLANK_BEFORE_TABLE.sub("\n\n", tomlkit.dumps(document))
+    import re
+
+    text = re.sub(r"\n{3,}(?=\[)", "\n\n", tomlkit.dumps(document))
     write_atomic(path, text.rstrip("\n") + "\n" if text.strip() else "", mode=mode)
-
-
-_EXTRA_BLANK_BEFORE_TABLE = re.compile(r"\n{3,}(?=\[)")

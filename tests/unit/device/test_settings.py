@@ -60,7 +60,11 @@ def test_every_key_has_a_doc_and_a_working_default(key: Key) -> None:
     assert key.doc and not key.doc.endswith(".")
     assert key.examples or key.secret, f"{key.name} has no example"
     settings = build_settings(TEDGE, file_data=None, file_name="tedge.toml", env={}, config_dir="/etc/tedge")
-    if key.default is not None and key.derived is None and key.name not in ("c8y.http", "c8y.mqtt"):
+    if (
+        key.default is not None
+        and key.derived is None
+        and key.name not in ("c8y.http", "c8y.mqtt", "c8y.mtls")
+    ):
         settings.value(key.name)
 
 
@@ -111,3 +115,21 @@ def test_c8y_device_paths_default_to_the_device_ones_for_every_profile() -> None
     )
     assert settings.value("c8y.device.cert_path") == "/certs/a.pem"
     assert settings.value("c8y.device.cert_path", "second") == "/certs/a.pem"
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ({"url": "t.example.com"}, "t.example.com:8443"),
+        ({"url": "t.example.com", "http": "custom.example.com"}, "custom.example.com:8443"),
+        # an explicit HTTPS port is not the mutual-TLS port: only the host is taken
+        ({"url": "t.example.com", "http": "custom.example.com:443"}, "custom.example.com:8443"),
+        ({"url": "127.0.0.1", "http": "127.0.0.1:34001", "mtls": "127.0.0.1:34002"}, "127.0.0.1:34002"),
+    ],
+    ids=["url", "custom-http", "http-with-port", "explicit"],
+)
+def test_mtls_endpoint_is_the_http_host_on_port_8443(values: dict[str, str], expected: str) -> None:
+    settings = build_settings(
+        TEDGE, file_data={"c8y": values}, file_name="tedge.toml", env={}, config_dir="/etc/tedge"
+    )
+    assert str(settings.value("c8y.mtls")) == expected

@@ -6,10 +6,16 @@ The value keeps the text it was given: ``tedge config get`` prints ``60m`` back,
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
-
 from c8ylink.core.settings.errors import ValueParseError
-from c8ylink.core.settings.types import ParseContext, TomlValue, ValueType
+from c8ylink.core.settings.types import ValueType
+
+TYPE_CHECKING = False  # start-up path: see core/records.py
+if TYPE_CHECKING:
+    from typing import Any, NamedTuple
+
+    from c8ylink.core.settings.types import ParseContext, TomlValue
+else:
+    from c8ylink.core.records import NamedTuple
 
 _NANOS_PER_SECOND = 1_000_000_000
 _U64_MAX = 2**64 - 1

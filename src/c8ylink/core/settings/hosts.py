@@ -7,15 +7,19 @@ host, forbidden characters, IPv4/IPv6 literals, international names), with its e
 
 from __future__ import annotations
 
-import re
-from typing import Any, NamedTuple
-
 from c8ylink.core.settings.errors import ValueParseError
-from c8ylink.core.settings.types import ParseContext, TomlValue, ValueType
+from c8ylink.core.settings.types import ValueType
+
+TYPE_CHECKING = False  # start-up path: see core/records.py
+if TYPE_CHECKING:
+    from typing import Any, NamedTuple
+
+    from c8ylink.core.settings.types import ParseContext, TomlValue
+else:
+    from c8ylink.core.records import NamedTuple
 
 # forbidden domain code points (WHATWG URL standard) besides C0 controls, space and DEL
 _FORBIDDEN = set("#%/:<>?@[\\]^|")
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 def parse_host(text: str) -> str:
@@ -113,8 +117,8 @@ class ConnectUrlType(ValueType):
         return text
 
     def _hint(self, text: str) -> str | None:
-        rest = _SCHEME.sub("", text.strip())
-        host = re.split(r"[/?#]", rest, maxsplit=1)[0].rsplit("@", 1)[-1]
+        rest = _strip_scheme(text.strip())
+        host = _authority(rest).rsplit("@", 1)[-1]
         port = ""
         if not host.startswith("[") and host.count(":") == 1:
             host, port = host.split(":")
@@ -129,6 +133,25 @@ class ConnectUrlType(ValueType):
             group = self.key.rsplit(".", 1)[0]
             hint += f"; to use port {port}, set `{group}.http` or `{group}.mqtt` to {host}:{port}"
         return hint
+
+
+def _strip_scheme(text: str) -> str:
+    """``text`` without a leading URL scheme (``https://``); a scheme is a letter then ``[A-Za-z0-9+.-]``."""
+    scheme, sep, rest = text.partition("://")
+    if (
+        sep
+        and scheme[:1].isascii()
+        and scheme[:1].isalpha()
+        and all(c.isascii() and (c.isalnum() or c in "+.-") for c in scheme)
+    ):
+        return rest
+    return text
+
+
+def _authority(text: str) -> str:
+    """The part of ``text`` before the first ``/``, ``?`` or ``#``."""
+    end = min((i for i in (text.find(c) for c in "/?#") if i >= 0), default=len(text))
+    return text[:end]
 
 
 class HostPort(NamedTuple):
@@ -204,7 +227,7 @@ class ProxyUrlType(ValueType):
             if text.startswith(f"{candidate}://"):
                 scheme, rest = candidate, text[len(candidate) + 3 :]
                 break
-        authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
+        authority = _authority(rest)
         userinfo, at, hostport = authority.rpartition("@")
         if at and ":" in userinfo and userinfo.split(":", 1)[1]:
             raise _proxy_error(

@@ -11,10 +11,6 @@ does not parse is an error naming the variable; an unknown key is a warning.
 
 from __future__ import annotations
 
-import tomllib
-from collections.abc import Callable, Iterator, Mapping
-from typing import Any
-
 from c8ylink.core.errors import C8yLinkError, ConfigError, ConfigNotSetError
 from c8ylink.core.settings.errors import (
     DerivationSourceMissing,
@@ -35,9 +31,14 @@ from c8ylink.core.settings.schema import (
 )
 from c8ylink.core.settings.types import ParseContext, rust_debug_str
 
-Deriver = Callable[[Any], str]
-"""Computes a derived value from its source key's value; raises ``DerivationSourceMissing`` when the
-source does not exist and another ``C8yLinkError`` when it exists but cannot be used."""
+TYPE_CHECKING = False  # start-up path: see core/records.py
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Mapping
+    from typing import Any
+
+    Deriver = Callable[[Any], str]
+    """Computes a derived value from its source key's value; raises ``DerivationSourceMissing`` when the
+    source does not exist and another ``C8yLinkError`` when it exists but cannot be used."""
 
 
 class Settings:
@@ -146,6 +147,8 @@ class Settings:
         assert isinstance(default, FromKey)
         source = self.related(ref, default.key)
         value = self.lookup(source)
+        if default.host_only and hasattr(value, "host"):
+            return key_type.parse(str(value.host), self.parse_context)
         if source.key.type == key_type:
             return value
         return key_type.parse(source.key.type.to_text(value), self.parse_context)
@@ -280,6 +283,8 @@ class _Layer:
             self.values.pop(ref.name, None)
             return
         if text.startswith(('"', "[")):
+            import tomllib
+
             try:
                 raw = tomllib.loads(f"value = {text}")["value"]
                 self._store(ref, ref.key.type.from_toml(raw, self.ctx))
@@ -305,7 +310,7 @@ def _leaves(data: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> Iterator[t
     """Every non-table value of a nested mapping with its path."""
     for name, value in data.items():
         path = (*prefix, str(name))
-        if isinstance(value, Mapping):
+        if isinstance(value, dict):
             yield from _leaves(value, path)
         else:
             yield path, value
@@ -314,7 +319,7 @@ def _leaves(data: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> Iterator[t
 def _get(data: Mapping[str, Any], path: tuple[str, ...]) -> Any:
     node: Any = data
     for part in path:
-        if not isinstance(node, Mapping) or part not in node:
+        if not isinstance(node, dict) or part not in node:
             return None
         node = node[part]
     return node
@@ -322,4 +327,4 @@ def _get(data: Mapping[str, Any], path: tuple[str, ...]) -> Any:
 
 def _table(data: Mapping[str, Any], path: tuple[str, ...]) -> Mapping[str, Any]:
     node = _get(data, path)
-    return node if isinstance(node, Mapping) else {}
+    return node if isinstance(node, dict) else {}

@@ -13,11 +13,16 @@ deprecation warning), or an old name that moved (``mqtt.port`` -> ``mqtt.bind.po
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import NamedTuple
-
 from c8ylink.core.settings.errors import KeyParseError, ProfileError
-from c8ylink.core.settings.types import ValueType
+
+TYPE_CHECKING = False  # start-up path: see core/records.py
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Mapping, Sequence
+    from typing import NamedTuple
+
+    from c8ylink.core.settings.types import ValueType
+else:
+    from c8ylink.core.records import NamedTuple
 
 
 class Literal(NamedTuple):
@@ -37,9 +42,12 @@ class FromKey(NamedTuple):
 
     Inside a multi group the other key is taken from the same profile when it is in the same group.
     When the other key has no value, neither has this one, and the error names the other key.
+    ``host_only``: take only the host of the other key's ``host:port`` value, so that this key's own
+    default port applies (``c8y.mtls`` is ``c8y.http``'s host on port 8443).
     """
 
     key: str
+    host_only: bool = False
 
 
 class DefaultContext(NamedTuple):

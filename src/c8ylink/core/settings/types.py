@@ -16,13 +16,16 @@ from __future__ import annotations
 
 import posixpath
 import unicodedata
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
 
 from c8ylink.core.settings.errors import ValueParseError
 
+TYPE_CHECKING = False  # start-up path: see core/records.py
 if TYPE_CHECKING:
     import ipaddress
+    from collections.abc import Sequence
+    from typing import Any, NamedTuple
+else:
+    from c8ylink.core.records import NamedTuple
 
 TomlValue = str | int | bool | list[str]
 

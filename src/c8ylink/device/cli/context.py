@@ -1,11 +1,13 @@
-"""What every `tedge` subcommand receives: the config dir, the environment and the console."""
+"""What every `tedge` subcommand receives: the config dir, the environment, the console, the clock."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from c8ylink.core.clock import Clock, SystemClock
 from c8ylink.infra.cli.steps import Console
 
 DEFAULT_CONFIG_DIR = Path("/etc/tedge")
@@ -18,6 +20,8 @@ class TedgeContext:
     console: Console = field(default_factory=Console)
     debug: bool = False
     log_level: str | None = None
+    clock: Clock = field(default_factory=SystemClock)
+    sleep: Callable[[float], None] = time.sleep
 
     @classmethod
     def from_environment(

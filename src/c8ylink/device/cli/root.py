@@ -15,17 +15,19 @@ import click
 
 from c8ylink.device.cli.context import TedgeContext
 from c8ylink.device.cli.errors import render_tedge_error
+from c8ylink.device.cli.spec import (
+    CONFIG_DIR_HELP,
+    DEBUG_HELP,
+    DOC,
+    GLOBAL_FLAGS,
+    GLOBAL_OPTIONS_WITH_VALUE,
+    LOG_LEVEL_HELP,
+    LOG_LEVELS,
+    PROG,
+    SUBCOMMANDS,
+)
 from c8ylink.infra.cli.lazy import LazyGroup
 from c8ylink.infra.cli.run import run_cli
-
-# name -> "module:attribute" (imported only when the command runs) and its one-line help
-SUBCOMMANDS: dict[str, tuple[str, str]] = {
-    "config": ("c8ylink.device.cli.config:config_cmd", "Configure Thin Edge."),
-    "connect": ("c8ylink.device.cli.connect:connect_cmd", "Connect to cloud provider"),
-}
-
-GLOBAL_OPTIONS_WITH_VALUE = ("--config-dir", "--log-level")
-GLOBAL_FLAGS = ("--debug",)
 
 
 @click.group(
@@ -33,27 +35,25 @@ GLOBAL_FLAGS = ("--debug",)
     lazy_subcommands={name: target for name, (target, _) in SUBCOMMANDS.items()},
     lazy_help={name: text for name, (_, text) in SUBCOMMANDS.items()},
     context_settings={"help_option_names": ["-h", "--help"]},
+    help=DOC,
 )
 @click.option(
     "--config-dir",
     # readable=False: an unreadable directory is reported by the command, naming it, as for TEDGE_CONFIG_DIR
     type=click.Path(file_okay=False, readable=False, path_type=str),
     default=None,
-    help="[env: TEDGE_CONFIG_DIR] [default: /etc/tedge]",
+    help=CONFIG_DIR_HELP,
 )
-@click.option(
-    "--debug", is_flag=True, help="Turn-on the DEBUG log level. If off only reports ERROR, WARN, and INFO"
-)
+@click.option("--debug", is_flag=True, help=DEBUG_HELP)
 @click.option(
     "--log-level",
-    type=click.Choice(["error", "warn", "info", "debug", "trace"], case_sensitive=False),
+    type=click.Choice(LOG_LEVELS, case_sensitive=False),
     default=None,
-    help="Configures the logging level",
+    help=LOG_LEVEL_HELP,
 )
-@click.version_option(package_name="c8ylink", prog_name="tedge", message="%(prog)s %(version)s")
+@click.version_option(package_name="c8ylink", prog_name=PROG, message="%(prog)s %(version)s")
 @click.pass_context
 def tedge(ctx: click.Context, config_dir: str | None, debug: bool, log_level: str | None) -> None:
-    """tedge is the cli tool for thin-edge.io"""
     ctx.obj = TedgeContext.from_environment(config_dir, os.environ, debug=debug, log_level=log_level)
 
 
@@ -87,4 +87,4 @@ def main(args: Sequence[str] | None = None) -> NoReturn:
     import sys
 
     argv = list(sys.argv[1:] if args is None else args)
-    run_cli(tedge, render_tedge_error, args=hoist_global_options(argv), prog_name="tedge")
+    run_cli(tedge, render_tedge_error, args=hoist_global_options(argv), prog_name=PROG)

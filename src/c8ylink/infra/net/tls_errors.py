@@ -37,6 +37,9 @@ def tls_error_from_ssl(exc: ssl.SSLError, peer: str) -> TlsError:
     if any(alert in reason for alert in _REJECTION_ALERTS):
         text = (exc.reason or str(exc)).lower().replace("_", " ")
         return TlsError(f"{peer} rejected the device certificate ({text})", kind="peer-rejected-certificate")
+    if "UNEXPECTED_EOF" in reason:
+        # what a server that refuses a client certificate without an alert looks like
+        return TlsError(f"{peer} closed the connection during the TLS handshake", kind="peer-closed")
     if "KEY_VALUES_MISMATCH" in reason:
         return TlsError("the private key does not match the certificate", kind="key-mismatch")
     return TlsError(f"TLS handshake with {peer} failed: {exc.reason or exc}", kind="other")

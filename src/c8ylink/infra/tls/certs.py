@@ -45,14 +45,23 @@ class CertificateInfo:
 
 
 def build_self_signed_certificate(
-    key: PrivateKey, subject: Name, *, now: datetime, days: int = 365, is_ca: bool = True
+    key: PrivateKey,
+    subject: Name,
+    *,
+    now: datetime,
+    days: int = 365,
+    validity: timedelta | None = None,
+    is_ca: bool = True,
 ) -> Certificate:
-    """A self-signed certificate valid from ``now - 1 day`` for ``days`` days.
+    """A self-signed certificate valid from ``now - 1 day`` for ``validity`` (default ``days`` days).
 
     thin-edge marks device certificates ``CA:TRUE`` (Cumulocity refuses to trust them otherwise),
     so ``is_ca`` defaults to true.
     """
     not_before = now - BACKDATE
+    lifetime = validity if validity is not None else timedelta(days=days)
+    if lifetime <= timedelta(0):
+        raise TlsError("the validity of a certificate must be longer than zero")
     builder = (
         x509.CertificateBuilder()
         .subject_name(subject)
@@ -60,7 +69,7 @@ def build_self_signed_certificate(
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(not_before)
-        .not_valid_after(not_before + timedelta(days=days))
+        .not_valid_after(not_before + lifetime)
         .add_extension(x509.BasicConstraints(ca=is_ca, path_length=None), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
     )

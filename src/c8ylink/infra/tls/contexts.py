@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import enum
 import os
+import re
 import ssl
+from collections.abc import Sequence
 
 from c8ylink.core.errors import TlsError
 
@@ -78,6 +80,66 @@ def build_client_context(
     if cert_file is not None:
         _load_chain(context, cert_file, key_file)
     return context
+
+
+def build_trusting_client_context(
+    trust_paths: Sequence[StrPath],
+    *,
+    cert_file: StrPath | None = None,
+    key_file: StrPath | None = None,
+    client_auth_in_handshake: bool = False,
+) -> ssl.SSLContext:
+    """A client context that trusts what every path of ``trust_paths`` holds (a PEM file or a directory
+    of them, as tedge's ``c8y.root_cert_path``), and presents ``cert_file`` when given.
+
+    A directory is used as an OpenSSL hashed directory when it has hash links (``/etc/ssl/certs``);
+    otherwise every certificate file in it is loaded. A path that does not exist is a ``TlsError``.
+
+    ``client_auth_in_handshake`` caps the protocol at TLS 1.2: there a server that refuses our
+    certificate says why (an alert) during the handshake, while in TLS 1.3 the handshake has already
+    succeeded on our side and the server can only drop the connection.
+    """
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    if client_auth_in_handshake:
+        context.maximum_version = ssl.TLSVersion.TLSv1_2
+    for path in trust_paths:
+        load_trust_path(context, path)
+    if cert_file is not None:
+        _load_chain(context, cert_file, key_file)
+    return context
+
+
+_HASH_LINK = re.compile(r"^[0-9a-f]{8}\.\d+$")
+
+
+def load_trust_path(context: ssl.SSLContext, path: StrPath) -> None:
+    """Trust the certificates of a PEM file, or of a directory (hashed or not)."""
+    name = os.fspath(path)
+    if os.path.isdir(name):
+        try:
+            entries = sorted(os.listdir(name))
+        except OSError as exc:
+            raise TlsError(f"cannot read CA certificates {name}: {exc.strerror or exc}") from exc
+        if any(_HASH_LINK.match(entry) for entry in entries):
+            _load_verify(context, cafile=None, capath=name)
+            return
+        for entry in entries:
+            candidate = os.path.join(name, entry)
+            if os.path.isfile(candidate) and _holds_certificate(candidate):
+                _load_verify(context, cafile=candidate)
+        return
+    if not os.path.exists(name):
+        raise TlsError(f"Root certificate path {name} does not exist")
+    _load_verify(context, cafile=name)
+
+
+def _holds_certificate(path: str) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return b"-----BEGIN CERTIFICATE-----" in handle.read(1024 * 1024)
+    except OSError:
+        return False
 
 
 def peer_certificate_der(ssl_object: ssl.SSLObject | ssl.SSLSocket | None) -> bytes | None:

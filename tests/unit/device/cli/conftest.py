@@ -1,5 +1,6 @@
-"""`tedge(*args)`: runs the real `tedge` entry point (error rendering and exit codes included) in-process
-with click's CliRunner, against a throw-away configuration directory given by TEDGE_CONFIG_DIR."""
+"""`tedge(*args)`: runs the real `tedge` entry point (its click-free quick answers, error rendering and
+exit codes included) in-process with click's CliRunner, against a throw-away configuration directory
+given by TEDGE_CONFIG_DIR."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from c8ylink.device.cli import root
+from c8ylink.device.cli import main as console_script
 
 
 class _TedgeScript:
@@ -20,7 +21,7 @@ class _TedgeScript:
     name = "tedge"
 
     def main(self, args: Sequence[str], prog_name: str | None = None, **_: Any) -> None:
-        root.main(list(args))
+        console_script.main(list(args))
 
 
 Tedge = Callable[..., Result]

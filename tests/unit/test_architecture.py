@@ -43,7 +43,6 @@ THIRD_PARTY_HOMES: dict[str, tuple[str, ...]] = {
     "questionary": ("c8ylink.infra.prompts",),
     "prompt_toolkit": ("c8ylink.infra.prompts",),
     "aiohttp": ("c8ylink.tenant",),
-    "amqtt": ("c8ylink.tenant",),
     "click": ("c8ylink.infra.cli", "c8ylink.cli", "c8ylink.device.cli", "c8ylink.operator.cli",
               "c8ylink.tenant.cli", "c8ylink.demo"),
     "pyotp": ("c8ylink.tenant", "c8ylink.operator", "c8ylink.infra"),

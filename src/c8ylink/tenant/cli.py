@@ -67,6 +67,20 @@ def tenant_cmd() -> None:
     help="Mutual-TLS REST port for device certificates (0: pick a free port)",
 )
 @click.option(
+    "--mqtt-tls-port",
+    type=click.IntRange(0, 65535),
+    default=8883,
+    show_default=True,
+    help="MQTT over TLS: device certificates or username/password (0: pick a free port)",
+)
+@click.option(
+    "--mqtt-port",
+    type=click.IntRange(0, 65535),
+    default=11883,
+    show_default=True,
+    help="Plain MQTT with username/password; never 1883, the device's own broker (0: pick a free port)",
+)
+@click.option(
     "--hostname",
     "hostnames",
     multiple=True,
@@ -88,6 +102,8 @@ def serve_cmd(  # noqa: PLR0917 (click passes options positionally)
     host: str,
     https_port: int,
     mtls_port: int,
+    mqtt_tls_port: int,
+    mqtt_port: int,
     hostnames: tuple[str, ...],
     domain: str,
     tenant_id: str,
@@ -105,6 +121,8 @@ def serve_cmd(  # noqa: PLR0917 (click passes options positionally)
         host=host,
         https_port=https_port,
         mtls_port=mtls_port,
+        mqtt_tls_port=mqtt_tls_port,
+        mqtt_port=mqtt_port,
         hostnames=hostnames,
         domain=domain,
         tenant_id=tenant_id,
@@ -116,12 +134,15 @@ def serve_cmd(  # noqa: PLR0917 (click passes options positionally)
     click.echo("Tenant stopped.", err=True)
 
 
+_LABELS = {"mqtt_tls": "MQTT over TLS:", "mqtt": "MQTT (plain):"}
+
+
 def _announce(info: TenantInfo) -> None:
     lines = [
         f"Local Cumulocity tenant {info.tenant} ({info.domain}) is ready.",
         f"  HTTPS REST:       {info.https_url}",
         f"  mutual-TLS REST:  {info.mtls_url}",
-        *(f"  {key}: {value}" for key, value in info.extra.items()),
+        *(f"  {_LABELS.get(key, key + ':'):<17} {value}" for key, value in info.extra.items()),
         f"  trust this CA:    {info.ca_file}",
         f"  admin user:       {info.admin.username}",
         f"  admin password:   {info.admin.password}",

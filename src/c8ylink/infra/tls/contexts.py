@@ -149,6 +149,26 @@ def peer_certificate_der(ssl_object: ssl.SSLObject | ssl.SSLSocket | None) -> by
     return ssl_object.getpeercert(binary_form=True)
 
 
+def peer_certificate_chain_der(ssl_object: ssl.SSLObject | ssl.SSLSocket | None) -> list[bytes]:
+    """The certificates the peer sent, leaf first (leaf and intermediates as presented in the handshake).
+
+    Python 3.11 exposes only the leaf publicly; the chain comes from the ``get_unverified_chain`` of
+    the underlying ``_ssl`` object (public from Python 3.13 on), falling back to the leaf alone.
+    """
+    if ssl_object is None:
+        return []
+    native = getattr(ssl_object, "_sslobj", ssl_object)
+    chain_of = getattr(native, "get_unverified_chain", None)
+    if chain_of is not None:
+        chain = [cert for cert in chain_of() or [] if cert is not None]
+        if chain:
+            import _ssl
+
+            return [cert.public_bytes(_ssl.ENCODING_DER) for cert in chain]
+    leaf = ssl_object.getpeercert(binary_form=True)
+    return [leaf] if leaf else []
+
+
 def _load_chain(context: ssl.SSLContext, cert_file: StrPath, key_file: StrPath | None) -> None:
     try:
         context.load_cert_chain(certfile=cert_file, keyfile=key_file)

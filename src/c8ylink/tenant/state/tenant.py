@@ -138,8 +138,24 @@ class TenantState:
         """People may write anything; a device only its own objects and their descendants (else 403)."""
         if principal.is_business_user:
             return
-        if not principal.is_device or object_id not in self.device_objects(principal.username):
+        if not principal.is_device:
             raise forbidden()
+        if self._owned_directly(principal.username, object_id):
+            return
+        if object_id not in self.device_objects(principal.username):
+            raise forbidden()
+
+    def _owned_directly(self, username: str, object_id: str) -> bool:
+        """The cheap common case: the device owns the object or is bound to it by its serial."""
+        document = self.inventory.find(object_id)
+        if document is None:
+            return False
+        if document.get("owner") == username:
+            return True
+        if username.startswith(DEVICE_PREFIX):
+            bound = self.identity.find(SERIAL, username[len(DEVICE_PREFIX) :])
+            return bound is not None and bound.object_id == object_id
+        return False
 
     def agent_of(self, device_id: str) -> str | None:
         """The device itself if it is an agent, else the nearest agent above it (operations go there)."""

@@ -50,7 +50,7 @@ class Run:
 
 @pytest.fixture(scope="module")
 def tenant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackgroundTenant]:
-    config = TenantConfig(data_dir=tmp_path_factory.mktemp("tenant"), https_port=0, mtls_port=0)
+    config = TenantConfig(data_dir=tmp_path_factory.mktemp("tenant"), https_port=0, mtls_port=0, mqtt=False)
     with BackgroundTenant(config) as running:
         yield running
 
@@ -108,7 +108,7 @@ def add_user(admin: AdminClient, *, password: str = "pass-word-1", role: str = "
 def start_strict_tenant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackgroundTenant]:
     """A tenant that refuses Basic credentials without the ``<tenant>/`` prefix."""
     config = TenantConfig(
-        data_dir=tmp_path_factory.mktemp("strict"), https_port=0, mtls_port=0, strict_basic=True
+        data_dir=tmp_path_factory.mktemp("strict"), https_port=0, mtls_port=0, strict_basic=True, mqtt=False
     )
     with BackgroundTenant(config) as running:
         yield running

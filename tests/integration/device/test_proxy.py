@@ -170,3 +170,25 @@ def test_an_untrusted_cumulocity_certificate_is_a_502(
     response = httpx2.get(f"{url}/inventory/managedObjects", timeout=30)
     assert response.status_code == 502
     assert "not trusted" in response.json()["message"]
+
+
+def test_the_proxy_serves_https_with_its_own_certificate(
+    proxy_for: Callable[..., str], tenant: Any, tmp_path: Path
+) -> None:
+    import ssl
+
+    import trustme
+
+    ca = trustme.CA()
+    server = ca.issue_cert("127.0.0.1")
+    cert, key, ca_file = tmp_path / "proxy.pem", tmp_path / "proxy.key", tmp_path / "ca.pem"
+    server.cert_chain_pems[0].write_to_path(str(cert))
+    server.private_key_pem.write_to_path(str(key))
+    ca.cert_pem.write_to_path(str(ca_file))
+    url = proxy_for(
+        [issue_token(tenant)], **{"c8y.proxy.cert_path": str(cert), "c8y.proxy.key_path": str(key)}
+    )
+    https_url = url.replace("http://", "https://")
+    context = ssl.create_default_context(cafile=str(ca_file))
+    response = httpx2.get(f"{https_url}/inventory/managedObjects?pageSize=1", verify=context, timeout=30)
+    assert response.status_code == 200, response.text

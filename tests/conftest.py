@@ -3,6 +3,9 @@
 Each test runs with no TEDGE_*, C8Y_*, SSL_CERT_*, proxy or CI variables from the outer shell
 (CI itself sets CI=true, which would switch c8y into CI mode), NO_COLOR=1, COLUMNS=80, and HOME
 pointing at a fresh temporary directory.
+
+``mosquitto`` / ``mosquitto_factory``: a real mosquitto on a free loopback port with a generated
+configuration (``broker.options(client_id)`` gives ``MqttOptions`` for it); stopped after the test.
 """
 
 from __future__ import annotations

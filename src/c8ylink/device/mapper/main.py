@@ -36,7 +36,7 @@ def run_c8y_mapper(
     broker = local_broker_options(settings, config.mapper_service_name)
     operations = config_dir / "operations" / ("c8y" if profile is None else f"c8y.{profile}")
     runtime = MapperRuntime(broker=broker, operations_dir=operations)
-    upstream = build_upstream(settings, profile, env=env)
+    upstream = build_upstream(settings, profile)
     binding = proxy_binding(settings, profile)
     configure_logging(log_level)
     service = MapperService(config, runtime)

@@ -20,8 +20,7 @@ import asyncio
 import base64
 import logging
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from c8ylink.core.errors import C8yLinkError, ConfigError
@@ -59,7 +58,6 @@ class Upstream:
     auth: str  # "certificate" or "basic"
     credentials_path: str = ""
     timeout: float = 60.0
-    extra: dict[str, str] = field(default_factory=dict)
 
     def ssl_context(self) -> ssl.SSLContext:
         from c8ylink.infra.tls.contexts import build_client_context
@@ -78,8 +76,8 @@ class Upstream:
         return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
 
 
-def build_upstream(settings: Settings, profile: str | None, *, env: Mapping[str, str]) -> Upstream:
-    del env  # the proxy of the HTTP client (proxy.*) is not supported yet
+def build_upstream(settings: Settings, profile: str | None) -> Upstream:
+    """The upstream of ``profile`` (an HTTP CONNECT proxy, ``proxy.*``, is not supported yet)."""
     http = settings.value("c8y.http", profile)
     auth = str(settings.value("c8y.auth_method", profile))
     credentials = str(settings.value("c8y.credentials_path", profile))

@@ -1,6 +1,6 @@
 """``TenantServer``: the local tenant as an async context manager, composing pluggable listeners.
 
-    async with TenantServer(TenantConfig(data_dir=path, https_port=0, mtls_port=0)) as server:
+    async with TenantServer(TenantConfig.on_free_ports(path)) as server:
         server.info.https_url, server.info.ca_file, server.info.admin.password
         server.service.state ...         # the shared tenant (same event loop only)
 
@@ -58,6 +58,12 @@ class TenantConfig:
     strict_basic: bool = False
     device_ca: bool = True
     max_body_bytes: int = 1024 * 1024
+
+    @classmethod
+    def on_free_ports(cls, data_dir: Path | None = None, **fields: Any) -> TenantConfig:
+        """Every listener on a port the system picks (tests, tools that run several tenants)."""
+        ports = {"https_port": 0, "mtls_port": 0, "mqtt_tls_port": 0, "mqtt_port": 0}
+        return cls(data_dir=data_dir, **{**ports, **fields})
 
 
 @dataclass(frozen=True, slots=True)

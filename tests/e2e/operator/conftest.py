@@ -50,7 +50,7 @@ class Run:
 
 @pytest.fixture(scope="module")
 def tenant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackgroundTenant]:
-    config = TenantConfig(data_dir=tmp_path_factory.mktemp("tenant"), https_port=0, mtls_port=0, mqtt=False)
+    config = TenantConfig.on_free_ports(tmp_path_factory.mktemp("tenant"))
     with BackgroundTenant(config) as running:
         yield running
 
@@ -107,8 +107,6 @@ def add_user(admin: AdminClient, *, password: str = "pass-word-1", role: str = "
 @pytest.fixture(scope="module")
 def start_strict_tenant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackgroundTenant]:
     """A tenant that refuses Basic credentials without the ``<tenant>/`` prefix."""
-    config = TenantConfig(
-        data_dir=tmp_path_factory.mktemp("strict"), https_port=0, mtls_port=0, strict_basic=True, mqtt=False
-    )
+    config = TenantConfig.on_free_ports(tmp_path_factory.mktemp("strict"), strict_basic=True)
     with BackgroundTenant(config) as running:
         yield running

@@ -58,9 +58,7 @@ HEALTH = "te/device/main/service/mosquitto-c8y-bridge/status/health"
 
 @pytest.fixture(scope="module")
 def tenant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackgroundTenant]:
-    config = TenantConfig(
-        data_dir=tmp_path_factory.mktemp("tenant"), https_port=0, mtls_port=0, mqtt_tls_port=0, mqtt_port=0
-    )
+    config = TenantConfig.on_free_ports(tmp_path_factory.mktemp("tenant"))
     with BackgroundTenant(config) as running:
         yield running
 

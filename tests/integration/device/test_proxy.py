@@ -24,7 +24,7 @@ def tenant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     from c8ylink.tenant.background import BackgroundTenant
     from c8ylink.tenant.server import TenantConfig
 
-    config = TenantConfig(data_dir=tmp_path_factory.mktemp("tenant"), https_port=0, mtls_port=0, mqtt=False)
+    config = TenantConfig.on_free_ports(tmp_path_factory.mktemp("tenant"), mqtt=False)
     with BackgroundTenant(config) as running:
         yield running
 

@@ -28,7 +28,7 @@ TWO_WEEKS = 14 * 86400
 
 @pytest.fixture(scope="module")
 def tenant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackgroundTenant]:
-    config = TenantConfig(data_dir=tmp_path_factory.mktemp("tenant"), https_port=0, mtls_port=0, mqtt=False)
+    config = TenantConfig.on_free_ports(tmp_path_factory.mktemp("tenant"))
     with BackgroundTenant(config) as running:
         yield running
 

@@ -12,6 +12,8 @@ $(STAMP): pyproject.toml scripts/bootstrap.sh
 
 system-deps:
 	@scripts/bootstrap.sh system
+	@scripts/bootstrap.sh browser
+	@scripts/bootstrap.sh shells
 
 ## make test: every tier (unit, integration, e2e) on this machine
 test: setup

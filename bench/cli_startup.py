@@ -32,6 +32,23 @@ def _tedge_with_url(config_dir: Path) -> None:
     )
 
 
+def _c8y_sessions(home: Path) -> None:
+    """Ten session files under $HOME/.cumulocity (C8Y_SESSION_HOME), as an operator with a few tenants has."""
+    import json
+
+    sessions = home / ".cumulocity" / "customers"
+    sessions.mkdir(parents=True, exist_ok=True)
+    for n in range(10):
+        document = {
+            "host": f"https://t{n}.example.com",
+            "tenant": f"t{n}",
+            "username": "ops",
+            "password": "{encrypted}00",
+            "settings": {"session": {"mode": "prod"}},
+        }
+        (sessions / f"tenant-{n}.json").write_text(json.dumps(document, indent=2))
+
+
 @dataclass(frozen=True)
 class Row:
     label: str
@@ -42,6 +59,8 @@ class Row:
 ROWS: list[Row] = [
     Row("tedge --help", ["tedge", "--help"]),
     Row("tedge config get c8y.url", ["tedge", "config", "get", "c8y.url"], _tedge_with_url),
+    Row("c8y --help", ["c8y", "--help"]),
+    Row("c8y sessions list (piped)", ["c8y", "sessions", "list"], _c8y_sessions),
 ]
 
 
@@ -59,7 +78,8 @@ def main() -> int:
     baseline = [sys.executable, "-c", "pass"]
     with tempfile.TemporaryDirectory(prefix="cli-startup-") as tmp:
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        env.update(TEDGE_CONFIG_DIR=tmp, NO_COLOR="1")
+        env.update(TEDGE_CONFIG_DIR=tmp, HOME=tmp, NO_COLOR="1")
+        env.pop("C8Y_SESSION_HOME", None)
         commands: dict[str, list[str]] = {"python -c pass": baseline}
         for row in ROWS:
             script = bin_dir / row.argv[0]

@@ -3,6 +3,7 @@
 #   scripts/bootstrap.sh python   create .venv and install the package with its extras
 #   scripts/bootstrap.sh system   install the Debian packages the tests and the demo run (mosquitto, ...)
 #   scripts/bootstrap.sh browser  install Debian chromium for the browser-login test
+#   scripts/bootstrap.sh shells   install zsh and fish for the set-session helper tests
 # Each step is idempotent and prints one clear line when it cannot proceed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -57,9 +58,18 @@ setup_browser() {
     command -v chromium >/dev/null 2>&1 || apt_install chromium
 }
 
+setup_shells() {
+    # PowerShell is in neither Debian's nor PyPI's registries: its helper is checked by text only
+    local missing=()
+    command -v zsh >/dev/null 2>&1 || missing+=(zsh)
+    command -v fish >/dev/null 2>&1 || missing+=(fish)
+    if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
+}
+
 case "${1:-}" in
     python) setup_python ;;
     system) setup_system ;;
     browser) setup_browser ;;
-    *) die "usage: scripts/bootstrap.sh python|system|browser" ;;
+    shells) setup_shells ;;
+    *) die "usage: scripts/bootstrap.sh python|system|browser|shells" ;;
 esac

@@ -98,6 +98,47 @@ def test_tedge_config_get_imports_nothing_heavy(tmp_path: Path) -> None:
     assert report["heavy"] == [], f"tedge config get imported {report['heavy']}"
 
 
+def _probe(
+    target: str, args: list[str], forbidden: list[str], env: dict[str, str] | None = None
+) -> dict[str, object]:
+    probe = PROBE.replace("sys.argv[2:]", "sys.argv[2:-1]")
+    argv = [sys.executable, "-c", probe, target, *args, json.dumps(forbidden)]
+    result = subprocess.run(argv, capture_output=True, text=True, check=False, cwd=ROOT, env=env)
+    assert result.returncode == 0, result.stderr
+    return dict(json.loads(result.stdout))
+
+
+def test_c8y_help_is_answered_without_click() -> None:
+    report = _probe(SCRIPTS["c8y"], ["--help"], HELP_FORBIDDEN)
+    assert report["code"] == 0 and "Usage: c8y" in str(report["help"])
+    assert report["heavy"] == [], f"c8y --help imported {report['heavy']}"
+
+
+def test_c8y_piped_sessions_list_imports_nothing_heavy(tmp_path: Path) -> None:
+    """What scripts and pickers call: json and os only (json needs re), no click, no network, no crypto."""
+    import os
+
+    sessions = tmp_path / ".cumulocity"
+    sessions.mkdir()
+    (sessions / "a.json").write_text('{"host": "https://a.example.com", "username": "u"}')
+    forbidden = [name for name in QUICK_FORBIDDEN if name != "re"]
+    report = _probe(
+        SCRIPTS["c8y"], ["sessions", "list"], forbidden, env={**os.environ, "HOME": str(tmp_path)}
+    )
+    assert report["code"] == 0
+    assert '"host":"https://a.example.com"' in str(report["help"])
+    assert report["heavy"] == [], f"c8y sessions list imported {report['heavy']}"
+
+
+@pytest.mark.parametrize(
+    "command", [["sessions", "--help"], ["sessions", "login", "--help"], ["settings", "--help"]]
+)
+def test_c8y_subcommand_help_imports_nothing_heavy(command: list[str]) -> None:
+    report = _probe(SCRIPTS["c8y"], command, HEAVY)
+    assert report["code"] in (0, None) and "Usage: c8y" in str(report["help"])
+    assert report["heavy"] == [], f"c8y {' '.join(command)} imported {report['heavy']}"
+
+
 @pytest.mark.parametrize(
     "args",
     [["cert", "--help"], ["cert", "create", "--help"], ["cert", "download", "c8y", "--help"],

@@ -16,7 +16,7 @@ as "Caused by:".
     ├── NetworkError             a peer that cannot be reached or hangs up
     ├── ApiError                 an HTTP peer answered with an error status (status, url, body)
     ├── AuthError                credentials refused, login flow failed
-    ├── SessionError             c8y session files and their secrets
+    ├── SessionError             c8y session files and their secrets (exit 101)
     ├── BrokerError              MQTT connection/publish failures
     ├── ServiceError             service manager (system.toml) commands
     └── StepFailed               a step already printed its own error; exit quietly
@@ -115,7 +115,9 @@ class AuthError(C8yLinkError):
 
 
 class SessionError(C8yLinkError):
-    pass
+    """A user error of the c8y CLI (go-c8y-cli's exit code 101 unless the raiser says otherwise)."""
+
+    exit_code = 101
 
 
 class BrokerError(C8yLinkError):

@@ -1,7 +1,7 @@
 """Run a ``TenantServer`` on its own event loop in a background thread (for synchronous callers:
 tests that drive blocking clients such as ``requests``, or tools embedding the tenant).
 
-    with BackgroundTenant(TenantConfig(https_port=0, mtls_port=0)) as tenant:
+    with BackgroundTenant(TenantConfig.on_free_ports()) as tenant:
         tenant.info.https_url
         tenant.call(lambda: tenant.service.state.inventory.find("1"))   # runs on the tenant's loop
 """

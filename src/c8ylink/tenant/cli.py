@@ -67,6 +67,20 @@ def tenant_cmd() -> None:
     help="Mutual-TLS REST port for device certificates (0: pick a free port)",
 )
 @click.option(
+    "--mqtt-tls-port",
+    type=click.IntRange(0, 65535),
+    default=8883,
+    show_default=True,
+    help="MQTT over TLS: device certificates or username/password (0: pick a free port)",
+)
+@click.option(
+    "--mqtt-port",
+    type=click.IntRange(0, 65535),
+    default=11883,
+    show_default=True,
+    help="Plain MQTT with username/password; never 1883, the device's own broker (0: pick a free port)",
+)
+@click.option(
     "--hostname",
     "hostnames",
     multiple=True,
@@ -88,6 +102,8 @@ def serve_cmd(  # noqa: PLR0917 (click passes options positionally)
     host: str,
     https_port: int,
     mtls_port: int,
+    mqtt_tls_port: int,
+    mqtt_port: int,
     hostnames: tuple[str, ...],
     domain: str,
     tenant_id: str,
@@ -105,6 +121,8 @@ def serve_cmd(  # noqa: PLR0917 (click passes options positionally)
         host=host,
         https_port=https_port,
         mtls_port=mtls_port,
+        mqtt_tls_port=mqtt_tls_port,
+        mqtt_port=mqtt_port,
         hostnames=hostnames,
         domain=domain,
         tenant_id=tenant_id,
@@ -116,12 +134,15 @@ def serve_cmd(  # noqa: PLR0917 (click passes options positionally)
     click.echo("Tenant stopped.", err=True)
 
 
+_LABELS = {"mqtt_tls": "MQTT over TLS:", "mqtt": "MQTT (plain):"}
+
+
 def _announce(info: TenantInfo) -> None:
     lines = [
         f"Local Cumulocity tenant {info.tenant} ({info.domain}) is ready.",
         f"  HTTPS REST:       {info.https_url}",
         f"  mutual-TLS REST:  {info.mtls_url}",
-        *(f"  {key}: {value}" for key, value in info.extra.items()),
+        *(f"  {_LABELS.get(key, key + ':'):<17} {value}" for key, value in info.extra.items()),
         f"  trust this CA:    {info.ca_file}",
         f"  admin user:       {info.admin.username}",
         f"  admin password:   {info.admin.password}",
@@ -255,3 +276,45 @@ def faults_list_cmd(data_dir: Path) -> None:
 def faults_clear_cmd(data_dir: Path) -> None:
     """Drop every pending injected fault."""
     _client(data_dir).request("DELETE", "/__local__/faults")
+
+
+@tenant_cmd.group(name="sso")
+def sso_cmd() -> None:
+    """The tenant's SSO identity provider (login type OAUTH2: browser and device flows)."""
+
+
+@sso_cmd.group(name="users")
+def sso_users_cmd() -> None:
+    """Users of the identity provider (separate from the tenant's own users)."""
+
+
+@sso_users_cmd.command(name="list")
+@data_dir_option
+def sso_users_list_cmd(data_dir: Path) -> None:
+    """List the SSO users."""
+    _print_json(_client(data_dir).request("GET", "/__local__/sso/users"))
+
+
+@sso_users_cmd.command(name="add")
+@data_dir_option
+@click.argument("username")
+@click.option("--password", required=True, help="Password at the SSO login page")
+@click.option(
+    "--role",
+    "roles",
+    type=click.Choice(["admin", "user"]),
+    multiple=True,
+    help="Role of the tenant user created at the first login [default: user]",
+)
+def sso_users_add_cmd(data_dir: Path, username: str, password: str, roles: tuple[str, ...]) -> None:
+    """Add an SSO user."""
+    body = {"username": username, "password": password, "roles": list(roles or ("user",))}
+    _print_json(_client(data_dir).request("POST", "/__local__/sso/users", body))
+
+
+@sso_users_cmd.command(name="remove")
+@data_dir_option
+@click.argument("username")
+def sso_users_remove_cmd(data_dir: Path, username: str) -> None:
+    """Delete an SSO user."""
+    _client(data_dir).request("DELETE", f"/__local__/sso/users/{username}")

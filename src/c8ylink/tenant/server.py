@@ -1,6 +1,6 @@
 """``TenantServer``: the local tenant as an async context manager, composing pluggable listeners.
 
-    async with TenantServer(TenantConfig(data_dir=path, https_port=0, mtls_port=0)) as server:
+    async with TenantServer(TenantConfig.on_free_ports(path)) as server:
         server.info.https_url, server.info.ca_file, server.info.admin.password
         server.service.state ...         # the shared tenant (same event loop only)
 
@@ -9,8 +9,9 @@ start every listener (port 0 picks a free port), then write ``<data_dir>/tenant.
 On exit: stop the listeners, close the database, remove ``tenant.json``.
 
 A listener is anything with ``name``, ``async start(context) -> dict`` (keys it adds to tenant.json)
-and ``async stop()``. The REST listener (HTTPS + mutual-TLS ports) is always there; the MQTT issue
-adds its own by passing ``listeners=[...]``. Listeners share ``context.service`` (state, commits,
+and ``async stop()``. The REST listener (HTTPS + mutual-TLS ports) is always there, the MQTT
+listener (``mqtt_tls`` + ``mqtt`` ports) unless ``mqtt=False``; more can be passed as
+``listeners=[...]``. Listeners share ``context.service`` (state, commits,
 signals) and ``context.client_trust`` (client CAs for mutual TLS, kept in sync with trusted certs).
 """
 
@@ -47,6 +48,9 @@ class TenantConfig:
     host: str = "127.0.0.1"
     https_port: int = 8443
     mtls_port: int = 9443
+    mqtt_tls_port: int = 8883
+    mqtt_port: int = 11883  # never 1883: the device's own mosquitto listens there
+    mqtt: bool = True  # start the MQTT listener (tests of the REST side alone may switch it off)
     hostnames: tuple[str, ...] = ()
     tenant_id: str = DEFAULT_TENANT_ID
     domain: str = "localhost"
@@ -54,6 +58,12 @@ class TenantConfig:
     strict_basic: bool = False
     device_ca: bool = True
     max_body_bytes: int = 1024 * 1024
+
+    @classmethod
+    def on_free_ports(cls, data_dir: Path | None = None, **fields: Any) -> TenantConfig:
+        """Every listener on a port the system picks (tests, tools that run several tenants)."""
+        ports = {"https_port": 0, "mtls_port": 0, "mqtt_tls_port": 0, "mqtt_port": 0}
+        return cls(data_dir=data_dir, **{**ports, **fields})
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +169,7 @@ class TenantServer:
         return self
 
     async def _start(self, data_dir: Path) -> None:
+        from c8ylink.tenant.mqtt.listener import MqttListener
         from c8ylink.tenant.rest_listener import RestListener
 
         setup = TenantSetup(
@@ -175,7 +186,8 @@ class TenantServer:
         public_info: dict[str, Any] = {}
         context = ListenerContext(self.config, self.service, tls, self.client_trust, public_info)
         endpoints: dict[str, Any] = {}
-        for listener in [RestListener(), *self._extra_listeners]:
+        defaults: list[Listener] = [RestListener(), *([MqttListener()] if self.config.mqtt else [])]
+        for listener in [*defaults, *self._extra_listeners]:
             endpoints.update(await listener.start(context))
             self._started.append(listener)
         self.info = TenantInfo(

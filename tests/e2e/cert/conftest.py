@@ -201,7 +201,7 @@ def write_config(config_dir: Path, tenant: BackgroundTenant, **overrides: str) -
 
 @pytest.fixture(scope="module")
 def tenant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackgroundTenant]:
-    config = TenantConfig(data_dir=tmp_path_factory.mktemp("tenant"), https_port=0, mtls_port=0)
+    config = TenantConfig.on_free_ports(tmp_path_factory.mktemp("tenant"))
     with BackgroundTenant(config) as running:
         yield running
 

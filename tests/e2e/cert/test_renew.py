@@ -105,7 +105,7 @@ def test_renew_with_an_unknown_certificate(device: Device, tenant: BackgroundTen
 def test_renew_with_an_expired_certificate(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> None:
     """The tenant trusted it while it was valid (its clock is in the past); now it has expired."""
     clock = FixedClock(datetime.now(UTC) - timedelta(days=1) + timedelta(minutes=30))
-    config = TenantConfig(data_dir=tmp_path_factory.mktemp("tenant"), https_port=0, mtls_port=0)
+    config = TenantConfig.on_free_ports(tmp_path_factory.mktemp("tenant"))
     with BackgroundTenant(config, clock=clock) as tenant:
         device = Device(tmp_path / "etc-tedge")
         write_config(device.config_dir, tenant)

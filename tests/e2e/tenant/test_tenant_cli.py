@@ -36,6 +36,10 @@ class Serving:
                 "0",
                 "--mtls-port",
                 "0",
+                "--mqtt-tls-port",
+                "0",
+                "--mqtt-port",
+                "0",
                 *extra,
             ],
             stdout=subprocess.DEVNULL,
@@ -158,3 +162,17 @@ def test_admin_commands_without_a_running_tenant_explain_themselves(tmp_path: Pa
     result = admin(tmp_path, "users", "list")
     assert result.returncode == 1
     assert "No tenant is running" in result.stderr
+
+
+def test_sso_user_subcommands(serving: Serving) -> None:
+    data_dir = serving.data_dir
+    added = admin(data_dir, "sso", "users", "add", "carol", "--password", "carol-pass1", "--role", "admin")
+    assert added.returncode == 0, added.stderr
+    assert json.loads(added.stdout) == {"username": "carol", "roles": ["admin"]}
+    assert json.loads(admin(data_dir, "sso", "users", "list").stdout)["users"] == [
+        {"username": "carol", "roles": ["admin"]}
+    ]
+    short = admin(data_dir, "sso", "users", "add", "dave", "--password", "x")
+    assert short.returncode == 1 and "at least 6 characters" in short.stderr
+    assert admin(data_dir, "sso", "users", "remove", "carol").returncode == 0
+    assert json.loads(admin(data_dir, "sso", "users", "list").stdout)["users"] == []

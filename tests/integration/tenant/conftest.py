@@ -129,7 +129,7 @@ def start_tenant(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Back
             key: options.pop(key) for key in list(options) if key in TenantConfig.__dataclass_fields__
         }
         config_options.setdefault("data_dir", tmp_path_factory.mktemp("tenant"))
-        config = TenantConfig(https_port=0, mtls_port=0, **config_options)
+        config = TenantConfig.on_free_ports(**config_options)
         return BackgroundTenant(config, **options)
 
     return start

@@ -58,8 +58,11 @@ def test_everything_but_the_public_endpoints_needs_credentials(
 
 def test_login_options_are_public(anonymous: httpx2.Client) -> None:
     options = anonymous.get("/tenant/loginOptions").json()["loginOptions"]
-    assert [o["type"] for o in options] == ["BASIC", "OAUTH2_INTERNAL"]
+    assert [o["type"] for o in options] == ["BASIC", "OAUTH2_INTERNAL", "OAUTH2"]
     internal = options[1]
+    sso = options[2]
+    assert sso["initRequest"].endswith("/tenant/oauth?tenant_id=t100")
+    assert (sso["grantType"], sso["userManagementSource"]) == ("AUTHORIZATION_CODE", "REMOTE")
     assert internal["initRequest"].endswith("/tenant/oauth?tenant_id=t100")
     assert internal["tfaStrategy"] == "TOTP" and internal["grantType"] == "PASSWORD"
 

@@ -82,8 +82,12 @@ class HttpClient:
         timeout: float = 30.0,
         headers: Mapping[str, str] | None = None,
     ) -> None:
+        from http.cookiejar import CookieJar, DefaultCookiePolicy
+
         verify_arg: ssl.SSLContext | bool = ssl_context if ssl_context is not None else verify
         self._client = httpx2.Client(
+            # no cookie jar: callers see the cookies of each answer and send what they choose
+            cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
             base_url=base_url,
             verify=verify_arg,
             timeout=httpx2.Timeout(timeout),
@@ -106,6 +110,9 @@ class HttpClient:
         cookies: Mapping[str, str] | None = None,
         basic_auth: tuple[str, str] | None = None,
     ) -> HttpResponse:
+        if cookies:  # as a header: httpx2 deprecates per-request cookie jars
+            cookie = "; ".join(f"{name}={value}" for name, value in cookies.items())
+            headers = {**(headers or {}), "Cookie": cookie}
         kwargs: dict[str, Any] = {"params": params, "headers": headers}
         if json is not None:
             kwargs["json"] = json
@@ -115,8 +122,6 @@ class HttpClient:
             kwargs["data"] = data
         if files is not None:
             kwargs["files"] = files
-        if cookies:
-            kwargs["cookies"] = dict(cookies)
         if basic_auth is not None:
             kwargs["auth"] = httpx2.BasicAuth(*basic_auth)
         full_url = str(self._client.base_url.join(url)) if self._client.base_url else url
@@ -137,6 +142,31 @@ class HttpClient:
             content=response.content,
             cookies=dict(response.cookies.items()),
         )
+
+    def download(self, url: str, path: str, *, headers: Mapping[str, str] | None = None) -> int:
+        """Stream ``GET url`` into the file ``path``; the number of bytes. ``ApiError`` unless 2xx."""
+        try:
+            with self._client.stream("GET", url, headers=headers) as response:
+                if not 200 <= response.status_code < 300:
+                    response.read()
+                    raise ApiError(response.status_code, str(response.url), response.text[:200], method="GET")
+                size = 0
+                with open(path, "wb") as target:
+                    for chunk in response.iter_bytes():
+                        target.write(chunk)
+                        size += len(chunk)
+                return size
+        except httpx2.TimeoutException as exc:
+            raise NetworkError(f"Fail to connect to {_peer(url)}: request timed out") from exc
+        except httpx2.TransportError as exc:
+            ssl_error = find_ssl_error(exc)
+            if ssl_error is not None:
+                raise tls_error_from_ssl(ssl_error, _peer(url)) from exc
+            raise NetworkError(f"Fail to connect to {_peer(url)}: {_reason(exc)}") from exc
+        except OSError as exc:
+            raise NetworkError(
+                f"Cannot write the download of {url} to {path}: {exc.strerror or exc}"
+            ) from exc
 
     def close(self) -> None:
         self._client.close()

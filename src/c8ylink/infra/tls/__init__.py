@@ -12,6 +12,7 @@ modules and the type aliases they export (``PrivateKey``, ``Certificate``, ``Cer
     chains.py    chain building and verification against trust anchors, leaf-first ordering
     pkcs7.py     PKCS#7 "certs-only" SignedData encode/decode (EST responses)
     contexts.py  ``ssl.SSLContext`` builders for servers (client certs none/optional/required) and clients
+    aead.py      AES-256-GCM seal/open (the encrypted secrets of c8y session files)
 
 Errors are ``TlsError`` (keys, certificates, requests) and ``ProtocolError`` (PKCS#7 wire data).
 """

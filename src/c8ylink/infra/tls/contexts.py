@@ -149,6 +149,26 @@ def peer_certificate_der(ssl_object: ssl.SSLObject | ssl.SSLSocket | None) -> by
     return ssl_object.getpeercert(binary_form=True)
 
 
+def peer_certificate_chain_der(ssl_object: ssl.SSLObject | ssl.SSLSocket | None) -> list[bytes]:
+    """The certificates the peer sent, leaf first (leaf and intermediates as presented in the handshake).
+
+    Python 3.11 exposes only the leaf publicly; the chain comes from the ``get_unverified_chain`` of
+    the underlying ``_ssl`` object (public from Python 3.13 on), falling back to the leaf alone.
+    """
+    if ssl_object is None:
+        return []
+    native = getattr(ssl_object, "_sslobj", ssl_object)
+    chain_of = getattr(native, "get_unverified_chain", None)
+    if chain_of is not None:
+        chain = [cert for cert in chain_of() or [] if cert is not None]
+        if chain:
+            import _ssl
+
+            return [cert.public_bytes(_ssl.ENCODING_DER) for cert in chain]
+    leaf = ssl_object.getpeercert(binary_form=True)
+    return [leaf] if leaf else []
+
+
 def _load_chain(context: ssl.SSLContext, cert_file: StrPath, key_file: StrPath | None) -> None:
     try:
         context.load_cert_chain(certfile=cert_file, keyfile=key_file)
@@ -171,3 +191,46 @@ def _load_verify(context: ssl.SSLContext, *, cafile: StrPath | None, capath: Str
 
 def _name(path: StrPath | None) -> str:
     return os.fspath(path) if path is not None else "(none)"
+
+
+def build_system_trust_client_context(
+    *,
+    extra_ca_file: str | None = None,
+    extra_ca_dirs: str | None = None,
+    cert_file: StrPath | None = None,
+    key_file: StrPath | None = None,
+    client_auth_in_handshake: bool = False,
+) -> ssl.SSLContext:
+    """A client context trusting the system store **plus** ``extra_ca_file``/``extra_ca_dirs``.
+
+    How a Go program trusts a private CA: ``SSL_CERT_FILE`` and ``SSL_CERT_DIR`` (a ``:``-separated
+    list) are added to the OpenSSL defaults; the caller passes their values (nothing here reads the
+    environment). A missing extra file is an error naming it; an empty value is ignored.
+    ``client_auth_in_handshake``: see ``build_trusting_client_context``.
+    """
+    context = build_trusting_client_context(
+        [], cert_file=cert_file, key_file=key_file, client_auth_in_handshake=client_auth_in_handshake
+    )
+    defaults = ssl.get_default_verify_paths()
+    if defaults.openssl_cafile and os.path.isfile(defaults.openssl_cafile):
+        _load_verify(context, cafile=defaults.openssl_cafile)
+    if defaults.openssl_capath and os.path.isdir(defaults.openssl_capath):
+        _load_verify(context, cafile=None, capath=defaults.openssl_capath)
+    if extra_ca_file:
+        _load_verify(context, cafile=extra_ca_file)
+    for directory in (extra_ca_dirs or "").split(os.pathsep):
+        if directory and os.path.isdir(directory):
+            load_trust_path(context, directory)
+    return context
+
+
+def build_insecure_client_context(
+    *, cert_file: StrPath | None = None, key_file: StrPath | None = None
+) -> ssl.SSLContext:
+    """``--insecure``: no certificate or host name check (a client certificate can still be presented)."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    if cert_file is not None:
+        _load_chain(context, cert_file, key_file)
+    return context

@@ -16,6 +16,7 @@ from c8ylink.tenant.rest import (
     login,
     operations,
     registration,
+    sso,
 )
 from c8ylink.tenant.rest.auth import install_auth
 from c8ylink.tenant.rest.keys import SERVICE, SETTINGS, RestSettings
@@ -31,6 +32,7 @@ ROUTE_TABLES = (
     registration.routes,
     certificates.routes,
     admin.routes,
+    sso.routes,
 )
 
 

@@ -34,6 +34,7 @@ from c8ylink.tenant.state.tokens import USER_TOKEN_SECONDS, IssuedToken
 from c8ylink.tenant.state.users import User, totp_uri
 
 routes = web.RouteTableDef()
+LOCAL_VERSION = "1018.0.0-c8ylink"
 SESSION = {
     "absoluteTimeoutMillis": USER_TOKEN_SECONDS * 1000,
     "renewalTimeoutMillis": USER_TOKEN_SECONDS * 500,
@@ -105,13 +106,44 @@ async def login_options(request: web.Request) -> web.StreamResponse:
             "loginRedirectDomain": state.domain,
             "self": f"{base}/tenant/loginOptions/oauth2_internal",
         },
+        {
+            **common,
+            "id": "oauth2",
+            "type": "OAUTH2",
+            "_type": "OAuth2Config",
+            "grantType": "AUTHORIZATION_CODE",
+            "userManagementSource": "REMOTE",
+            "initRequest": f"{base}/tenant/oauth?tenant_id={state.tenant_id}",
+            "loginRedirectDomain": state.domain,
+            "self": f"{base}/tenant/loginOptions/oauth2",
+        },
     ]
     return json_response(
         {"self": f"{base}/tenant/loginOptions", "loginOptions": options}, "loginoptioncollection"
     )
 
 
-async def _login(request: web.Request) -> tuple[IssuedToken, User]:
+def _code_login(request: web.Request, form: Any) -> IssuedToken:
+    """SSO: the authorization code from the browser flow, redeemed for the redirect URI the client used
+    (``REQUEST_ORIGIN`` cookie, as go-c8y sends it, or ``redirect_uri``) and its PKCE verifier."""
+    from c8ylink.tenant.rest.sso import issue_sso_token
+    from c8ylink.tenant.state.sso import OAuthError
+
+    state = service_of(request).state
+    redirect_uri = request.cookies.get("REQUEST_ORIGIN") or str(form.get("redirect_uri", ""))
+    try:
+        user = state.sso.redeem_code(
+            str(form.get("code", "")),
+            redirect_uri=redirect_uri,
+            verifier=str(form.get("code_verifier", "")),
+            now=state.now(),
+        )
+    except OAuthError as exc:
+        raise unauthorized(f"Invalid credentials! : {exc.description}") from exc
+    return issue_sso_token(state, user)
+
+
+async def _login(request: web.Request) -> tuple[IssuedToken, User | None]:
     """Check the OAI-Secure form (``grant_type=PASSWORD``, username, password, tfa_code) and issue a token."""
     if request.content_type != "application/x-www-form-urlencoded":
         raise unsupported_media_type(request.headers.get("Content-Type", ""))
@@ -120,8 +152,11 @@ async def _login(request: web.Request) -> tuple[IssuedToken, User]:
     tenant_param = request.query.get("tenant_id")
     if tenant_param and tenant_param != state.tenant_id:
         raise unauthorized(BAD_CREDENTIALS)
-    if str(form.get("grant_type", "PASSWORD")).upper() != "PASSWORD":
-        raise TenantApiError(400, "security/badRequest", "Only grant_type=PASSWORD is supported")
+    grant = str(form.get("grant_type", "PASSWORD")).upper()
+    if grant == "AUTHORIZATION_CODE":
+        return _code_login(request, form), None
+    if grant != "PASSWORD":
+        raise TenantApiError(400, "security/badRequest", "grant_type must be PASSWORD or AUTHORIZATION_CODE")
     username, password = str(form.get("username", "")), str(form.get("password", ""))
     if not username or not password:
         raise unauthorized(BAD_CREDENTIALS)
@@ -174,6 +209,12 @@ async def logout(request: web.Request) -> web.StreamResponse:
     response.del_cookie("authorization", path="/")
     response.del_cookie("XSRF-TOKEN", path="/")
     return response
+
+
+@routes.get("/tenant/system/options/system/version")
+async def system_version(request: web.Request) -> web.StreamResponse:
+    """The version clients show in their session banner (go-c8y-cli reads ``value``)."""
+    return json_response({"category": "system", "key": "version", "value": LOCAL_VERSION}, None)
 
 
 @routes.get("/tenant/currentTenant")

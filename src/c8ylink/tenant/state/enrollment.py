@@ -82,12 +82,12 @@ def _register_one(state: TenantState, principal: Principal, device: BulkDevice) 
         if bound is not None and user is not None:
             state.users.set_password(user, device.credentials or "", now=now)
             return True
-        _ensure_device_user(state, username, device.credentials)
+        ensure_device_user(state, username, device.credentials)
     else:
         state.registrations.register_for_enrollment(
             device.external_id, device.otp or "", owner=principal.username, tenant=state.tenant_id, now=now
         )
-        _ensure_device_user(state, username, None)
+        ensure_device_user(state, username, None)
     if bound is None:
         object_id = _create_device_object(state, device, owner=username)
         for extra_type, extra_value in device.external_ids:
@@ -150,7 +150,7 @@ def _ensure_group_path(state: TenantState, path: Sequence[str], *, owner: str) -
     return parent
 
 
-def _ensure_device_user(state: TenantState, username: str, password: str | None) -> User:
+def ensure_device_user(state: TenantState, username: str, password: str | None) -> User:
     existing = state.users.find(state.tenant_id, username)
     if existing is not None:
         return existing
@@ -171,7 +171,7 @@ def device_credentials(state: TenantState, principal: Principal, body: Any) -> d
         raise registration_not_found(request_id)
     username = device_username(request_id)
     password = state.secrets.password(DEVICE_PASSWORD_LENGTH)
-    user = _ensure_device_user(state, username, password)
+    user = ensure_device_user(state, username, password)
     state.users.set_password(user, password, now=state.now())
     state.registrations.delete(request_id)
     return {"id": request_id, "tenantId": state.tenant_id, "username": username, "password": password}
@@ -201,7 +201,7 @@ def enroll(
     _check_device_csr(csr, external_id)
     certificates = state.trust.issue(csr, now=state.now())
     state.registrations.consume_otp(external_id)
-    _ensure_device_user(state, device_username(external_id), None)
+    ensure_device_user(state, device_username(external_id), None)
     return certificates
 
 
@@ -229,7 +229,7 @@ def certificate_login(state: TenantState, leaf: Certificate, chain: Sequence[Cer
     if user is None:
         if not anchor.auto_registration:
             raise unauthorized(f"Invalid credentials! : device '{common_name}' is not registered")
-        user = _ensure_device_user(state, username, None)
+        user = ensure_device_user(state, username, None)
     if not user.is_device:
         raise unauthorized()
     return state.tokens.issue_device_token(username, now=state.now())

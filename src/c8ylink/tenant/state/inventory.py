@@ -124,6 +124,12 @@ class Inventory:
     def select_groups(self) -> list[Document]:
         return [doc for doc in self._objects.values() if "c8y_IsDeviceGroup" in doc]
 
+    def select_required_availability(self) -> list[Document]:
+        """Objects with a ``c8y_RequiredAvailability`` object (117)."""
+        return [
+            doc for doc in self._objects.values() if isinstance(doc.get("c8y_RequiredAvailability"), dict)
+        ]
+
     def select_owned(self, owner: str) -> list[Document]:
         return [doc for doc in self._objects.values() if doc.get("owner") == owner]
 

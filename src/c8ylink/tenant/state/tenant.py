@@ -24,6 +24,7 @@ from c8ylink.tenant.state.measurements import Measurements
 from c8ylink.tenant.state.operations import Operations
 from c8ylink.tenant.state.registrations import Registrations
 from c8ylink.tenant.state.signals import ManagedObjectDeleted, TenantEvent, UserDeleted
+from c8ylink.tenant.state.sso import SsoProvider
 from c8ylink.tenant.state.tokens import Tokens
 from c8ylink.tenant.state.trust import CA_KIND, TrustedCertificates
 from c8ylink.tenant.state.users import DEVICE_PREFIX, Users
@@ -42,6 +43,7 @@ STORED_KINDS = (
     "trustedCertificate",
     CA_KIND,
     "revokedToken",
+    "ssoUser",
 )
 
 
@@ -82,6 +84,7 @@ class TenantState:
         self.tokens = Tokens(
             self.journal, secrets, key=identity.jwt_key, tenant=identity.tenant_id, domain=identity.domain
         )
+        self.sso = SsoProvider(self.journal, secrets)
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -111,6 +114,7 @@ class TenantState:
         authority = values(CA_KIND)
         self.trust.restore(values("trustedCertificate"), authority[0] if authority else None)
         self.tokens.restore(records.get("revokedToken", ()))
+        self.sso.restore(values("ssoUser"))
         for kind in ("managedObject", "measurement", "event", "alarm", "operation"):
             for key, _ in records.get(kind, ()):
                 self.ids.observe(key)
@@ -134,8 +138,24 @@ class TenantState:
         """People may write anything; a device only its own objects and their descendants (else 403)."""
         if principal.is_business_user:
             return
-        if not principal.is_device or object_id not in self.device_objects(principal.username):
+        if not principal.is_device:
             raise forbidden()
+        if self._owned_directly(principal.username, object_id):
+            return
+        if object_id not in self.device_objects(principal.username):
+            raise forbidden()
+
+    def _owned_directly(self, username: str, object_id: str) -> bool:
+        """The cheap common case: the device owns the object or is bound to it by its serial."""
+        document = self.inventory.find(object_id)
+        if document is None:
+            return False
+        if document.get("owner") == username:
+            return True
+        if username.startswith(DEVICE_PREFIX):
+            bound = self.identity.find(SERIAL, username[len(DEVICE_PREFIX) :])
+            return bound is not None and bound.object_id == object_id
+        return False
 
     def agent_of(self, device_id: str) -> str | None:
         """The device itself if it is an agent, else the nearest agent above it (operations go there)."""

@@ -1,0 +1,86 @@
+"""The `c8y` console script: answers its hottest invocations before click is imported.
+
+``c8y --help`` and a piped ``c8y sessions list [--sessionFilter S]`` (what scripts and pickers call)
+are answered here in the plain success case; everything else, including every error, goes to the
+click CLI (``root.main``). Both paths print the same (``tests/unit/operator/cli/test_quick.py``).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+TYPE_CHECKING = False  # start-up path: see core/records.py
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from typing import NoReturn
+
+HELP_FLAGS = ("-h", "--help")
+
+
+def main(args: Sequence[str] | None = None) -> NoReturn:
+    argv = list(sys.argv[1:] if args is None else args)
+    answer = quick_answer(argv, os.environ, stdout_tty=_isatty(sys.stdout))
+    if answer is not None:
+        sys.stdout.write(answer)
+        sys.stdout.flush()
+        sys.exit(0)
+    from c8ylink.operator.cli.root import main as run_click_cli
+
+    run_click_cli(argv)
+
+
+def _isatty(stream: object) -> bool:
+    try:
+        return bool(stream.isatty())  # type: ignore[attr-defined]
+    except (AttributeError, ValueError):
+        return False
+
+
+def quick_answer(argv: Sequence[str], env: Mapping[str, str], *, stdout_tty: bool) -> str | None:
+    if len(argv) == 1 and argv[0] in HELP_FLAGS:
+        from c8ylink.infra.cli.help import help_width
+
+        return render_root_help(help_width(env))
+    terms = _sessions_list_filter(argv)
+    if terms is None or stdout_tty:
+        return None
+    try:
+        from c8ylink.operator.sessions.listing import filtered, home_of, render_lines, session_entries
+
+        home = home_of(env, env.get("HOME") or os.path.expanduser("~"))
+        if not os.path.isdir(home):
+            return None  # the CLI creates it and says so
+        return render_lines(filtered(session_entries(home), terms))
+    except Exception:  # any surprise: the full CLI handles (and reports) it
+        return None
+
+
+def render_root_help(width: int) -> str:
+    from c8ylink.infra.cli.help import render_help
+    from c8ylink.operator.cli.spec import DOC, OPTION_ROWS, PROG, SUBCOMMANDS, USAGE_ARGS
+
+    commands = tuple((name, text) for name, (_, text) in sorted(SUBCOMMANDS.items()))
+    return render_help(PROG, USAGE_ARGS, DOC, (("Options", OPTION_ROWS), ("Commands", commands)), width)
+
+
+def _sessions_list_filter(argv: Sequence[str]) -> list[str] | None:
+    """The filter terms of ``sessions list [--sessionFilter S] [TERMS...]``, else None."""
+    if len(argv) < 2 or argv[0] not in ("sessions", "session") or argv[1] != "list":
+        return None
+    terms: list[str] = []
+    items = list(argv[2:])
+    while items:
+        item = items.pop(0)
+        name, eq, inline = item.partition("=")
+        if name == "--sessionFilter":
+            if not eq:
+                if not items:
+                    return None
+                inline = items.pop(0)
+            terms += inline.split()
+        elif item.startswith("-"):
+            return None
+        else:
+            terms.append(item)
+    return terms

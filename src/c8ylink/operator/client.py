@@ -1,0 +1,194 @@
+"""``C8yClient``: requests to Cumulocity with the session's credentials (what every ``c8y`` command uses).
+
+    config = ClientConfig(base_url, credentials, tls=TlsOptions(...))
+    with C8yClient(config, renew=...) as client:
+        client.get_json("/tenant/currentTenant")
+        client.request("POST", "/inventory/managedObjects", json={...})   # -> HttpResponse or ApiError
+
+Beyond upstream:
+* a Bearer token that expires within ``renew_before`` seconds is renewed *before* the request when a
+  ``renew`` callback can do it (password, client certificate); the new token is used and handed to
+  ``on_renewed`` (the CLI stores it in the session file);
+* an expired token that cannot be renewed fails before sending, with what to do;
+* a 401 for a token the tenant revoked (logged out, terminated, expired) is an ``AuthError`` saying so.
+
+HTTP error answers are ``ApiError`` with go-c8y-cli's exit code (``c8y_exit_for_status``).
+"""
+
+from __future__ import annotations
+
+import ssl
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from types import TracebackType
+from typing import Any
+
+from c8ylink.core.errors import ApiError, AuthError
+from c8ylink.core.exit_codes import c8y_exit_for_status
+from c8ylink.infra.net.http import FileField, HttpClient, HttpResponse
+from c8ylink.operator.credentials import BEARER, Credentials, token_expiry
+
+DEFAULT_TIMEOUT = 600.0
+_REVOKED_HINTS = ("logged out", "terminated", "expired", "invalid token", "token signature", "revoked")
+
+
+@dataclass(frozen=True, slots=True)
+class TlsOptions:
+    """``insecure``: no verification. Otherwise the system store plus ``SSL_CERT_FILE``/``SSL_CERT_DIR``."""
+
+    insecure: bool = False
+    ca_file: str = ""
+    ca_dirs: str = ""
+    cert_file: str = ""
+    key_file: str = ""
+
+    @classmethod
+    def from_env(
+        cls, env: Mapping[str, str], *, insecure: bool = False, cert: str = "", key: str = ""
+    ) -> TlsOptions:
+        return cls(insecure, env.get("SSL_CERT_FILE", ""), env.get("SSL_CERT_DIR", ""), cert, key)
+
+    def context(self, *, with_client_cert: bool = False) -> ssl.SSLContext:
+        from c8ylink.infra.tls.contexts import (
+            build_insecure_client_context,
+            build_system_trust_client_context,
+        )
+
+        cert = self.cert_file if with_client_cert and self.cert_file else None
+        key = (self.key_file or None) if cert else None
+        if self.insecure:
+            return build_insecure_client_context(cert_file=cert, key_file=key)
+        return build_system_trust_client_context(
+            extra_ca_file=self.ca_file or None,
+            extra_ca_dirs=self.ca_dirs or None,
+            cert_file=cert,
+            key_file=key,
+            client_auth_in_handshake=cert is not None,  # a refused certificate then says why
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ClientConfig:
+    base_url: str
+    credentials: Credentials = field(default_factory=Credentials)
+    tls: TlsOptions = field(default_factory=TlsOptions)
+    domain: str = ""  # Host header override
+    timeout: float = DEFAULT_TIMEOUT
+    renew_before: float = 300.0
+
+
+Renewer = Callable[[ClientConfig], Credentials]
+
+
+def http_client_for(
+    base_url: str,
+    tls: TlsOptions,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    client_cert: bool = False,
+    headers: Mapping[str, str] | None = None,
+) -> HttpClient:
+    return HttpClient(
+        base_url, ssl_context=tls.context(with_client_cert=client_cert), timeout=timeout, headers=headers
+    )
+
+
+class C8yClient:
+    def __init__(
+        self,
+        config: ClientConfig,
+        *,
+        http: HttpClient | None = None,
+        renew: Renewer | None = None,
+        on_renewed: Callable[[Credentials], None] | None = None,
+        now: Callable[[], float] = time.time,
+    ) -> None:
+        self.config = config
+        headers = {"Host": config.domain} if config.domain else None
+        self._http = http or http_client_for(
+            config.base_url, config.tls, timeout=config.timeout, headers=headers
+        )
+        self._renew = renew
+        self._on_renewed = on_renewed
+        self._now = now
+
+    @property
+    def credentials(self) -> Credentials:
+        return self.config.credentials
+
+    def _fresh_credentials(self) -> Credentials:
+        credentials = self.config.credentials
+        if credentials.kind != BEARER:
+            return credentials
+        expiry = token_expiry(credentials.token)
+        if expiry is None or expiry - self._now() > self.config.renew_before:
+            return credentials
+        if self._renew is not None:
+            renewed = self._renew(self.config)
+            self.config = replace(self.config, credentials=renewed)
+            if self._on_renewed is not None:
+                self._on_renewed(renewed)
+            return renewed
+        if expiry <= self._now():
+            raise AuthError(
+                f"the session token expired at {time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(expiry))} "
+                "and cannot be renewed without a password: run set-session again"
+            )
+        return credentials
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+        data: Mapping[str, str] | None = None,
+        files: Mapping[str, FileField] | None = None,
+        headers: Mapping[str, str] | None = None,
+        authenticated: bool = True,
+        raise_for_status: bool = True,
+    ) -> HttpResponse:
+        sent: dict[str, str] = {"Accept": "application/json"}
+        cookies: Mapping[str, str] | None = None
+        if authenticated:
+            credentials = self._fresh_credentials()
+            sent.update(credentials.headers())
+            cookies = credentials.cookies or None
+        sent.update(headers or {})
+        response = self._http.request(
+            method, path, params=params, json=json, data=data, files=files, headers=sent, cookies=cookies
+        )
+        if raise_for_status and not response.ok:
+            raise self.error_for(response, authenticated=authenticated)
+        return response
+
+    def error_for(self, response: HttpResponse, *, authenticated: bool = True) -> Exception:
+        body = response.json_or_none()
+        message = str(body.get("message", "")) if isinstance(body, dict) else ""
+        revoked = any(hint in message.lower() for hint in _REVOKED_HINTS)
+        if response.status == 401 and authenticated and self.credentials.kind == BEARER and revoked:
+            return AuthError(
+                f"the tenant no longer accepts the session token ({message}): "
+                "run set-session again (add --clear to force a new login)"
+            )
+        error = ApiError(
+            response.status, response.url, body if body is not None else response.text, method=response.method
+        )
+        error.exit_code = c8y_exit_for_status(response.status)
+        return error
+
+    def get_json(self, path: str, *, params: Mapping[str, str] | None = None) -> Any:
+        return self.request("GET", path, params=params).json()
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> C8yClient:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()

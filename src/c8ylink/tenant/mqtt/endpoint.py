@@ -1,0 +1,59 @@
+"""One publish of a device session -> state changes + what goes back to that session: PURE.
+
+``handle_publish(state, identity, topic, payload, message_id)`` routes by Cumulocity's topic grammar
+(``core.c8y_topics``): static SmartREST, JSON via MQTT, the token request ``s/uat`` (answered with
+``71,<JWT>`` on ``s/dat`` for certificate sessions). A publish to a downstream or unknown topic is
+dropped with an ``s/e`` line saying so; custom template collections are not emulated
+(``s/ut/<xid>`` existence checks answer ``41,<xid>`` on ``s/dt``).
+"""
+
+from __future__ import annotations
+
+from c8ylink.core.c8y_topics import (
+    SMARTREST_ERRORS,
+    TEMPLATES_DOWNSTREAM,
+    TOKEN_DOWNSTREAM,
+    C8yTopicKind,
+    parse_c8y_topic,
+)
+from c8ylink.core.smartrest.codec import encode_record
+from c8ylink.core.smartrest.messages import device_token, error_record
+from c8ylink.core.topics import TopicError
+from c8ylink.tenant.mqtt.auth import CERTIFICATE, DeviceIdentity
+from c8ylink.tenant.mqtt.json_api import handle_json
+from c8ylink.tenant.mqtt.lines import Outgoing
+from c8ylink.tenant.mqtt.smartrest import handle_static
+from c8ylink.tenant.state.tenant import TenantState
+
+
+def _error(code: int, reference: str, message: str) -> Outgoing:
+    return (SMARTREST_ERRORS, encode_record(error_record(code, reference, message)).encode("utf-8"))
+
+
+def handle_publish(
+    state: TenantState, identity: DeviceIdentity, topic_name: str, payload: bytes, message_id: int = 0
+) -> list[Outgoing]:
+    try:
+        topic = parse_c8y_topic(topic_name)
+    except TopicError:
+        return [_error(41, topic_name, f"Unknown topic {topic_name}: nothing was stored")]
+    if not topic.upstream:
+        return [_error(41, topic_name, f"{topic_name} is a downstream topic: devices cannot publish to it")]
+    if topic.kind is C8yTopicKind.STATIC:
+        return handle_static(state, identity, topic.child, payload)
+    if topic.kind is C8yTopicKind.JSON:
+        return handle_json(state, identity, topic, payload, message_id)
+    if topic.kind is C8yTopicKind.TOKEN:
+        return _token(state, identity)
+    if topic.kind is C8yTopicKind.TEMPLATES and not payload:
+        return [(TEMPLATES_DOWNSTREAM, f"41,{topic.template}".encode())]
+    reference = topic.template or topic_name
+    message = f"Template collection {reference} not found (custom templates are not emulated)"
+    return [_error(40, reference, message)]
+
+
+def _token(state: TenantState, identity: DeviceIdentity) -> list[Outgoing]:
+    if identity.method != CERTIFICATE:
+        return [_error(41, "s/uat", "Device tokens are issued to certificate-authenticated sessions only")]
+    issued = state.tokens.issue_device_token(identity.username, now=state.now())
+    return [(TOKEN_DOWNSTREAM, encode_record(device_token(issued.token)).encode("utf-8"))]

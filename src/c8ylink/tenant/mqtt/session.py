@@ -1,0 +1,260 @@
+"""One MQTT connection of a device: the I/O shell around ``endpoint`` (asyncio streams).
+
+CONNECT first (within ``CONNECT_TIMEOUT``), CONNACK with the code ``auth`` decided, then PUBLISH
+(QoS 0/1/2), SUBSCRIBE (only downstream topics, else 0x80), UNSUBSCRIBE, PINGREQ, DISCONNECT.
+A frame over the packet limit, malformed traffic or a silent client (1.5 x keep-alive) closes the
+connection; so does a newer session of the same device. Server messages are sent only to this
+session, only on topics it subscribed, at the granted QoS, never retained; while the device has no
+managed object yet they are held back (cumulocity-api.md §1.5).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from c8ylink.core.c8y_topics import SMARTREST_DOWNSTREAM, subscription_allowed
+from c8ylink.tenant.mqtt.auth import DeviceIdentity, Refused
+from c8ylink.tenant.mqtt.lines import Outgoing
+from c8ylink.tenant.mqtt.packets import (
+    PINGRESP,
+    SUBACK_FAILURE,
+    ConnackCode,
+    Connect,
+    MqttProtocolError,
+    PacketReader,
+    PacketType,
+    Publish,
+    UnsupportedProtocol,
+    decode_connect,
+    decode_packet_id,
+    decode_publish,
+    decode_subscribe,
+    decode_unsubscribe,
+    encode_ack,
+    encode_connack,
+    encode_publish,
+    encode_suback,
+)
+
+if TYPE_CHECKING:
+    from c8ylink.tenant.mqtt.listener import MqttListener
+
+log = logging.getLogger(__name__)
+CONNECT_TIMEOUT = 10.0
+CLOSE_TIMEOUT = 5.0
+READ_SIZE = 65536
+MAX_WITHHELD = 1000
+
+
+def topic_matches(topic_filter: str, topic: str) -> bool:
+    if topic_filter == topic:
+        return True
+    if "+" not in topic_filter and "#" not in topic_filter:
+        return False
+    wanted, parts = topic_filter.split("/"), topic.split("/")
+    for index, level in enumerate(wanted):
+        if level == "#":
+            return True
+        if index >= len(parts) or level not in ("+", parts[index]):
+            return False
+    return len(wanted) == len(parts)
+
+
+class MqttSession:
+    def __init__(
+        self, listener: MqttListener, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        self.listener = listener
+        self.reader = reader
+        self.writer = writer
+        self.identity: DeviceIdentity | None = None
+        self.connect: Connect | None = None
+        self.subscriptions: dict[str, int] = {}
+        self.clean_disconnect = False
+        self.suppress_will = False
+        self.bound = False  # the device has a managed object: downstream messages may flow
+        self.connected_status = False
+        self._withheld: list[Outgoing] = []
+        self._next_id = 0
+        self._qos2_inbound: set[int] = set()
+        self._frames = PacketReader(listener.max_packet)
+        self.closed = asyncio.Event()
+
+    # -- running ---------------------------------------------------------------------------------------
+    async def run(self) -> None:
+        try:
+            await self._serve()
+        except (MqttProtocolError, ConnectionError, TimeoutError, OSError) as exc:
+            log.debug("MQTT session %s closed: %s", self._name, exc)
+        except Exception:  # a bug closes one session, never the listener
+            log.exception("MQTT session %s failed", self._name)
+        finally:
+            await self._close_transport()
+            self.closed.set()
+            self.listener.session_ended(self)
+
+    async def _close_transport(self) -> None:
+        """Flush what is buffered (a refusing CONNACK, the last acknowledgements), then close."""
+        if self.writer.transport.is_closing():
+            return
+        self.writer.close()
+        try:
+            async with asyncio.timeout(CLOSE_TIMEOUT):
+                await self.writer.wait_closed()
+        except (TimeoutError, ConnectionError, OSError):
+            self.writer.transport.abort()
+
+    @property
+    def _name(self) -> str:
+        return self.connect.client_id if self.connect else "(before CONNECT)"
+
+    async def _read_frames(self, timeout: float | None) -> list[tuple[int, int, bytes]]:
+        async with asyncio.timeout(timeout):
+            data = await self.reader.read(READ_SIZE)
+        if not data:
+            raise ConnectionError("connection closed by the client")
+        return self._frames.feed(data)
+
+    async def _serve(self) -> None:
+        frames = await self._read_frames(CONNECT_TIMEOUT)
+        while not frames:
+            frames = await self._read_frames(CONNECT_TIMEOUT)
+        packet_type, _, body = frames.pop(0)
+        if packet_type != PacketType.CONNECT:
+            raise MqttProtocolError("the first packet must be CONNECT")
+        if not self._accept(body):
+            await self.writer.drain()
+            return
+        keep_alive = self.connect.keep_alive * 1.5 if self.connect and self.connect.keep_alive else None
+        while True:
+            for packet_type, flags, body in frames:
+                if not self._handle(packet_type, flags, body):
+                    await self.writer.drain()
+                    return
+            if self.writer.transport.get_write_buffer_size() > READ_SIZE:
+                await self.writer.drain()
+            frames = await self._read_frames(keep_alive)
+
+    def _accept(self, body: bytes) -> bool:
+        try:
+            self.connect = decode_connect(body)
+        except UnsupportedProtocol as exc:
+            log.info("MQTT client refused: %s", exc)
+            self.writer.write(encode_connack(ConnackCode.UNACCEPTABLE_PROTOCOL))
+            return False
+        try:
+            self.identity = self.listener.authenticate(self.connect, self.writer)
+        except Refused as exc:
+            log.info("MQTT client %r refused (CONNACK %d): %s", self.connect.client_id, exc.code, exc.reason)
+            self.writer.write(encode_connack(exc.code))
+            return False
+        self.listener.register(self)
+        self.writer.write(encode_connack(ConnackCode.ACCEPTED))
+        return True
+
+    # -- incoming packets --------------------------------------------------------------------------------
+    def _handle(self, packet_type: int, flags: int, body: bytes) -> bool:
+        """Handle one packet; False when the session ends."""
+        if packet_type == PacketType.PUBLISH:
+            self._on_publish(decode_publish(flags, body))
+        elif packet_type == PacketType.PUBREL:
+            packet_id = decode_packet_id(body)
+            self._qos2_inbound.discard(packet_id)
+            self.writer.write(encode_ack(PacketType.PUBCOMP, packet_id))
+        elif packet_type == PacketType.PUBREC:
+            self.writer.write(encode_ack(PacketType.PUBREL, decode_packet_id(body)))
+        elif packet_type in (PacketType.PUBACK, PacketType.PUBCOMP):
+            decode_packet_id(body)
+        elif packet_type == PacketType.SUBSCRIBE:
+            self._on_subscribe(flags, body)
+        elif packet_type == PacketType.UNSUBSCRIBE:
+            request = decode_unsubscribe(flags, body)
+            for topic_filter in request.filters:
+                self.subscriptions.pop(topic_filter, None)
+            self.writer.write(encode_ack(PacketType.UNSUBACK, request.packet_id))
+        elif packet_type == PacketType.PINGREQ:
+            self.writer.write(PINGRESP)
+        elif packet_type == PacketType.DISCONNECT:
+            self.clean_disconnect = True
+            return False
+        else:
+            raise MqttProtocolError(f"unexpected packet type {packet_type} from a client")
+        return True
+
+    def _on_publish(self, publish: Publish) -> None:
+        duplicate = publish.qos == 2 and publish.packet_id in self._qos2_inbound
+        if not duplicate:
+            self._process(publish)
+        if publish.qos == 1 and publish.packet_id is not None:
+            self.writer.write(encode_ack(PacketType.PUBACK, publish.packet_id))
+        elif publish.qos == 2 and publish.packet_id is not None:
+            self._qos2_inbound.add(publish.packet_id)
+            self.writer.write(encode_ack(PacketType.PUBREC, publish.packet_id))
+
+    def _process(self, publish: Publish) -> None:
+        assert self.identity is not None
+        replies = self.listener.handle_publish(self.identity, publish)
+        if not self.bound and self.listener.device_exists(self.identity.serial):
+            self.bound = True
+            for topic, payload in self._withheld:
+                self.deliver(topic, payload)
+            self._withheld.clear()
+        self.listener.device_active(self)
+        for topic, payload in replies:
+            self.deliver(topic, payload, reply=True)
+
+    def _on_subscribe(self, flags: int, body: bytes) -> None:
+        request = decode_subscribe(flags, body)
+        codes: list[int] = []
+        granted: list[str] = []
+        for topic_filter, qos in request.filters:
+            if subscription_allowed(topic_filter):
+                self.subscriptions[topic_filter] = qos
+                codes.append(qos)
+                granted.append(topic_filter)
+            else:
+                log.info("MQTT client %s may not subscribe to %r", self._name, topic_filter)
+                codes.append(SUBACK_FAILURE)
+        self.writer.write(encode_suback(request.packet_id, codes))
+        if granted:
+            self.listener.subscribed(self, granted)
+
+    # -- outgoing --------------------------------------------------------------------------------------
+    @property
+    def downstream_subscribed(self) -> bool:
+        return self.granted_qos(SMARTREST_DOWNSTREAM) is not None
+
+    def granted_qos(self, topic: str) -> int | None:
+        granted = [
+            qos for topic_filter, qos in self.subscriptions.items() if topic_matches(topic_filter, topic)
+        ]
+        return max(granted) if granted else None
+
+    def deliver(self, topic: str, payload: bytes, *, reply: bool = False) -> bool:
+        """Send a server message if the session subscribed to ``topic``; True when it was sent (or held)."""
+        qos = self.granted_qos(topic)
+        if qos is None or self.writer.transport.is_closing():
+            return False
+        if not reply and not self.bound:
+            self.bound = self.identity is not None and self.listener.device_exists(self.identity.serial)
+        if not self.bound and not reply:
+            if len(self._withheld) < MAX_WITHHELD:
+                self._withheld.append((topic, payload))
+            return True
+        packet_id = None
+        if qos:
+            self._next_id = self._next_id % 65535 + 1
+            packet_id = self._next_id
+        self.writer.write(encode_publish(topic, payload, qos=qos, packet_id=packet_id))
+        return True
+
+    def close(self, *, will: bool = True) -> None:
+        """End the session from the server side (take-over, revoked certificate, shutdown)."""
+        self.suppress_will = self.suppress_will or not will
+        self.writer.transport.abort()
+
+
+SessionFactory = Callable[[asyncio.StreamReader, asyncio.StreamWriter], MqttSession]

@@ -1,0 +1,112 @@
+"""`c8y` as a process against a local tenant on loopback (real HTTPS, real TLS trust via SSL_CERT_FILE).
+
+``tenant``: one tenant for the module's tests (tests create uniquely named users); ``c8y(*args)`` runs
+the console script with HOME in a temp dir, the tenant's CA trusted and ``C8Y_PASSPHRASE`` set unless
+a test removes it; ``admin`` talks to the tenant's control API.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from c8ylink.tenant.admin_client import AdminClient
+from c8ylink.tenant.background import BackgroundTenant
+from c8ylink.tenant.server import TenantConfig
+
+C8Y = str(Path(sys.executable).parent / "c8y")
+PASSPHRASE = "test-passphrase-1"
+_names = itertools.count(1)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}{next(_names)}"
+
+
+@dataclass(frozen=True)
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+
+    def env_vars(self) -> dict[str, str]:
+        """The variables a bash ``eval`` of stdout would set (only ``export NAME='value'`` lines)."""
+        found: dict[str, str] = {}
+        for line in self.stdout.splitlines():
+            if line.startswith("export "):
+                name, _, value = line.removeprefix("export ").partition("=")
+                found[name] = value[1:-1].replace("'\\''", "'")
+        return found
+
+
+@pytest.fixture(scope="module")
+def tenant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackgroundTenant]:
+    config = TenantConfig.on_free_ports(tmp_path_factory.mktemp("tenant"))
+    with BackgroundTenant(config) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def admin(tenant: BackgroundTenant) -> AdminClient:
+    return AdminClient.from_data_dir(tenant.info.data_dir)
+
+
+@pytest.fixture
+def home(isolation: Path) -> Path:
+    return isolation
+
+
+@pytest.fixture
+def base_env(home: Path, tenant: BackgroundTenant) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(HOME=str(home), SSL_CERT_FILE=str(tenant.info.ca_file), C8Y_PASSPHRASE=PASSPHRASE)
+    return env
+
+
+@pytest.fixture
+def c8y(base_env: dict[str, str]) -> Callable[..., Run]:
+    def run(*args: str, env: Mapping[str, str | None] | None = None, stdin: str = "") -> Run:
+        full = dict(base_env)
+        for key, value in (env or {}).items():
+            if value is None:
+                full.pop(key, None)
+            else:
+                full[key] = value
+        done = subprocess.run(
+            [C8Y, *args], env=full, input=stdin, capture_output=True, text=True, timeout=120, check=False
+        )
+        return Run(done.returncode, done.stdout, done.stderr)
+
+    return run
+
+
+@pytest.fixture
+def sessions(home: Path) -> Path:
+    return home / ".cumulocity"
+
+
+def read_session(path: Path) -> dict[str, Any]:
+    return dict(json.loads(path.read_text()))
+
+
+def add_user(admin: AdminClient, *, password: str = "pass-word-1", role: str = "admin") -> tuple[str, str]:
+    name = unique("user")
+    admin.request("POST", "/__local__/users", {"username": name, "password": password, "roles": [role]})
+    return name, password
+
+
+@pytest.fixture(scope="module")
+def start_strict_tenant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackgroundTenant]:
+    """A tenant that refuses Basic credentials without the ``<tenant>/`` prefix."""
+    config = TenantConfig.on_free_ports(tmp_path_factory.mktemp("strict"), strict_basic=True)
+    with BackgroundTenant(config) as running:
+        yield running

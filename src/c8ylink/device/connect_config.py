@@ -33,16 +33,11 @@ DEFAULT_MQTT_PORT = 8883
 
 @dataclass(frozen=True, slots=True)
 class LocalBroker:
-    """How tedge's own clients (the checks, ``tedge mqtt``) reach the local broker."""
+    """Where tedge's own clients reach the local broker (``mqtt.client.*``; ``device.local_broker``
+    builds the full client options, TLS and credentials included)."""
 
     host: str
     port: int
-    ca_file: str | None = None
-    ca_dir: str | None = None
-    cert_file: str | None = None
-    key_file: str | None = None
-    username: str | None = None
-    password_file: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,14 +145,7 @@ def build_listeners(settings: Settings) -> tuple[ListenerSpec, ListenerSpec]:
 
 def build_local_broker(settings: Settings) -> LocalBroker:
     return LocalBroker(
-        host=str(settings.value("mqtt.client.host")),
-        port=int(settings.value("mqtt.client.port")),
-        ca_file=_text(optional(settings, "mqtt.client.auth.ca_file")),
-        ca_dir=_text(optional(settings, "mqtt.client.auth.ca_dir")),
-        cert_file=_text(optional(settings, "mqtt.client.auth.cert_file")),
-        key_file=_text(optional(settings, "mqtt.client.auth.key_file")),
-        username=_text(optional(settings, "mqtt.client.auth.username")),
-        password_file=_text(optional(settings, "mqtt.client.auth.password_file")),
+        host=str(settings.value("mqtt.client.host")), port=int(settings.value("mqtt.client.port"))
     )
 
 

@@ -8,18 +8,26 @@ supervisord setup written by ``c8ylink services supervisord``; the local broker 
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import os
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from c8ylink.tenant.background import BackgroundTenant
+from c8ylink.tenant.server import TenantConfig
 
 pytestmark = pytest.mark.e2e
 
@@ -110,7 +118,16 @@ class Device:
         return self.services_dir / "supervisord.conf"
 
     def environment(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
-        return {**os.environ, "TEDGE_CONFIG_DIR": str(self.config_dir), **self.env, **(extra or {})}
+        """The test's environment with the device's config dir, and the package's scripts (tedge-mapper,
+        tedge-agent) on PATH as an installation puts them."""
+        path = f"{BIN}{os.pathsep}{os.environ.get('PATH', os.defpath)}"
+        return {
+            **os.environ,
+            "PATH": path,
+            "TEDGE_CONFIG_DIR": str(self.config_dir),
+            **self.env,
+            **(extra or {}),
+        }
 
     def run(
         self, *args: str, env: Mapping[str, str] | None = None, prefix: Sequence[str] = ()
@@ -139,6 +156,8 @@ class Device:
             env=self.environment(env), capture_output=True, text=True, check=False, timeout=DEADLINE,
         )  # fmt: skip
         assert result.returncode == 0, result.stderr
+        with (self.config_dir / "system.toml").open("a") as system_toml:  # the agent must never reboot us
+            system_toml.write(f'\n[system]\nreboot = ["{shutil.which("true") or "/bin/true"}"]\n')
         return result
 
     def start_services(self) -> None:
@@ -179,6 +198,7 @@ class Device:
         for action in ("is_available", "restart", "stop", "start", "enable", "disable", "is_active"):
             argv = commands.get(action, [true] if action == "is_available" else [true, "{}"])
             lines.append(f"{action} = [{', '.join(repr(item).replace(chr(39), chr(34)) for item in argv)}]")
+        lines += ["", "[system]", f'reboot = ["{true}"]']
         (self.config_dir / "system.toml").write_text("\n".join(lines) + "\n")
 
 
@@ -211,13 +231,14 @@ def as_nobody() -> tuple[str, ...]:
 
 
 def summary(device: Device, *, title: str = "connect to Cumulocity cloud.", version: bool = True,
-            service_manager: str = "supervisord", device_id: str = "connect-device") -> str:  # fmt: skip
+            service_manager: str = "supervisord", device_id: str = "connect-device",
+            cloud_host: str = "127.0.0.1:8883") -> str:  # fmt: skip
     """The summary block the user docs show, for this device."""
     lines = [
         f"{title}:",
         f"\tdevice id: {device_id}",
         "\tcloud profile: <none>",
-        "\tcloud host: 127.0.0.1:8883",
+        f"\tcloud host: {cloud_host}",
         "\tauth type: Certificate",
         f"\tcertificate file: {device.cert_path}",
         "\tcryptoki: false",
@@ -229,3 +250,177 @@ def summary(device: Device, *, title: str = "connect to Cumulocity cloud.", vers
         lines.append(f"\tmosquitto version: {output.splitlines()[0].removeprefix('mosquitto version ')}")
     lines.append("\tproxy: Not configured")
     return "\n".join(lines) + "\n"
+
+
+# -- the local tenant ---------------------------------------------------------------------------------------
+class TenantApi:
+    """The operator's side, over the tenant's REST API as its admin."""
+
+    def __init__(self, tenant: BackgroundTenant) -> None:
+        import httpx2
+
+        self.tenant = tenant
+        self.client = httpx2.Client(
+            base_url=tenant.info.https_url,
+            verify=ssl.create_default_context(cafile=str(tenant.info.ca_file)),
+            auth=(f"{tenant.info.tenant}/admin", tenant.info.admin.password),
+            headers={"Accept": "application/json"},
+            timeout=30,
+        )
+
+    def register(self, device_id: str, otp: str) -> None:
+        csv = "ID\tAUTH_TYPE\tENROLLMENT_OTP\tNAME\tcom_cumulocity_model_Agent.active\n"
+        csv += f"{device_id}\tCERTIFICATES\t{otp}\t{device_id}\ttrue\n"
+        response = self.client.post(
+            "/devicecontrol/bulkNewDeviceRequests", files={"file": ("devices.csv", csv.encode(), "text/csv")}
+        )
+        assert response.status_code == 201, response.text
+
+    def managed_object(self, device_id: str) -> dict[str, Any] | None:
+        found = self.client.get(f"/identity/externalIds/c8y_Serial/{device_id}")
+        if found.status_code != 200:
+            return None
+        mo_id = found.json()["managedObject"]["id"]
+        return dict(self.client.get(f"/inventory/managedObjects/{mo_id}").json())
+
+    def measurements(self, mo_id: str) -> list[dict[str, Any]]:
+        answer = self.client.get("/measurement/measurements", params={"source": mo_id, "pageSize": 100})
+        return list(answer.json()["measurements"])
+
+    def create_operation(self, mo_id: str, fragment: dict[str, Any]) -> str:
+        response = self.client.post("/devicecontrol/operations", json={"deviceId": mo_id, **fragment})
+        assert response.status_code in (200, 201), response.text
+        return str(response.json()["id"])
+
+    def add_user(self, username: str, password: str, role: str) -> None:
+        response = self.client.post(
+            "/__local__/users", json={"username": username, "password": password, "roles": [role]}
+        )
+        assert response.status_code == 201, response.text
+
+
+def start_tenant(data_dir: Path, **ports: int) -> BackgroundTenant:
+    config = TenantConfig(
+        data_dir=data_dir,
+        https_port=ports.get("https_port", 0),
+        mtls_port=ports.get("mtls_port", 0),
+        mqtt_tls_port=ports.get("mqtt_tls_port", 0),
+        mqtt_port=ports.get("mqtt_port", 0),
+        domain="127.0.0.1",  # the iss of its tokens: what c8y.url names, so the tenant check passes
+    )
+    return BackgroundTenant(config).__enter__()
+
+
+def tenant_ports(tenant: BackgroundTenant) -> dict[str, int]:
+    def port(url: str) -> int:
+        return int(url.rpartition(":")[2])
+
+    return {
+        "https_port": port(tenant.info.https_url),
+        "mtls_port": port(tenant.info.mtls_url),
+        "mqtt_tls_port": port(tenant.info.extra["mqtt_tls"]),
+        "mqtt_port": port(tenant.info.extra["mqtt"]),
+    }
+
+
+@pytest.fixture(scope="module")
+def tenant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackgroundTenant]:
+    running = start_tenant(tmp_path_factory.mktemp("tenant"))
+    try:
+        yield running
+    finally:
+        running.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def tenant_api(tenant: BackgroundTenant) -> Iterator[TenantApi]:
+    api = TenantApi(tenant)
+    yield api
+    api.client.close()
+
+
+_serials = itertools.count(1)
+
+
+def point_at(device: Device, tenant: BackgroundTenant) -> None:
+    """The device's tedge.toml names the tenant (REST, MQTT) and trusts a copy of its CA (a copy in
+    the work dir: mosquitto, running as its own user, must be able to read it)."""
+    ca = device.base / "tenant-ca.pem"
+    ca.write_bytes(tenant.info.ca_file.read_bytes())
+    ca.chmod(0o644)
+    device.config("c8y.http", tenant.info.https_url.removeprefix("https://"))
+    device.config("c8y.mqtt", tenant.info.extra["mqtt_tls"])
+    device.config("c8y.mtls", tenant.info.mtls_url.removeprefix("https://"))
+    device.config("c8y.root_cert_path", str(ca))
+    device.config("c8y.proxy.bind.port", str(free_port()))  # the mapper's proxy: never the fixed 8001
+    device.config("http.bind.port", str(free_port()))
+
+
+def onboard(device: Device, tenant: BackgroundTenant, api: TenantApi) -> str:
+    """Register the device on the tenant and download its certificate (`tedge cert download c8y`)."""
+    device_id = f"connect-{os.getpid()}-{next(_serials)}"
+    otp = f"otp-{device_id}"
+    point_at(device, tenant)
+    api.register(device_id, otp)
+    result = device.run("cert", "download", "c8y", "--device-id", device_id, "--one-time-password", otp)
+    assert result.returncode == 0, result.stderr
+    return device_id
+
+
+class Forwarder:
+    """A TCP relay to ``target`` for one connection: later connections are closed at once, as a stopped
+    tenant's port would refuse them. It makes "the tenant went away after the device was created" happen
+    at a known point. (Later connections are never held open: mosquitto 2.0's bridge completes its TLS
+    handshake in a blocking call, so a peer that accepts and stays silent stalls the whole broker.)"""
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self.target = target
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = int(self.server.getsockname()[1])
+        self.first_done = threading.Event()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        first = True
+        while True:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return
+            if first:
+                threading.Thread(target=self._relay, args=(client,), daemon=True).start()
+                first = False
+            else:
+                client.close()
+
+    def _relay(self, client: socket.socket) -> None:
+        try:
+            upstream = socket.create_connection(self.target, timeout=5)
+        except OSError:
+            client.close()
+            self.first_done.set()
+            return
+        pumps = [threading.Thread(target=_pump, args=(a, b), daemon=True) for a, b in
+                 ((client, upstream), (upstream, client))]  # fmt: skip
+        for pump in pumps:
+            pump.start()
+        for pump in pumps:
+            pump.join()
+        client.close()
+        upstream.close()
+        self.first_done.set()
+
+    def close(self) -> None:
+        self.server.close()
+
+
+def _pump(source: socket.socket, sink: socket.socket) -> None:
+    try:
+        while data := source.recv(65536):
+            sink.sendall(data)
+    except OSError:
+        pass
+    finally:
+        for sock in (source, sink):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)

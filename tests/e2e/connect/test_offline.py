@@ -144,7 +144,7 @@ def test_a_failing_service_command_cleans_up(device: Device) -> None:
 
 def test_mosquitto_missing_shows_the_user_docs_shape(device: Device) -> None:
     assert device.run("cert", "create", "--device-id", "connect-device").returncode == 0
-    no_mosquitto = {"PATH": os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep)
+    no_mosquitto = {"PATH": os.pathsep.join(p for p in device.environment()["PATH"].split(os.pathsep)
                                             if not (Path(p) / "mosquitto").exists())}  # fmt: skip
     device.env.update(no_mosquitto)
     device.write_services()  # leaves the mosquitto program out: supervisord does not know it

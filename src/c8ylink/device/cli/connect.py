@@ -17,6 +17,7 @@ from c8ylink.device.cli.errors import failing_to
 from c8ylink.device.cli.options import profile_option, selected_profile
 
 if TYPE_CHECKING:
+    from c8ylink.core.settings.resolve import Settings
     from c8ylink.device.cli.context import TedgeContext
     from c8ylink.device.connect import Connector
     from c8ylink.device.connect_config import ConnectConfig
@@ -95,11 +96,19 @@ def build_connector(ctx: TedgeContext, profile: str | None, title: str | None) -
     """Resolve the configuration (errors: ``failed to execute `tedge connect```), print the summary
     block when ``title`` is given, and return the steps ready to run."""
     from c8ylink.device.c8y_checks import MqttCloudChecks
+    from c8ylink.device.c8y_http import root_cert_key, trust_paths
     from c8ylink.device.connect import Connector
     from c8ylink.device.connect_summary import render_summary
+    from c8ylink.device.local_broker import local_broker_options
 
     with failing_to("execute `tedge connect`."):
-        config, services = _resolve(ctx, profile, announce=title is not None)
+        settings, config, services = _resolve(ctx, profile, announce=title is not None)
+        checks = MqttCloudChecks(
+            local=local_broker_options(settings, ""),
+            trust=trust_paths(settings, config.profile),
+            root_cert_key=root_cert_key(settings, config.profile),
+            now=ctx.clock.now,
+        )
     if title is not None:
         ctx.console.line(render_summary(title, config, services.name))
         if config.proxy is not None and not config.connection.built_in_bridge:
@@ -111,7 +120,7 @@ def build_connector(ctx: TedgeContext, profile: str | None, title: str | None) -
         config=config,
         services=services,
         console=ctx.console,
-        checks=MqttCloudChecks(now=ctx.clock.now),
+        checks=checks,
         stdout=click.echo,
         which=lambda name: which(ctx, name),
         sleep=ctx.sleep,
@@ -137,7 +146,7 @@ def build_disconnector(ctx: TedgeContext, profile: str | None) -> Disconnector:
 
 def _resolve(
     ctx: TedgeContext, profile: str | None, *, announce: bool
-) -> tuple[ConnectConfig, ServiceManager]:
+) -> tuple[Settings, ConnectConfig, ServiceManager]:
     from c8ylink.device.c8y_connection import build_c8y_connection
     from c8ylink.device.config_store import TedgeConfigStore
     from c8ylink.device.connect_config import build_connect_config
@@ -165,4 +174,4 @@ def _resolve(
         mosquitto_version=version,
         root_cert_is_dir=os.path.isdir(connection.root_cert_path),
     )
-    return config, services
+    return settings, config, services

@@ -48,6 +48,10 @@ NO_SERVICE_MANAGER = (
     "Start/restart mosquitto and other thin edge components.",
     "thin-edge.io works seamlessly with 'systemd'.",
 )
+NO_BUILT_IN_BRIDGE = (
+    "mqtt.bridge.built_in is true, but c8ylink has no built-in bridge: run "
+    "`tedge config set mqtt.bridge.built_in false` to connect with the mosquitto bridge"
+)
 NO_AGENT = "Info: Software management is not installed. So, skipping enabling related components."
 
 
@@ -78,6 +82,8 @@ class Connector:
     def connect(self, *, offline: bool) -> int:
         """Run the connect steps; the exit code (0, 1 when the check failed, 3 without the new cert)."""
         config = self.config
+        if config.connection.built_in_bridge:
+            raise C8yLinkError(NO_BUILT_IN_BRIDGE)
         if os.path.exists(config.bridge_path):
             raise C8yLinkError(ALREADY_CONNECTED.format(command=self.disconnect_command))
         new_cert_refused = self._adopt_new_certificate(offline)

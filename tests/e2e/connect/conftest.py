@@ -41,6 +41,18 @@ MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
 NOBODY = ("--reuid=65534", "--regid=65534", "--clear-groups")
 
 
+HAS_MAPPER = (BIN / "tedge-mapper").exists()
+HAS_AGENT = (BIN / "tedge-agent").exists()
+NO_AGENT = "Info: Software management is not installed. So, skipping enabling related components.\n\n"
+
+
+def services_lines() -> tuple[str, str]:
+    """What connect prints about the mapper and the agent, depending on what is installed."""
+    mapper = "Enabling tedge-mapper-c8y... ✓\n" if HAS_MAPPER else "warning: tedge-mapper is not installed.\n"
+    agent = "Enabling tedge-agent... ✓\n" if HAS_AGENT else ""
+    return mapper, agent
+
+
 STOPPING: list[subprocess.Popen[bytes]] = []
 
 
@@ -368,10 +380,12 @@ def onboard(device: Device, tenant: BackgroundTenant, api: TenantApi) -> str:
 
 
 class Forwarder:
-    """A TCP relay to ``target`` for one connection: later connections are closed at once, as a stopped
-    tenant's port would refuse them. It makes "the tenant went away after the device was created" happen
-    at a known point. (Later connections are never held open: mosquitto 2.0's bridge completes its TLS
-    handshake in a blocking call, so a peer that accepts and stays silent stalls the whole broker.)"""
+    """A TCP relay to ``target`` for exactly one connection: after accepting it the relay stops
+    listening, so later connections are refused as a stopped tenant's port refuses them. It makes "the
+    tenant went away after the device was created" happen at a known point.
+
+    (Not "accept and close": mosquitto 2.0.11 then ends up spinning in its keep-alive check after a
+    few bridge attempts that fail in the TLS handshake, a bug fixed in later 2.0 releases.)"""
 
     def __init__(self, target: tuple[str, int]) -> None:
         self.target = target
@@ -381,17 +395,13 @@ class Forwarder:
         threading.Thread(target=self._accept, daemon=True).start()
 
     def _accept(self) -> None:
-        first = True
-        while True:
-            try:
-                client, _ = self.server.accept()
-            except OSError:
-                return
-            if first:
-                threading.Thread(target=self._relay, args=(client,), daemon=True).start()
-                first = False
-            else:
-                client.close()
+        try:
+            client, _ = self.server.accept()
+        except OSError:
+            return
+        finally:
+            self.server.close()
+        self._relay(client)
 
     def _relay(self, client: socket.socket) -> None:
         try:

@@ -12,13 +12,24 @@ import pytest
 
 from c8ylink.device.bridge import render_bridge_conf
 
-from .conftest import MOSQUITTO, SUPERVISORCTL, Device, as_nobody, listening, summary, wait_for
+from .conftest import (
+    HAS_AGENT,
+    HAS_MAPPER,
+    MOSQUITTO,
+    NO_AGENT,
+    SUPERVISORCTL,
+    Device,
+    as_nobody,
+    listening,
+    services_lines,
+    summary,
+    wait_for,
+)
 
 ALREADY = (
     "Error: failed to connect to Cumulocity cloud.\n\nCaused by:\n    Connection is already established. "
     "To remove the existing connection, run `tedge disconnect c8y` and try again.\n"
 )
-NO_AGENT = "Info: Software management is not installed. So, skipping enabling related components.\n\n"
 
 
 @pytest.fixture
@@ -33,13 +44,12 @@ def running(device: Device) -> Device:
 def test_offline_connect_writes_the_files_and_restarts_mosquitto(running: Device) -> None:
     before = running.pid_of("mosquitto")
     result = running.run("connect", "c8y", "--offline")
-    assert (result.returncode, result.stdout) == (0, NO_AGENT), result.stderr
+    assert (result.returncode, result.stdout) == (0, "" if HAS_AGENT else NO_AGENT), result.stderr
     assert result.stderr == summary(running) + (
         "Offline mode. Skipping device creation in Cumulocity cloud.\n"
         "Restarting mosquitto... ✓\n"
         "Waiting for mosquitto to be listening for connections... ✓\n"
-        "warning: tedge-mapper is not installed.\n"
-    )
+    ) + "".join(services_lines())
     assert running.pid_of("mosquitto") not in (0, before)
     assert listening(running.port)
     bridge = running.bridge_file.read_text()
@@ -65,9 +75,9 @@ def test_disconnect_removes_the_bridge_and_restarts_mosquitto(running: Device) -
     before = running.pid_of("mosquitto")
     result = running.run("disconnect", "c8y")
     assert (result.returncode, result.stdout) == (0, ""), result.stderr
-    assert (
-        result.stderr
-        == "Removing bridge config file... ✓\nRestarting mosquitto to apply configuration... ✓\n"
+    assert result.stderr == (
+        "Removing bridge config file... ✓\nRestarting mosquitto to apply configuration... ✓\n"
+        + ("Disabling tedge-mapper-c8y... ✓\n" if HAS_MAPPER else "")
     )
     assert not running.bridge_file.exists()
     assert (running.conf_dir / "tedge-mosquitto.conf").exists() and running.cert_path.exists()
@@ -87,6 +97,7 @@ def test_reconnect_replaces_the_bridge(running: Device) -> None:
     assert result.stderr.startswith(
         "Disconnecting from Cumulocity:\nRemoving bridge config file... ✓\n"
         "Restarting mosquitto to apply configuration... ✓\n"
+        + ("Disabling tedge-mapper-c8y... ✓\n" if HAS_MAPPER else "")
         + summary(running, title="reconnect to Cumulocity cloud.")
     )
     assert "keepalive_interval 30\n" in running.bridge_file.read_text()
@@ -235,3 +246,18 @@ def render_bridge_conf_of(device: Device) -> str:
         mosquitto_version=detect_mosquitto_version(MOSQUITTO), root_cert_is_dir=True,
     )  # fmt: skip
     return render_bridge_conf(config.bridge)
+
+
+def test_the_built_in_bridge_is_refused(device: Device) -> None:
+    assert device.run("cert", "create", "--device-id", "connect-device").returncode == 0
+    device.config("mqtt.bridge.built_in", "true")
+    device.write_system_toml()
+    result = device.run("connect", "c8y", "--offline")
+    assert result.returncode == 1
+    assert "\tbridge: built-in\n" in result.stderr
+    assert result.stderr.endswith(
+        "Error: failed to connect to Cumulocity cloud.\n\nCaused by:\n"
+        "    mqtt.bridge.built_in is true, but c8ylink has no built-in bridge: run "
+        "`tedge config set mqtt.bridge.built_in false` to connect with the mosquitto bridge\n"
+    )
+    assert not device.conf_dir.exists()

@@ -16,8 +16,9 @@ import pytest
 from c8ylink.tenant.background import BackgroundTenant
 
 from .conftest import (
-    BIN,
     DEADLINE,
+    HAS_AGENT,
+    HAS_MAPPER,
     SUPERVISORCTL,
     TEDGE,
     Device,
@@ -25,6 +26,7 @@ from .conftest import (
     TenantApi,
     listening,
     onboard,
+    services_lines,
     start_tenant,
     summary,
     tenant_ports,
@@ -32,15 +34,6 @@ from .conftest import (
 )
 
 HEALTH = "te/device/main/service/mosquitto-c8y-bridge/status/health"
-HAS_MAPPER = (BIN / "tedge-mapper").exists()
-HAS_AGENT = (BIN / "tedge-agent").exists()
-
-
-def services_lines() -> tuple[str, str]:
-    """What connect prints about the mapper and the agent, depending on what is installed."""
-    mapper = "Enabling tedge-mapper-c8y... ✓\n" if HAS_MAPPER else "warning: tedge-mapper is not installed.\n"
-    agent = "Enabling tedge-agent... ✓\n" if HAS_AGENT else ""
-    return mapper, agent
 
 
 def connected_output(device: Device, device_id: str, *, tenant_check: bool = True) -> str:
@@ -264,6 +257,7 @@ def test_tenant_stopped_after_the_device_was_created(device: Device, request: py
         if not stopped:
             own.__exit__(None, None, None)
     assert process.returncode == 1, stderr
+    log = (device.services_dir / "log" / "mosquitto.log").read_text()
     failed = (
         "Verifying device is connected to cloud... ✗\n"
         "error: Failed to verify device is connected to Cumulocity: Local MQTT publish has timed out\n"
@@ -279,7 +273,7 @@ def test_tenant_stopped_after_the_device_was_created(device: Device, request: py
         + mapper
         + agent
         + "error: Connection check failed\n"
-    )
+    ), stderr + log[-6000:]
     assert "Creating device in Cumulocity cloud... ✓\n" in stderr
     assert device.bridge_file.exists()  # configured: `tedge reconnect c8y` retries once the tenant is back
     assert device_id

@@ -17,9 +17,10 @@ cloud (device creation over MQTT, the check through the bridge, the tenant check
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 from c8ylink.core.errors import C8yLinkError, FileAccessError, StepFailed, error_chain
 from c8ylink.core.exit_codes import TedgeExit
@@ -36,6 +37,7 @@ from c8ylink.device.services import AGENT, MOSQUITTO, ServiceManager, mapper_ser
 from c8ylink.infra.cli.steps import Console
 from c8ylink.infra.files import access_error, write_atomic
 
+T = TypeVar("T")
 CHECK_ATTEMPTS = 3  # thin-edge.io 1.x (2.0: 5)
 FIRST_RETRY_DELAY = 2.0
 MAX_RETRY_DELAY = 30.0
@@ -87,19 +89,22 @@ class Connector:
         if os.path.exists(config.bridge_path):
             raise C8yLinkError(ALREADY_CONNECTED.format(command=self.disconnect_command))
         new_cert_refused = self._adopt_new_certificate(offline)
-        available = self._service_manager_available()
+        available = Background(self.services.is_available)  # runs while the device is created
         self._create_device(offline)
+        if not available.result():
+            self.console.warning(f"'{self.services.name}' service manager is not available on the system.")
         self._write_files()
-        if not available:
+        if not available.result():
             for line in NO_SERVICE_MANAGER:
                 self.stdout(line)
             return TedgeExit.OK
         self._with_clean_up(self._restart_mosquitto)
         checked = offline or self._check_with_retries()
+        agent = self._start_agent()  # meanwhile: the mapper and the tenant check
         self._enable_mapper()
         if checked and not offline and not config.basic_auth:
             self._check_tenant()
-        self._enable_agent()
+        self._report_agent(agent)
         if not checked:
             self.console.error("Connection check failed")
             return TedgeExit.ERROR
@@ -112,12 +117,6 @@ class Connector:
     def disconnect_command(self) -> str:
         profile = self.config.profile
         return "tedge disconnect c8y" + (f" --profile {profile}" if profile else "")
-
-    def _service_manager_available(self) -> bool:
-        if self.services.is_available():
-            return True
-        self.console.warning(f"'{self.services.name}' service manager is not available on the system.")
-        return False
 
     def _create_device(self, offline: bool) -> None:
         if offline:
@@ -219,16 +218,11 @@ class Connector:
         return False
 
     def _check_tenant(self) -> None:
-        connection = self.config.connection
         with self.console.step("Checking Cumulocity is connected to intended tenant", fatal=False) as result:
             tenant = self.checks.connected_tenant(self.config)
-        if result.ok and tenant not in (connection.mqtt.host, connection.http.host):
-            self.console.warning(
-                f"The device is connected to {tenant}, but the configured URL is "
-                f"(mqtt={connection.mqtt.host}, http={connection.http.host}).\n"
-                f"    To connect the device to the intended tenant, remove the device certificate from "
-                f"{tenant}, and then run tedge reconnect c8y"
-            )
+        warning = tenant_mismatch(tenant, self.config) if result.ok else None
+        if warning is not None:
+            self.console.warning(warning)
 
     # -- services -------------------------------------------------------------------------------------------
     def _enable_mapper(self) -> None:
@@ -239,13 +233,19 @@ class Connector:
         with self.console.step(f"Enabling {service}", fatal=False):
             self.services.start_and_enable(service)
 
-    def _enable_agent(self) -> None:
+    def _start_agent(self) -> Background[None] | None:
+        """Start and enable tedge-agent in the background (``None``: it is not installed)."""
         if self.which("tedge-agent") is None:
+            return None
+        return Background(lambda: self.services.start_and_enable(AGENT))
+
+    def _report_agent(self, agent: Background[None] | None) -> None:
+        if agent is None:
             self.stdout(NO_AGENT)
             self.stdout("")
             return
         with self.console.step(f"Enabling {AGENT}", fatal=False):
-            self.services.start_and_enable(AGENT)
+            agent.result()
 
     # -- tedge connect c8y --test ---------------------------------------------------------------------------
     def test(self) -> int:
@@ -258,6 +258,45 @@ class Connector:
             self._check_tenant()
         self.console.line("Connection check to c8y cloud is successful.")
         return TedgeExit.OK
+
+
+class Background(Generic[T]):
+    """``function()`` run in a thread; ``result()`` waits for it and returns or raises what it did."""
+
+    def __init__(self, function: Callable[[], T]) -> None:
+        self._function = function
+        self._outcome: tuple[bool, object] | None = None
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._outcome = (True, self._function())
+        except BaseException as exc:  # handed to the caller of result()
+            self._outcome = (False, exc)
+
+    def result(self) -> T:
+        self._thread.join()
+        assert self._outcome is not None
+        ok, value = self._outcome
+        if not ok:
+            assert isinstance(value, BaseException)
+            raise value
+        return value  # type: ignore[return-value]
+
+
+def tenant_mismatch(tenant: str, config: ConnectConfig) -> str | None:
+    """The warning when the bridge reaches another tenant than ``c8y.mqtt``/``c8y.http`` name."""
+    connection = config.connection
+    if tenant in (connection.mqtt.host, connection.http.host):
+        return None
+    command = "tedge reconnect c8y" + (f" --profile {config.profile}" if config.profile else "")
+    return (
+        f"The device is connected to {tenant}, but the configured URL is "
+        f"(mqtt={connection.mqtt.host}, http={connection.http.host}).\n"
+        f"    To connect the device to the intended tenant, remove the device certificate from {tenant}, "
+        f"and then run {command}"
+    )
 
 
 def remove_if_present(path: str) -> None:

@@ -214,8 +214,8 @@ class Device:
         (self.config_dir / "system.toml").write_text("\n".join(lines) + "\n")
 
 
-@pytest.fixture
-def device() -> Iterator[Device]:
+@contextlib.contextmanager
+def new_device() -> Iterator[Device]:
     base = Path(tempfile.mkdtemp(prefix="tedge-connect-"))
     base.chmod(0o755)
     dev = Device(base, free_port())
@@ -226,6 +226,33 @@ def device() -> Iterator[Device]:
     finally:
         dev.stop_services(wait=False)
         shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def device() -> Iterator[Device]:
+    with new_device() as dev:
+        yield dev
+
+
+def start_running(device: Device) -> Device:
+    assert device.run("cert", "create", "--device-id", "connect-device").returncode == 0
+    device.write_services()
+    device.start_services()
+    wait_for(lambda: listening(device.port), "mosquitto to listen on the configured port")
+    return device
+
+
+@pytest.fixture
+def running(device: Device) -> Device:
+    """A device with a certificate and its services (mosquitto listening) running under supervisord."""
+    return start_running(device)
+
+
+@pytest.fixture(scope="module")
+def shared_running() -> Iterator[Device]:
+    """As ``running``, for the tests of a module that leave the device as they found it."""
+    with new_device() as dev:
+        yield start_running(dev)
 
 
 def as_nobody() -> tuple[str, ...]:

@@ -8,8 +8,6 @@ import socket
 import stat
 from pathlib import Path
 
-import pytest
-
 from c8ylink.device.bridge import render_bridge_conf
 
 from .conftest import (
@@ -23,22 +21,12 @@ from .conftest import (
     listening,
     services_lines,
     summary,
-    wait_for,
 )
 
 ALREADY = (
     "Error: failed to connect to Cumulocity cloud.\n\nCaused by:\n    Connection is already established. "
     "To remove the existing connection, run `tedge disconnect c8y` and try again.\n"
 )
-
-
-@pytest.fixture
-def running(device: Device) -> Device:
-    assert device.run("cert", "create", "--device-id", "connect-device").returncode == 0
-    device.write_services()
-    device.start_services()
-    wait_for(lambda: listening(device.port), "mosquitto to listen on the configured port")
-    return device
 
 
 def test_offline_connect_writes_the_files_and_restarts_mosquitto(running: Device) -> None:

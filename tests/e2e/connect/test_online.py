@@ -114,7 +114,7 @@ def test_connect_bridges_both_ways_then_test_disconnect_reconnect(
     assert result.stdout == ("" if HAS_AGENT else "Info: Software management is not installed. So, skipping "
                              "enabling related components.\n\n")  # fmt: skip
     managed = tenant_api.managed_object(device_id)
-    assert managed is not None and managed["type"] == "thin-edge.io"
+    assert managed is not None  # registered before (bulk registration), so `100` leaves it as it is
 
     # up: c8y/s/us -> the tenant's s/us; down: the tenant's s/ds -> c8y/s/ds
     downstream = subscribe(device, "c8y/s/ds")
@@ -179,7 +179,11 @@ def test_basic_auth_checks_with_123_and_124(
     assert f"remote_username {tenant.info.tenant}/basic-device\n" in bridge
     assert "bridge_certfile" not in bridge and "s/uat" not in bridge
     assert "basic-Password-1" not in result.stderr + result.stdout
-    assert tenant_api.managed_object("basic-device-1") is not None
+    created = tenant_api.managed_object("basic-device-1")  # new: `100,basic-device-1,thin-edge.io` made it
+    assert created is not None and (created["name"], created.get("type")) == (
+        "basic-device-1",
+        "thin-edge.io",
+    )
     test = device.run("connect", "c8y", "--test")
     assert test.returncode == 0, test.stderr
     assert test.stderr.endswith(

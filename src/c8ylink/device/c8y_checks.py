@@ -141,7 +141,8 @@ class MqttCloudChecks:
         """What to do about a connection Cumulocity refused (CONNACK) or that could not be made."""
         text = str(exc)
         if "refused the connection" not in text:
-            hint = f"check the network connection and c8y.mqtt ({config.bridge.address})"
+            key = "c8y.mqtt" if config.profile is None else f"c8y.profiles.{config.profile}.mqtt"
+            hint = f"Check the network connection and {key} ({config.bridge.address})"
             return NetworkError(f"{text}\n{hint}")
         if identity is not None:
             return self._explained(TlsError(text, kind="peer-rejected-certificate"), config, identity)

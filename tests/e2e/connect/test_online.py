@@ -441,3 +441,19 @@ def test_a_refused_new_certificate_keeps_the_active_one_and_exits_3(online: tupl
     ]
     assert lines[-1] == "warning: Successfully connected, however not using the new certificate"
     assert device.cert_path.read_bytes() == active
+
+
+def test_tenant_unreachable_when_creating_the_device(online: tuple[Device, str]) -> None:
+    from .conftest import free_port
+
+    device, _ = online
+    closed = f"127.0.0.1:{free_port()}"
+    device.config("c8y.mqtt", closed)
+    result = device.run("connect", "c8y")
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.endswith(
+        "Creating device in Cumulocity cloud... ✗\n"
+        f"error: Failed to connect to the MQTT broker at {closed}: Connection refused\n"
+        f"Check the network connection and c8y.mqtt ({closed})\n"
+    )
+    assert not device.bridge_file.exists()

@@ -53,14 +53,13 @@ STEPS: list[tuple[list[str], int, str]] = [
     (["tedge", "config", "get", "c8y.url", "--profile", "second"], 0, "read the profile's value"),
     (["tedge", "connect", "c8y"], 1, "still missing: the device id (normally from `tedge cert create`)"),
     (["tedge", "config", "set", "device.id", "demo-device-001"], 0, "set the device id by hand for now"),
-    (["tedge", "connect", "c8y"], 1, "the configuration is complete; connecting itself is not built yet"),
+    (["tedge", "connect", "c8y"], 1, "the configuration is complete, but there is no device certificate yet"),
 ]
 
 MISSING = """\
 Still missing (later issues):
   - the local Cumulocity tenant (`c8ylink tenant serve`): HTTPS REST + MQTT with mutual TLS, CA, registration
   - device certificates (`tedge cert create | upload | download c8y | renew`)
-  - `tedge connect c8y` itself: mosquitto bridge, services, connection check (today: configuration check only)
   - the operator CLI (`c8y sessions`, login flows, REST commands)
   - the Cumulocity mapper (`tedge-mapper c8y`)
   - the end-to-end onboarding demo (`c8ylink demo`)

@@ -160,3 +160,21 @@ def test_tedge_cert_help_imports_nothing_heavy(args: list[str]) -> None:
     assert report["code"] in (0, None)
     assert "Usage:" in report["help"]
     assert report["heavy"] == [], f"tedge {' '.join(args)} imported {report['heavy']}"
+
+
+@pytest.mark.parametrize(
+    ("script", "args"),
+    [
+        ("tedge", ["connect", "c8y", "--help"]),
+        ("tedge", ["disconnect", "c8y", "--help"]),
+        ("tedge", ["reconnect", "c8y", "--help"]),
+        ("tedge", ["mqtt", "pub", "--help"]),
+        ("tedge", ["mqtt", "sub", "--help"]),
+        ("c8ylink", ["services", "supervisord", "--help"]),
+    ],
+    ids=lambda value: value if isinstance(value, str) else " ".join(value),
+)
+def test_subcommand_help_imports_nothing_heavy(script: str, args: list[str]) -> None:
+    report = _probe(SCRIPTS[script], args, HEAVY)
+    assert report["code"] in (0, None) and "Usage:" in str(report["help"])
+    assert report["heavy"] == [], f"{script} {' '.join(args)} imported {report['heavy']}"

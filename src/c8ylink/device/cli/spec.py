@@ -12,6 +12,12 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "cert": ("c8ylink.device.cli.cert:cert_cmd", "Create and manage device certificate"),
     "config": ("c8ylink.device.cli.config:config_cmd", "Configure Thin Edge."),
     "connect": ("c8ylink.device.cli.connect:connect_cmd", "Connect to cloud provider"),
+    "mqtt": ("c8ylink.device.cli.mqtt:mqtt_cmd", "Publish a message on a topic and subscribe a topic"),
+    "disconnect": ("c8ylink.device.cli.connect:disconnect_cmd", "Remove bridge connection for a provider"),
+    "reconnect": (
+        "c8ylink.device.cli.connect:reconnect_cmd",
+        "Reconnect command, calls disconnect followed by connect",
+    ),
 }
 
 CONFIG_DIR_HELP = "[env: TEDGE_CONFIG_DIR] [default: /etc/tedge]"

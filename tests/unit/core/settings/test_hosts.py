@@ -131,8 +131,15 @@ def test_proxy_url_errors(text: str, message: str) -> None:
 
 
 LABEL = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?", fullmatch=True)
+
+
+def _numeric(label: str) -> bool:
+    """The URL standard's "ends in a number": decimal digits, or 0x with hex digits (then an IPv4 host)."""
+    return label.isdigit() or (label[:2] == "0x" and all(c in "0123456789abcdef" for c in label[2:]))
+
+
 HOST = (
-    st.lists(LABEL, min_size=1, max_size=4).map(".".join).filter(lambda h: not h.rsplit(".", 1)[-1].isdigit())
+    st.lists(LABEL, min_size=1, max_size=4).map(".".join).filter(lambda h: not _numeric(h.rsplit(".", 1)[-1]))
 )
 
 

@@ -1,10 +1,14 @@
-"""`tedge connect c8y`: for now only the configuration check, with the error text of the user docs."""
+"""`tedge connect c8y` in-process: the configuration checks with the error texts of the user docs, and the
+summary block up to the first step that would run a process (the steps: tests/e2e/connect).
+
+``TEDGE_C8Y_BRIDGE_INCLUDE_LOCAL_CLEANSESSION`` is set so that no ``mosquitto --help`` runs."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from click.testing import Result
 
 Tedge = Callable[..., Result]
@@ -40,24 +44,41 @@ def test_missing_device_id(tedge: Tedge) -> None:
     )
 
 
-def test_complete_configuration_says_connecting_is_not_implemented(
+NO_PROCESS = {"TEDGE_C8Y_BRIDGE_INCLUDE_LOCAL_CLEANSESSION": "false"}
+
+
+def test_test_without_a_bridge_says_the_device_is_not_connected(
     tedge: Tedge, config_dir: Path, make_certificate: Callable[[Path, str], Path]
 ) -> None:
     make_certificate(config_dir / "device-certs" / "tedge-certificate.pem", "device-42")
     tedge("config", "set", "c8y.url", "t.example.com")
-    result = tedge("connect", "c8y")
-    assert result.exit_code == 1
-    assert result.stdout == ""
-    assert result.stderr.startswith(
-        "connect to Cumulocity cloud.:\n"
+    result = tedge("connect", "c8y", "--test", env=NO_PROCESS)
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        "test connection to Cumulocity cloud.:\n"
         "\tdevice id: device-42\n"
         "\tcloud profile: <none>\n"
         "\tcloud host: t.example.com:8883\n"
         "\tauth type: Certificate\n"
         f"\tcertificate file: {config_dir}/device-certs/tedge-certificate.pem\n"
+        "\tcryptoki: false\n"
         "\tbridge: mosquitto\n"
-        "Error: failed to connect to Cumulocity cloud.\n\nCaused by:\n"
-        "    connecting is not implemented yet in c8ylink"
+        "\tservice manager: systemd\n"
+        "\tproxy: Not configured\n"
+        "error: Device is not connected to Cumulocity cloud\n"
+    )
+
+
+def test_bad_system_toml_is_reported_before_anything_runs(tedge: Tedge, config_dir: Path) -> None:
+    tedge("config", "set", "device.id", "dev-1")
+    tedge("config", "set", "c8y.url", "t.example.com")
+    (config_dir / "system.toml").write_text('[init]\nname = "x"\n')
+    result = tedge("connect", "c8y", env=NO_PROCESS)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: failed to execute `tedge connect`.\n\nCaused by:\n"
+        f"    Toml syntax error in the system config file '{config_dir}/system.toml': "
+        "missing field `is_available` in [init]\n"
     )
 
 
@@ -69,8 +90,10 @@ def test_connect_with_profile(tedge: Tedge) -> None:
     tedge("config", "set", "c8y.url", "second.example.com", "--profile", "second")
     tedge("config", "set", "c8y.bridge.topic_prefix", "c8y-second", "--profile", "second")
     tedge("config", "set", "c8y.proxy.bind.port", "8002", "--profile", "second")
-    result = tedge("connect", "c8y", "--test", env={"TEDGE_CLOUD_PROFILE": "second"})
-    assert "Testing connection to Cumulocity\n\tdevice id: dev-1\n\tcloud profile: second\n" in result.stderr
+    result = tedge("connect", "c8y", "--test", env={"TEDGE_CLOUD_PROFILE": "second", **NO_PROCESS})
+    assert "test connection to Cumulocity cloud.:\n\tdevice id: dev-1\n\tcloud profile: second\n" in (
+        result.stderr
+    )
     assert "cloud host: second.example.com:8883" in result.stderr
 
 
@@ -88,5 +111,33 @@ def test_basic_auth_shows_the_credentials_path(tedge: Tedge, config_dir: Path) -
     tedge("config", "set", "device.id", "dev-1")
     tedge("config", "set", "c8y.url", "main.example.com")
     tedge("config", "set", "c8y.auth_method", "basic")
-    result = tedge("connect", "c8y")
-    assert f"\tauth type: Basic\n\tcredentials path: {config_dir}/credentials.toml\n" in result.stderr
+    (config_dir / "credentials.toml").write_text('[c8y]\nusername = "t1/dev"\npassword = "secret-pw"\n')
+    result = tedge("connect", "c8y", "--test", env=NO_PROCESS)
+    assert (
+        f"\tauth type: Basic\n\tcredentials path: {config_dir}/credentials.toml\n\tbridge: mosquitto\n"
+        in (result.stderr)
+    )
+    assert "secret-pw" not in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (None, "does not exist: create it with a [c8y] table holding username and password"),
+        ('[c8y]\nusername = "t1/dev"\n', "gives no password in its [c8y] table"),
+        ('username = "t1/dev"\n', "has no [c8y] table with username and password"),
+    ],
+    ids=["missing", "no password", "no table"],
+)
+def test_basic_auth_without_usable_credentials(
+    tedge: Tedge, config_dir: Path, content: str | None, problem: str
+) -> None:
+    tedge("config", "set", "device.id", "dev-1")
+    tedge("config", "set", "c8y.url", "main.example.com")
+    tedge("config", "set", "c8y.auth_method", "basic")
+    if content is not None:
+        (config_dir / "credentials.toml").write_text(content)
+    result = tedge("connect", "c8y", env=NO_PROCESS)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: failed to execute `tedge connect`.\n\nCaused by:\n")
+    assert f"The credentials file {config_dir}/credentials.toml {problem}" in result.stderr

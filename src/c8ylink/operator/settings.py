@@ -34,6 +34,15 @@ DEFAULTS: dict[str, Any] = {
     "sso.browserCallbackUrl": "http://localhost:5001/callback",
     "activityLog.enabled": True,
     "defaults.insecure": False,
+    "defaults.dry": False,
+    "defaults.dryFormat": "markdown",
+    "defaults.pageSize": 5,
+    "defaults.maxWorkers": 50,
+    "defaults.retries": 0,
+    "defaults.retryWaitMin": "5s",
+    "defaults.retryWaitMax": "50s",
+    "includeAll.pageSize": 2000,
+    "includeAll.delayMS": 50,
     "ci": False,
 }
 CLI_HOME_CANDIDATES = ("~/.go-c8y-cli", "/usr/local/etc/go-c8y-cli", "/etc/go-c8y-cli")
@@ -70,6 +79,16 @@ class SettingsLayers:
     def text(self, key: str) -> str:
         value = self.value(key)
         return "" if value is None else str(value)
+
+    def integer(self, key: str) -> int:
+        """An integer setting; a value that is not one is a ``ConfigError`` naming the key."""
+        from c8ylink.core.errors import ConfigError
+
+        value = self.value(key)
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"invalid setting {key}={value!r}: expected an integer") from None
 
 
 def cli_home(env: Mapping[str, str], user_home: Path) -> Path | None:

@@ -160,3 +160,37 @@ def test_tedge_cert_help_imports_nothing_heavy(args: list[str]) -> None:
     assert report["code"] in (0, None)
     assert "Usage:" in report["help"]
     assert report["heavy"] == [], f"tedge {' '.join(args)} imported {report['heavy']}"
+
+
+REST_PROBE = """
+import contextlib, io, json, sys
+from c8ylink.operator.cli.main import main
+with contextlib.redirect_stdout(io.StringIO()) as out:
+    try:
+        main(sys.argv[1:])
+    except SystemExit:
+        pass
+loaded = {m.split(".")[0] for m in sys.modules}
+specs = sorted(m.rsplit(".", 1)[1] for m in sys.modules if m.startswith("c8ylink.operator.api.specs."))
+runner = "c8ylink.operator.api.runner" in sys.modules
+print(json.dumps({"help": out.getvalue(), "specs": specs, "runner": runner, "heavy": sorted(loaded & HEAVY)}))
+"""
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["devices", "--help"], ["devices", "list", "--help"], ["deviceregistration", "--help"],
+     ["devicemanagement", "certificates", "--help"], ["api", "--help"]],
+    ids=" ".join,
+)  # fmt: skip
+def test_c8y_rest_help_imports_only_its_own_spec(command: list[str]) -> None:
+    """`c8y <group> --help` loads that group's spec module and no other, and nothing heavy."""
+    probe = REST_PROBE.replace("HEAVY", repr(set(HEAVY)))
+    argv = [sys.executable, "-c", probe, *command]
+    result = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT, check=False)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert "Usage: c8y" in report["help"]
+    assert report["heavy"] == [], f"c8y {' '.join(command)} imported {report['heavy']}"
+    assert report["specs"] == ([] if command[0] == "api" else [command[0]])
+    assert not report["runner"]

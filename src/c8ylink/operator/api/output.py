@@ -77,21 +77,20 @@ class Printer:
         """(the row to print, its columns) after select or view."""
         if not self._first_keys:
             self._first_keys = list(item)
-        if self.patterns:
-            nodes = select_nodes(item, self.patterns)
-            self._matched.update(node.pattern for node in nodes)
-            columns = [node.column for node in nodes]
-            if self.options.format == "json" and not self.options.flatten:
-                return nest_selected(nodes), columns
-            return flat_selected(nodes), columns
-        view = view_columns(item, self.options.view)
-        if view is not None:
-            nodes = select_nodes(item, parse_selection([",".join(view)]))
-            row = flat_selected(nodes) if self.options.format != "json" else nest_selected(nodes)
-            return row, list(view)
-        if self.options.format == "json" and self.options.flatten:
-            return flatten(item), []
-        return dict(item), []
+        json_output = self.options.format == "json"
+        columns: list[str] = []
+        row: dict[str, Any] = dict(item)
+        view = None if self.patterns else view_columns(item, self.options.view)
+        if self.patterns or view is not None:
+            patterns = self.patterns or parse_selection([",".join(view or ())])
+            nodes = select_nodes(item, patterns)
+            if self.patterns:
+                self._matched.update(node.pattern for node in nodes)
+            columns = list(view) if view is not None else [node.column for node in nodes]
+            row = nest_selected(nodes) if json_output else flat_selected(nodes)
+        if json_output and self.options.flatten:
+            row = flatten(row)
+        return row, columns
 
     def _write(self, shaped: list[tuple[dict[str, Any], list[str]]]) -> None:
         kind = self.options.format

@@ -29,6 +29,8 @@ def parse_json_value(flag: str, text: str) -> dict[str, Any]:
         if not isinstance(value, dict):
             raise UsageError(f"--{flag} must be a JSON object: {_HINT}", exit_code=USER_ERROR)
         return value
+    if stripped.startswith("["):
+        raise UsageError(f"--{flag} must be a JSON object, not a list: {_HINT}", exit_code=USER_ERROR)
     if not stripped:
         return {}
     document: dict[str, Any] = {}

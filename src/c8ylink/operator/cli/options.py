@@ -51,7 +51,7 @@ class DurationType(click.ParamType):  # type: ignore[type-arg]
 def _store(attribute: str) -> Callable[[click.Context, click.Parameter, Any], None]:
     def callback(ctx: click.Context, param: click.Parameter, value: Any) -> None:
         flags = ctx.find_root().meta.setdefault("c8y.flags", GlobalFlags())
-        if value not in (None, False, ()):
+        if value is not None and value is not False and value != ():  # 0 is a value (--abortOnErrors 0)
             setattr(flags, attribute, value)
 
     return callback

@@ -30,6 +30,21 @@ class C8yGroup(LazyGroup):
         with formatter.section("Commands"):
             formatter.write_dl(all_commands())
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as exc:  # suggest among the lazy commands too (click knows only loaded ones)
+            name = args[0] if args else ""
+            if not exc.message.startswith("No such command") or "Did you mean" in exc.message:
+                raise
+            import difflib
+
+            close = difflib.get_close_matches(name, self.list_commands(ctx), n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise click.UsageError(f"No such command {name!r}.{hint}", ctx) from None
+
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         name = ALIASES.get(cmd_name, cmd_name)
         if name in REST_GROUPS:

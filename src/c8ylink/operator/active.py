@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from c8ylink.core.errors import AuthError, SessionError
 from c8ylink.core.exit_codes import C8yExit
@@ -24,16 +22,16 @@ from c8ylink.operator.client import DEFAULT_TIMEOUT, C8yClient, ClientConfig, Re
 from c8ylink.operator.credentials import BASIC as BASIC_AUTH
 from c8ylink.operator.credentials import BEARER, Credentials, token_claims
 from c8ylink.operator.environment import Surroundings
-from c8ylink.operator.gate import GateOptions, WriteGate, parse_confirmation
 from c8ylink.operator.login_types import BASIC, BROWSER, CERTIFICATE, DEVICE, NONE, OAUTH2, choose_login_type
-from c8ylink.operator.modes import allowed_summary, is_ci, resolve_mode
 from c8ylink.operator.sessions.model import Session, host_name, normalize_host
 from c8ylink.operator.sessions.secrets import DecryptionError, decrypt_text, encrypt_text, is_encrypted
 from c8ylink.operator.sessions.store import find_session_file, is_uri_session, load_session, save_session
 from c8ylink.operator.settings import SettingsLayers, parse_duration
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from c8ylink.infra.prompts import Prompter
+    from c8ylink.operator.gate import WriteGate
 
 NO_SESSION = int(C8yExit.NO_SESSION)
 
@@ -50,8 +48,7 @@ def active_session_name(where: Surroundings, session_flag: str | None) -> tuple[
 
 def _env_overrides(session: Session, env: dict[str, str] | os._Environ[str]) -> Session:
     host = next((env[n] for n in ("C8Y_HOST", "C8Y_URL", "C8Y_BASEURL") if env.get(n)), "")
-    return replace(
-        session,
+    return session._replace(
         host=host or session.host,
         tenant=env.get("C8Y_TENANT") or session.tenant,
         username=env.get("C8Y_USERNAME") or env.get("C8Y_USER") or session.username,
@@ -73,11 +70,11 @@ def load_active_session(where: Surroundings, session_flag: str | None = None) ->
         env_token = where.env.get("C8Y_TOKEN", "")
         if env_token and session.token and _expires_soon(env_token, session, where):
             # a token renewed into the file outlives the shell's copy (only then is the file's unlocked)
-            overridden = replace(overridden, token=pick_token(env_token, _secret(session.token, where)))
+            overridden = overridden._replace(token=pick_token(env_token, _secret(session.token, where)))
         return overridden
     if where.env.get("C8Y_HOST") or where.env.get("C8Y_URL") or where.env.get("C8Y_BASEURL"):
         session = _env_overrides(Session(session_uri=name or "env://"), dict(where.env))
-        return replace(session, session_uri=name or f"env://{host_name(session.host)}")
+        return session._replace(session_uri=name or f"env://{host_name(session.host)}")
     raise SessionError("no session loaded: run set-session (or pass --session NAME)", exit_code=NO_SESSION)
 
 
@@ -198,7 +195,7 @@ def _store_renewed(
             if not passphrase:
                 return
             token = encrypt_text(token, passphrase, os.urandom)
-        save_session(replace(stored, token=token), Path(session.path))
+        save_session(stored._replace(token=token), Path(session.path))
 
     return store
 
@@ -211,6 +208,8 @@ def pick_token(env_token: str, file_token: str) -> str:
 
 
 def session_mode(session: Session, where: Surroundings, flag: str | None) -> str:
+    from c8ylink.operator.modes import resolve_mode
+
     return resolve_mode(
         flag=flag, env=where.env, session_settings=session.settings, global_settings=where.global_settings()
     )
@@ -230,6 +229,8 @@ def write_gate(
     """The mode gate + confirmation for one command run (prompts only on a terminal: stdin, or the
     given ``prompter``, e.g. /dev/tty while stdin carries piped input)."""
     from c8ylink.infra.prompts import stdin_prompter
+    from c8ylink.operator.gate import GateOptions, WriteGate, parse_confirmation
+    from c8ylink.operator.modes import allowed_summary, is_ci
 
     settings = settings_of(session, where)
     mode = session_mode(session, where, session_mode_flag)

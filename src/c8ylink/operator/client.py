@@ -20,24 +20,46 @@ from __future__ import annotations
 import ssl
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Protocol
 
 from c8ylink.core.errors import ApiError, AuthError
 from c8ylink.core.exit_codes import c8y_exit_for_status
 from c8ylink.infra.net.response import FileField, HttpResponse
 from c8ylink.operator.credentials import BEARER, Credentials, token_expiry
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, NamedTuple, Protocol
+
     from c8ylink.infra.net.http import HttpClient
+
+    class Transport(Protocol):
+        """What ``C8yClient`` sends through: ``infra.net.stdlib_http.StdlibHttpClient`` (the default:
+        cheap to import, which every pipeline stage pays) or ``infra.net.http.HttpClient``."""
+
+        def request(
+            self,
+            method: str,
+            url: str,
+            *,
+            params: Mapping[str, str] | None = None,
+            json: Any = None,
+            content: bytes | str | None = None,
+            data: Mapping[str, str] | None = None,
+            files: Mapping[str, FileField] | None = None,
+            headers: Mapping[str, str] | None = None,
+            cookies: Mapping[str, str] | None = None,
+        ) -> HttpResponse: ...
+
+        def close(self) -> None: ...
+else:
+    from c8ylink.core.records import NamedTuple  # start-up: no dataclasses, no typing
 
 DEFAULT_TIMEOUT = 600.0
 _REVOKED_HINTS = ("logged out", "terminated", "expired", "invalid token", "token signature", "revoked")
 
 
-@dataclass(frozen=True, slots=True)
-class TlsOptions:
+class TlsOptions(NamedTuple):
     """``insecure``: no verification. Otherwise the system store plus ``SSL_CERT_FILE``/``SSL_CERT_DIR``."""
 
     insecure: bool = False
@@ -71,38 +93,16 @@ class TlsOptions:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class ClientConfig:
+class ClientConfig(NamedTuple):
     base_url: str
-    credentials: Credentials = field(default_factory=Credentials)
-    tls: TlsOptions = field(default_factory=TlsOptions)
+    credentials: Credentials = Credentials()
+    tls: TlsOptions = TlsOptions()
     domain: str = ""  # Host header override
     timeout: float = DEFAULT_TIMEOUT
     renew_before: float = 300.0
 
 
 Renewer = Callable[[ClientConfig], Credentials]
-
-
-class Transport(Protocol):
-    """What ``C8yClient`` sends through: ``infra.net.stdlib_http.StdlibHttpClient`` (the default: cheap to
-    import, which every pipeline stage pays) or ``infra.net.http.HttpClient``."""
-
-    def request(
-        self,
-        method: str,
-        url: str,
-        *,
-        params: Mapping[str, str] | None = None,
-        json: Any = None,
-        content: bytes | str | None = None,
-        data: Mapping[str, str] | None = None,
-        files: Mapping[str, FileField] | None = None,
-        headers: Mapping[str, str] | None = None,
-        cookies: Mapping[str, str] | None = None,
-    ) -> HttpResponse: ...
-
-    def close(self) -> None: ...
 
 
 def http_client_for(
@@ -156,7 +156,7 @@ class C8yClient:
             return credentials
         if self._renew is not None:
             renewed = self._renew(self.config)
-            self.config = replace(self.config, credentials=renewed)
+            self.config = self.config._replace(credentials=renewed)
             if self._on_renewed is not None:
                 self._on_renewed(renewed)
             return renewed

@@ -9,7 +9,6 @@ for the rest. Pure.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from c8ylink.core.errors import (
     ApiError,
@@ -22,6 +21,10 @@ from c8ylink.core.errors import (
     error_chain,
 )
 from c8ylink.infra.prompts import PromptCancelled
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def error_type(exc: C8yLinkError) -> str:

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from c8ylink.operator.sessions.model import get_setting, parse_bool
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, NamedTuple
+else:
+    from c8ylink.core.records import NamedTuple  # start-up: no dataclasses, no typing
 
 # key -> default (declared once; `c8y settings list` prints them)
 DEFAULTS: dict[str, Any] = {
@@ -53,12 +57,11 @@ def env_name(key: str) -> str:
     return "C8Y_SETTINGS_" + key.replace(".", "_").upper()
 
 
-@dataclass(frozen=True, slots=True)
-class SettingsLayers:
+class SettingsLayers(NamedTuple):
     env: Mapping[str, str]
-    session: Mapping[str, Any] = field(default_factory=dict)
-    global_file: Mapping[str, Any] = field(default_factory=dict)
-    flags: Mapping[str, Any] = field(default_factory=dict)
+    session: Mapping[str, Any] = {}  # the layers are read, never changed
+    global_file: Mapping[str, Any] = {}
+    flags: Mapping[str, Any] = {}
 
     def value(self, key: str, default: Any = None) -> Any:
         if key in self.flags and self.flags[key] is not None:

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import socket
 import ssl
-from typing import BinaryIO
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import BinaryIO
 
 MAX_LINE = 65536
 MAX_HEADERS = 200

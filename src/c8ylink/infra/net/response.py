@@ -5,22 +5,25 @@ from __future__ import annotations
 
 import json as jsonlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
 
 from c8ylink.core.errors import ApiError, ProtocolError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, NamedTuple
+else:
+    from c8ylink.core.records import NamedTuple  # start-up: no dataclasses, no typing
 
 FileField = tuple[str, bytes, str]  # (filename, content, content type)
 
 
-@dataclass(frozen=True, slots=True)
-class HttpResponse:
+class HttpResponse(NamedTuple):
     status: int
     url: str
     method: str
     headers: Mapping[str, str]
     content: bytes
-    cookies: Mapping[str, str] = field(default_factory=dict)
+    cookies: Mapping[str, str] = {}  # never changed in place
 
     @property
     def ok(self) -> bool:

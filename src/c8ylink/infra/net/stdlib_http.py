@@ -17,13 +17,16 @@ import os
 import ssl
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from c8ylink.core.errors import NetworkError
 from c8ylink.infra.net.http1 import Connection, ResponseError, StaleConnection
 from c8ylink.infra.net.response import FileField, HttpResponse
 from c8ylink.infra.net.tls_errors import tls_error_from_ssl
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 USER_AGENT = "c8ylink"
 

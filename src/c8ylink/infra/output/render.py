@@ -8,14 +8,15 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from c8ylink.core.errors import UsageError
 from c8ylink.infra.output.select import parse_selection, select_nodes
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 FORMATS = ("json", "csv", "csvheader", "table", "tsv")
 
@@ -89,6 +90,9 @@ def render_rows(
     names = list(columns) if columns is not None else list(dict.fromkeys(k for row in flat_rows for k in row))
     cells = [[format_cell(_cell_value(row, name)) for name in names] for row in flat_rows]
     if kind in ("csv", "csvheader", "tsv"):
+        import csv
+        import io
+
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter="\t" if kind == "tsv" else ",", lineterminator="\n")
         if kind == "csvheader" and header:

@@ -13,7 +13,6 @@ Missing required values are a ``UsageError`` naming the flag.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
 
 from c8ylink.core.errors import UsageError
 from c8ylink.operator.api.plan import RequestPlan, encode_component
@@ -21,8 +20,9 @@ from c8ylink.operator.api.shorthand import merge, set_path
 from c8ylink.operator.api.spec import BODY, HEADER, PATH, QUERY, CommandSpec, ParamSpec, Q
 from c8ylink.operator.api.values import USER_ERROR, flag_of, missing_message
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import NamedTuple
+    from typing import Any, NamedTuple
 else:
     from c8ylink.core.records import NamedTuple
 

@@ -5,12 +5,14 @@ the Authorization value masked (``Basic {base64 tenant/username:password}``, ``B
 from __future__ import annotations
 
 import json
-import shlex
 from collections.abc import Mapping
-from typing import Any
 from urllib.parse import urlsplit
 
 from c8ylink.operator.api.plan import RequestPlan
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 NO_HOST = "https://{host}"
 MASKS = {"basic": "Basic {base64 tenant/username:password}", "bearer": "Bearer {token}"}
@@ -50,6 +52,8 @@ def dry_document(plan: RequestPlan, base_url: str, auth_kind: str) -> dict[str, 
 
 
 def render_curl(document: Mapping[str, Any]) -> str:
+    import shlex
+
     words = ["curl", "-X", document["method"]]
     body = document.get("body")
     if body is not None and not any("multipart" in v for v in document["headers"].values()):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TextIO
 
 from c8ylink.core.errors import ApiError, C8yLinkError, NetworkError, UsageError
 from c8ylink.operator.api.build import RequestOptions, build_request
@@ -23,8 +22,9 @@ from c8ylink.operator.api.plan import RequestPlan
 from c8ylink.operator.api.spec import PATH, CommandSpec, ParamSpec
 from c8ylink.operator.api.values import USER_ERROR, convert_one, flag_of
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import NamedTuple
+    from typing import Any, NamedTuple, TextIO
 
     from c8ylink.infra.net.response import HttpResponse
     from c8ylink.operator.client import C8yClient
@@ -280,7 +280,8 @@ def read_certificate(param: ParamSpec, path: str) -> str:
     return "".join(lines)
 
 
-Handler = Callable[[Executor, dict[str, Any]], None]
+if TYPE_CHECKING:
+    Handler = Callable[[Executor, dict[str, Any]], None]
 
 
 def _load_handler(target: str) -> Handler:

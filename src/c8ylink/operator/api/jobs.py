@@ -10,20 +10,19 @@ pauses are part of the behaviour, not synchronisation).
 
 from __future__ import annotations
 
-import queue
 import threading
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Generic, TypeVar
 
 from c8ylink.core.errors import C8yLinkError
 from c8ylink.core.exit_codes import C8yExit
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import NamedTuple
+    from queue import Queue
+    from typing import Any, NamedTuple
 else:
     from c8ylink.core.records import NamedTuple
 
-T = TypeVar("T")
 _DONE = object()
 
 
@@ -63,13 +62,13 @@ class BatchResult:
         return ""
 
 
-class Batch(Generic[T]):
+class Batch:
     """``run(jobs)``: ``work(job)`` for each job; a job that is a ``C8yLinkError`` already failed (bad
     input) and counts as an error without running. ``report(error)`` is told of every error at once."""
 
     def __init__(
         self,
-        work: Callable[[T], None],
+        work: Callable[[Any], None],
         report: Callable[[C8yLinkError], None],
         options: BatchOptions,
         *,
@@ -92,7 +91,7 @@ class Batch(Generic[T]):
                 self._stop.set()
         self.report(error)
 
-    def _run_one(self, job: T, *, first: bool) -> None:
+    def _run_one(self, job: Any, *, first: bool) -> None:
         if self.options.delay_before:
             self.sleep(self.options.delay_before)
         if not first and self.options.delay:
@@ -115,12 +114,12 @@ class Batch(Generic[T]):
             return False
         return True
 
-    def run(self, jobs: Iterable[T | C8yLinkError]) -> BatchResult:
+    def run(self, jobs: Iterable[Any]) -> BatchResult:
         if self.options.workers <= 1:
             return self._run_serial(jobs)
         return self._run_parallel(jobs)
 
-    def _run_serial(self, jobs: Iterable[T | C8yLinkError]) -> BatchResult:
+    def _run_serial(self, jobs: Iterable[Any]) -> BatchResult:
         first = True
         for job in jobs:
             if self._stop.is_set():
@@ -135,7 +134,9 @@ class Batch(Generic[T]):
             first = False
         return self.result
 
-    def _run_parallel(self, jobs: Iterable[T | C8yLinkError]) -> BatchResult:
+    def _run_parallel(self, jobs: Iterable[Any]) -> BatchResult:
+        import queue
+
         pending: queue.Queue[object] = queue.Queue(maxsize=self.options.workers * 2)
         threads = [
             threading.Thread(target=self._worker, args=(pending,), name=f"c8y-worker-{n}", daemon=True)
@@ -161,7 +162,7 @@ class Batch(Generic[T]):
                 thread.join()
         return self.result
 
-    def _worker(self, pending: queue.Queue[object]) -> None:
+    def _worker(self, pending: Queue[object]) -> None:
         first = True
         while True:
             job = pending.get()
@@ -169,5 +170,5 @@ class Batch(Generic[T]):
                 return
             if self._stop.is_set():
                 continue
-            self._run_one(job, first=first)  # type: ignore[arg-type]
+            self._run_one(job, first=first)
             first = False

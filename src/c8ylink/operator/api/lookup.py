@@ -7,11 +7,14 @@ The lookup queries are declared here; ``resolve`` does the GET through the calle
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from c8ylink.core.errors import C8yLinkError
 from c8ylink.operator.api.plan import RequestPlan
 from c8ylink.operator.api.values import is_id
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 NOT_FOUND_EXIT = 4
 LOOKUP_PAGE_SIZE = 100
@@ -25,7 +28,8 @@ LOOKUPS: dict[str, tuple[str, str, str]] = {
     "id[]": ("query", "", "managed object"),
 }
 
-Send = Callable[[RequestPlan], Any]  # the plan -> the decoded JSON answer
+if TYPE_CHECKING:
+    Send = Callable[[RequestPlan], Any]  # the plan -> the decoded JSON answer
 
 
 def lookup_plan(kind: str, name: str) -> RequestPlan:

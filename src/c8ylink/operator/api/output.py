@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TextIO
 
 from c8ylink.core.errors import UsageError
 from c8ylink.infra.output.render import flatten, render_json, render_rows
 from c8ylink.infra.output.select import Pattern, flat_selected, nest_selected, parse_selection, select_nodes
 from c8ylink.operator.api.views import BY_NAME, view_columns
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import NamedTuple
+    from typing import Any, NamedTuple, TextIO
 else:
     from c8ylink.core.records import NamedTuple
 

@@ -7,11 +7,11 @@ would arrive as a space).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import NamedTuple
+    from typing import Any, NamedTuple
 else:
     from c8ylink.core.records import NamedTuple
 

@@ -14,9 +14,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, TextIO
 
 from c8ylink.core.errors import ApiError, C8yLinkError, SessionError, UsageError
 from c8ylink.core.exit_codes import C8yExit
@@ -33,8 +31,9 @@ from c8ylink.operator.flags import GlobalFlags
 from c8ylink.operator.sessions.model import Session
 from c8ylink.operator.settings import SettingsLayers, parse_duration
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import NamedTuple
+    from typing import Any, NamedTuple, TextIO
 else:
     from c8ylink.core.records import NamedTuple
 
@@ -113,8 +112,7 @@ def _session(where: Surroundings, flags: GlobalFlags) -> Session | None:
             return None
         raise
     if flags.session_username or flags.session_password:
-        session = replace(
-            session,
+        session = session._replace(
             username=flags.session_username or session.username,
             password=flags.session_password or session.password,
             token="",

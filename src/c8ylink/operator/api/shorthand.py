@@ -11,9 +11,12 @@ inside quotes, braces or brackets do not separate pairs. Pure.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from c8ylink.core.errors import UsageError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 USER_ERROR = 101
 _HINT = "give a JSON object ('{\"a\": 1}') or key=value pairs ('a=1,b.c=x')"

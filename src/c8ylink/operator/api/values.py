@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
 from c8ylink.core.errors import UsageError
 from c8ylink.operator.api.shorthand import parse_json_value
 from c8ylink.operator.api.spec import CommandSpec, ParamSpec
 from c8ylink.operator.api.times import parse_datetime
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 USER_ERROR = 101
 

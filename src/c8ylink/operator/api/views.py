@@ -8,10 +8,10 @@ property; ``--view <name>`` a named one. ``--select`` always wins over a view. P
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import NamedTuple
+    from typing import Any, NamedTuple
 else:
     from c8ylink.core.records import NamedTuple
 

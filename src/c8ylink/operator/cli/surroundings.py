@@ -6,9 +6,12 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
 from c8ylink.operator.environment import Surroundings
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def isatty(stream: Any) -> bool:

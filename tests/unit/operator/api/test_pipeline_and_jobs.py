@@ -76,7 +76,7 @@ class Recorder:
         with self.lock:
             self.done.append(job)
 
-    def batch(self, **options: int | float) -> Batch[int]:
+    def batch(self, **options: int | float) -> Batch:
         return Batch(
             self.work,
             lambda e: self.reported.append(str(e)),

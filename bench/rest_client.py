@@ -36,11 +36,13 @@ C8Y_API_LIST = """
 import json, os, sys
 from c8y_api import CumulocityApi
 
-api = CumulocityApi(os.environ["C8Y_HOST"], os.environ["C8Y_TENANT"], os.environ["C8Y_USER"], os.environ["C8Y_PASSWORD"])
+env = os.environ
+api = CumulocityApi(env["C8Y_HOST"], env["C8Y_TENANT"], env["C8Y_USER"], env["C8Y_PASSWORD"])
 api.session.verify = os.environ["SSL_CERT_FILE"]
 api.session.trust_env = False
 answer = api.get("/inventory/managedObjects", params={"q": "$filter= $orderby=name", "pageSize": 5})
-sys.stdout.write("".join(json.dumps(item, separators=(",", ":")) + "\\n" for item in answer["managedObjects"]))
+items = answer["managedObjects"]
+sys.stdout.write("".join(json.dumps(item, separators=(",", ":")) + "\\n" for item in items))
 """
 
 
@@ -61,7 +63,8 @@ def start_tenant(data_dir: Path) -> tuple[subprocess.Popen[bytes], dict[str, obj
 
 
 def run(argv: list[str], env: dict[str, str], *, stdin: str | bytes | None = None) -> str:
-    done = subprocess.run(argv, env=env, input=stdin, capture_output=True, check=False, timeout=600)
+    feed = {"input": stdin} if stdin is not None else {"stdin": subprocess.DEVNULL}  # never the bench's stdin
+    done = subprocess.run(argv, env=env, capture_output=True, check=False, timeout=600, **feed)  # type: ignore[call-overload]
     if done.returncode != 0:
         raise SystemExit(f"rest-client: {' '.join(argv[:4])} failed: {done.stderr.decode().strip()[-400:]}")
     return done.stdout.decode()
@@ -121,7 +124,9 @@ def seed_devices(env: dict[str, str], count: int) -> bytes:
     run([C8Y, "devices", "create", "--workers", "8", "--force", "--select", "id"], env, stdin=names)
     listed = run([C8Y, "devices", "list", "--includeAll", "--name", "bench-*", "--select", "id"], env)
     if len(listed.splitlines()) != count:
-        raise SystemExit(f"rest-client: expected {count} devices, the tenant lists {len(listed.splitlines())}")
+        raise SystemExit(
+            f"rest-client: expected {count} devices, the tenant lists {len(listed.splitlines())}"
+        )
     return listed.encode()
 
 
@@ -133,9 +138,9 @@ def compare_workers(env: dict[str, str], ids: bytes, count: int, delay: str) -> 
         eight = timed([*update, "--workers", "8", *extra], env, stdin=ids, lines=count)
         label = f" --delay {pause}" if pause else " (no delay)"
         print(
-            f"rest-client bulk update of {count:,} devices{label}: {one / eight:.1f}x faster with --workers 8 "
-            f"than --workers 1 ({one:.1f} s vs {eight:.1f} s; target >= 4x; {os.cpu_count()} cores shared "
-            "by c8y and the tenant)",
+            f"rest-client bulk update of {count:,} devices{label}: {one / eight:.1f}x faster with "
+            f"--workers 8 than --workers 1 ({one:.1f} s vs {eight:.1f} s; target >= 4x; "
+            f"{os.cpu_count()} cores shared by c8y and the tenant)",
             flush=True,
         )
 

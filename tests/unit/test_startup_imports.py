@@ -194,3 +194,23 @@ def test_c8y_rest_help_imports_only_its_own_spec(command: list[str]) -> None:
     assert report["heavy"] == [], f"c8y {' '.join(command)} imported {report['heavy']}"
     assert report["specs"] == ([] if command[0] == "api" else [command[0]])
     assert not report["runner"]
+
+
+def test_c8y_devices_list_runs_without_click_or_heavy_modules(tmp_path: Path) -> None:
+    """Every pipeline stage is a new `c8y`: a plain REST command imports no click, no httpx2, no
+    http.client/email, no dataclasses and no typing (see docs/operator.md, bench/rest_client.py)."""
+    import os
+
+    sessions = tmp_path / ".cumulocity"
+    sessions.mkdir()
+    (sessions / "s.json").write_text('{"host": "https://t1.example.com", "tenant": "t1", "username": "u"}')
+    forbidden = [*HEAVY, "click", "http", "email", "dataclasses", "typing", "inspect"]
+    forbidden.remove("ssl")  # the request needs it (here: --dry, but the module graph is the same)
+    report = _probe(
+        SCRIPTS["c8y"], ["devices", "list", "--session", "s", "--dry", "--dryFormat", "json", "--nullInput"],
+        forbidden,
+        env={**os.environ, "HOME": str(tmp_path)},
+    )  # fmt: skip
+    assert report["code"] in (0, None)
+    assert '"path":"/inventory/managedObjects"' in str(report["help"])
+    assert report["heavy"] == [], f"c8y devices list imported {report['heavy']}"

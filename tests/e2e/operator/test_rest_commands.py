@@ -133,6 +133,13 @@ def test_every_output_format(rest: C8y, sessions: Path, base_env: dict[str, str]
         "c8y_Availability.status",
     ]
     assert [row.split("|")[1].strip() for row in rows] == ids
+    # --includeAll on a terminal: a progress line on stderr while the pages come in
+    paged = {**env, "C8Y_SETTINGS_INCLUDEALL_PAGESIZE": "1"}
+    argv = ["devices", "list", "--name", f"{prefix}*", "--includeAll", "--select", "id"]
+    child = pexpect.spawn(C8Y, argv, env=paged, encoding="utf-8", timeout=60)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert "· 2 results (2 pages)" in child.before and "| id " in child.before
 
 
 def test_paging(rest: C8y) -> None:

@@ -1,14 +1,14 @@
 """How the device authenticates its own REST requests to Cumulocity (e.g. EST ``simplereenroll``).
 
-Upstream sends such requests through the mapper's local HTTP proxy
-(``http://127.0.0.1:8001/c8y/...``), which adds ``Authorization: Bearer <JWT>`` (the JWT comes over
-MQTT, ``s/uat`` -> ``s/dat``). Until c8ylink has that proxy, the device gets the JWT itself from the
-tenant's mutual-TLS endpoint ``POST https://<c8y.mtls>/devicecontrol/deviceAccessToken``, presenting its
-certificate, and calls ``c8y.http`` directly.
+As upstream, such requests go through the mapper's local HTTP proxy (``c8y.proxy.client.*``, by
+default ``http://127.0.0.1:8001/c8y/...``), which adds ``Authorization: Bearer <JWT>`` (the JWT comes
+over MQTT, ``s/uat`` -> ``s/dat``). Beyond upstream, which needs ``tedge-mapper-c8y`` running, when
+nothing listens there the device gets the JWT itself from the tenant's mutual-TLS endpoint
+``POST https://<c8y.mtls>/devicecontrol/deviceAccessToken``, presenting its certificate, and calls
+``c8y.http`` directly.
 
 The one seam is ``device_rest_route(...) -> DeviceRestRoute``: where to send a device request and
-which ``Authorization`` header to add (``None`` when a proxy adds it). Switching to the proxy means
-returning ``DeviceRestRoute(proxy_base_url, None, proxy_client)`` there; callers do not change.
+which ``Authorization`` header to add (``None`` when the proxy adds it).
 """
 
 from __future__ import annotations
@@ -75,10 +75,28 @@ class DeviceRestRoute:
         self.client.close()
 
 
-def device_rest_route(http: HostPort, trust: list[str], tokens: DeviceTokenSource) -> DeviceRestRoute:
-    """Today: straight to ``c8y.http`` with a Bearer token from ``tokens``."""
+def device_rest_route(
+    http: HostPort, trust: list[str], tokens: DeviceTokenSource, *, proxy_url: str | None = None
+) -> DeviceRestRoute:
+    """Through the mapper's proxy at ``proxy_url`` when it listens; else to ``c8y.http`` with a token."""
+    if proxy_url is not None and _listening(proxy_url):
+        return DeviceRestRoute(proxy_url, None, open_c8y_client(trust))
     token = tokens.fetch_device_token()
     return DeviceRestRoute(https_url(http), f"Bearer {token}", open_c8y_client(trust))
+
+
+def _listening(url: str, timeout: float = 1.0) -> bool:
+    """Whether something accepts TCP connections at the host and port of ``url``."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", port), timeout=timeout):
+            return True
+    except OSError:
+        return False
 
 
 def encode_chain_header(pem_blocks: list[str]) -> str:

@@ -8,6 +8,7 @@ import socket
 import ssl
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -248,7 +249,13 @@ def test_mosquitto_bridge_forwards_both_ways(
         api.post("/devicecontrol/operations", json={"deviceId": moid, "c8y_Command": {"text": "ls"}})
         assert expect("c8y/s/ds", "511,") == f"511,{serial},ls"
         assert '"c8y_Command"' in expect("c8y/devicecontrol/notifications", moid)
-        stored = api.get("/measurement/measurements", params={"source": moid, "type": "t"}).json()
+        # the bridge forwards the measurement on its own schedule: wait for it to be stored
+        deadline = time.monotonic() + DEADLINE
+        while not (
+            stored := api.get("/measurement/measurements", params={"source": moid, "type": "t"}).json()
+        )["measurements"]:
+            assert time.monotonic() < deadline, "the bridged measurement was not stored"
+            time.sleep(0.05)  # poll the REST API
         assert stored["measurements"][0]["t"]["s"]["value"] == 3
     finally:
         local.loop_stop()

@@ -32,6 +32,7 @@ from c8ylink.device.c8y_http import (
     unreachable,
     with_retries,
 )
+from c8ylink.device.c8y_proxy import c8y_proxy_url
 from c8ylink.device.c8y_registration import generate_one_time_password, render_registration
 from c8ylink.device.c8y_upload import (
     UnexpectedStatusError,
@@ -317,8 +318,9 @@ def _renew_with_c8y(tedge: TedgeContext, settings: Settings, config: CertConfig,
     retry = _warn_retry(tedge)
     hint = " and ".join(setting_hint(settings, name, config.profile) for name in ("c8y.mtls", "c8y.http"))
     with explaining(_tls_context(settings, config, with_cert=config.paths.cert_path), tedge.clock.now, hint):
+        proxy = c8y_proxy_url(settings, config.profile)
         route = with_retries(
-            lambda: device_rest_route(http, trust, tokens), on_retry=retry, sleep=tedge.sleep
+            lambda: device_rest_route(http, trust, tokens, proxy_url=proxy), on_retry=retry, sleep=tedge.sleep
         )
         try:
             renewed = with_retries(

@@ -98,6 +98,31 @@ class HttpClient:
             cookies=dict(response.cookies.items()),
         )
 
+    def download(self, url: str, path: str, *, headers: Mapping[str, str] | None = None) -> int:
+        """Stream ``GET url`` into the file ``path``; the number of bytes. ``ApiError`` unless 2xx."""
+        try:
+            with self._client.stream("GET", url, headers=headers) as response:
+                if not 200 <= response.status_code < 300:
+                    response.read()
+                    raise ApiError(response.status_code, str(response.url), response.text[:200], method="GET")
+                size = 0
+                with open(path, "wb") as target:
+                    for chunk in response.iter_bytes():
+                        target.write(chunk)
+                        size += len(chunk)
+                return size
+        except httpx2.TimeoutException as exc:
+            raise NetworkError(f"Fail to connect to {_peer(url)}: request timed out") from exc
+        except httpx2.TransportError as exc:
+            ssl_error = find_ssl_error(exc)
+            if ssl_error is not None:
+                raise tls_error_from_ssl(ssl_error, _peer(url)) from exc
+            raise NetworkError(f"Fail to connect to {_peer(url)}: {_reason(exc)}") from exc
+        except OSError as exc:
+            raise NetworkError(
+                f"Cannot write the download of {url} to {path}: {exc.strerror or exc}"
+            ) from exc
+
     def close(self) -> None:
         self._client.close()
 

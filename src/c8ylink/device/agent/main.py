@@ -1,0 +1,44 @@
+"""``tedge-agent`` as a process: settings -> ``AgentService`` -> run (foreground, logs on stderr)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from c8ylink.core.errors import ConfigError
+from c8ylink.core.topics import EntityTopicId, TopicError
+from c8ylink.device.agent.plugins import PLUGIN_DIR
+from c8ylink.device.agent.restart import RestartFiles
+from c8ylink.device.agent.service import AgentConfig, AgentService
+from c8ylink.device.agent.system_config import load_system_commands
+from c8ylink.device.config_store import load_tedge_settings
+from c8ylink.device.local_broker import local_broker_options
+from c8ylink.infra.service_runner import configure_logging, run_service
+
+STATE_DIR = ".agent"
+
+
+def run_agent(
+    config_dir: Path,
+    env: Mapping[str, str],
+    *,
+    log_level: str,
+    topic_root: str | None = None,
+    device_topic_id: str | None = None,
+) -> None:
+    settings = load_tedge_settings(config_dir, env)
+    root = topic_root or str(settings.value("mqtt.topic_root"))
+    try:
+        device = EntityTopicId(device_topic_id or str(settings.value("mqtt.device_topic_id")))
+    except TopicError as exc:
+        raise ConfigError(f"Invalid device topic id: {exc}") from exc
+    config = AgentConfig(
+        topic_root=root,
+        device_topic_id=device,
+        plugins_dir=config_dir / PLUGIN_DIR,
+        restart=RestartFiles(config_dir / STATE_DIR, Path(str(settings.value("run.path")))),
+        system=load_system_commands(config_dir),
+    )
+    broker = local_broker_options(settings, "tedge-agent")
+    configure_logging(log_level)
+    run_service(AgentService(config, broker).run)

@@ -1,0 +1,305 @@
+"""``AgentService``: the I/O shell of ``tedge-agent``.
+
+Connected to the local broker (client id ``tedge-agent``, retained last will ``{"status":"down"}`` on
+``te/<device>/service/tedge-agent/status/health``), the agent
+
+1. settles a restart it launched before it stopped (``restart``): ``successful`` if the device
+   rebooted, ``failed`` otherwise;
+2. subscribes to ``te/<device>/cmd/+/+``, publishes its health ``up`` and its capabilities (retained
+   ``te/<device>/cmd/restart`` ``{}``, ``cmd/software_list`` and ``cmd/software_update``
+   ``{"types": [<plugins>]}`` when there are sm-plugins);
+3. runs each command whose status is ``init``, one at a time: publishes ``executing``, does the work,
+   publishes ``successful`` (with its results) or ``failed`` with a ``reason``. Status messages are
+   retained and carry the request's fields. A command found ``executing`` that this process is not
+   running was interrupted by an agent restart: it is marked ``failed``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from c8ylink.core.clock import Clock, SystemClock
+from c8ylink.core.errors import BrokerError, C8yLinkError
+from c8ylink.core.mqtt_packets import Will
+from c8ylink.core.topics import (
+    Command,
+    CommandMetadata,
+    EntityTopicId,
+    Health,
+    TopicError,
+    parse_topic,
+    topic_for,
+)
+from c8ylink.device.agent.plugins import DEFAULT_TIMEOUT, discover_plugins
+from c8ylink.device.agent.restart import NOT_REBOOTED, RestartFiles
+from c8ylink.device.agent.software import list_software, update_software
+from c8ylink.device.agent.system_config import SystemCommands
+from c8ylink.infra.net.mqtt_options import MqttOptions
+from c8ylink.infra.net.mqtt_session import MqttSession
+
+log = logging.getLogger("c8ylink.agent")
+
+SERVICE_NAME = "tedge-agent"
+HANDLED = ("restart", "software_list", "software_update")
+TERMINAL = ("successful", "failed")
+RETRY_INITIAL, RETRY_MAX = 1.0, 30.0
+INTERRUPTED = "tedge-agent was restarted while the command was running"
+
+
+@dataclass
+class AgentConfig:
+    topic_root: str
+    device_topic_id: EntityTopicId
+    plugins_dir: Path
+    restart: RestartFiles
+    system: SystemCommands = field(default_factory=SystemCommands)
+    plugin_timeout: float = DEFAULT_TIMEOUT
+
+    @property
+    def health_topic(self) -> str:
+        kind, device, _, _ = self.device_topic_id.segments
+        return topic_for(self.topic_root, EntityTopicId(f"{kind}/{device}/service/{SERVICE_NAME}"), Health())
+
+    def command_topic(self, operation: str, command_id: str | None = None) -> str:
+        channel = CommandMetadata(operation) if command_id is None else Command(operation, command_id)
+        return topic_for(self.topic_root, self.device_topic_id, channel)
+
+
+class AgentService:
+    def __init__(
+        self, config: AgentConfig, broker: MqttOptions, *, clock: Clock | None = None, pid: int | None = None
+    ) -> None:
+        self.config = config
+        self.broker = broker
+        self.clock = clock or SystemClock()
+        self.pid = pid or os.getpid()
+        self.plugins = discover_plugins(config.plugins_dir, timeout=config.plugin_timeout)
+        self.session: MqttSession | None = None
+        self.ready = asyncio.Event()
+        self._queue: asyncio.Queue[tuple[str, str, dict[str, Any]]] = asyncio.Queue()
+        self._active: set[str] = set()  # command topics queued or running here
+        self._stop = asyncio.Event()
+        self._download_client: Any = None
+
+    # ----------------------------------------------------------------------------------------- run
+
+    async def run(self, stop: asyncio.Event) -> None:
+        self._stop = stop
+        worker = asyncio.create_task(self._work())
+        delay = RETRY_INITIAL
+        try:
+            while not stop.is_set():
+                session = self.session = MqttSession(self._options(), self._on_message)
+                try:
+                    await session.connect()
+                except C8yLinkError as exc:
+                    self.session = None
+                    log.warning("%s; retrying in %g s", exc, delay)
+                    if await _wait(stop, delay):
+                        return
+                    delay = min(delay * 2, RETRY_MAX)
+                    continue
+                delay = RETRY_INITIAL
+                try:
+                    await self._serve(session, stop)
+                except BrokerError as exc:
+                    log.warning("%s; reconnecting", exc)
+                self.session = None
+                self.ready.clear()
+        finally:
+            worker.cancel()
+
+    def _options(self) -> MqttOptions:
+        values = {name: getattr(self.broker, name) for name in MqttOptions.__dataclass_fields__}
+        will = Will(self.config.health_topic, self._health("down"), qos=1, retain=True)
+        return MqttOptions(**{**values, "client_id": SERVICE_NAME, "will": will})
+
+    def _health(self, status: str) -> bytes:
+        body: dict[str, Any] = {
+            "status": status,
+            "pid": self.pid,
+            "time": round(self.clock.now().timestamp(), 3),
+        }
+        return json.dumps(body).encode()
+
+    async def _serve(self, session: MqttSession, stop: asyncio.Event) -> None:
+        await self._settle_restart(session)
+        await session.subscribe([(self.config.command_topic("+", "+"), 1)])
+        session.publish(self.config.health_topic, self._health("up"), qos=1, retain=True)
+        for operation, metadata in self._capabilities():
+            session.publish(
+                self.config.command_topic(operation), json.dumps(metadata).encode(), qos=1, retain=True
+            )
+        self.ready.set()
+        log.info("tedge-agent ready: plugins %s", ", ".join(self.plugins) or "none")
+        closed = asyncio.create_task(session.wait_closed())
+        stopping = asyncio.create_task(stop.wait())
+        try:
+            await asyncio.wait({closed, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+        if closed.done():
+            closed.result()
+            return
+        closed.cancel()
+        try:
+            await session.publish_wait(self.config.health_topic, self._health("down"), retain=True, timeout=5)
+        except BrokerError as exc:
+            log.warning("Could not publish the agent's health before stopping: %s", exc)
+        await session.disconnect()
+
+    def _capabilities(self) -> list[tuple[str, dict[str, Any]]]:
+        capabilities: list[tuple[str, dict[str, Any]]] = [("restart", {})]
+        if self.plugins:
+            types = {"types": list(self.plugins)}
+            capabilities += [("software_list", types), ("software_update", types)]
+        return capabilities
+
+    async def _settle_restart(self, session: MqttSession) -> None:
+        files = self.config.restart
+        pending = files.pending()
+        if pending is None:
+            return
+        if files.has_rebooted(pending):
+            log.info("Device restart successful")
+            result = {**pending.payload, "status": "successful"}
+        else:
+            log.error(NOT_REBOOTED)
+            result = {**pending.payload, "status": "failed", "reason": NOT_REBOOTED}
+        await session.publish_wait(pending.topic, json.dumps(result).encode(), qos=1, retain=True)
+        files.clear()
+
+    # ----------------------------------------------------------------------------------------- commands
+
+    def _on_message(self, topic: str, payload: bytes, qos: int, retain: bool) -> None:
+        if not payload:
+            return  # a cleared command
+        try:
+            entity, channel = parse_topic(self.config.topic_root, topic)
+        except TopicError:
+            return
+        if entity != self.config.device_topic_id or not isinstance(channel, Command):
+            return
+        if channel.operation not in HANDLED or topic in self._active:
+            return
+        try:
+            request = json.loads(payload)
+        except ValueError:
+            request = None
+        if not isinstance(request, dict):
+            self._status(topic, {}, "failed", reason="Invalid command: the payload is not a JSON object")
+            return
+        status = request.get("status")
+        if status == "init":
+            self._active.add(topic)
+            self._queue.put_nowait((topic, channel.operation, request))
+        elif status not in TERMINAL:  # left executing by an earlier run (a restart it made is settled first)
+            self._status(topic, request, "failed", reason=INTERRUPTED)
+
+    def _status(self, topic: str, request: dict[str, Any], status: str, **fields: Any) -> None:
+        body = {**request, "status": status, **fields}
+        if status != "failed":
+            body.pop("reason", None)
+        if self.session is not None:
+            self.session.publish(topic, json.dumps(body).encode(), qos=1, retain=True)
+
+    async def _work(self) -> None:
+        while True:
+            topic, operation, request = await self._queue.get()
+            try:
+                await self._run(topic, operation, request)
+            except Exception as exc:  # a bug must not stop the agent: fail the command, keep going
+                log.exception("Internal error running %s", topic)
+                self._status(topic, request, "failed", reason=f"Internal error of tedge-agent: {exc}")
+            finally:
+                self._active.discard(topic)
+
+    async def _run(self, topic: str, operation: str, request: dict[str, Any]) -> None:
+        log.info("Running %s", topic)
+        if operation == "restart":
+            await self._restart(topic, request)
+            return
+        self._status(topic, request, "executing")
+        if operation == "software_list":
+            groups, errors = await list_software(self.plugins)
+            if errors and not groups:
+                self._status(topic, request, "failed", reason="; ".join(errors))
+            else:
+                for error in errors:
+                    log.warning("%s", error)
+                self._status(topic, request, "successful", currentSoftwareList=groups)
+        elif operation == "software_update":
+            outcome = await update_software(self.plugins, request.get("updateList"), self._download)
+            if outcome.failures:
+                self._status(topic, request, "failed", reason=outcome.reason, failures=outcome.failures)
+            else:
+                self._status(topic, request, "successful")
+
+    async def _restart(self, topic: str, request: dict[str, Any]) -> None:
+        executing = {**request, "status": "executing"}
+        try:
+            self.config.restart.begin(topic, executing)
+        except (OSError, C8yLinkError) as exc:
+            self._status(topic, request, "failed", reason=f"Cannot save the restart state: {exc}")
+            return
+        assert self.session is not None
+        await self.session.publish_wait(topic, json.dumps(executing).encode(), qos=1, retain=True)
+        failure = await self._reboot()
+        if failure is None:
+            return  # stopping: the device is going down; the next start reports the result
+        self.config.restart.clear()
+        self._status(topic, request, "failed", reason=failure)
+
+    async def _reboot(self) -> str | None:
+        """Run the reboot command; the reason it failed, or None when the agent is being stopped."""
+        command, timeout = self.config.system.reboot, self.config.system.reboot_timeout
+        shown = " ".join(command)
+        os.sync()
+        try:
+            process = await asyncio.create_subprocess_exec(
+                *command, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.PIPE,
+            )  # fmt: skip
+        except OSError as exc:
+            return f"Restart command '{shown}' cannot be run: {exc.strerror or exc}"
+        waiter = asyncio.create_task(process.communicate())
+        stopping = asyncio.create_task(self._stop.wait())
+        done, _ = await asyncio.wait({waiter, stopping}, timeout=timeout, return_when="FIRST_COMPLETED")
+        if stopping in done:
+            return None
+        stopping.cancel()
+        if waiter in done:
+            _, stderr = waiter.result()
+            if process.returncode:
+                detail = stderr.decode(errors="replace").strip()[:300]
+                return f"Restart command '{shown}' failed with exit code {process.returncode}" + (
+                    f": {detail}" if detail else ""
+                )
+            if await _wait(self._stop, timeout):
+                return None
+        else:
+            waiter.cancel()
+        return f"The device did not restart within {timeout:g} s of running '{shown}'"
+
+    async def _download(self, url: str, path: Path) -> None:
+        from c8ylink.infra.net.http import HttpClient
+
+        def fetch() -> None:
+            with HttpClient(timeout=self.config.plugin_timeout) as client:
+                client.download(url, str(path))
+
+        await asyncio.to_thread(fetch)
+
+
+async def _wait(stop: asyncio.Event, seconds: float) -> bool:
+    try:
+        await asyncio.wait_for(stop.wait(), seconds)
+    except TimeoutError:
+        return False
+    return True

@@ -1,0 +1,197 @@
+"""The local Cumulocity HTTP proxy hosted by ``tedge-mapper c8y`` (tedge.md §3.5, §6.8).
+
+``<scheme>://<c8y.proxy.bind.address>:<port>/c8y/<path>`` is forwarded, any method, to
+``https://<c8y.http>/<path>`` (query kept, body passed on, answer streamed back) with the device's
+credentials added:
+
+- certificate auth: ``Authorization: Bearer <JWT>``, the JWT obtained over MQTT (``token``) and
+  fetched again once when Cumulocity answers 401;
+- basic auth: ``Authorization: Basic`` with the credentials of ``c8y.credentials_path``.
+
+A caller that sends its own ``Authorization`` keeps it. Cumulocity's server certificate is checked
+against ``c8y.root_cert_path``. When Cumulocity cannot be reached (or no JWT arrives) the answer is
+``502`` with a JSON ``{"error", "message"}``; paths outside ``/c8y`` get ``404``. The server is the
+standard library's asyncio streams; httpx2 does the upstream side (``infra.net.http_forward``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from c8ylink.core.errors import C8yLinkError, ConfigError
+from c8ylink.core.settings.resolve import Settings
+from c8ylink.device.c8y_proxy import PROXY_PATH, ProxyBinding
+from c8ylink.device.mapper.token import JwtTokenSource
+from c8ylink.infra.files import load_toml_data
+from c8ylink.infra.net.http_forward import HttpForwarder
+from c8ylink.infra.net.http_server import (
+    HttpRequest,
+    HttpRequestError,
+    read_request,
+    write_body,
+    write_error,
+    write_head,
+)
+
+if TYPE_CHECKING:
+    import ssl
+
+    from c8ylink.device.mapper.service import MapperService
+
+log = logging.getLogger("c8ylink.mapper.proxy")
+
+MAX_REQUEST_BODY = 100 * 1024 * 1024
+NO_BODY_STATUSES = (204, 304)
+
+
+@dataclass(frozen=True, slots=True)
+class Upstream:
+    """Where the proxy forwards to and how it authenticates."""
+
+    base_url: str  # https://<c8y.http>
+    root_cert_path: str  # c8y.root_cert_path: a CA file or directory
+    auth: str  # "certificate" or "basic"
+    credentials_path: str = ""
+    timeout: float = 60.0
+
+    def ssl_context(self) -> ssl.SSLContext:
+        from c8ylink.infra.tls.contexts import build_client_context
+
+        if os.path.isdir(self.root_cert_path):
+            return build_client_context(ca_dir=self.root_cert_path)
+        return build_client_context(ca_file=self.root_cert_path)
+
+    def basic_authorization(self) -> str:
+        """``Basic <base64>`` from the credentials file (``[c8y] username/password``)."""
+        data = load_toml_data(self.credentials_path) or {}
+        section = data.get("c8y", {})
+        username, password = section.get("username"), section.get("password")
+        if not isinstance(username, str) or not isinstance(password, str):
+            raise ConfigError(f"{self.credentials_path} has no [c8y] username and password")
+        return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
+
+
+def build_upstream(settings: Settings, profile: str | None) -> Upstream:
+    """The upstream of ``profile`` (an HTTP CONNECT proxy, ``proxy.*``, is not supported yet)."""
+    http = settings.value("c8y.http", profile)
+    auth = str(settings.value("c8y.auth_method", profile))
+    credentials = str(settings.value("c8y.credentials_path", profile))
+    if auth == "auto":
+        auth = "basic" if os.path.exists(credentials) else "certificate"
+    return Upstream(
+        base_url=f"https://{http.host}:{http.port}",
+        root_cert_path=str(settings.value("c8y.root_cert_path", profile)),
+        auth=auth,
+        credentials_path=credentials,
+    )
+
+
+class ProxyService:
+    def __init__(self, binding: ProxyBinding, upstream: Upstream, mapper: MapperService) -> None:
+        self.binding = binding
+        self.upstream = upstream
+        self.tokens = JwtTokenSource(mapper.publish, mapper.config.topic_prefix, mapper.runtime.clock)
+        mapper.raw_handlers[self.tokens.response_topic] = self.tokens.on_dat
+        self._forwarder: HttpForwarder | None = None
+        self._server: asyncio.Server | None = None
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None and self._server.sockets
+        return int(self._server.sockets[0].getsockname()[1])
+
+    async def start(self) -> None:
+        """Listen; a port that cannot be bound is logged and the mapper runs on without the proxy."""
+        context = None
+        try:
+            if self.binding.uses_tls:
+                context = self._server_context()
+            self._server = await asyncio.start_server(self._handle, self.binding.address, self.binding.port,
+                                                      ssl=context)  # fmt: skip
+        except (OSError, C8yLinkError) as exc:
+            log.error("The Cumulocity proxy cannot listen on %s:%d: %s", self.binding.address,
+                      self.binding.port, exc)  # fmt: skip
+            return
+        scheme = "https" if context is not None else "http"
+        log.info("Cumulocity proxy on %s://%s:%d%s", scheme, self.binding.address, self.port, PROXY_PATH)
+
+    def _server_context(self) -> ssl.SSLContext:
+        from c8ylink.infra.tls.contexts import ClientAuth, build_server_context
+
+        binding = self.binding
+        assert binding.cert_path is not None
+        client_auth = ClientAuth.REQUIRED if binding.ca_path else ClientAuth.NONE
+        return build_server_context(binding.cert_path, binding.key_path or binding.cert_path,
+                                    client_auth=client_auth, client_ca_file=binding.ca_path)  # fmt: skip
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+        if self._forwarder is not None:
+            await self._forwarder.close()
+
+    def _upstream(self) -> HttpForwarder:
+        if self._forwarder is None:
+            context = self.upstream.ssl_context()
+            self._forwarder = HttpForwarder(self.upstream.base_url, ssl_context=context,
+                                            timeout=self.upstream.timeout)  # fmt: skip
+        return self._forwarder
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            request = await read_request(reader, writer, max_body=MAX_REQUEST_BODY)
+            await self._answer(request, writer)
+        except HttpRequestError as exc:
+            await write_error(writer, exc.status, "proxy/badRequest", exc.message)
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass  # the client went away
+        except Exception:  # one bad request must not stop the proxy
+            log.exception("Internal error of the Cumulocity proxy")
+        finally:
+            writer.close()
+
+    async def _answer(self, request: HttpRequest, writer: asyncio.StreamWriter) -> None:
+        path, sep, rest = request.target.partition("?")
+        if path != PROXY_PATH and not path.startswith(PROXY_PATH + "/"):
+            await write_error(
+                writer, 404, "proxy/notFound", f"Only {PROXY_PATH}/... is forwarded to Cumulocity"
+            )
+            return
+        target = (path[len(PROXY_PATH) :] or "/") + sep + rest
+        try:
+            await self._forward(request, target, writer)
+        except C8yLinkError as exc:
+            log.warning("%s %s: %s", request.method, request.target, exc)
+            await write_error(writer, 502, "proxy/upstreamError", f"Cannot reach Cumulocity: {exc}")
+
+    async def _forward(self, request: HttpRequest, target: str, writer: asyncio.StreamWriter) -> None:
+        caller_auth = request.header("authorization") is not None
+        for attempt in (1, 2):
+            headers, token = await self._credentials(request, caller_auth)
+            async with self._upstream().forward(request.method, target, headers, request.body) as answer:
+                if answer.status == 401 and token is not None and attempt == 1:
+                    self.tokens.invalidate(token)
+                    continue
+                no_body = request.method == "HEAD" or answer.status in NO_BODY_STATUSES
+                length = answer.content_length if answer.content_length is not None or not no_body else 0
+                await write_head(writer, answer.status, answer.reason, answer.headers, content_length=length)
+                if not no_body:
+                    await write_body(writer, answer.body(), chunked=length is None)
+                return
+
+    async def _credentials(
+        self, request: HttpRequest, caller_auth: bool
+    ) -> tuple[list[tuple[str, str]], str | None]:
+        headers = list(request.headers)
+        if caller_auth:
+            return headers, None
+        if self.upstream.auth == "basic":
+            return [*headers, ("Authorization", self.upstream.basic_authorization())], None
+        token = await self.tokens.token()
+        return [*headers, ("Authorization", f"Bearer {token}")], token

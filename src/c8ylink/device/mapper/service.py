@@ -1,0 +1,212 @@
+"""``MapperService``: the I/O shell of ``tedge-mapper c8y`` around the pure ``converter.convert``.
+
+One asyncio task owns the MQTT session to the local broker and the ``MapperState``:
+
+1. connect (client id ``tedge-mapper-<prefix>``, persistent session, retained last will
+   ``{"status":"down"}`` on the mapper's health topic), retrying with a growing delay;
+2. subscribe to ``MapperConfig.subscriptions`` (+ the JWT answers of ``c8y/s/dat`` and a private
+   marker topic), publish the retained health ``up``, then publish the marker: when it comes back,
+   every retained message (registrations, capabilities, alarms) has been converted, so the startup
+   messages follow (device type/name, ``114``, ``117``, ``500``) and the alarm shadows are reconciled;
+3. every message: ``convert`` and publish what it returns (in the same socket write); a capability
+   also updates the operation files; an unexpected exception is logged and reported on ``te/errors``
+   so that one bad message never stops the mapper;
+4. every availability interval: the heartbeats;
+5. on stop: health ``down`` (retained), DISCONNECT. A lost connection goes back to 1 with the same
+   state; unacknowledged QoS 1 messages are sent again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from c8ylink.core.clock import Clock, SystemClock
+from c8ylink.core.errors import BrokerError, C8yLinkError
+from c8ylink.core.mqtt_packets import Will
+from c8ylink.core.topics import CommandMetadata, TopicError, parse_topic
+from c8ylink.device.mapper.config import MapperConfig
+from c8ylink.device.mapper.converter import (
+    build_heartbeats,
+    build_mapper_health,
+    build_startup_messages,
+    convert,
+    finish_alarm_sync,
+)
+from c8ylink.device.mapper.errors import ConversionError, ErrorKind, build_error_message
+from c8ylink.device.mapper.message import Message
+from c8ylink.device.mapper.operation_files import load_custom_operations, sync_operation_files
+from c8ylink.device.mapper.state import MapperState
+from c8ylink.infra.net.mqtt_options import MqttOptions
+from c8ylink.infra.net.mqtt_session import MqttSession
+
+log = logging.getLogger("c8ylink.mapper")
+
+RETRY_INITIAL, RETRY_MAX = 1.0, 30.0
+RawHandler = Callable[[bytes], None]
+
+
+@dataclass
+class MapperRuntime:
+    """What the service needs besides the converter configuration."""
+
+    broker: MqttOptions  # client id, will and session flag are set by the service
+    operations_dir: Path | None = None
+    clock: Clock = field(default_factory=SystemClock)
+    pid: int = field(default_factory=os.getpid)
+    heartbeat_seconds: float | None = None  # default: the availability interval
+
+
+class MapperService:
+    def __init__(self, config: MapperConfig, runtime: MapperRuntime) -> None:
+        self.config = config
+        self.runtime = runtime
+        self.state = MapperState.create(config)
+        self.session: MqttSession | None = None
+        self.ready = asyncio.Event()  # set once the startup messages are out (for tests and the proxy)
+        self.raw_handlers: dict[str, RawHandler] = {}  # topic -> handler, outside the converter
+        self._marker = f"{config.topic_prefix}-internal/sync/{config.mapper_service_name}-{runtime.pid}"
+        self._synced = False
+        if runtime.operations_dir is not None:
+            custom = load_custom_operations(runtime.operations_dir)
+            if custom:
+                self.state.extra_operations[self.state.entities.main_device] = custom
+
+    # ----------------------------------------------------------------------------------------- run
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Serve until ``stop`` is set; reconnects on its own when the broker goes away."""
+        delay = RETRY_INITIAL
+        pending: list[Message] = []
+        while not stop.is_set():
+            session = self.session = self._new_session()  # set first: a persistent session delivers at once
+            try:
+                await session.connect()
+            except C8yLinkError as exc:
+                self.session = None
+                log.warning("%s; retrying in %g s", exc, delay)
+                if await _wait(stop, delay):
+                    return
+                delay = min(delay * 2, RETRY_MAX)
+                continue
+            delay = RETRY_INITIAL
+            log.info("Connected to the MQTT broker at %s", self.runtime.broker.address)
+            try:
+                await self._serve(session, stop, pending)
+            except BrokerError as exc:
+                log.warning("%s; reconnecting", exc)
+            pending = [Message(m.topic, m.payload, m.qos, m.retain) for m in session.unacknowledged()]
+            self.session = None
+            self.ready.clear()
+
+    def _new_session(self) -> MqttSession:
+        health = build_mapper_health(self.config, "down", self.runtime.pid)
+        options = self.runtime.broker
+        broker = MqttOptions(
+            **{
+                **{name: getattr(options, name) for name in MqttOptions.__dataclass_fields__},
+                "client_id": self.config.mapper_service_name,
+                "clean_session": False,
+                "will": Will(health.topic, health.payload, qos=1, retain=True),
+            }
+        )
+        return MqttSession(broker, self._on_message)
+
+    async def _serve(self, session: MqttSession, stop: asyncio.Event, pending: list[Message]) -> None:
+        self._synced = False
+        filters = [*self.config.subscriptions, f"{self.config.topic_prefix}/s/dat", self._marker]
+        await session.subscribe([(name, 1) for name in filters])
+        for message in pending:
+            self._publish(message)
+        self._publish(build_mapper_health(self.config, "up", self.runtime.pid, self.runtime.clock.now()))
+        session.publish(self._marker, b"", qos=1)
+        heartbeat = asyncio.create_task(self._heartbeats(session))
+        closed = asyncio.create_task(session.wait_closed())
+        stopping = asyncio.create_task(stop.wait())
+        try:
+            await asyncio.wait({closed, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            heartbeat.cancel()
+            stopping.cancel()
+        if closed.done():
+            closed.result()  # BrokerError when lost
+            return
+        closed.cancel()
+        down = build_mapper_health(self.config, "down", self.runtime.pid, self.runtime.clock.now())
+        try:
+            await session.publish_wait(down.topic, down.payload, qos=1, retain=True, timeout=5)
+        except BrokerError as exc:
+            log.warning("Could not publish the mapper's health before stopping: %s", exc)
+        await session.disconnect()
+
+    async def _heartbeats(self, session: MqttSession) -> None:
+        seconds = self.runtime.heartbeat_seconds or self.config.availability_interval_minutes * 60
+        if not self.config.availability_enabled or seconds <= 0:
+            return
+        while True:
+            await asyncio.sleep(seconds)
+            for message in build_heartbeats(self.state, self.config):
+                self._publish(message)
+
+    # ----------------------------------------------------------------------------------------- messages
+
+    def _on_message(self, topic: str, payload: bytes, qos: int, retain: bool) -> None:
+        handler = self.raw_handlers.get(topic)
+        if handler is not None:
+            handler(payload)
+            return
+        if topic == self._marker:
+            self._finish_startup()
+            return
+        message = Message(topic, payload, qos, retain)
+        try:
+            outputs = convert(message, self.state, self.runtime.clock.now(), self.config)
+        except Exception as exc:  # a converter bug: report it, keep mapping
+            log.exception("Internal error converting a message on %s", topic)
+            error = ConversionError(ErrorKind.INVALID_PAYLOAD, f"Internal error of the mapper: {exc}")
+            outputs = [build_error_message(self.config, topic, error, self.runtime.clock.now())]
+        for output in outputs:
+            self._publish(output)
+        if "/cmd/" in topic and self.runtime.operations_dir is not None:
+            self._sync_operation_files(topic)
+
+    def _publish(self, message: Message) -> None:
+        if self.session is not None:
+            self.session.publish(message.topic, message.payload, message.qos, message.retain)
+
+    def publish(self, message: Message) -> None:
+        """Publish from outside the converter (the proxy's token requests)."""
+        self._publish(message)
+
+    def _finish_startup(self) -> None:
+        if self._synced:
+            return
+        self._synced = True
+        for message in [*finish_alarm_sync(self.state, self.config),
+                        *build_startup_messages(self.state, self.config)]:  # fmt: skip
+            self._publish(message)
+        self.ready.set()
+        log.info("Mapper ready: %d entities known", sum(1 for _ in self.state.entities))
+
+    def _sync_operation_files(self, topic: str) -> None:
+        try:
+            entity_id, channel = parse_topic(self.config.topic_root, topic)
+        except TopicError:
+            return
+        entity = self.state.entities.get(entity_id)
+        if isinstance(channel, CommandMetadata) and entity is not None:
+            assert self.runtime.operations_dir is not None
+            sync_operation_files(self.runtime.operations_dir, entity, self.state)
+
+
+async def _wait(stop: asyncio.Event, seconds: float) -> bool:
+    """Wait ``seconds`` or until ``stop``; True if stopped."""
+    try:
+        await asyncio.wait_for(stop.wait(), seconds)
+    except TimeoutError:
+        return False
+    return True

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import httpx2
 
-from c8ylink.core.errors import NetworkError
+from c8ylink.core.errors import ApiError, NetworkError
 from c8ylink.infra.net.response import FileField, HttpResponse
 from c8ylink.infra.net.tls_errors import find_ssl_error, tls_error_from_ssl
 

@@ -178,3 +178,57 @@ def test_subcommand_help_imports_nothing_heavy(script: str, args: list[str]) -> 
     report = _probe(SCRIPTS[script], args, HEAVY)
     assert report["code"] in (0, None) and "Usage:" in str(report["help"])
     assert report["heavy"] == [], f"{script} {' '.join(args)} imported {report['heavy']}"
+
+
+REST_PROBE = """
+import contextlib, io, json, sys
+from c8ylink.operator.cli.main import main
+with contextlib.redirect_stdout(io.StringIO()) as out:
+    try:
+        main(sys.argv[1:])
+    except SystemExit:
+        pass
+loaded = {m.split(".")[0] for m in sys.modules}
+specs = sorted(m.rsplit(".", 1)[1] for m in sys.modules if m.startswith("c8ylink.operator.api.specs."))
+runner = "c8ylink.operator.api.runner" in sys.modules
+print(json.dumps({"help": out.getvalue(), "specs": specs, "runner": runner, "heavy": sorted(loaded & HEAVY)}))
+"""
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["devices", "--help"], ["devices", "list", "--help"], ["deviceregistration", "--help"],
+     ["devicemanagement", "certificates", "--help"], ["api", "--help"]],
+    ids=" ".join,
+)  # fmt: skip
+def test_c8y_rest_help_imports_only_its_own_spec(command: list[str]) -> None:
+    """`c8y <group> --help` loads that group's spec module and no other, and nothing heavy."""
+    probe = REST_PROBE.replace("HEAVY", repr(set(HEAVY)))
+    argv = [sys.executable, "-c", probe, *command]
+    result = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT, check=False)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert "Usage: c8y" in report["help"]
+    assert report["heavy"] == [], f"c8y {' '.join(command)} imported {report['heavy']}"
+    assert report["specs"] == ([] if command[0] == "api" else [command[0]])
+    assert not report["runner"]
+
+
+def test_c8y_devices_list_runs_without_click_or_heavy_modules(tmp_path: Path) -> None:
+    """Every pipeline stage is a new `c8y`: a plain REST command imports no click, no httpx2, no
+    http.client/email, no dataclasses and no typing (see docs/operator.md, bench/rest_client.py)."""
+    import os
+
+    sessions = tmp_path / ".cumulocity"
+    sessions.mkdir()
+    (sessions / "s.json").write_text('{"host": "https://t1.example.com", "tenant": "t1", "username": "u"}')
+    forbidden = [*HEAVY, "click", "http", "email", "dataclasses", "typing", "inspect"]
+    forbidden.remove("ssl")  # the request needs it (here: --dry, but the module graph is the same)
+    report = _probe(
+        SCRIPTS["c8y"], ["devices", "list", "--session", "s", "--dry", "--dryFormat", "json", "--nullInput"],
+        forbidden,
+        env={**os.environ, "HOME": str(tmp_path)},
+    )  # fmt: skip
+    assert report["code"] in (0, None)
+    assert '"path":"/inventory/managedObjects"' in str(report["help"])
+    assert report["heavy"] == [], f"c8y devices list imported {report['heavy']}"

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
-import hmac
 import json
 from collections.abc import Mapping
-from typing import Any
 
 from c8ylink.core.errors import ProtocolError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 _HEADER = {"alg": "HS256", "typ": "JWT"}
 
@@ -44,6 +45,9 @@ def _json_segment(data: Mapping[str, Any]) -> str:
 
 
 def _signature(signing_input: str, key: bytes) -> bytes:
+    import hashlib  # here: reading a token's claims (every c8y command) needs neither
+    import hmac
+
     return hmac.new(key, signing_input.encode("ascii"), hashlib.sha256).digest()
 
 
@@ -83,6 +87,8 @@ def verify_jwt(token: str, key: bytes, *, now: float, leeway: float = 0.0) -> di
     if header.get("alg") != "HS256":
         raise JwtError(f"unsupported token algorithm: {header.get('alg')!r}")
     expected = _signature(f"{header_segment}.{payload_segment}", key)
+    import hmac
+
     if not hmac.compare_digest(expected, _b64decode(signature_segment)):
         raise JwtError("invalid token signature")
     claims = _decode_object(payload_segment, "payload")

@@ -14,9 +14,14 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any, Protocol, TextIO
 
 from c8ylink.core.errors import C8yLinkError, UsageError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Protocol, TextIO
+else:  # start-up: no ``typing`` at run time; the protocol exists for the type checker
+    Protocol = object
 
 Choice = tuple[str, str]  # (value, description)
 CANCELLED_EXIT = 2

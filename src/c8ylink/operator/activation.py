@@ -12,7 +12,7 @@ before fails) -> choose the mode -> build the variables.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from c8ylink.core.errors import SessionError
@@ -181,20 +181,18 @@ def _write_back(
     session: Session, result: LoginResult, settings: SettingsLayers, secrets: _Secrets
 ) -> Session:
     stored_token = result.credentials.token if result.credentials.kind == BEARER else ""
-    updated = replace(
-        session,
+    updated = session._replace(
         tenant=result.tenant or session.tenant,
         version=result.version or session.version,
         username=session.username
         or (result.username if result.login_type not in (CERTIFICATE, NONE) else ""),
     )
     if settings.flag("storage.storePassword") and result.password:
-        updated = replace(updated, password=_keep_or_seal(session.password, result.password, secrets))
+        updated = updated._replace(password=_keep_or_seal(session.password, result.password, secrets))
     if settings.flag("storage.storeToken"):
-        updated = replace(updated, token=_keep_or_seal(session.token, stored_token, secrets))
+        updated = updated._replace(token=_keep_or_seal(session.token, stored_token, secrets))
     if not secrets.enabled:
-        updated = replace(
-            updated,
+        updated = updated._replace(
             password=secrets.open(updated.password, "password"),
             token=secrets.open(updated.token, "token"),
         )

@@ -14,22 +14,24 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 
 from c8ylink.core.errors import AuthError, SessionError
 from c8ylink.core.exit_codes import C8yExit
-from c8ylink.operator.auth.flows import BASIC, BROWSER, CERTIFICATE, DEVICE, NONE, OAUTH2, choose_login_type
-from c8ylink.operator.client import C8yClient, ClientConfig, Renewer, TlsOptions
+from c8ylink.operator.client import DEFAULT_TIMEOUT, C8yClient, ClientConfig, Renewer, TlsOptions
 from c8ylink.operator.credentials import BASIC as BASIC_AUTH
 from c8ylink.operator.credentials import BEARER, Credentials, token_claims
 from c8ylink.operator.environment import Surroundings
-from c8ylink.operator.gate import GateOptions, WriteGate, parse_confirmation
-from c8ylink.operator.modes import allowed_summary, is_ci, resolve_mode
+from c8ylink.operator.login_types import BASIC, BROWSER, CERTIFICATE, DEVICE, NONE, OAUTH2, choose_login_type
 from c8ylink.operator.sessions.model import Session, host_name, normalize_host
 from c8ylink.operator.sessions.secrets import DecryptionError, decrypt_text, encrypt_text, is_encrypted
 from c8ylink.operator.sessions.store import find_session_file, is_uri_session, load_session, save_session
 from c8ylink.operator.settings import SettingsLayers, parse_duration
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from c8ylink.infra.prompts import Prompter
+    from c8ylink.operator.gate import WriteGate
 
 NO_SESSION = int(C8yExit.NO_SESSION)
 
@@ -46,8 +48,7 @@ def active_session_name(where: Surroundings, session_flag: str | None) -> tuple[
 
 def _env_overrides(session: Session, env: dict[str, str] | os._Environ[str]) -> Session:
     host = next((env[n] for n in ("C8Y_HOST", "C8Y_URL", "C8Y_BASEURL") if env.get(n)), "")
-    return replace(
-        session,
+    return session._replace(
         host=host or session.host,
         tenant=env.get("C8Y_TENANT") or session.tenant,
         username=env.get("C8Y_USERNAME") or env.get("C8Y_USER") or session.username,
@@ -66,15 +67,25 @@ def load_active_session(where: Surroundings, session_flag: str | None = None) ->
         if explicit:
             return session
         overridden = _env_overrides(session, dict(where.env))
-        if where.env.get("C8Y_TOKEN"):  # a token renewed into the file outlives the shell's copy
-            overridden = replace(
-                overridden, token=pick_token(where.env["C8Y_TOKEN"], _secret(session.token, where))
-            )
+        env_token = where.env.get("C8Y_TOKEN", "")
+        if env_token and session.token and _expires_soon(env_token, session, where):
+            # a token renewed into the file outlives the shell's copy (only then is the file's unlocked)
+            overridden = overridden._replace(token=pick_token(env_token, _secret(session.token, where)))
         return overridden
     if where.env.get("C8Y_HOST") or where.env.get("C8Y_URL") or where.env.get("C8Y_BASEURL"):
         session = _env_overrides(Session(session_uri=name or "env://"), dict(where.env))
-        return replace(session, session_uri=name or f"env://{host_name(session.host)}")
+        return session._replace(session_uri=name or f"env://{host_name(session.host)}")
     raise SessionError("no session loaded: run set-session (or pass --session NAME)", exit_code=NO_SESSION)
+
+
+def _expires_soon(token: str, session: Session, where: Surroundings) -> bool:
+    import time
+
+    from c8ylink.operator.credentials import token_expiry
+
+    expiry = token_expiry(token)
+    renew_before = parse_duration(settings_of(session, where).text("session.tokenRenewBefore"))
+    return expiry is not None and expiry - time.time() <= renew_before
 
 
 def settings_of(session: Session, where: Surroundings) -> SettingsLayers:
@@ -96,12 +107,14 @@ def _secret(value: str, where: Surroundings) -> str:
 
 def credentials_of(session: Session, where: Surroundings) -> Credentials:
     token = _secret(session.token, where)
-    password = _secret(session.password, where)
     kind = choose_login_type(session.login_type, has_certificate=bool(session.certificate))
     if kind == NONE:
         return Credentials()
     if token and kind != BASIC:
-        return Credentials(BEARER, session.username, session.tenant, password, token)
+        # the password is needed only to renew the token: the renewer unlocks it then
+        plain = "" if is_encrypted(session.password) else session.password
+        return Credentials(BEARER, session.username, session.tenant, plain, token)
+    password = _secret(session.password, where)
     if session.username and password:
         return Credentials(
             BASIC_AUTH,
@@ -115,7 +128,9 @@ def credentials_of(session: Session, where: Surroundings) -> Credentials:
     raise AuthError("the session has neither a token nor a password: run set-session to log in")
 
 
-def open_client(session: Session, where: Surroundings, *, insecure: bool = False) -> C8yClient:
+def open_client(
+    session: Session, where: Surroundings, *, insecure: bool = False, timeout: float | None = None
+) -> C8yClient:
     settings = settings_of(session, where)
     tls = TlsOptions.from_env(
         where.env,
@@ -129,6 +144,7 @@ def open_client(session: Session, where: Surroundings, *, insecure: bool = False
         tls=tls,
         domain=session.domain,
         renew_before=parse_duration(settings.text("session.tokenRenewBefore")),
+        timeout=timeout or DEFAULT_TIMEOUT,
     )
     return C8yClient(
         config, renew=_renewer(session, where, settings), on_renewed=_store_renewed(session, where, settings)
@@ -179,7 +195,7 @@ def _store_renewed(
             if not passphrase:
                 return
             token = encrypt_text(token, passphrase, os.urandom)
-        save_session(replace(stored, token=token), Path(session.path))
+        save_session(stored._replace(token=token), Path(session.path))
 
     return store
 
@@ -192,6 +208,8 @@ def pick_token(env_token: str, file_token: str) -> str:
 
 
 def session_mode(session: Session, where: Surroundings, flag: str | None) -> str:
+    from c8ylink.operator.modes import resolve_mode
+
     return resolve_mode(
         flag=flag, env=where.env, session_settings=session.settings, global_settings=where.global_settings()
     )
@@ -206,9 +224,13 @@ def write_gate(
     dry: bool = False,
     confirm: bool = False,
     confirm_text: str = "",
+    prompter: Prompter | None = None,
 ) -> WriteGate:
-    """The mode gate + confirmation for one command run (prompts only on a terminal)."""
+    """The mode gate + confirmation for one command run (prompts only on a terminal: stdin, or the
+    given ``prompter``, e.g. /dev/tty while stdin carries piped input)."""
     from c8ylink.infra.prompts import stdin_prompter
+    from c8ylink.operator.gate import GateOptions, WriteGate, parse_confirmation
+    from c8ylink.operator.modes import allowed_summary, is_ci
 
     settings = settings_of(session, where)
     mode = session_mode(session, where, session_mode_flag)
@@ -230,4 +252,6 @@ def write_gate(
         dry=dry,
         banner=banner,
     )
-    return WriteGate(options, stdin_prompter() if where.prompter.interactive else where.prompter)
+    if prompter is None:
+        prompter = stdin_prompter() if where.prompter.interactive else where.prompter
+    return WriteGate(options, prompter)

@@ -20,21 +20,46 @@ from __future__ import annotations
 import ssl
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
 from types import TracebackType
-from typing import Any
 
 from c8ylink.core.errors import ApiError, AuthError
 from c8ylink.core.exit_codes import c8y_exit_for_status
-from c8ylink.infra.net.http import FileField, HttpClient, HttpResponse
+from c8ylink.infra.net.response import FileField, HttpResponse
 from c8ylink.operator.credentials import BEARER, Credentials, token_expiry
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, NamedTuple, Protocol
+
+    from c8ylink.infra.net.http import HttpClient
+
+    class Transport(Protocol):
+        """What ``C8yClient`` sends through: ``infra.net.stdlib_http.StdlibHttpClient`` (the default:
+        cheap to import, which every pipeline stage pays) or ``infra.net.http.HttpClient``."""
+
+        def request(
+            self,
+            method: str,
+            url: str,
+            *,
+            params: Mapping[str, str] | None = None,
+            json: Any = None,
+            content: bytes | str | None = None,
+            data: Mapping[str, str] | None = None,
+            files: Mapping[str, FileField] | None = None,
+            headers: Mapping[str, str] | None = None,
+            cookies: Mapping[str, str] | None = None,
+        ) -> HttpResponse: ...
+
+        def close(self) -> None: ...
+else:
+    from c8ylink.core.records import NamedTuple  # start-up: no dataclasses, no typing
 
 DEFAULT_TIMEOUT = 600.0
 _REVOKED_HINTS = ("logged out", "terminated", "expired", "invalid token", "token signature", "revoked")
 
 
-@dataclass(frozen=True, slots=True)
-class TlsOptions:
+class TlsOptions(NamedTuple):
     """``insecure``: no verification. Otherwise the system store plus ``SSL_CERT_FILE``/``SSL_CERT_DIR``."""
 
     insecure: bool = False
@@ -68,11 +93,10 @@ class TlsOptions:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class ClientConfig:
+class ClientConfig(NamedTuple):
     base_url: str
-    credentials: Credentials = field(default_factory=Credentials)
-    tls: TlsOptions = field(default_factory=TlsOptions)
+    credentials: Credentials = Credentials()
+    tls: TlsOptions = TlsOptions()
     domain: str = ""  # Host header override
     timeout: float = DEFAULT_TIMEOUT
     renew_before: float = 300.0
@@ -89,6 +113,8 @@ def http_client_for(
     client_cert: bool = False,
     headers: Mapping[str, str] | None = None,
 ) -> HttpClient:
+    from c8ylink.infra.net.http import HttpClient
+
     return HttpClient(
         base_url, ssl_context=tls.context(with_client_cert=client_cert), timeout=timeout, headers=headers
     )
@@ -99,16 +125,20 @@ class C8yClient:
         self,
         config: ClientConfig,
         *,
-        http: HttpClient | None = None,
+        http: Transport | None = None,
         renew: Renewer | None = None,
         on_renewed: Callable[[Credentials], None] | None = None,
         now: Callable[[], float] = time.time,
     ) -> None:
         self.config = config
         headers = {"Host": config.domain} if config.domain else None
-        self._http = http or http_client_for(
-            config.base_url, config.tls, timeout=config.timeout, headers=headers
-        )
+        if http is None:
+            from c8ylink.infra.net.stdlib_http import StdlibHttpClient
+
+            http = StdlibHttpClient(
+                config.base_url, ssl_context=config.tls.context(), timeout=config.timeout, headers=headers
+            )
+        self._http: Transport = http
         self._renew = renew
         self._on_renewed = on_renewed
         self._now = now
@@ -126,7 +156,7 @@ class C8yClient:
             return credentials
         if self._renew is not None:
             renewed = self._renew(self.config)
-            self.config = replace(self.config, credentials=renewed)
+            self.config = self.config._replace(credentials=renewed)
             if self._on_renewed is not None:
                 self._on_renewed(renewed)
             return renewed
@@ -157,6 +187,7 @@ class C8yClient:
             sent.update(credentials.headers())
             cookies = credentials.cookies or None
         sent.update(headers or {})
+        sent = {name: value for name, value in sent.items() if value != ""}  # "": leave the header out
         response = self._http.request(
             method, path, params=params, json=json, data=data, files=files, headers=sent, cookies=cookies
         )

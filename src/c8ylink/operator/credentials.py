@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
 
 from c8ylink.core.jwt import JwtError, decode_jwt_claims
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, NamedTuple
+else:
+    from c8ylink.core.records import NamedTuple  # start-up: no dataclasses, no typing
 
 BASIC, BEARER, NONE = "basic", "bearer", "none"
 
@@ -30,15 +34,22 @@ def basic_value(username: str, password: str, *, tenant: str = "", use_prefix: b
     return "Basic " + base64.b64encode(f"{principal}:{password}".encode()).decode("ascii")
 
 
-@dataclass(frozen=True, slots=True)
-class Credentials:
+class Credentials(NamedTuple):
+    """A record (``core.records``); ``repr`` leaves the secrets out."""
+
     kind: str = NONE
     username: str = ""
     tenant: str = ""
-    password: str = field(default="", repr=False)
-    token: str = field(default="", repr=False)
+    password: str = ""
+    token: str = ""
     use_tenant_prefix: bool = True
-    cookies: Mapping[str, str] = field(default_factory=dict, repr=False)
+    cookies: Mapping[str, str] = {}  # never changed in place
+
+    def __repr__(self) -> str:
+        return (
+            f"Credentials(kind={self.kind!r}, username={self.username!r}, tenant={self.tenant!r}, "
+            f"use_tenant_prefix={self.use_tenant_prefix!r})"
+        )
 
     @property
     def authorization(self) -> str:

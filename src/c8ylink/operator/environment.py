@@ -6,13 +6,19 @@ Nothing below the CLI reads ``os.environ``, the working directory or the termina
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
 
-from c8ylink.infra.prompts import NoPrompter, Prompter
+from c8ylink.infra.prompts import NoPrompter
 from c8ylink.operator.sessions.store import session_home
 from c8ylink.operator.settings import load_global_settings
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import NamedTuple, TextIO
+
+    from c8ylink.infra.prompts import Prompter
+else:
+    from c8ylink.core.records import NamedTuple  # start-up: no dataclasses, no typing
 
 SESSION_ENV = (
     "C8Y_SESSION",
@@ -38,15 +44,14 @@ SESSION_ENV = (
 )
 
 
-@dataclass
-class Surroundings:
+class Surroundings(NamedTuple):
     env: Mapping[str, str]
     cwd: Path
     user_home: Path
     stdout_tty: bool = False
     stderr_tty: bool = False
     stdin_tty: bool = False
-    prompter: Prompter = field(default_factory=NoPrompter)
+    prompter: Prompter = NoPrompter()
     err: TextIO | None = None
 
     @property

@@ -12,11 +12,14 @@ settings are parameters.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from c8ylink.core.errors import UsageError
 from c8ylink.core.exit_codes import C8yExit
 from c8ylink.operator.sessions.model import get_setting, parse_bool
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 MODES = ("prod", "qual", "dev", "ci")
 READ, CREATE, UPDATE, DELETE = "read", "create", "update", "delete"

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from c8ylink.operator.sessions.model import get_setting, parse_bool
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, NamedTuple
+else:
+    from c8ylink.core.records import NamedTuple  # start-up: no dataclasses, no typing
 
 # key -> default (declared once; `c8y settings list` prints them)
 DEFAULTS: dict[str, Any] = {
@@ -34,6 +38,15 @@ DEFAULTS: dict[str, Any] = {
     "sso.browserCallbackUrl": "http://localhost:5001/callback",
     "activityLog.enabled": True,
     "defaults.insecure": False,
+    "defaults.dry": False,
+    "defaults.dryFormat": "markdown",
+    "defaults.pageSize": 5,
+    "defaults.maxWorkers": 50,
+    "defaults.retries": 0,
+    "defaults.retryWaitMin": "5s",
+    "defaults.retryWaitMax": "50s",
+    "includeAll.pageSize": 2000,
+    "includeAll.delayMS": 50,
     "ci": False,
 }
 CLI_HOME_CANDIDATES = ("~/.go-c8y-cli", "/usr/local/etc/go-c8y-cli", "/etc/go-c8y-cli")
@@ -44,12 +57,11 @@ def env_name(key: str) -> str:
     return "C8Y_SETTINGS_" + key.replace(".", "_").upper()
 
 
-@dataclass(frozen=True, slots=True)
-class SettingsLayers:
+class SettingsLayers(NamedTuple):
     env: Mapping[str, str]
-    session: Mapping[str, Any] = field(default_factory=dict)
-    global_file: Mapping[str, Any] = field(default_factory=dict)
-    flags: Mapping[str, Any] = field(default_factory=dict)
+    session: Mapping[str, Any] = {}  # the layers are read, never changed
+    global_file: Mapping[str, Any] = {}
+    flags: Mapping[str, Any] = {}
 
     def value(self, key: str, default: Any = None) -> Any:
         if key in self.flags and self.flags[key] is not None:
@@ -70,6 +82,16 @@ class SettingsLayers:
     def text(self, key: str) -> str:
         value = self.value(key)
         return "" if value is None else str(value)
+
+    def integer(self, key: str) -> int:
+        """An integer setting; a value that is not one is a ``ConfigError`` naming the key."""
+        from c8ylink.core.errors import ConfigError
+
+        value = self.value(key)
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"invalid setting {key}={value!r}: expected an integer") from None
 
 
 def cli_home(env: Mapping[str, str], user_home: Path) -> Path | None:

@@ -70,7 +70,8 @@ class Chromium:
         port = self._devtools_port()
         targets = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10).read())
         page = next(target for target in targets if target["type"] == "page")
-        self._socket = connect(page["webSocketDebuggerUrl"], max_size=None, open_timeout=10)
+        # entered as a context manager: websockets >= 17.1 warns otherwise (15.x returns the connection)
+        self._socket = connect(page["webSocketDebuggerUrl"], max_size=None, open_timeout=10).__enter__()
         return self
 
     def _devtools_port(self) -> int:

@@ -110,3 +110,40 @@ def start_strict_tenant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ba
     config = TenantConfig.on_free_ports(tmp_path_factory.mktemp("strict"), strict_basic=True)
     with BackgroundTenant(config) as running:
         yield running
+
+
+@pytest.fixture(scope="module")
+def rest_user(admin: AdminClient) -> tuple[str, str]:
+    """A tenant admin for the REST command tests of one module."""
+    return add_user(admin, role="admin")
+
+
+def write_session(
+    sessions: Path, name: str, tenant: BackgroundTenant, user: tuple[str, str], *, mode: str = "dev"
+) -> Path:
+    """A BASIC session file as a user writes one by hand (plain password; REST commands read it as is)."""
+    sessions.mkdir(parents=True, exist_ok=True)
+    path = sessions / f"{name}.json"
+    document = {
+        "host": tenant.info.https_url,
+        "tenant": tenant.info.tenant,
+        "username": user[0],
+        "password": user[1],
+        "loginType": "BASIC",
+        "settings": {"session": {"mode": mode}},
+    }
+    path.write_text(json.dumps(document, indent=2))
+    return path
+
+
+@pytest.fixture
+def rest(
+    c8y: Callable[..., Run], sessions: Path, tenant: BackgroundTenant, rest_user: tuple[str, str]
+) -> Callable[..., Run]:
+    """``c8y`` with a dev-mode session of ``rest_user`` active (``C8Y_SESSION``), as after set-session."""
+    path = write_session(sessions, "ops", tenant, rest_user)
+
+    def run(*args: str, env: Mapping[str, str | None] | None = None, stdin: str = "") -> Run:
+        return c8y(*args, env={"C8Y_SESSION": str(path), **(env or {})}, stdin=stdin)
+
+    return run

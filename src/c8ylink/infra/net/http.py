@@ -10,64 +10,19 @@ for ``--insecure``. What callers never see: httpx2 types or exceptions — trans
 
 from __future__ import annotations
 
-import json as jsonlib
 import ssl
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx2
 
-from c8ylink.core.errors import ApiError, NetworkError, ProtocolError
+from c8ylink.core.errors import ApiError, NetworkError
+from c8ylink.infra.net.response import FileField, HttpResponse
 from c8ylink.infra.net.tls_errors import find_ssl_error, tls_error_from_ssl
 
-FileField = tuple[str, bytes, str]  # (filename, content, content type)
-
-
-@dataclass(frozen=True, slots=True)
-class HttpResponse:
-    status: int
-    url: str
-    method: str
-    headers: Mapping[str, str]
-    content: bytes
-    cookies: Mapping[str, str] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return 200 <= self.status < 300
-
-    @property
-    def text(self) -> str:
-        return self.content.decode("utf-8", errors="replace")
-
-    @property
-    def content_type(self) -> str:
-        return self.headers.get("content-type", "")
-
-    def json(self) -> Any:
-        """The body as JSON; ``ProtocolError`` if it is not JSON."""
-        try:
-            return jsonlib.loads(self.content)
-        except ValueError as exc:
-            raise ProtocolError(
-                f"{self.method} {self.url}: expected a JSON body, got {self.content[:80]!r}"
-            ) from exc
-
-    def json_or_none(self) -> Any:
-        try:
-            return jsonlib.loads(self.content) if self.content else None
-        except ValueError:
-            return None
-
-    def raise_for_status(self) -> HttpResponse:
-        """``ApiError(status, url, body)`` unless the status is 2xx."""
-        if not self.ok:
-            body = self.json_or_none()
-            raise ApiError(self.status, self.url, body if body is not None else self.text, method=self.method)
-        return self
+__all__ = ["FileField", "HttpClient", "HttpResponse"]
 
 
 class HttpClient:

@@ -1,20 +1,22 @@
-"""Documents to text: ``--select`` (dot paths, case-insensitive, ``*`` globs), ``json``, ``csv``,
-``csvheader`` and a plain ``table`` (go-c8y-cli.md §6.1).
+"""Documents to text: ``json`` (pretty or compact lines), ``csv``, ``csvheader``, ``tsv`` and a plain
+``table`` (go-c8y-cli.md §6.1); ``--select`` lives in ``infra.output.select``.
 
     flat = select_paths(document, ["session.home"])       # {"session.home": "/home/me/.cumulocity"}
     render_document(flat, "csv")                            # "/home/me/.cumulocity\\n"
+    render_rows(rows, "table", columns=["id", "name"])      # fixed columns (a view or a selection)
 """
 
 from __future__ import annotations
 
-import csv
-import fnmatch
-import io
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from c8ylink.core.errors import UsageError
+from c8ylink.infra.output.select import parse_selection, select_nodes
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 FORMATS = ("json", "csv", "csvheader", "table", "tsv")
 
@@ -31,28 +33,20 @@ def flatten(document: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def select_paths(document: Mapping[str, Any], paths: Sequence[str]) -> dict[str, Any]:
-    """The values at ``paths`` (comma lists allowed; ``alias:path`` renames; globs match flat keys)."""
-    wanted = [part.strip() for item in paths for part in item.split(",") if part.strip()]
-    if not wanted:
+    """The values at ``paths`` as flat ``dotted.name -> value`` (objects are flattened below their name)."""
+    patterns = parse_selection(paths)
+    if not patterns:
         return dict(document)
-    flat = flatten(document)
-    lowered = {key.lower(): key for key in flat}
     selected: dict[str, Any] = {}
-    for item in wanted:
-        alias, _, path = item.rpartition(":") if ":" in item else ("", "", item)
-        pattern = path.lower()
-        if any(char in pattern for char in "*?"):
-            for low, key in lowered.items():
-                if fnmatch.fnmatchcase(low, pattern) or fnmatch.fnmatchcase(low, pattern + ".*"):
-                    selected[key] = flat[key]
-            continue
-        prefix = [key for low, key in lowered.items() if low == pattern or low.startswith(pattern + ".")]
-        for key in prefix:
-            selected[(alias + key[len(path) :]) if alias else key] = flat[key]
+    for item in select_nodes(document, patterns):
+        if isinstance(item.value, Mapping) and item.value:
+            selected.update(flatten(item.value, item.column + "."))
+        else:
+            selected[item.column] = item.value
     return selected
 
 
-def _cell(value: Any) -> str:
+def format_cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -62,29 +56,58 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def render_json(document: Any, *, compact: bool) -> str:
+    if compact:
+        return json.dumps(document, separators=(",", ":")) + "\n"
+    return json.dumps(document, indent=2) + "\n"
+
+
 def render_document(document: Mapping[str, Any], output: str, *, compact: bool = False) -> str:
     return render_rows([document], output, compact=compact)
 
 
-def render_rows(rows: Sequence[Mapping[str, Any]], output: str, *, compact: bool = False) -> str:
+def check_format(output: str) -> str:
     kind = (output or "json").lower()
     if kind not in FORMATS:
         raise UsageError(f"invalid --output {output!r}: use one of {', '.join(FORMATS)}")
+    return kind
+
+
+def render_rows(
+    rows: Sequence[Mapping[str, Any]],
+    output: str,
+    *,
+    compact: bool = False,
+    columns: Sequence[str] | None = None,
+    header: bool = True,
+) -> str:
+    """``columns``: the flat names to print, in order (default: every flattened key of the rows);
+    ``header``: whether ``csvheader``/``table`` print the header line (False for a continuation)."""
+    kind = check_format(output)
     if kind == "json":
-        if compact:
-            return "".join(json.dumps(row, separators=(",", ":")) + "\n" for row in rows)
-        return "".join(json.dumps(row, indent=2) + "\n" for row in rows)
+        return "".join(render_json(row, compact=compact) for row in rows)
     flat_rows = [flatten(row) for row in rows]
-    columns = list(dict.fromkeys(key for row in flat_rows for key in row))
+    names = list(columns) if columns is not None else list(dict.fromkeys(k for row in flat_rows for k in row))
+    cells = [[format_cell(_cell_value(row, name)) for name in names] for row in flat_rows]
     if kind in ("csv", "csvheader", "tsv"):
+        import csv
+        import io
+
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter="\t" if kind == "tsv" else ",", lineterminator="\n")
-        if kind == "csvheader":
-            writer.writerow(columns)
-        for row in flat_rows:
-            writer.writerow([_cell(row.get(column)) for column in columns])
+        if kind == "csvheader" and header:
+            writer.writerow(names)
+        writer.writerows(cells)
         return buffer.getvalue()
-    return render_table(columns, [[_cell(row.get(column)) for column in columns] for row in flat_rows])
+    return render_table(names, cells)
+
+
+def _cell_value(flat_row: Mapping[str, Any], name: str) -> Any:
+    if name in flat_row:
+        return flat_row[name]
+    prefix = name + "."
+    nested = {key[len(prefix) :]: value for key, value in flat_row.items() if key.startswith(prefix)}
+    return nested or None
 
 
 def render_table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> str:

@@ -18,38 +18,26 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 from c8ylink.core.errors import AuthError, SessionError
-
-BASIC, OAUTH2_INTERNAL, OAUTH2, DEVICE, BROWSER, CERTIFICATE, NONE = (
-    "BASIC",
-    "OAUTH2_INTERNAL",
-    "OAUTH2",
-    "DEVICE",
-    "BROWSER",
-    "CERTIFICATE",
-    "NONE",
+from c8ylink.operator.login_types import (
+    BASIC,
+    BROWSER,
+    CERTIFICATE,
+    DEVICE,
+    LOGIN_TYPES,
+    NONE,
+    OAUTH2,
+    OAUTH2_INTERNAL,
+    PASSWORD_TYPES,
+    choose_login_type,
+    parse_login_type,
 )
-LOGIN_TYPES = (BASIC, OAUTH2_INTERNAL, OAUTH2, BROWSER, DEVICE, CERTIFICATE, NONE)
-PASSWORD_TYPES = frozenset({BASIC, OAUTH2_INTERNAL, ""})
+
+__all__ = [
+    "BASIC", "BROWSER", "CERTIFICATE", "DEVICE", "LOGIN_TYPES", "NONE", "OAUTH2", "OAUTH2_INTERNAL",
+    "PASSWORD_TYPES", "choose_login_type", "parse_login_type",
+]  # fmt: skip
+
 _WEIGHTS = {OAUTH2: 10, OAUTH2_INTERNAL: 20, BASIC: 30, NONE: 40}
-
-
-def parse_login_type(text: str | None) -> str:
-    """An upper-case login type; ``""`` for empty/``auto``; ``SessionError`` for anything else."""
-    value = (text or "").strip().upper()
-    if value in ("", "AUTO"):
-        return ""
-    if value not in LOGIN_TYPES:
-        raise SessionError(f"invalid login type {text!r}: use one of {', '.join(LOGIN_TYPES)}")
-    return value
-
-
-def choose_login_type(*candidates: str | None, has_certificate: bool = False) -> str:
-    """The first non-empty candidate (flag, session, settings); CERTIFICATE when only a cert is given."""
-    for candidate in candidates:
-        chosen = parse_login_type(candidate)
-        if chosen:
-            return chosen
-    return CERTIFICATE if has_certificate else ""
 
 
 def sort_login_options(options: Sequence[Mapping[str, Any]], requested: str) -> list[Mapping[str, Any]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from c8ylink.core.errors import ApiError, AuthError
@@ -331,7 +331,7 @@ class Login:
             user = self._get("/user/currentUser", credentials).json_or_none()
             username = str(user.get("userName", "")) if isinstance(user, dict) else ""
         version = self._version(credentials)
-        final = replace(credentials, tenant=tenant or credentials.tenant, username=username)
+        final = credentials._replace(tenant=tenant or credentials.tenant, username=username)
         return LoginResult(final, login_type, tenant or self.tenant, version, username, self.password)
 
     def _version(self, credentials: Credentials) -> str:

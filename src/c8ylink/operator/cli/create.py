@@ -50,7 +50,7 @@ def create_cmd(ctx: click.Context, /, force_prompt: bool, **values: object) -> N
     target = home / name
     if target.exists():
         raise SessionError(f"{target} already exists: choose another --name, or edit or remove that file")
-    click.echo(str(save_session(replace(session, path=str(target)), target)))
+    click.echo(str(save_session(session._replace(path=str(target)), target)))
 
 
 def _ask(answers: NewSession, prompter: Prompter, ops: OperatorContext) -> NewSession:

@@ -1,8 +1,10 @@
 """The `c8y` console script: answers its hottest invocations before click is imported.
 
 ``c8y --help`` and a piped ``c8y sessions list [--sessionFilter S]`` (what scripts and pickers call)
-are answered here in the plain success case; everything else, including every error, goes to the
-click CLI (``root.main``). Both paths print the same (``tests/unit/operator/cli/test_quick.py``).
+are answered here in the plain success case, and so are REST commands whose command line reads
+plainly (``fast.run_fast``); everything else, including every usage error, goes to the click CLI
+(``root.main``). Both paths print the same (``tests/unit/operator/cli/test_quick.py``,
+``tests/unit/operator/api/test_argv.py``). ``C8YLINK_NO_FAST_PATH=1`` sends everything to click.
 """
 
 from __future__ import annotations
@@ -25,6 +27,13 @@ def main(args: Sequence[str] | None = None) -> NoReturn:
         sys.stdout.write(answer)
         sys.stdout.flush()
         sys.exit(0)
+    from c8ylink.operator.cli.spec import REST_GROUPS, hoist_global_options
+
+    hoisted = hoist_global_options(argv)
+    if hoisted and hoisted[0] in REST_GROUPS and not os.environ.get("C8YLINK_NO_FAST_PATH"):
+        from c8ylink.operator.cli.fast import run_fast
+
+        run_fast(hoisted)  # exits, unless click has to read this command line
     from c8ylink.operator.cli.root import main as run_click_cli
 
     run_click_cli(argv)
@@ -58,9 +67,9 @@ def quick_answer(argv: Sequence[str], env: Mapping[str, str], *, stdout_tty: boo
 
 def render_root_help(width: int) -> str:
     from c8ylink.infra.cli.help import render_help
-    from c8ylink.operator.cli.spec import DOC, OPTION_ROWS, PROG, SUBCOMMANDS, USAGE_ARGS
+    from c8ylink.operator.cli.spec import DOC, OPTION_ROWS, PROG, USAGE_ARGS, all_commands
 
-    commands = tuple((name, text) for name, (_, text) in sorted(SUBCOMMANDS.items()))
+    commands = tuple(all_commands())
     return render_help(PROG, USAGE_ARGS, DOC, (("Options", OPTION_ROWS), ("Commands", commands)), width)
 
 

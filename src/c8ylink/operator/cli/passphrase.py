@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -113,6 +112,6 @@ def _rotate_files(ops: OperatorContext, old: str, new: str, *, dry: bool) -> tup
             for key in values
         }
         if not dry:
-            save_session(replace(session, password=sealed["password"], token=sealed["token"]), path)
+            save_session(session._replace(password=sealed["password"], token=sealed["token"]), path)
         rotated.append(path)
     return rotated, failed

@@ -1,4 +1,5 @@
-"""`c8y`: the root command (go-c8y-cli). Subcommands are imported only when they run."""
+"""`c8y`: the root command (go-c8y-cli). Subcommands are imported only when they run; a REST group is
+built from its spec module when it is invoked (``operator.cli.rest``)."""
 
 from __future__ import annotations
 
@@ -13,22 +14,50 @@ from c8ylink.operator.cli.errors import render_c8y_error
 from c8ylink.operator.cli.spec import (
     ALIASES,
     DOC,
-    GLOBAL_FLAGS,
-    GLOBAL_OPTIONS_WITH_VALUE,
     PROG,
+    REST_GROUPS,
     SUBCOMMANDS,
+    all_commands,
+    hoist_global_options,
 )
 
 
 class C8yGroup(LazyGroup):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name for name, _ in all_commands()]
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl(all_commands())
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as exc:  # suggest among the lazy commands too (click knows only loaded ones)
+            name = args[0] if args else ""
+            if not exc.message.startswith("No such command") or "Did you mean" in exc.message:
+                raise
+            import difflib
+
+            close = difflib.get_close_matches(name, self.list_commands(ctx), n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise click.UsageError(f"No such command {name!r}.{hint}", ctx) from None
+
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        return super().get_command(ctx, ALIASES.get(cmd_name, cmd_name))
+        name = ALIASES.get(cmd_name, cmd_name)
+        if name in REST_GROUPS:
+            from c8ylink.operator.cli.rest import build_group
+
+            return build_group(name)
+        return super().get_command(ctx, name)
 
 
 @click.group(
     cls=C8yGroup,
     lazy_subcommands={name: target for name, (target, _) in SUBCOMMANDS.items()},
-    lazy_help={name: text for name, (_, text) in SUBCOMMANDS.items()},
+    lazy_help={**{name: text for name, (_, text) in SUBCOMMANDS.items()}, **REST_GROUPS},
     context_settings={"help_option_names": ["-h", "--help"]},
     help=DOC,
 )
@@ -37,24 +66,7 @@ def c8y() -> None:
     pass
 
 
-def hoist_global_options(args: Sequence[str]) -> list[str]:
-    """Global flags given before the command (``c8y --session x sessions get``) move behind it."""
-    items = list(args)
-    moved: list[str] = []
-    while items and items[0].startswith("-") and items[0] not in ("-h", "--help", "--version", "--"):
-        name = items[0].split("=", 1)[0]
-        if name in GLOBAL_OPTIONS_WITH_VALUE:
-            take = 1 if "=" in items[0] else 2
-        elif name in GLOBAL_FLAGS:
-            take = 1
-        else:
-            break
-        moved += items[:take]
-        items = items[take:]
-    if not moved:
-        return items
-    separator = items.index("--") if "--" in items else len(items)
-    return items[:separator] + moved + items[separator:]
+__all__ = ["c8y", "hoist_global_options", "main"]
 
 
 def main(args: Sequence[str] | None = None) -> NoReturn:

@@ -3,7 +3,6 @@ their own modules (imported only when they run)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -139,11 +138,11 @@ def clone_cmd(ctx: click.Context, new_name: str, mode: str | None, file_type: st
     session = load_session(source)
     if mode:
         session = session.with_setting("session.mode", check_mode_name(mode))
-        session = replace(session, mode="")
+        session = session._replace(mode="")
     target = ops.where.session_home / session_file_name(new_name)
     if target.exists():
         raise SessionError(f"{target} already exists: choose another --newName or remove it first")
-    path = save_session(replace(session, path=str(target)), target)
+    path = save_session(session._replace(path=str(target)), target)
     if ops.where.stderr_tty:
         click.echo(f"✓ Cloned session file to {path}", err=True)
     if not ops.where.stdout_tty or not ops.where.stderr_tty:

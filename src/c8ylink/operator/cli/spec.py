@@ -1,7 +1,11 @@
 """The `c8y` root command declared as data, shared by the click group (``root.py``) and the click-free
-``--help`` of ``main.py``; ``tests/unit/operator/cli/test_quick.py`` holds both pages equal."""
+``--help`` and fast path of ``main.py``; ``tests/unit/operator/cli/test_quick.py`` holds both pages equal.
+The REST groups come from ``operator.api.index`` (no spec module is imported to list them)."""
 
 from __future__ import annotations
+
+from c8ylink.operator.api.index import GROUPS
+from c8ylink.operator.flags import FLAGS, SWITCH
 
 PROG = "c8y"
 USAGE_ARGS = "[OPTIONS] COMMAND [ARGS]..."
@@ -9,10 +13,12 @@ DOC = "Cumulocity command line tool: sessions, settings and REST commands"
 
 # name -> ("module:attribute" imported only when the command runs, one-line help)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "api": ("c8ylink.operator.cli.api:api_cmd", "Send any REST request (method, path, body)"),
     "cli": ("c8ylink.operator.cli.profile:cli_cmd", "Shell helpers (set-session) and the CLI profile"),
     "sessions": ("c8ylink.operator.cli.sessions:sessions_cmd", "Cumulocity sessions"),
     "settings": ("c8ylink.operator.cli.settings:settings_cmd", "Settings of the CLI and the active session"),
 }
+REST_GROUPS: dict[str, str] = dict(GROUPS)  # name -> one-line help (built by operator.cli.rest)
 ALIASES = {"session": "sessions"}  # `eval "$(c8y session login)"` as the user docs write it
 
 OPTION_ROWS: tuple[tuple[str, str], ...] = (
@@ -21,5 +27,32 @@ OPTION_ROWS: tuple[tuple[str, str], ...] = (
 )
 
 # global flags every leaf command accepts; given before the command they are moved behind it
-GLOBAL_OPTIONS_WITH_VALUE = ("--session", "--sessionMode", "--output", "-o", "--select")
-GLOBAL_FLAGS = ("--insecure", "-k", "--force", "-f", "--noColor", "-M", "--verbose", "-v", "--debug", "--dry")
+GLOBAL_OPTIONS_WITH_VALUE = tuple(name for spec in FLAGS if spec.kind != SWITCH for name in spec.names)
+GLOBAL_FLAGS = tuple(name for spec in FLAGS if spec.kind == SWITCH for name in spec.names)
+
+
+def all_commands() -> list[tuple[str, str]]:
+    """(name, help) of every root command, sorted (what ``c8y --help`` lists)."""
+    rows = {name: text for name, (_, text) in SUBCOMMANDS.items()}
+    rows.update(REST_GROUPS)
+    return sorted(rows.items())
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """Global flags given before the command (``c8y --session x sessions get``) move behind it."""
+    items = list(args)
+    moved: list[str] = []
+    while items and items[0].startswith("-") and items[0] not in ("-h", "--help", "--version", "--"):
+        name = items[0].split("=", 1)[0]
+        if name in GLOBAL_OPTIONS_WITH_VALUE:
+            take = 1 if "=" in items[0] else 2
+        elif name in GLOBAL_FLAGS:
+            take = 1
+        else:
+            break
+        moved += items[:take]
+        items = items[take:]
+    if not moved:
+        return items
+    separator = items.index("--") if "--" in items else len(items)
+    return items[:separator] + moved + items[separator:]

@@ -13,11 +13,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from typing import Any
 from urllib.parse import urlsplit
 
 from c8ylink.core.errors import SessionError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, NamedTuple
+else:
+    from c8ylink.core.records import NamedTuple
 
 SCHEMA_URL = "https://raw.githubusercontent.com/reubenmiller/go-c8y-cli/v2/tools/schema/session.schema.json"
 
@@ -45,17 +49,17 @@ _LOOKUP = {key.lower(): key for key in _FIELDS} | dict(_ALIASES)
 _STRING_FIELDS = set(_FIELDS) - {"useTenantPrefix", "authorized"}
 
 
-@dataclass(frozen=True, slots=True)
-class Session:
-    """Everything a session file (or another provider) says. Secrets are masked in ``repr``."""
+class Session(NamedTuple):
+    """Everything a session file (or another provider) says. Secrets are masked in ``repr``.
+    A record (``core.records``): ``session._replace(token=...)`` makes a changed copy."""
 
     host: str = ""
     tenant: str = ""
     username: str = ""
-    password: str = field(default="", repr=False)
-    token: str = field(default="", repr=False)
-    totp: str = field(default="", repr=False)
-    totp_secret: str = field(default="", repr=False)
+    password: str = ""
+    token: str = ""
+    totp: str = ""
+    totp_secret: str = ""
     certificate: str = ""
     certificate_key: str = ""
     domain: str = ""
@@ -66,15 +70,20 @@ class Session:
     mode: str = ""
     authorized: bool = False
     session_uri: str = ""
-    settings: Mapping[str, Any] = field(default_factory=dict)
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    settings: Mapping[str, Any] = {}  # never changed in place (with_setting copies)
+    extra: Mapping[str, Any] = {}
     path: str = ""  # the file it came from ("" for env/stdin sessions)
 
     def setting(self, key: str, default: Any = None) -> Any:
         return get_setting(self.settings, key, default)
 
     def with_setting(self, key: str, value: Any) -> Session:
-        return replace(self, settings=with_setting(self.settings, key, value))
+        return self._replace(settings=with_setting(self.settings, key, value))
+
+    def __repr__(self) -> str:
+        secrets = ("password", "token", "totp", "totp_secret")
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields if name not in secrets)
+        return f"Session({shown})"
 
 
 def _tenant_value(value: Any) -> str:

@@ -11,12 +11,15 @@ import json
 import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
 
 from c8ylink.core.errors import SessionError
 from c8ylink.infra.files import read_text, write_atomic
 from c8ylink.operator.sessions.listing import parse_json_document
 from c8ylink.operator.sessions.model import Session, format_session_document, parse_session_document
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 EXTENSIONS = (".json", ".yaml", ".yml", ".env", ".toml", ".properties")
 _SKIP_DIRS = {"activitylog", ".git", "extensions"}

@@ -1,0 +1,292 @@
+"""One job of a REST command, end to end: its values (the piped one included), names looked up, the
+request(s) built, confirmed, sent (retried on 5xx and lost connections with ``--retries``), paged
+(``--includeAll``) and printed. ``--dry`` prints the requests instead of sending them.
+
+The I/O lives here and in ``runner``; what to send is decided by the pure ``build``/``lookup`` modules.
+Each worker thread gets its own client (``client_factory``); the printer and the gate are shared.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import datetime
+
+from c8ylink.core.errors import ApiError, C8yLinkError, NetworkError, UsageError
+from c8ylink.operator.api.build import RequestOptions, build_request
+from c8ylink.operator.api.dry import render_dry
+from c8ylink.operator.api.lookup import resolve
+from c8ylink.operator.api.output import Printer
+from c8ylink.operator.api.pipeline import Job
+from c8ylink.operator.api.plan import RequestPlan
+from c8ylink.operator.api.spec import PATH, CommandSpec, ParamSpec
+from c8ylink.operator.api.values import USER_ERROR, convert_one, flag_of
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, NamedTuple, TextIO
+
+    from c8ylink.infra.net.response import HttpResponse
+    from c8ylink.operator.client import C8yClient
+    from c8ylink.operator.gate import WriteGate
+else:
+    from c8ylink.core.records import NamedTuple
+
+_VERBS = {"create": "Created", "update": "Updated", "delete": "Deleted", "read": "Read"}
+
+
+class RunSettings(NamedTuple):
+    dry: bool = False
+    dry_format: str = "markdown"
+    compact: bool = True
+    raw: bool = False
+    retries: int = 0
+    retry_wait: tuple[float, float] = (5.0, 50.0)
+    include_all: bool = False
+    total_pages: int = 0
+    page_delay: float = 0.05
+    with_total_pages: bool = False
+    progress: bool = False
+    silent_statuses: frozenset[int] = frozenset()
+    silent_exit: bool = False
+
+
+class Target(NamedTuple):
+    """Who the requests go to, as far as ``--dry`` and defaults need to know."""
+
+    base_url: str = ""
+    auth_kind: str = ""  # basic / bearer / none ("": no session)
+    tenant: str = ""
+
+
+class Silenced(C8yLinkError):
+    """An error answer whose status is in ``--silentStatusCodes`` (counted, not printed)."""
+
+
+class Executor:
+    def __init__(
+        self,
+        command: str,
+        spec: CommandSpec,
+        values: dict[str, Any],
+        *,
+        run: RunSettings,
+        request_options: RequestOptions,
+        printer: Printer,
+        target: Target,
+        err: TextIO,
+        now: datetime,
+        sleep: Callable[[float], None],
+        client_factory: Callable[[], C8yClient] | None = None,
+        gate: WriteGate | None = None,
+    ) -> None:
+        self.command = command
+        self.spec = spec
+        self.values = values
+        self.run = run
+        self.request_options = request_options
+        self.printer = printer
+        self.target = target
+        self.err = err
+        self.now = now
+        self.sleep = sleep
+        self._client_factory = client_factory
+        self._gate = gate
+        self._local = threading.local()
+        self._clients: list[C8yClient] = []
+        self._lock = threading.Lock()
+
+    # -- clients ---------------------------------------------------------------------------------------
+    def client(self) -> C8yClient:
+        client: C8yClient | None = getattr(self._local, "client", None)
+        if client is None:
+            if self._client_factory is None:
+                raise UsageError(
+                    "this needs the server (a name to look up, the tenant): load a session, or give ids",
+                    exit_code=USER_ERROR,
+                )
+            client = self._client_factory()
+            self._local.client = client
+            with self._lock:
+                self._clients.append(client)
+        return client
+
+    def close(self) -> None:
+        for client in self._clients:
+            client.close()
+
+    # -- one job ---------------------------------------------------------------------------------------
+    def run_job(self, job: Job) -> None:
+        values = dict(self.values)
+        pipeline = self.spec.pipeline_param
+        if job.value is not None and pipeline is not None:
+            values[pipeline.name] = convert_one(pipeline, job.value, self.now)
+        values = self.complete(values)
+        for one in self.expand(values):
+            if self.spec.handler:
+                handler = _load_handler(self.spec.handler)
+                handler(self, one)
+            else:
+                self.perform(build_request(self.spec, one, self.request_options))
+
+    def complete(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Names looked up, files read, the tenant filled in."""
+        for param in self.spec.params:
+            value = values.get(param.name)
+            if param.is_reference and value:
+                values[param.name] = resolve(param.type, list(value), self.get_json, flag=flag_of(param))
+            elif param.type == "certificatefile" and value:
+                values[param.name] = read_certificate(param, str(value))
+            elif param.type == "tenant" and not value:
+                values[param.name] = self.tenant()
+        return values
+
+    def expand(self, values: dict[str, Any]) -> list[dict[str, Any]]:
+        """A path parameter with several ids (a name matching several objects): one request each."""
+        for param in self.spec.params:
+            value = values.get(param.name)
+            if param.location == PATH and isinstance(value, list) and len(value) > 1:
+                return [{**values, param.name: [item]} for item in value]
+        return [values]
+
+    def tenant(self) -> str:
+        if self.target.tenant:
+            return self.target.tenant
+        if self._client_factory is None:
+            return "{tenant}"
+        answer = self.get_json(
+            RequestPlan("GET", "/tenant/currentTenant", headers=(("Accept", "application/json"),))
+        )
+        return str((answer or {}).get("name", ""))
+
+    # -- requests --------------------------------------------------------------------------------------
+    def confirm(self, plan: RequestPlan) -> None:
+        if self._gate is None or self.run.dry:
+            return
+        from c8ylink.operator.gate import CommandIntent
+
+        intent = CommandIntent(self.command, plan.method, self.spec.description, plan.label, self.spec.kind)
+        with self._lock:
+            self._gate.confirm(intent)
+
+    def perform(self, plan: RequestPlan, *, dry_plan: RequestPlan | None = None) -> HttpResponse | None:
+        """Confirm, then print (``--dry``) or send ``plan`` and print the answer."""
+        self.confirm(plan)
+        if self.run.dry:
+            self.print_dry(dry_plan or plan)
+            return None
+        response = self.send(plan)
+        self.output(plan, response)
+        return response
+
+    def print_dry(self, plan: RequestPlan) -> None:
+        text = render_dry(
+            plan, self.target.base_url, self.target.auth_kind, self.run.dry_format, compact=self.run.compact
+        )
+        self.printer.text(text)
+
+    def get_json(self, plan: RequestPlan) -> Any:
+        return self.send(plan).json_or_none()
+
+    def send(self, plan: RequestPlan) -> HttpResponse:
+        attempt = 0
+        headers = dict(plan.headers)
+        headers.setdefault("Accept", "")
+        files = {field: (name, content, kind) for field, name, content, kind in plan.files} or None
+        while True:
+            try:
+                return self.client().request(
+                    plan.method,
+                    plan.target,
+                    json=plan.body if not files else None,
+                    files=files,
+                    headers=headers,
+                )
+            except (ApiError, NetworkError) as exc:
+                if not _retryable(exc) or attempt >= self.run.retries:
+                    raise self._silenced(exc) from exc.__cause__
+                attempt += 1
+                low, high = self.run.retry_wait
+                wait = min(low * 2 ** (attempt - 1), high)
+                reason = f"{exc.status}" if isinstance(exc, ApiError) else str(exc)
+                self.err.write(
+                    f"warning: {plan.method} {plan.target} failed ({reason}): "
+                    f"retry {attempt} of {self.run.retries} in {wait:g}s\n"
+                )
+                self.sleep(wait)
+
+    def _silenced(self, exc: ApiError | NetworkError) -> C8yLinkError:
+        if isinstance(exc, ApiError) and exc.status in self.run.silent_statuses:
+            return Silenced(str(exc), exit_code=exc.exit_code)
+        return exc
+
+    # -- answers ---------------------------------------------------------------------------------------
+    def output(self, plan: RequestPlan, response: HttpResponse) -> None:
+        document = response.json_or_none()
+        if document is None:
+            verb = _VERBS.get(self.spec.kind, "Done")
+            self.err.write(f"✓ {verb} {plan.path} => {response.status}\n")
+            return
+        if self.run.raw:
+            self.printer.document(document)
+        elif self.spec.collection and isinstance(document, dict):
+            self.output_pages(plan, document)
+        elif isinstance(document, dict):
+            self.printer.items([document])
+        elif isinstance(document, list):
+            self.printer.items([item if isinstance(item, dict) else {"value": item} for item in document])
+        else:
+            self.printer.document(document)
+
+    def output_pages(self, plan: RequestPlan, document: dict[str, Any]) -> None:
+        if self.run.with_total_pages and not self.run.include_all:
+            self.printer.items([document.get("statistics", {})])
+            return
+        page_size = int(plan.query_value("pageSize") or 5)
+        page = int(plan.query_value("currentPage") or 1)
+        pages = fetched = 0
+        while True:
+            items = [item for item in document.get(self.spec.collection, []) if isinstance(item, dict)]
+            self.printer.items(items)
+            pages, fetched = pages + 1, fetched + len(items)
+            if self.run.progress:
+                self.err.write(f"\r· {fetched:,} results ({pages} page{'s' if pages > 1 else ''})")
+                self.err.flush()
+            done = len(items) < page_size or (self.run.total_pages and pages >= self.run.total_pages)
+            if not self.run.include_all or done:
+                break
+            self.sleep(self.run.page_delay)
+            page += 1
+            document = self.send(plan.with_query("currentPage", str(page))).json_or_none() or {}
+        if self.run.progress:
+            self.err.write("\n")
+
+
+def _retryable(exc: ApiError | NetworkError) -> bool:
+    return isinstance(exc, NetworkError) or (exc.status >= 500 and exc.status != 501)
+
+
+def read_certificate(param: ParamSpec, path: str) -> str:
+    """The base64 body of a PEM certificate file (what ``certInPemFormat`` takes)."""
+    from pathlib import Path
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {flag_of(param)} {path}: {exc}", exit_code=USER_ERROR) from None
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("-----")]
+    if not lines:
+        raise UsageError(f"{flag_of(param)} {path} holds no PEM certificate", exit_code=USER_ERROR)
+    return "".join(lines)
+
+
+if TYPE_CHECKING:
+    Handler = Callable[[Executor, dict[str, Any]], None]
+
+
+def _load_handler(target: str) -> Handler:
+    import importlib
+
+    module, _, attribute = target.partition(":")
+    handler: Handler = getattr(importlib.import_module(module), attribute)
+    return handler

@@ -27,7 +27,7 @@ check: $(STAMP)
 
 ## make demo: the documented onboarding flow on the local tenant
 demo: setup
-	$(PY) scripts/demo.py
+	$(VENV)/bin/c8ylink demo
 
 ## make bench: every benchmark, one result line each
 bench: setup

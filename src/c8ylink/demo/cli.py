@@ -43,36 +43,19 @@ def demo_cmd(work_dir: Path | None, keep: bool, device_id: str, timings: Path | 
     """
     transcript = Transcript()
     created = work_dir is None
-    root = Path(tempfile.mkdtemp(prefix="c8ylink-demo-")) if work_dir is None else work_dir.absolute()
-    root.mkdir(parents=True, exist_ok=True)
+    root = _prepare_work_dir(work_dir)
     layout = Layout(root)
-    layout.home.mkdir(exist_ok=True)
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.upper().startswith(_FOREIGN_PREFIXES) and name.upper() not in _FOREIGN_NAMES
-    }
-    env.update(HOME=str(layout.home), NO_COLOR="1")
-    run = DemoRun(Shell(transcript, env=env), layout, transcript, device_id=device_id)
+    run = DemoRun(
+        Shell(transcript, env=_demo_env(layout)), layout, transcript, device_id=device_id, keep=keep
+    )
     transcript.note(f"every file of this demo is under {root}")
-    durations: dict[str, float] = {}
     started = time.monotonic()
-    failed = False
+    durations: dict[str, float] = {}
+    failed = True
     try:
-        for number, (title, step) in enumerate(STEPS, start=1):
-            transcript.step(number, title)
-            begin = time.monotonic()
-            try:
-                outcome = step(run)
-            except StepError as exc:
-                transcript.failed(str(exc))
-                failed = True
-                break
-            durations[title] = time.monotonic() - begin
-            transcript.ok(outcome)
+        failed = not _run_steps(run, durations)
     except KeyboardInterrupt:
         transcript.failed("interrupted")
-        failed = True
     finally:
         total = time.monotonic() - started
         if timings is not None:
@@ -89,6 +72,70 @@ def demo_cmd(work_dir: Path | None, keep: bool, device_id: str, timings: Path | 
         raise SystemExit(1)
     steps = ", ".join(f"{duration:.1f} s" for duration in durations.values())
     transcript.write(f"\nDone in {total:.1f} s (steps: {steps})\n")
+
+
+def _run_steps(run: DemoRun, durations: dict[str, float]) -> bool:
+    """Each step in turn until one fails (``False``); ``durations`` gets the time of each that passed."""
+    for number, (title, step) in enumerate(STEPS, start=1):
+        run.transcript.step(number, title)
+        begin = time.monotonic()
+        try:
+            outcome = step(run)
+        except StepError as exc:
+            run.transcript.failed(str(exc))
+            return False
+        durations[title] = time.monotonic() - begin
+        run.transcript.ok(outcome)
+    return True
+
+
+def _prepare_work_dir(work_dir: Path | None) -> Path:
+    """The work dir (a new temporary one by default), open to mosquitto's own user."""
+    root = Path(tempfile.mkdtemp(prefix="c8ylink-demo-")) if work_dir is None else work_dir.absolute()
+    root.mkdir(parents=True, exist_ok=True)
+    root.chmod(0o755)  # mosquitto drops to its own user and must reach the device's files
+    blocked = unreachable_for_mosquitto(root)
+    if blocked is not None:
+        if work_dir is None:
+            shutil.rmtree(root, ignore_errors=True)
+        raise click.UsageError(
+            f"mosquitto runs as the user 'mosquitto' and cannot enter {blocked} (mode "
+            f"{blocked.stat().st_mode & 0o777:o}): choose a --work-dir it can reach, e.g. under /tmp"
+        )
+    (root / "home").mkdir(exist_ok=True)
+    return root
+
+
+def _demo_env(layout: Layout) -> dict[str, str]:
+    """The caller's environment without their own sessions and device settings; HOME in the work dir."""
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.upper().startswith(_FOREIGN_PREFIXES) and name.upper() not in _FOREIGN_NAMES
+    }
+    env.update(HOME=str(layout.home), NO_COLOR="1")
+    return env
+
+
+def unreachable_for_mosquitto(path: Path) -> Path | None:
+    """As root, the first directory on the way to ``path`` that mosquitto's own user cannot enter."""
+    if os.geteuid() != 0:
+        return None  # mosquitto keeps our user
+    try:
+        import pwd
+
+        mosquitto = pwd.getpwnam("mosquitto")
+    except (ImportError, KeyError):
+        return None  # no such user: mosquitto stays root
+    for directory in [*reversed(path.parents), path]:
+        mode = directory.stat()
+        if mode.st_uid == mosquitto.pw_uid:
+            continue
+        others_may_enter = mode.st_mode & 0o001
+        group_may_enter = mode.st_mode & 0o010 and mode.st_gid == mosquitto.pw_gid
+        if not (others_may_enter or group_may_enter):
+            return directory
+    return None
 
 
 def _print_how_to_use(transcript: Transcript, run: DemoRun) -> None:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import secrets
+import shlex
 import socket
 import string
 import time
@@ -59,6 +61,10 @@ class Layout:
         return self.root / "logs"
 
     @property
+    def ca_copy(self) -> Path:
+        return self.root / "tenant-ca.pem"
+
+    @property
     def passphrase(self) -> Path:
         return self.root / "session-passphrase"
 
@@ -71,6 +77,7 @@ class DemoRun:
     device_id: str = DEVICE_ID
     tenant: dict[str, Any] = field(default_factory=dict)
     tenant_process: Background | None = None
+    keep: bool = False  # --keep: the device stays connected, everything keeps running
     supervisord_running: bool = False
     connected: bool = False
 
@@ -132,9 +139,10 @@ class DemoRun:
         otp = "".join(secrets.choice(alphabet) for _ in range(32))
         self.shell.export("DEVICE_ID", self.device_id)
         self.shell.export("DEVICE_ONE_TIME_PASSWORD", otp, shown="'********'")
+        self.transcript.note("--force: no confirmation prompt (this demo runs without a terminal)")
         self.shell.run(
             "c8y", "deviceregistration", "register-ca", "--id", Secret(self.device_id, '"$DEVICE_ID"'),
-            "--one-time-password", Secret(otp, '"$DEVICE_ONE_TIME_PASSWORD"'),
+            "--one-time-password", Secret(otp, '"$DEVICE_ONE_TIME_PASSWORD"'), "--force",
         )  # fmt: skip
         return f"{self.device_id} is registered with a one-time password"
 
@@ -143,15 +151,19 @@ class DemoRun:
         shell, tenant = self.shell, self.tenant
         shell.export("TEDGE_CONFIG_DIR", str(self.layout.tedge))
         domain = tenant["domain"]
+        self.transcript.note("mosquitto reads the CA as its own user: a copy outside the tenant's data dir")
+        shell.run("cp", tenant["ca_file"], self.layout.ca_copy)
         settings = [
             ("c8y.url", domain),
             ("c8y.http", f"{domain}:{_port(tenant['https_url'])}"),
             ("c8y.mqtt", f"{domain}:{_port(tenant['mqtt_tls'])}"),
             ("c8y.mtls", f"{domain}:{_port(tenant['mtls_url'])}"),
-            ("c8y.root_cert_path", tenant["ca_file"]),
+            ("c8y.root_cert_path", str(self.layout.ca_copy)),
             ("mqtt.bind.port", str(free_port())),
+            ("c8y.proxy.bind.port", str(free_port())),
+            ("http.bind.port", str(free_port())),
         ]
-        self.transcript.note("the local tenant listens on its own ports; the device trusts its CA")
+        self.transcript.note("the tenant's ports, and free local ports for the device's services")
         for key, value in settings:
             shell.run("tedge", "config", "set", key, value)
         otp = Secret(shell.env["DEVICE_ONE_TIME_PASSWORD"], '"$DEVICE_ONE_TIME_PASSWORD"')
@@ -163,11 +175,24 @@ class DemoRun:
 
     # ---- 5. connect ----------------------------------------------------------------------------
     def connect(self) -> str:
-        services = self.layout.services
-        self.shell.run(
-            "c8ylink", "services", "supervisord", "--dir", services, "--config-dir", self.layout.tedge
-        )  # fmt: skip
-        self.shell.run("supervisord", "-c", services / "supervisord.conf")
+        services, shell = self.layout.services, self.shell
+        conf = services / "supervisord.conf"
+        shell.run("c8ylink", "services", "supervisord", "--dir", services, "--config-dir", self.layout.tedge)
+        self.transcript.note("this demo must not reboot the machine: a 'reboot' restarts tedge-agent instead")
+        run_dir = self.layout.root / "run"
+        shell.run("mkdir", "-p", run_dir)
+        shell.run("tedge", "config", "set", "run.path", run_dir)
+        reboot = (
+            f"rm -f {run_dir}/tedge_agent_restart; "
+            f"exec {shell.program('supervisorctl')} -c {conf} restart tedge-agent"
+        )
+        system = self.layout.tedge / "system.toml"
+        table = f"\n[system]\nreboot = {json.dumps(['sh', '-c', reboot])}\n"
+        shell.run_script(
+            f"cat >> {shlex.quote(str(system))} <<'EOF'\n{table}EOF\n",
+            shown=f"cat >> {shlex.quote(str(system))} <<'EOF'{table}EOF",
+        )
+        shell.run("supervisord", "-c", conf)
         self.supervisord_running = True
         self.shell.run("tedge", "connect", "c8y")
         self.connected = True
@@ -176,6 +201,23 @@ class DemoRun:
     # ---- 6. telemetry ----------------------------------------------------------------------------
     def telemetry(self) -> str:
         run = self.shell.run
+        self.transcript.note(
+            "the mapper subscribes to the device's topics once it is up: wait for its health"
+        )
+        self.wait_for(
+            (
+                "tedge",
+                "mqtt",
+                "sub",
+                "te/device/main/service/tedge-mapper-c8y/status/health",
+                "-C",
+                "1",
+                "-W",
+                "2s",
+            ),
+            lambda out: '"up"' in out,
+            what="the mapper",
+        )
         run("tedge", "mqtt", "pub", "te/device/main///m/environment", '{"temperature": 21.3}')
         run("tedge", "mqtt", "pub", "te/device/main///e/login_event", '{"text": "A user just logged in"}')
         run(
@@ -186,21 +228,30 @@ class DemoRun:
 
     # ---- 7. the operator sees them and restarts the device -------------------------------------
     def operator_checks(self) -> str:
-        self.shell.run("c8y", "devices", "list")
-        measurements = self.wait_for(
-            ("c8y", "measurements", "list", "--device", self.device_id),
+        self.transcript.note("--select and --output table keep the answers short (a terminal gets tables)")
+        device = self.device_id
+        self.shell.run("c8y", "devices", "list", "--select", "id,name,type,owner,c8y_Connection.status",
+                       "--output", "table")  # fmt: skip
+        self.wait_for(
+            ("c8y", "measurements", "list", "--device", device, "--select",
+             "time,type,temperature.temperature.value", "--output", "table"),
             lambda out: "21.3" in out,
             what="the measurement",
-        )
-        if "temperature" not in measurements:
-            raise StepError("the measurement arrived without its temperature series")
+        )  # fmt: skip
+        for kind, columns, text in (("events", "time,type,text", "logged in"),
+                                    ("alarms", "time,severity,type,text,count", "high")):  # fmt: skip
+            self.wait_for(
+                ("c8y", kind, "list", "--device", device, "--select", columns, "--output", "table"),
+                lambda out, text=text: text in out,  # type: ignore[misc]
+                what=f"the {kind[:-1]}",
+            )
         created = self.shell.run(
             "c8y", "operations", "create", "--device", self.device_id, "--description", "Restart device",
-            "--data", "c8y_Restart={}",
+            "--data", "c8y_Restart={}", "--select", "id,status,description", "--force",
         )  # fmt: skip
         operation_id = str(json.loads(created.stdout.strip().splitlines()[-1])["id"])
         self.wait_for(
-            ("c8y", "operations", "get", "--id", operation_id),
+            ("c8y", "operations", "get", "--id", operation_id, "--select", "id,status,failureReason"),
             lambda out: '"SUCCESSFUL"' in out,
             what="the restart to complete",
             failed=lambda out: '"FAILED"' in out,
@@ -234,6 +285,11 @@ class DemoRun:
 
     # ---- 8. disconnect ---------------------------------------------------------------------------
     def disconnect(self) -> str:
+        if self.keep:
+            self.transcript.note(
+                "--keep: the device stays connected (`tedge disconnect c8y` when you are done)"
+            )
+            return "the device stays connected"
         self.shell.run("tedge", "disconnect", "c8y")
         self.connected = False
         return "the bridge is removed and the mapper stopped"
@@ -244,9 +300,12 @@ class DemoRun:
     def stop_services(self) -> None:
         """Stop supervisord (mosquitto, mapper, agent) and the tenant; safe to call more than once."""
         if self.supervisord_running:
-            conf = self.layout.services / "supervisord.conf"
+            services = self.layout.services
+            pid = _read_pid(services / "supervisord.pid")
             with contextlib.suppress(StepError):
-                self.shell.run("supervisorctl", "-c", conf, "shutdown", expect=None, show_output=False)
+                self.shell.run("supervisorctl", "-c", services / "supervisord.conf", "shutdown", expect=None)
+            if pid is not None:
+                _wait_for_exit(pid, WAIT)  # shutdown returns before supervisord has stopped its programs
             self.supervisord_running = False
         self.shell.stop_all()
 
@@ -261,6 +320,25 @@ STEPS: tuple[tuple[str, Callable[[DemoRun], str]], ...] = (
     ("Operator: see the device and its data, restart it", DemoRun.operator_checks),
     ("Device: disconnect", DemoRun.disconnect),
 )
+
+
+def _read_pid(path: Path) -> int | None:
+    try:
+        return int(path.read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def _wait_for_exit(pid: int, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        except PermissionError:
+            return  # not ours any more
+        time.sleep(0.05)
 
 
 def _port(endpoint: str) -> int:

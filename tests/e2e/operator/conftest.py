@@ -98,6 +98,28 @@ def read_session(path: Path) -> dict[str, Any]:
     return dict(json.loads(path.read_text()))
 
 
+def create_session(
+    c8y: Callable[..., Run],
+    host: str,
+    username: str,
+    password: str | None,
+    *extra: str,
+    name: str | None = None,
+    mode: str | None = "dev",
+    env: Mapping[str, str | None] | None = None,
+) -> Path:
+    """`c8y sessions create` for ``username`` on ``host`` (mode dev unless told); returns the file."""
+    args = ["sessions", "create", "--host", host, "--username", username]
+    if password is not None:
+        args += ["--password", password]
+    args += ["--name", name or unique("s")]
+    if mode is not None:
+        args += ["--mode", mode]
+    run = c8y(*args, *extra, env=env)
+    assert run.code == 0, run.stderr
+    return Path(run.stdout.strip())
+
+
 def add_user(admin: AdminClient, *, password: str = "pass-word-1", role: str = "admin") -> tuple[str, str]:
     name = unique("user")
     admin.request("POST", "/__local__/users", {"username": name, "password": password, "roles": [role]})

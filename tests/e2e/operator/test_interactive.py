@@ -17,7 +17,7 @@ import pytest
 from c8ylink.tenant.admin_client import AdminClient
 from c8ylink.tenant.background import BackgroundTenant
 
-from .conftest import C8Y, Run, add_user, read_session, unique
+from .conftest import C8Y, Run, add_user, create_session, read_session, unique
 
 pytestmark = pytest.mark.e2e
 C8y = Callable[..., Run]
@@ -123,23 +123,7 @@ def test_picker_selects_among_sessions(
 def _encrypted_session(c8y: C8y, tenant: BackgroundTenant, admin: AdminClient) -> str:
     user, password = add_user(admin)
     name = unique("enc")
-    assert (
-        c8y(
-            "sessions",
-            "create",
-            "--host",
-            tenant.info.https_url,
-            "--username",
-            user,
-            "--password",
-            password,
-            "--name",
-            name,
-            "--mode",
-            "dev",
-        ).code
-        == 0
-    )
+    create_session(c8y, tenant.info.https_url, user, password, name=name)
     assert c8y("sessions", "login", "--session", name).code == 0  # encrypts with C8Y_PASSPHRASE
     return name
 
@@ -170,21 +154,7 @@ def test_password_prompt_when_the_session_has_none(
 ) -> None:
     user, password = add_user(admin)
     name = unique("nopw")
-    assert (
-        c8y(
-            "sessions",
-            "create",
-            "--host",
-            tenant.info.https_url,
-            "--username",
-            user,
-            "--name",
-            name,
-            "--mode",
-            "dev",
-        ).code
-        == 0
-    )
+    create_session(c8y, tenant.info.https_url, user, None, name=name)
     child = _terminal(f"set-session --session {name} && echo USER=$C8Y_USER", base_env, tmp_path)
     child.expect(rf"Enter c8y password for user \({user}\)")
     child.sendline("wrong-one")
@@ -203,23 +173,7 @@ def test_tfa_code_prompt(
     user, password = add_user(admin)
     secret = admin.request("POST", f"/__local__/users/{user}/tfa", {"mode": "enable"})["secret"]
     name = unique("tfa")
-    assert (
-        c8y(
-            "sessions",
-            "create",
-            "--host",
-            tenant.info.https_url,
-            "--username",
-            user,
-            "--password",
-            password,
-            "--name",
-            name,
-            "--mode",
-            "dev",
-        ).code
-        == 0
-    )
+    create_session(c8y, tenant.info.https_url, user, password, name=name)
     child = _terminal(
         f"set-session --session {name} && echo TYPE=$C8Y_SETTINGS_LOGIN_TYPE", base_env, tmp_path
     )
@@ -238,23 +192,7 @@ def test_first_time_totp_setup_with_a_qr_code(
     user, password = add_user(admin)
     admin.request("POST", f"/__local__/users/{user}/tfa", {"mode": "require"})
     name = unique("totp")
-    assert (
-        c8y(
-            "sessions",
-            "create",
-            "--host",
-            tenant.info.https_url,
-            "--username",
-            user,
-            "--password",
-            password,
-            "--name",
-            name,
-            "--mode",
-            "dev",
-        ).code
-        == 0
-    )
+    create_session(c8y, tenant.info.https_url, user, password, name=name)
     child = _terminal(f"set-session --session {name} && echo DONE=$C8Y_USER", base_env, tmp_path)
     child.expect("Scan this code with your app")
     child.expect("TOTP Secret: ([A-Z2-7]+)")

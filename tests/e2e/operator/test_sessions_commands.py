@@ -14,7 +14,7 @@ import pytest
 from c8ylink.tenant.admin_client import AdminClient
 from c8ylink.tenant.background import BackgroundTenant
 
-from .conftest import C8Y, Run, add_user, read_session, unique
+from .conftest import C8Y, Run, add_user, create_session, read_session, unique
 
 pytestmark = pytest.mark.e2e
 C8y = Callable[..., Run]
@@ -23,23 +23,7 @@ C8y = Callable[..., Run]
 def _active(c8y: C8y, tenant: BackgroundTenant, admin: AdminClient) -> tuple[str, dict[str, str]]:
     user, password = add_user(admin)
     name = unique("act")
-    assert (
-        c8y(
-            "sessions",
-            "create",
-            "--host",
-            tenant.info.https_url,
-            "--username",
-            user,
-            "--password",
-            password,
-            "--name",
-            name,
-            "--mode",
-            "dev",
-        ).code
-        == 0
-    )
+    create_session(c8y, tenant.info.https_url, user, password, name=name)
     run = c8y("sessions", "login", "--session", name)
     assert run.code == 0, run.stderr
     return name, run.env_vars()

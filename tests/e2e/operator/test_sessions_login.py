@@ -13,31 +13,14 @@ from c8ylink.core.jwt import decode_jwt_claims
 from c8ylink.tenant.admin_client import AdminClient
 from c8ylink.tenant.background import BackgroundTenant
 
-from .conftest import PASSPHRASE, Run, add_user, read_session, unique
+from .conftest import PASSPHRASE, Run, add_user, create_session, read_session
 
 pytestmark = pytest.mark.e2e
 C8y = Callable[..., Run]
 
 
 def _create(c8y: C8y, tenant: BackgroundTenant, user: str, password: str, *extra: str) -> Path:
-    name = unique("s")
-    run = c8y(
-        "sessions",
-        "create",
-        "--host",
-        tenant.info.https_url,
-        "--username",
-        user,
-        "--password",
-        password,
-        "--name",
-        name,
-        "--mode",
-        "dev",
-        *extra,
-    )
-    assert run.code == 0, run.stderr
-    return Path(run.stdout.strip())
+    return create_session(c8y, tenant.info.https_url, user, password, *extra)
 
 
 def test_create_writes_the_upstream_file_format(c8y: C8y, tenant: BackgroundTenant, sessions: Path) -> None:

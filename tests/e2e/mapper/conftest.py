@@ -43,7 +43,8 @@ AGENT_HEALTH = "te/device/main/service/tedge-agent/status/health"
 PLUGIN_TYPE = "fake"
 
 # thin-edge's plugin API (docs/device.md "Software: sm-plugins"): the installed modules are the lines
-# `name<TAB>version` of a file; every call is appended to calls.log so that a test sees the protocol
+# `name<TAB>version` of a file; every call is appended to a log so that a test sees the protocol;
+# installing a module named broken* fails (exit code 2, a message on stderr)
 PLUGIN = r"""#!/bin/sh
 HERE="$(dirname "$0")/.."
 STATE="$HERE/fake-packages.tsv"
@@ -56,6 +57,7 @@ case "$1" in
     update-list) exit 1 ;;
     install)
         name="$2"; version=""; shift 2
+        case "$name" in broken*) echo "E: Unable to locate package $name" >&2; exit 2 ;; esac
         while [ $# -gt 0 ]; do
             case "$1" in
                 --module-version) version="$2"; shift 2 ;;

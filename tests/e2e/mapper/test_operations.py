@@ -55,3 +55,21 @@ def test_a_software_install_through_a_plugin_updates_the_software_list(connected
     eventually(
         lambda: connected.managed_object().get("c8y_SoftwareList") == expected, "the updated software list"
     )
+
+
+@pytest.mark.parametrize(
+    ("module", "reason"),
+    [
+        ({"name": "broken-pkg", "version": f"2.0::{PLUGIN_TYPE}"}, "Unable to locate package broken-pkg"),
+        ({"name": "ripgrep", "version": "14::nosuch"}, "No sm-plugin for software type 'nosuch'"),  # at once
+    ],
+)
+def test_a_failed_software_install_is_failed_in_the_tenant_with_its_reason(
+    connected: Connected, module: dict[str, str], reason: str
+) -> None:
+    request = {**module, "url": "", "action": "install"}
+    operation_id = create_operation(connected, "Install", {"c8y_SoftwareUpdate": [request]})
+    finished = connected.operation_done(operation_id)
+    assert finished["status"] == "FAILED"
+    assert reason in finished["failureReason"]
+    assert module["name"] not in [item["name"] for item in connected.managed_object()["c8y_SoftwareList"]]

@@ -13,8 +13,15 @@ on a shared machine one scheduling hiccup can overflow the broker's queue; the h
 is reported), and the p50/p99 latency at 2,000 msg/s (10 s). Mapper RSS is read when idle and at its
 peak under load, as a ratio to mosquitto's RSS (the raw path's only process). Publisher and subscriber
 are separate processes on the services' batched asyncio MQTT session, so that the load generator is
-not the bottleneck. The bridge into the local tenant is not part of it yet (it needs `tedge connect c8y` and
-the tenant's MQTT endpoint).
+not the bottleneck.
+
+3. into the local tenant: a device connected with `tedge connect c8y` to a local tenant (its own
+   process; bench/connect.py's set-up: mosquitto with the bridge over TLS, the mapper and the agent
+   under supervisord), the publisher on the device's mosquitto, and the measurements the tenant
+   stored read back over REST (each step its own measurement type). A step passes when the tenant
+   stored every message and stored them as fast as they were offered; latency is the tenant's
+   ``creationTime`` (millisecond resolution, + 0.5 ms) minus the publish time. Its result line has the
+   ratios to the mapper alone of step 2.
 
     python bench/mapper.py [--step-seconds 3] [--latency-seconds 10]
 
@@ -33,6 +40,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -209,32 +217,39 @@ def run_step(port: int, topics: tuple[str, str], rate: float, seconds: float) ->
     return Step(rate, published["sent"], summary["unique"], span, summary["p50"], summary["p99"])
 
 
-def sustained(port: int, topics: tuple[str, str], seconds: float) -> float:
+StepRunner = Callable[[float, float], Step]  # (offered rate, seconds) -> the step's outcome
+
+
+def local_steps(port: int, topics: tuple[str, str]) -> StepRunner:
+    return lambda rate, seconds: run_step(port, topics, rate, seconds)
+
+
+def sustained(label: str, step: StepRunner, seconds: float, start: float = 4000.0) -> float:
     """Raise the offered rate by 25 % per step until a step fails, then bisect twice between the last
     passing and the failing rate."""
-    best, rate, failed = 0.0, 4000.0, 0.0
+    best, rate, failed = 0.0, start, 0.0
     while rate < 500_000 and not failed:
-        if passes(port, topics, rate, seconds):
+        if passes(label, step, rate, seconds):
             best, rate = rate, rate * 1.25
         else:
             failed = rate
     for _ in range(2 if failed else 0):
         middle = (best + failed) / 2
-        if passes(port, topics, middle, seconds):
+        if passes(label, step, middle, seconds):
             best = middle
         else:
             failed = middle
     return best
 
 
-def passes(port: int, topics: tuple[str, str], rate: float, seconds: float, attempts: int = 2) -> bool:
+def passes(label: str, step: StepRunner, rate: float, seconds: float, attempts: int = 2) -> bool:
     """A rate passes when one of ``attempts`` steps passes (a scheduling hiccup of a shared machine can
     overflow the broker's queue once; a rate the path cannot carry fails every time)."""
     for _ in range(attempts):
-        step = run_step(port, topics, rate, seconds)
-        print(f"  {topics[0]}: {rate:,.0f} msg/s offered -> {step.received:,}/{step.sent:,} received"
-              f" in {step.seconds:.2f} s{' ok' if step.passed else ' FAIL'}", file=sys.stderr)  # fmt: skip
-        if step.passed:
+        done = step(rate, seconds)
+        print(f"  {label}: {rate:,.0f} msg/s offered -> {done.received:,}/{done.sent:,} received"
+              f" in {done.seconds:.2f} s{' ok' if done.passed else ' FAIL'}", file=sys.stderr)  # fmt: skip
+        if done.passed:
             return True
     return False
 
@@ -255,18 +270,28 @@ def main() -> None:
         directory = Path(name)
         broker, port = start_mosquitto(directory)
         try:
-            report = measure(directory, port, broker, options.step_seconds, options.latency_seconds)
+            alone = measure(directory, port, broker, options.step_seconds, options.latency_seconds)
         finally:
             broker.terminate()
             broker.wait(10)
-    print(report)
+    print(alone.line, flush=True)
+    print(measure_into_tenant(alone, options.step_seconds, options.latency_seconds))
 
 
-def measure(directory: Path, port: int, broker: subprocess.Popen[bytes], step: float, latency: float) -> str:
+@dataclass(frozen=True)
+class Alone:
+    line: str
+    rate: float
+    latency: Step
+
+
+def measure(
+    directory: Path, port: int, broker: subprocess.Popen[bytes], step: float, latency: float
+) -> Alone:
     raw = (RAW_TOPIC, RAW_TOPIC)
     mapped = (IN_TOPIC, OUT_TOPIC)
     print("raw mosquitto pub->sub:", file=sys.stderr)
-    raw_rate = sustained(port, raw, step)
+    raw_rate = sustained(RAW_TOPIC, local_steps(port, raw), step)
     raw_latency = run_step(port, raw, 2000, latency)
     mapper = start_mapper(directory, port)
     try:
@@ -274,7 +299,7 @@ def measure(directory: Path, port: int, broker: subprocess.Popen[bytes], step: f
         broker_idle = rss_kb(broker.pid)
         print("through tedge-mapper c8y:", file=sys.stderr)
         mapper_latency = run_step(port, mapped, 2000, latency)
-        mapper_rate = sustained(port, mapped, step)
+        mapper_rate = sustained(IN_TOPIC, local_steps(port, mapped), step)
         peak = rss_kb(mapper.pid, "VmHWM")
         broker_peak = rss_kb(broker.pid, "VmHWM")
     finally:
@@ -297,7 +322,132 @@ def measure(directory: Path, port: int, broker: subprocess.Popen[bytes], step: f
     context = (
         f"targets >= 10,000 msg/s, p99 <= 50 ms, RSS <= 40 MB; {os.cpu_count()} cores, all on one machine"
     )
-    return f"mapper: {throughput}; {latencies}; {memory} [{context}]"
+    return Alone(f"mapper: {throughput}; {latencies}; {memory} [{context}]", mapper_rate, mapper_latency)
+
+
+# -- 3. into the local tenant ------------------------------------------------------------------------------
+class TenantChain:
+    """A device connected to a local tenant (bench/connect.py's ``Bench``); each step publishes one
+    measurement type on the device's mosquitto and reads back what the tenant stored."""
+
+    def __init__(self, base: Path) -> None:
+        from connect import Bench  # bench/connect.py: tenant process, onboarding, supervisord
+
+        self.bench = Bench(base)
+        self.steps = 0
+
+    def start(self) -> None:
+        import ssl
+
+        import httpx2
+
+        tenant = self.bench.start_tenant()
+        self.bench.onboard(tenant)
+        self.bench.start_services()
+        self.bench.run("connect", "c8y")
+        self.port = int(self.bench.run("config", "get", "mqtt.bind.port").stdout)
+        admin = tenant["admin"]
+        assert isinstance(admin, dict)
+        self.api = httpx2.Client(
+            base_url=str(tenant["https_url"]), timeout=60,
+            verify=ssl.create_default_context(cafile=str(tenant["ca_file"])),
+            auth=(f"{tenant['tenant']}/{admin['username']}", str(admin["password"])),
+        )  # fmt: skip
+        device_id = self.bench.run("config", "get", "device.id").stdout.strip()
+        found = self.api.get(f"/identity/externalIds/c8y_Serial/{device_id}").json()
+        self.source = str(found["managedObject"]["id"])
+        for _ in range(30):  # the mapper subscribes once it is up: probe until a measurement is stored
+            if self.step(100, 0.01, idle=1.0).received == 1:
+                return
+        raise SystemExit("no measurement reached the tenant through mapper and bridge")
+
+    def step(self, rate: float, seconds: float, idle: float = IDLE_END) -> Step:
+        self.steps += 1
+        kind, count = f"bench{self.steps}", max(1, int(rate * seconds))
+        pub = helper("publish", self.port, f"te/device/main///m/{kind}", rate, count)
+        assert pub.stdout is not None
+        published = json.loads(pub.stdout.readline())
+        pub.wait(30)
+        self.wait_stored(kind, count + 1, idle)  # + the publisher's end marker
+        summary = summarise_stored(self.stored(kind))
+        span = max(summary["last"] - summary["first"], published["seconds"] * (count - 1) / count, 1e-6)
+        return Step(rate, published["sent"], int(summary["unique"]), span, summary["p50"], summary["p99"])
+
+    def count(self, kind: str) -> int:
+        params: dict[str, str | int] = {
+            "source": self.source,
+            "type": kind,
+            "pageSize": 1,
+            "withTotalElements": "true",
+        }
+        answer = self.api.get("/measurement/measurements", params=params).json()
+        return int(answer["statistics"]["totalElements"])
+
+    def wait_stored(self, kind: str, expected: int, idle: float) -> None:
+        """Until the tenant holds ``expected`` measurements of ``kind`` or ``idle`` s pass without more."""
+        last, changed = -1, time.monotonic()
+        while (stored := self.count(kind)) < expected and time.monotonic() - changed < idle:
+            if stored != last:
+                last, changed = stored, time.monotonic()
+            time.sleep(0.1)
+
+    def stored(self, kind: str) -> list[dict[str, object]]:
+        documents: list[dict[str, object]] = []
+        for page in range(1, 10_000):
+            params: dict[str, str | int] = {
+                "source": self.source,
+                "type": kind,
+                "pageSize": 2000,
+                "currentPage": page,
+            }
+            found = self.api.get("/measurement/measurements", params=params).json()["measurements"]
+            documents += found
+            if len(found) < 2000:
+                return documents
+        return documents
+
+    def close(self) -> None:
+        if hasattr(self, "api"):
+            self.api.close()
+        self.bench.close()
+
+
+def summarise_stored(documents: list[dict[str, object]]) -> dict[str, float]:
+    """As ``summarise``, with the tenant's ``creationTime`` as the arrival time (it is truncated to the
+    millisecond: + 0.5 ms, the middle of that millisecond)."""
+    from datetime import datetime
+
+    received = [
+        (datetime.fromisoformat(str(doc["creationTime"]).replace("Z", "+00:00")).timestamp() + 0.0005,
+         json.dumps({"bench": doc["bench"]}).encode())
+        for doc in documents
+    ]  # fmt: skip
+    return summarise(received)
+
+
+def measure_into_tenant(alone: Alone, step: float, latency: float) -> str:
+    base = Path(tempfile.mkdtemp(prefix="bench-mapper-tenant-"))
+    base.chmod(0o755)  # mosquitto, running as its own user, reads the certificate and the CA from here
+    chain = TenantChain(base)
+    try:
+        chain.start()
+        print("through tedge-mapper c8y, the mosquitto bridge and the local tenant:", file=sys.stderr)
+        ours = chain.step(2000, latency)
+        if ours.received != ours.sent:
+            print(f"  2,000 msg/s: {ours.received:,}/{ours.sent:,} stored", file=sys.stderr)
+        rate = sustained("te/device/main///m/bench<n> -> tenant", chain.step, step, start=2000.0)
+    finally:
+        chain.close()
+        shutil.rmtree(base, ignore_errors=True)
+    base_latency = alone.latency
+    return (
+        f"mapper+bridge: {rate:,.0f} msg/s stored by the local tenant at QoS 1 with zero loss "
+        f"({rate / alone.rate:.2f}x the mapper alone, {alone.rate:,.0f} msg/s); p50/p99 {ours.p50:.1f}/"
+        f"{ours.p99:.1f} ms at 2,000 msg/s end to end ({ours.p50 / base_latency.p50:.1f}x/"
+        f"{ours.p99 / base_latency.p99:.1f}x the mapper alone) [publish on the device's mosquitto -> mapper "
+        f"-> mosquitto bridge over TLS -> tenant; counted over REST; latency = creationTime (ms) - publish "
+        f"time; {os.cpu_count()} cores, all on one machine]"
+    )
 
 
 if __name__ == "__main__":

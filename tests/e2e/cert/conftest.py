@@ -3,7 +3,8 @@
 ``tenant``: one tenant for the module (HTTPS and mutual TLS on free ports). ``device``: a fresh
 TEDGE_CONFIG_DIR whose tedge.toml points c8y.url / c8y.http / c8y.mtls at it and trusts its CA
 (c8y.root_cert_path), with ``device.run(...)`` / ``device.start(...)`` / ``device.spawn(...)`` for the
-CLI and ``tenant_api`` for what an operator does on the tenant (register a device, read trusted certs).
+CLI and ``tenant_api`` (tests/e2e/conftest.py) for what an operator does on the tenant (register a
+device, read trusted certificates).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import itertools
 import os
 import queue
-import ssl
 import subprocess
 import sys
 import threading
@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx2
 import pytest
 
 from c8ylink.tenant.background import BackgroundTenant
@@ -37,57 +36,6 @@ def unique(prefix: str) -> str:
 
 def host_port(url: str) -> str:
     return url.removeprefix("https://")
-
-
-class TenantApi:
-    """The operator's side, over the tenant's REST API as its admin."""
-
-    def __init__(self, tenant: BackgroundTenant) -> None:
-        self.tenant = tenant
-        self.client = httpx2.Client(
-            base_url=tenant.info.https_url,
-            verify=ssl.create_default_context(cafile=str(tenant.info.ca_file)),
-            auth=(f"{tenant.info.tenant}/admin", tenant.info.admin.password),
-            headers={"Accept": "application/json"},
-            timeout=30,
-        )
-
-    @property
-    def admin_password(self) -> str:
-        return self.tenant.info.admin.password
-
-    def register(self, device_id: str, otp: str) -> None:
-        """Register a device for the tenant CA with a one-time password (bulk registration, as
-        `c8y deviceregistration register-ca` does)."""
-        csv = "ID\tAUTH_TYPE\tENROLLMENT_OTP\tNAME\tcom_cumulocity_model_Agent.active\n"
-        csv += f"{device_id}\tCERTIFICATES\t{otp}\t{device_id}\ttrue\n"
-        response = self.client.post(
-            "/devicecontrol/bulkNewDeviceRequests", files={"file": ("devices.csv", csv.encode(), "text/csv")}
-        )
-        assert response.status_code == 201, response.text
-        assert response.json()["numberOfSuccessful"] == 1, response.text
-
-    def tenant_ca_pem(self) -> str:
-        answer = self.client.get(
-            f"/tenant/tenants/{self.tenant.info.tenant}/trusted-certificates",
-            params={"certificateAuthority": "true"},
-        ).json()
-        return str(answer["certificates"][0]["certInPemFormat"])
-
-    def trusted_certificate(self, fingerprint: str) -> dict[str, Any] | None:
-        response = self.client.get(
-            f"/tenant/tenants/{self.tenant.info.tenant}/trusted-certificates/{fingerprint}"
-        )
-        return response.json() if response.status_code == 200 else None
-
-    def add_user(self, username: str, password: str, role: str) -> None:
-        response = self.client.post(
-            "/__local__/users", json={"username": username, "password": password, "roles": [role]}
-        )
-        assert response.status_code == 201, response.text
-
-    def usernames(self) -> set[str]:
-        return {user["username"] for user in self.client.get("/__local__/users").json()["users"]}
 
 
 @dataclass
@@ -204,13 +152,6 @@ def tenant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackgroundTenan
     config = TenantConfig.on_free_ports(tmp_path_factory.mktemp("tenant"))
     with BackgroundTenant(config) as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def tenant_api(tenant: BackgroundTenant) -> Iterator[TenantApi]:
-    api = TenantApi(tenant)
-    yield api
-    api.client.close()
 
 
 @pytest.fixture

@@ -12,13 +12,14 @@ from pathlib import Path
 
 import pexpect
 import pytest
+from tests.e2e.conftest import TenantApi
 
 from c8ylink.infra.tls.certs import decode_certificate, decode_certificate_chain
 from c8ylink.infra.tls.chains import build_chain
 from c8ylink.infra.tls.names import format_name
 from c8ylink.tenant.background import BackgroundTenant
 
-from .conftest import Device, TenantApi, host_port, unique, write_config
+from .conftest import Device, host_port, unique, write_config
 
 pytestmark = pytest.mark.e2e
 

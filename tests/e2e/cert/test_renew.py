@@ -13,13 +13,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from tests.e2e.conftest import TenantApi
 
 from c8ylink.core.clock import FixedClock
 from c8ylink.infra.tls.certs import decode_certificate, decode_certificate_chain, is_self_signed, signed_by
 from c8ylink.tenant.background import BackgroundTenant
 from c8ylink.tenant.server import TenantConfig
 
-from .conftest import Device, TenantApi, host_port, unique, write_config
+from .conftest import Device, host_port, unique, write_config
 
 pytestmark = pytest.mark.e2e
 

@@ -10,10 +10,11 @@ from pathlib import Path
 import httpx2
 import pexpect
 import pytest
+from tests.e2e.conftest import TenantApi
 
 from c8ylink.tenant.background import BackgroundTenant
 
-from .conftest import Device, TenantApi, host_port, unique, write_config
+from .conftest import Device, host_port, unique, write_config
 
 pytestmark = pytest.mark.e2e
 

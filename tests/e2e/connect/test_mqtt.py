@@ -4,17 +4,11 @@ from __future__ import annotations
 
 import subprocess
 
-from .conftest import TEDGE, Device, start_running
+from .conftest import Device, start_running
 
 
 def sub(device: Device, *args: str) -> subprocess.Popen[str]:
-    process = subprocess.Popen(
-        [str(TEDGE), "mqtt", "sub", *args], env=device.environment(), stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    assert process.stderr is not None
-    assert process.stderr.readline() == "INFO: Connected\n"  # subscribed: what is published now arrives
-    return process
+    return device.start_sub(*args)
 
 
 def finish(process: subprocess.Popen[str]) -> tuple[int, str, str]:

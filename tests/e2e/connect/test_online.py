@@ -91,17 +91,7 @@ class Lines:
 
 
 def subscribe(device: Device, topic: str) -> Lines:
-    process = subprocess.Popen(
-        [str(TEDGE), "mqtt", "sub", topic],
-        env=device.environment(),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stderr is not None
-    assert process.stderr.readline() == "INFO: Connected\n"
-    return Lines(process)
+    return Lines(device.start_sub(topic))
 
 
 def test_connect_bridges_both_ways_then_test_disconnect_reconnect(

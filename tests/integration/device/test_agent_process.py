@@ -200,6 +200,23 @@ def test_unknown_software_type_and_failed_download(
     assert "Download of y failed" in reasons[1] and "404" in reasons[1]
 
 
+
+def test_a_command_that_ends_at_once_keeps_its_result(
+    broker: Any, config: Path, start_agent: Callable[..., Any], watch: Any, probe: Callable[..., Any]
+) -> None:
+    """The agent's own ``executing`` comes back to it after the command ended (here at once: no plugin
+    for the type); it is not a command left executing by an earlier run, so the result stands."""
+    start_agent(config, broker)
+    first = f"{CMD}/software_update/c8y-mapper-5"
+    command(watch, first, {"updateList": [{"type": "snap", "modules": [{"name": "x", "action": "install"}]}]})
+    assert "No sm-plugin for software type 'snap'" in final_status(watch, first)["reason"]
+    # the agent works in order: once a later command is done, it has seen the echoes of the first
+    command(watch, f"{CMD}/software_list/c8y-mapper-6", {})
+    assert final_status(watch, f"{CMD}/software_list/c8y-mapper-6")["status"] == "successful"
+    with probe(broker, first) as retained:
+        kept = retained.expect_json(first)
+    assert kept["status"] == "failed" and "No sm-plugin for software type 'snap'" in kept["reason"], kept
+
 async def test_a_hanging_plugin_times_out(broker: Any, config: Path, watch: Any) -> None:
     write_executable(config / "sm-plugins" / "slow", HANGING_PLUGIN)
     restart = RestartFiles(config / ".agent", config / "run")

@@ -1,7 +1,6 @@
 """`tedge-mapper c8y` and `tedge-agent` together on one mosquitto, as on a device: a Cumulocity
 operation arriving on the bridged topic c8y/devicecontrol/notifications runs on the device and its
-status goes back on c8y/s/us. (Through the bridge into the local tenant: tests/e2e, once
-`tedge connect c8y` and the tenant's MQTT endpoint exist.)"""
+status goes back on c8y/s/us. (Through the bridge into the local tenant: tests/e2e/mapper.)"""
 
 from __future__ import annotations
 

@@ -11,7 +11,8 @@ Connected to the local broker (client id ``tedge-agent``, retained last will ``{
 3. runs each command whose status is ``init``, one at a time: publishes ``executing``, does the work,
    publishes ``successful`` (with its results) or ``failed`` with a ``reason``. Status messages are
    retained and carry the request's fields. A command found ``executing`` that this process is not
-   running was interrupted by an agent restart: it is marked ``failed``.
+   running was interrupted by an agent restart: it is marked ``failed`` (only when found so on
+   subscribing, i.e. delivered as retained; the live echoes of the agent's own statuses are not).
 """
 
 from __future__ import annotations
@@ -199,7 +200,10 @@ class AgentService:
         if status == "init":
             self._active.add(topic)
             self._queue.put_nowait((topic, channel.operation, request))
-        elif status not in TERMINAL:  # left executing by an earlier run (a restart it made is settled first)
+        elif status not in TERMINAL and retain:
+            # found executing when subscribing: left by an earlier run (a restart it made is settled
+            # first). Not so a live message: that is the echo of a status of ours, which can come back
+            # after the command ended (one that ends at once always does)
             self._status(topic, request, "failed", reason=INTERRUPTED)
 
     def _status(self, topic: str, request: dict[str, Any], status: str, **fields: Any) -> None:

@@ -200,7 +200,6 @@ def test_unknown_software_type_and_failed_download(
     assert "Download of y failed" in reasons[1] and "404" in reasons[1]
 
 
-
 def test_a_command_that_ends_at_once_keeps_its_result(
     broker: Any, config: Path, start_agent: Callable[..., Any], watch: Any, probe: Callable[..., Any]
 ) -> None:
@@ -216,6 +215,7 @@ def test_a_command_that_ends_at_once_keeps_its_result(
     with probe(broker, first) as retained:
         kept = retained.expect_json(first)
     assert kept["status"] == "failed" and "No sm-plugin for software type 'snap'" in kept["reason"], kept
+
 
 async def test_a_hanging_plugin_times_out(broker: Any, config: Path, watch: Any) -> None:
     write_executable(config / "sm-plugins" / "slow", HANGING_PLUGIN)

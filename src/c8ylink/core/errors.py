@@ -11,8 +11,11 @@ as "Caused by:".
     │   └── ConfigNotSetError    a required key has no value
     ├── FileAccessError          a file that cannot be read or written (names the file)
     ├── TlsError                 keys, certificates, CSRs, TLS handshakes
-    ├── ProtocolError            malformed wire data (SmartREST, JSON, PKCS#7, JWT)
-    │   └── SmartRestError
+    ├── ProtocolError            malformed wire data (SmartREST, JSON, PKCS#7, JWT, MQTT)
+    │   ├── SmartRestError
+    │   └── MqttProtocolError    malformed or forbidden MQTT traffic: the connection is closed
+    │       ├── PacketTooLarge   a frame over the reader's limit, refused from its header
+    │       └── UnsupportedProtocol  a CONNECT of another MQTT version (answered with CONNACK 1)
     ├── NetworkError             a peer that cannot be reached or hangs up
     ├── ApiError                 an HTTP peer answered with an error status (status, url, body)
     ├── AuthError                credentials refused, login flow failed
@@ -90,6 +93,22 @@ class ProtocolError(C8yLinkError):
 
 class SmartRestError(ProtocolError):
     pass
+
+
+class MqttProtocolError(ProtocolError):
+    """Malformed or forbidden MQTT traffic (``core.mqtt``): the connection must be closed."""
+
+
+class PacketTooLarge(MqttProtocolError):
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"packet of {size} bytes exceeds the limit of {limit} bytes")
+        self.size = size
+
+
+class UnsupportedProtocol(MqttProtocolError):
+    def __init__(self, name: str, level: int) -> None:
+        super().__init__(f"unsupported protocol {name} level {level} (only MQTT 3.1 and 3.1.1)")
+        self.level = level
 
 
 class NetworkError(C8yLinkError):

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from c8ylink.core.errors import ConfigError, ConfigNotSetError
-from c8ylink.core.mqtt_packets import Will
+from c8ylink.core.mqtt.packets import Will
 from c8ylink.core.settings.resolve import Settings
 from c8ylink.infra.files import read_text
 from c8ylink.infra.net.mqtt_options import MqttOptions

@@ -12,7 +12,7 @@ import pytest
 import trustme
 
 from c8ylink.core.errors import BrokerError, TlsError
-from c8ylink.core.mqtt_packets import Will
+from c8ylink.core.mqtt.packets import Will
 from c8ylink.infra.net.mqtt import MqttClient
 from c8ylink.infra.net.mqtt_options import MqttMessage
 from c8ylink.infra.net.mqtt_session import MqttSession

@@ -1,78 +1,37 @@
-"""The pure parts of the MQTT endpoint: packet framing, client ids, SmartREST and availability."""
+"""The pure parts of the MQTT endpoint: the packet limit, client ids, SmartREST and availability
+(the wire format itself is tested with ``core.mqtt``, tests/unit/core/mqtt)."""
 
 from __future__ import annotations
 
-import struct
 from datetime import timedelta
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from c8ylink.core.clock import FixedClock
+from c8ylink.core.errors import PacketTooLarge
+from c8ylink.core.mqtt.encoders import encode_publish
+from c8ylink.core.mqtt.server_decoder import PacketReader
+from c8ylink.core.mqtt.wire import encode_frame
 from c8ylink.tenant.mqtt.auth import DeviceIdentity, Refused, parse_client_id
 from c8ylink.tenant.mqtt.availability import refresh_availability
 from c8ylink.tenant.mqtt.endpoint import handle_publish
-from c8ylink.tenant.mqtt.packets import (
-    MqttProtocolError,
-    PacketReader,
-    PacketTooLarge,
-    UnsupportedProtocol,
-    decode_connect,
-    decode_publish,
-    decode_subscribe,
-    encode_publish,
-)
+from c8ylink.tenant.mqtt.listener import CUMULOCITY_MAX_PACKET, MqttListener
 from c8ylink.tenant.state.access import Principal
 from c8ylink.tenant.state.filters import Criteria
 from c8ylink.tenant.state.tenant import TenantState
 from c8ylink.tenant.state.users import DEVICE
 
 
-def _string(text: str) -> bytes:
-    raw = text.encode()
-    return struct.pack("!H", len(raw)) + raw
-
-
-def _connect_body(level: int = 4, name: str = "MQTT", client_id: str = "dev", flags: int = 0x02) -> bytes:
-    return _string(name) + bytes((level, flags)) + struct.pack("!H", 30) + _string(client_id)
-
-
-@given(st.binary(max_size=3000), st.integers(min_value=1, max_value=97))
-def test_framing_is_independent_of_how_bytes_arrive(payload: bytes, chunk: int) -> None:
-    stream = encode_publish("s/us", payload, qos=1, packet_id=7) * 2
-    reader = PacketReader(max_size=10_000)
-    frames = []
-    for start in range(0, len(stream), chunk):
-        frames += reader.feed(stream[start : start + chunk])
-    assert [decode_publish(flags, body).payload for _, flags, body in frames] == [payload, payload]
-
-
-def test_a_frame_over_the_limit_is_refused_before_its_body_arrives() -> None:
-    header = encode_publish("s/us", b"x" * 16_200)[:4]
+def test_a_frame_over_cumulocitys_limit_is_refused_before_its_body_arrives() -> None:
+    """16,184 bytes including the fixed header (cumulocity-api.md §1); the shared framing does the rest."""
+    at_limit = encode_frame(0x30, b"x" * (CUMULOCITY_MAX_PACKET - 3))  # 1 + 2 length bytes + body
+    assert len(at_limit) == 16_184
+    assert PacketReader(CUMULOCITY_MAX_PACKET).feed(at_limit) != []
     with pytest.raises(PacketTooLarge):
-        PacketReader().feed(header)
-    assert PacketReader().feed(encode_publish("s/us", b"x" * 16_000)) != []
-
-
-def test_connect_versions() -> None:
-    assert decode_connect(_connect_body()).client_id == "dev"
-    assert decode_connect(_connect_body(3, "MQIsdp")).level == 3
-    with pytest.raises(UnsupportedProtocol):
-        decode_connect(_connect_body(5))
-    with pytest.raises(MqttProtocolError):
-        decode_connect(_connect_body(4, "HTTP"))
-    with pytest.raises(MqttProtocolError):
-        decode_connect(_connect_body(flags=0x03))  # reserved bit
-
-
-def test_malformed_packets() -> None:
-    with pytest.raises(MqttProtocolError):
-        decode_publish(0x06, _string("s/us"))  # QoS 3
-    with pytest.raises(MqttProtocolError):
-        decode_subscribe(0x02, struct.pack("!H", 1))  # no filters
-    with pytest.raises(MqttProtocolError):
-        decode_publish(0x00, b"\x00\x05s/u")  # topic longer than the packet
+        PacketReader(CUMULOCITY_MAX_PACKET).feed(encode_frame(0x30, b"x" * (CUMULOCITY_MAX_PACKET - 2))[:3])
+    with pytest.raises(PacketTooLarge):
+        PacketReader(CUMULOCITY_MAX_PACKET).feed(encode_publish("s/us", b"x" * 16_200)[:4])
+    assert MqttListener().max_packet == CUMULOCITY_MAX_PACKET
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from c8ylink.core.mqtt_packets import Will
+from c8ylink.core.mqtt.packets import Will
 
 if TYPE_CHECKING:
     import ssl

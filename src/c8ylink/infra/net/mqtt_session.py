@@ -3,7 +3,7 @@
 Why not paho here: measured on the target machine, paho's packet-at-a-time I/O (a system call per
 packet read and written, a lock and a condition per message) caps a mapper at about 5,000
 messages/s, half the target. This session parses a whole socket read in one pass with
-``core.mqtt_packets``, calls the handler for each message synchronously, and sends everything the
+``core.mqtt`` (``client_decoder``), calls the handler for each message synchronously, and sends everything the
 handler published plus the PUBACKs in one write. The CLIs keep the paho client (``infra.net.mqtt``).
 
     session = MqttSession(options, on_message)     # on_message(topic, payload, qos, retain) -> None
@@ -31,23 +31,26 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from c8ylink.core.errors import BrokerError, ProtocolError
-from c8ylink.core.mqtt_packets import (
-    CONNACK_REASONS,
+from c8ylink.core.mqtt.client_decoder import PacketDecoder
+from c8ylink.core.mqtt.encoders import (
     DISCONNECT_PACKET,
-    MAX_PACKET_ID,
     PINGREQ_PACKET,
-    ConnAck,
-    PacketDecoder,
-    PubAck,
-    Publish,
-    SubAck,
-    UnsubAck,
     encode_connect,
     encode_puback,
     encode_publish,
     encode_subscribe,
     encode_unsubscribe,
 )
+from c8ylink.core.mqtt.packets import (
+    CONNACK_REASONS,
+    SUBACK_FAILURE,
+    ConnAck,
+    PubAck,
+    Publish,
+    SubAck,
+    UnsubAck,
+)
+from c8ylink.core.mqtt.wire import MAX_PACKET_ID
 from c8ylink.infra.net.mqtt_errors import connect_error
 from c8ylink.infra.net.mqtt_options import MqttMessage, MqttOptions
 
@@ -165,7 +168,7 @@ class MqttSession:
         self._waiting[packet_id] = future
         self._queue(encode_subscribe(packet_id, list(filters)))
         codes: tuple[int, ...] = await self._await(future, timeout, "the broker to confirm the subscription")
-        refused = [name for (name, _), code in zip(filters, codes, strict=False) if code == 0x80]
+        refused = [name for (name, _), code in zip(filters, codes, strict=False) if code == SUBACK_FAILURE]
         if refused:
             raise BrokerError(f"The MQTT broker refused the subscription to {', '.join(refused)}")
         return codes

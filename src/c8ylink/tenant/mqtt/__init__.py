@@ -1,7 +1,9 @@
 """The tenant's MQTT device endpoint (cumulocity-api.md §1, §2, §4.3): not a general broker.
 
-Pure: ``packets`` (MQTT 3.1.1 wire format), ``clientid``, ``auth`` (CONNECT -> device identity or a
-CONNACK refusal), ``smartrest``/``json_api``/``downstream``/``availability`` and ``endpoint`` (device,
+The MQTT 3.1.1 wire format is ``core.mqtt`` (shared with the services' client); what is
+Cumulocity's is here. Pure: ``clientid``, ``auth`` (CONNECT -> device identity or a CONNACK
+refusal), ``smartrest``/``json_api``/``downstream``/``availability`` and ``endpoint`` (device,
 topic, payload -> state changes + replies). I/O shell: ``session`` (one connection) and ``listener``
-(the two servers, the sessions by device, the tenant's signals). Imports: core, infra, tenant.
+(the two servers, the sessions by device, the tenant's signals; Cumulocity's 16,184-byte packet
+limit). Imports: core, infra, tenant.
 """

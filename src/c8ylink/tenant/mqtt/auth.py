@@ -17,10 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from c8ylink.core.errors import TlsError
+from c8ylink.core.mqtt.packets import ConnackCode, Connect
 from c8ylink.infra.tls.certs import Certificate, fingerprint_sha1
 from c8ylink.infra.tls.chains import build_chain
 from c8ylink.infra.tls.names import common_name_of
-from c8ylink.tenant.mqtt.packets import ConnackCode, Connect
 from c8ylink.tenant.state.access import Principal
 from c8ylink.tenant.state.enrollment import ensure_device_user
 from c8ylink.tenant.state.tenant import TenantState

@@ -17,6 +17,7 @@ from typing import Any
 
 from c8ylink.core.c8y_topics import DEVICECONTROL_NOTIFICATIONS
 from c8ylink.core.errors import TlsError
+from c8ylink.core.mqtt.packets import ConnackCode, Connect, Publish
 from c8ylink.infra.tls.certs import decode_certificate
 from c8ylink.infra.tls.contexts import ClientAuth, peer_certificate_chain_der
 from c8ylink.tenant.mqtt.auth import DeviceIdentity, Refused, authenticate
@@ -31,7 +32,6 @@ from c8ylink.tenant.mqtt.downstream import (
 )
 from c8ylink.tenant.mqtt.endpoint import handle_publish
 from c8ylink.tenant.mqtt.lines import Outgoing
-from c8ylink.tenant.mqtt.packets import CUMULOCITY_MAX_PACKET, ConnackCode, Connect, Publish
 from c8ylink.tenant.mqtt.session import MqttSession
 from c8ylink.tenant.server import ListenerContext, bind_socket, url_host
 from c8ylink.tenant.service import TenantService
@@ -45,6 +45,7 @@ from c8ylink.tenant.state.signals import (
 
 log = logging.getLogger(__name__)
 AVAILABILITY_PERIOD = 30.0
+CUMULOCITY_MAX_PACKET = 16_184  # Cumulocity's MQTT packet limit in bytes, fixed header included
 
 
 class MqttListener:
@@ -151,7 +152,7 @@ class MqttListener:
     def handle_publish(self, identity: DeviceIdentity, publish: Publish) -> list[Outgoing]:
         state = self.service.state
         try:
-            replies = handle_publish(state, identity, publish.topic, publish.payload, publish.packet_id or 0)
+            replies = handle_publish(state, identity, publish.topic, publish.payload, publish.packet_id)
         except Exception:  # a bug must cost one message, not the session
             log.exception("MQTT publish of %s on %s failed", identity.serial, publish.topic)
             replies = [("s/e", f"50,{publish.topic},Internal error of the local tenant".encode())]

@@ -16,28 +16,28 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from c8ylink.core.c8y_topics import SMARTREST_DOWNSTREAM, subscription_allowed
-from c8ylink.tenant.mqtt.auth import DeviceIdentity, Refused
-from c8ylink.tenant.mqtt.lines import Outgoing
-from c8ylink.tenant.mqtt.packets import (
-    PINGRESP,
-    SUBACK_FAILURE,
-    ConnackCode,
-    Connect,
-    MqttProtocolError,
+from c8ylink.core.errors import MqttProtocolError, UnsupportedProtocol
+from c8ylink.core.mqtt.encoders import (
+    PINGRESP_PACKET,
+    encode_ack,
+    encode_connack,
+    encode_puback,
+    encode_publish,
+    encode_suback,
+)
+from c8ylink.core.mqtt.packets import SUBACK_FAILURE, ConnackCode, Connect, Publish
+from c8ylink.core.mqtt.server_decoder import (
+    Frame,
     PacketReader,
-    PacketType,
-    Publish,
-    UnsupportedProtocol,
     decode_connect,
     decode_packet_id,
     decode_publish,
     decode_subscribe,
     decode_unsubscribe,
-    encode_ack,
-    encode_connack,
-    encode_publish,
-    encode_suback,
 )
+from c8ylink.core.mqtt.wire import MAX_PACKET_ID, PacketType
+from c8ylink.tenant.mqtt.auth import DeviceIdentity, Refused
+from c8ylink.tenant.mqtt.lines import Outgoing
 
 if TYPE_CHECKING:
     from c8ylink.tenant.mqtt.listener import MqttListener
@@ -111,7 +111,7 @@ class MqttSession:
     def _name(self) -> str:
         return self.connect.client_id if self.connect else "(before CONNECT)"
 
-    async def _read_frames(self, timeout: float | None) -> list[tuple[int, int, bytes]]:
+    async def _read_frames(self, timeout: float | None) -> list[Frame]:
         async with asyncio.timeout(timeout):
             data = await self.reader.read(READ_SIZE)
         if not data:
@@ -176,7 +176,7 @@ class MqttSession:
                 self.subscriptions.pop(topic_filter, None)
             self.writer.write(encode_ack(PacketType.UNSUBACK, request.packet_id))
         elif packet_type == PacketType.PINGREQ:
-            self.writer.write(PINGRESP)
+            self.writer.write(PINGRESP_PACKET)
         elif packet_type == PacketType.DISCONNECT:
             self.clean_disconnect = True
             return False
@@ -188,9 +188,9 @@ class MqttSession:
         duplicate = publish.qos == 2 and publish.packet_id in self._qos2_inbound
         if not duplicate:
             self._process(publish)
-        if publish.qos == 1 and publish.packet_id is not None:
-            self.writer.write(encode_ack(PacketType.PUBACK, publish.packet_id))
-        elif publish.qos == 2 and publish.packet_id is not None:
+        if publish.qos == 1:
+            self.writer.write(encode_puback(publish.packet_id))
+        elif publish.qos == 2:
             self._qos2_inbound.add(publish.packet_id)
             self.writer.write(encode_ack(PacketType.PUBREC, publish.packet_id))
 
@@ -244,11 +244,11 @@ class MqttSession:
             if len(self._withheld) < MAX_WITHHELD:
                 self._withheld.append((topic, payload))
             return True
-        packet_id = None
+        packet_id = 0
         if qos:
-            self._next_id = self._next_id % 65535 + 1
+            self._next_id = self._next_id % MAX_PACKET_ID + 1
             packet_id = self._next_id
-        self.writer.write(encode_publish(topic, payload, qos=qos, packet_id=packet_id))
+        self.writer.write(encode_publish(topic, payload, qos, False, packet_id))
         return True
 
     def close(self, *, will: bool = True) -> None:

@@ -95,17 +95,17 @@ class TerminalPrompter:
         self._err.write(text)
         self._err.flush()
 
-    def _readline(self) -> str:
+    def _readline(self, label: str) -> str:
         line = self._in.readline()
         if not line:
-            raise PromptCancelled("cancelled")
+            raise PromptCancelled(unanswered(label))
         return line.rstrip("\r\n")
 
     def text(self, label: str, *, default: str = "", required: bool = True) -> str:
         suffix = f" [{default}]" if default else ""
         while True:
             self.write(f"? {label}{suffix}: ")
-            answer = self._readline().strip() or default
+            answer = self._readline(label).strip() or default
             if answer or not required:
                 return answer
             self.write("  a value is required\n")
@@ -117,28 +117,28 @@ class TerminalPrompter:
             return getpass.getpass(f"? {label}: ", stream=self._err)
         except (EOFError, KeyboardInterrupt):
             self.write("\n")
-            raise PromptCancelled("cancelled") from None
+            raise PromptCancelled(unanswered(label)) from None
 
     def select(self, label: str, choices: Sequence[Choice], *, default: str | None = None) -> str:
         if not choices:
             raise UsageError(f"{label}: nothing to choose from")
         import questionary
 
+        width = max(len(value) for value, _ in choices)
         items = [
-            questionary.Choice(title=f"{value}\t{text}" if text else value, value=value)
-            for value, text in choices
+            questionary.Choice(title=choice_title(value, text, width), value=value) for value, text in choices
         ]
         picked = next((item for item in items if item.value == default), None)
         answer = questionary.select(label, choices=items, default=picked, **self._io()).ask()
         if answer is None:
-            raise PromptCancelled("cancelled")
+            raise PromptCancelled(unanswered(label))
         return str(answer)
 
     def confirm(self, label: str, *, default: bool = True) -> bool:
         hint = "[Y/n]" if default else "[y/N]"
         while True:
             self.write(f"? {label} {hint} ")
-            answer = self._readline().strip().lower()
+            answer = self._readline(label).strip().lower()
             if not answer:
                 return default
             if answer in ("y", "yes", "a"):
@@ -151,6 +151,22 @@ class TerminalPrompter:
         from prompt_toolkit.output import create_output
 
         return {"input": create_input(stdin=self._in), "output": create_output(stdout=self._err)}
+
+
+def unanswered(label: str) -> str:
+    """What a cancelled prompt reports (``cancelled: no answer to 'Select mode'``)."""
+    return f"no answer to {label.split(' [', 1)[0].rstrip('?: ')!r}"
+
+
+def choice_title(value: str, text: str, width: int) -> str:
+    """How a select list shows a choice: ``value  text`` in aligned columns (a tab shows as ``^I``).
+
+    ``value`` is left out when ``text`` starts with it (``prod (read only)``, ``#01 json my-session``)."""
+    if not text:
+        return value
+    if text.startswith(value):
+        return text
+    return f"{value:<{width}}  {text}"
 
 
 def terminal_prompter(stdin: TextIO | None = None, err: TextIO | None = None) -> Prompter:

@@ -226,8 +226,9 @@ def write_gate(
     confirm_text: str = "",
     prompter: Prompter | None = None,
 ) -> WriteGate:
-    """The mode gate + confirmation for one command run (prompts only on a terminal: stdin, or the
-    given ``prompter``, e.g. /dev/tty while stdin carries piped input)."""
+    """The mode gate + confirmation for one command run. The confirmation asks on a terminal: stdin, or
+    the given ``prompter``, e.g. /dev/tty while stdin carries piped input; the "Session Mode Mismatch"
+    question only when stdin is a terminal (else the disabled-mode error, exit 101)."""
     from c8ylink.infra.prompts import stdin_prompter
     from c8ylink.operator.gate import GateOptions, WriteGate, parse_confirmation
     from c8ylink.operator.modes import allowed_summary, is_ci
@@ -252,6 +253,6 @@ def write_gate(
         dry=dry,
         banner=banner,
     )
-    if prompter is None:
-        prompter = stdin_prompter() if where.prompter.interactive else where.prompter
-    return WriteGate(options, prompter)
+    # the mode mismatch question only when stdin itself is a terminal (piped input: go-c8y-cli's error)
+    on_stdin = stdin_prompter() if where.prompter.interactive else where.prompter
+    return WriteGate(options, prompter or on_stdin, mode_prompter=on_stdin)

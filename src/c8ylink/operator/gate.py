@@ -58,9 +58,12 @@ def parse_confirmation(text: str | None) -> frozenset[str]:
 class WriteGate:
     """One per command run; remembers "yes to all" across the jobs of a batch."""
 
-    def __init__(self, options: GateOptions, prompter: Prompter) -> None:
+    def __init__(
+        self, options: GateOptions, prompter: Prompter, *, mode_prompter: Prompter | None = None
+    ) -> None:
         self.options = options
         self.prompter = prompter
+        self.mode_prompter = mode_prompter or prompter  # asks the "Session Mode Mismatch" question
         self._yes_to_all = False
 
     def check(self, intent: CommandIntent) -> None:
@@ -71,11 +74,12 @@ class WriteGate:
         options = self.options
         if options.dry or allows(options.mode, intent.kind):
             return
-        if not self.prompter.interactive:
+        prompter = self.mode_prompter
+        if not prompter.interactive:
             raise SessionError(disabled_message(intent.kind), exit_code=DISABLED_EXIT)
-        self.prompter.write(_mismatch_text(intent, options))
+        prompter.write(_mismatch_text(intent, options))
         question = f"Confirm: run {intent.command} anyway (mode {options.mode})?"
-        if not self.prompter.confirm(question, default=False):
+        if not prompter.confirm(question, default=False):
             raise PromptCancelled(f"{intent.command} was not run (session mode {options.mode})")
 
     def confirm(self, intent: CommandIntent) -> None:

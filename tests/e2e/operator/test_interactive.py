@@ -63,6 +63,7 @@ def test_create_prompts_for_everything(
     child.sendline(tenant.info.https_url)
     child.expect("Select login type")
     child.expect("OAUTH2_INTERNAL")
+    assert "Use tenant default" in child.before and "^I" not in child.before  # a tab would show as ^I
     child.send(DOWN)  # auto -> BASIC
     child.send(ENTER)
     child.expect("Enter username")
@@ -72,6 +73,8 @@ def test_create_prompts_for_everything(
     child.expect("Enter tenant id")
     child.sendline("")
     child.expect("Select mode")
+    child.expect(r"ci \(no restrictions\)")
+    assert "qual (delete disabled)" in child.before and "^I" not in child.before
     child.send(DOWN + DOWN)  # prod -> qual -> dev
     child.send(ENTER)
     child.expect(r"Allow insecure TLS")
@@ -113,7 +116,9 @@ def test_picker_selects_among_sessions(
         )
     child = _terminal(f"{C8Y} sessions list", base_env, tmp_path)
     child.expect("Select a session")
-    child.expect("beta")
+    child.expect(r"#02 json beta")
+    assert "#01 json alpha" in child.before  # the label alone: no path, no tab shown as ^I
+    assert "^I" not in child.before and "alpha.json" not in child.before
     child.send(DOWN)
     child.send(ENTER)
     child.expect(r"\.cumulocity/beta\.json")
@@ -311,3 +316,20 @@ def test_mode_mismatch_prompt_and_confirmation(
         'create mode is disabled. create commands are disabled unless the mode is one of: ["dev" "qual" "ci"]'
     )
     assert expected in piped.stderr
+
+
+def test_write_in_prod_with_piped_stdin_is_refused_even_on_a_terminal(
+    c8y: C8y, base_env: dict[str, str], tenant: BackgroundTenant, admin: AdminClient, tmp_path: Path
+) -> None:
+    """The mismatch question needs stdin itself to be a terminal: piped input gets the error, exit 101."""
+    user, password = add_user(admin)
+    path = create_session(c8y, tenant.info.https_url, user, password, mode="prod")
+    child = _terminal(
+        f"echo | C8Y_SESSION={path} {C8Y} inventory create --name piped-in-prod; echo rc=$?",
+        base_env,
+        tmp_path,
+    )
+    child.expect(r"rc=(\d+)")
+    assert child.match.group(1) == "101"
+    assert "create mode is disabled" in child.before and "Session Mode Mismatch" not in child.before
+    assert _done(child) == 0

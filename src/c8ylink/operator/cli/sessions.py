@@ -52,8 +52,10 @@ def pick_session(ops: OperatorContext, terms: list[str]) -> Path:
         raise SessionError(
             f"{len(entries)} sessions match: name one with --session NAME (no terminal to pick one on)"
         )
-    choices = [(entry["path"], _picker_label(index, entry)) for index, entry in enumerate(entries, 1)]
-    return Path(prompter.select("Select a session", choices, default=entries[0]["path"]))
+    labels = [_picker_label(index, entry) for index, entry in enumerate(entries, 1)]
+    paths = {label.split(" ", 1)[0]: entry["path"] for label, entry in zip(labels, entries, strict=True)}
+    choices = [(label.split(" ", 1)[0], label) for label in labels]  # "#01": shown as its label alone
+    return Path(paths[prompter.select("Select a session", choices, default=choices[0][0])])
 
 
 def _picker_label(index: int, entry: dict[str, str]) -> str:

@@ -125,7 +125,23 @@ def credentials_of(session: Session, where: Surroundings) -> Credentials:
         )
     if token:
         return Credentials(BEARER, session.username, session.tenant, password, token)
+    locked = [name for name, value in (("password", session.password), ("token", session.token)) if value]
+    if locked and all(is_encrypted(getattr(session, name)) for name in locked):
+        raise _locked_error(" and ".join(locked), where)
     raise AuthError("the session has neither a token nor a password: run set-session to log in")
+
+
+def _locked_error(what: str, where: Surroundings) -> DecryptionError:
+    """Encrypted secrets a normal command cannot open (it does not prompt for the passphrase)."""
+    several = " and " in what
+    if where.env.get("C8Y_PASSPHRASE"):
+        reason = f"C8Y_PASSPHRASE does not decrypt {'them' if several else 'it'}"
+    else:
+        reason = "C8Y_PASSPHRASE is not set"
+    return DecryptionError(
+        f"the session's {what} {'are' if several else 'is'} encrypted and {reason}: "
+        "export C8Y_PASSPHRASE=<your passphrase>, or activate the session with set-session"
+    )
 
 
 def open_client(

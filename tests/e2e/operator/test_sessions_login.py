@@ -210,6 +210,27 @@ def test_wrong_passphrase_is_108_and_rewrites_nothing(
     assert path.read_text() == before and (sessions / ".key").read_text() == key
 
 
+def test_encrypted_session_for_one_command_needs_the_passphrase(
+    c8y: C8y, tenant: BackgroundTenant, admin: AdminClient
+) -> None:
+    """`c8y devices list --session NAME` on a session set-session encrypted: C8Y_PASSPHRASE opens it;
+    without it (or a wrong one) the error says so (108), not that the session has no password."""
+    user, password = add_user(admin)
+    path = _create(c8y, tenant, user, password)
+    assert c8y("sessions", "login", "--session", str(path)).code == 0  # encrypts password and token
+    assert c8y("devices", "list", "--session", path.stem).code == 0
+    for passphrase, reason in (
+        (None, "C8Y_PASSPHRASE is not set"),
+        ("wrong", "C8Y_PASSPHRASE does not decrypt"),
+    ):
+        run = c8y("devices", "list", "--session", path.stem, env={"C8Y_PASSPHRASE": passphrase})
+        assert run.code == 108, run.stderr
+        assert run.stderr.startswith(
+            "userError: the session's password and token are encrypted and " + reason
+        )
+        assert "export C8Y_PASSPHRASE=" in run.stderr and len(run.stderr.splitlines()) == 1
+
+
 def test_tampered_encrypted_value_is_108(c8y: C8y, tenant: BackgroundTenant, admin: AdminClient) -> None:
     user, password = add_user(admin)
     path = _create(c8y, tenant, user, password)

@@ -92,8 +92,8 @@ class _Secrets:
         self.passphrase = ""
         self.lost: list[str] = []
         values = [session.password, session.token]
-        if not self.enabled and not any(is_encrypted(v) for v in values):
-            return
+        if not any(is_encrypted(v) for v in values) and not (self.enabled and session.path):
+            return  # nothing to decrypt, and no file to write encrypted (e.g. --from-env in CI)
         unlocked = Passphrases(where.session_home, env, where.prompter).unlock(
             [] if _is_new_key(where) else values
         )

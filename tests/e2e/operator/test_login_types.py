@@ -118,6 +118,24 @@ def test_from_env_reads_every_session_variable(
         assert "    source: env://127.0.0.1" in run.stderr
 
 
+def test_from_env_in_ci_needs_no_passphrase(
+    c8y: C8y, tenant: BackgroundTenant, admin: AdminClient, home: Path
+) -> None:
+    """The user doc's CI recipe: no session file, no .key, no terminal and no C8Y_PASSPHRASE."""
+    user, password = add_user(admin)
+    env = {
+        "C8Y_HOST": tenant.info.https_url,
+        "C8Y_USER": user,
+        "C8Y_PASSWORD": password,
+        "C8Y_PASSPHRASE": None,
+    }
+    run = c8y("sessions", "login", "--from-env", env=env)
+    assert run.code == 0, run.stderr
+    assert not (home / ".cumulocity" / ".key").exists()  # nothing was encrypted: there is no file
+    listed = c8y("devices", "list", env={**run.env_vars(), "C8Y_PASSPHRASE": None})
+    assert listed.code == 0, listed.stderr
+
+
 def test_c8y_token_skips_the_login(c8y: C8y, tenant: BackgroundTenant, admin: AdminClient) -> None:
     user, password = add_user(admin)
     first = c8y(

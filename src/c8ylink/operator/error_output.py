@@ -17,6 +17,7 @@ from c8ylink.core.errors import (
     ConfigError,
     FileAccessError,
     SessionError,
+    TlsError,
     UsageError,
     error_chain,
 )
@@ -46,10 +47,21 @@ def _head(exc: ApiError) -> str:
     return f"{message} {exc.method} {exc.url}: {exc.status} {error}".strip()
 
 
+# what to do about a server certificate `c8y` does not accept (go-c8y-cli trusts the system store and
+# SSL_CERT_FILE / SSL_CERT_DIR; --insecure or settings.defaults.insecure skip the check)
+_TLS_ADVICE = {
+    "unknown-ca": "trust its CA with SSL_CERT_FILE=<CA file> (or SSL_CERT_DIR=<dir>), or skip the check "
+    "with --insecure for a host you trust",
+    "hostname": "use the host name its certificate is for, or skip the check with --insecure",
+}
+
+
 def render_c8y_error(exc: C8yLinkError) -> str:
     chain = error_chain(exc) or ["unknown error"]
     if isinstance(exc, ApiError) and isinstance(exc.body, dict):
         chain[0] = _head(exc)
+    if isinstance(exc, TlsError) and exc.kind in _TLS_ADVICE:
+        chain = [f"{chain[0]}: {_TLS_ADVICE[exc.kind]}"]  # the ssl module's text below says it again
     lines = [f"{error_type(exc)}: {chain[0]}"]
     lines += [f"  caused by: {cause}" for cause in chain[1:]]
     return "\n".join(lines)

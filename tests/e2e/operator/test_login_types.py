@@ -315,5 +315,6 @@ def test_server_certificate_not_trusted(c8y: C8y, tenant: BackgroundTenant, admi
     run = c8y("sessions", "login", "--from-env", env=env)
     assert run.code != 0
     assert "the certificate of 127.0.0.1" in run.stderr and "is not trusted" in run.stderr
+    assert run.stderr.count("\n") == 1 and "or skip the check with --insecure" in run.stderr
     insecure = c8y("sessions", "login", "--from-env", "--insecure", env=env)
     assert insecure.code == 0, insecure.stderr

@@ -56,6 +56,8 @@ def test_insecure_skips_the_certificate_check(rest: C8y) -> None:
     untrusted = rest("devices", "list", env={"SSL_CERT_FILE": None})
     assert untrusted.code != 0
     assert "is not trusted" in untrusted.stderr and "Traceback" not in untrusted.stderr
+    # one line that says what to do
+    assert untrusted.stderr.count("\n") == 1 and "trust its CA with SSL_CERT_FILE=" in untrusted.stderr
     assert rest("devices", "list", "--insecure", env={"SSL_CERT_FILE": None}).code == 0
 
 

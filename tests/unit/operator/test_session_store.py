@@ -55,6 +55,9 @@ def test_lookup_by_full_and_relative_path(home: Path, tmp_path: Path) -> None:
     target = home / "customers" / "acme" / "prod-eu.json"
     assert find_session_file(str(target), home, Path("/")) == target
     assert find_session_file("sessions/dev", home, tmp_path) == home / "dev.json"
+    # a path inside the session home, from anywhere
+    assert find_session_file("customers/acme/prod-eu.json", home, Path("/")) == target
+    assert find_session_file("customers/acme/prod-eu", home, Path("/")) == target
 
 
 def test_unknown_session_name_says_how_to_list(home: Path, tmp_path: Path) -> None:

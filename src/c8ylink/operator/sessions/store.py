@@ -52,7 +52,8 @@ def is_uri_session(value: str) -> bool:
 def find_session_file(name: str, home: Path, cwd: Path) -> Path:
     """Resolve ``--session``/``C8Y_SESSION`` to a file: path, then name with/without extension (§1.4).
 
-    Tries the value as a path (absolute or relative to ``cwd``) and ``<value><ext>``; then walks the
+    Tries the value as a path (absolute, relative to ``cwd``, then to the session home, as in
+    ``customers/acme.json``) and ``<value><ext>``; then walks the
     session home recursively for a file whose base name matches the value as a glob, or the value plus
     a supported extension.
     """
@@ -61,10 +62,11 @@ def find_session_file(name: str, home: Path, cwd: Path) -> Path:
         raise SessionError("no session given: pass --session NAME or run set-session")
     candidates = [Path(value).expanduser()]
     candidates += [Path(value + ext).expanduser() for ext in EXTENSIONS]
-    for candidate in candidates:
-        full = candidate if candidate.is_absolute() else cwd / candidate
-        if full.is_file():
-            return full.resolve()
+    for base in (cwd, home):  # a relative path: from the working directory, else in the session home
+        for candidate in candidates:
+            full = candidate if candidate.is_absolute() else base / candidate
+            if full.is_file():
+                return full.resolve()
     patterns = [value, *(value + ext for ext in EXTENSIONS)]
     if home.is_dir():
         for path in _walk(home):

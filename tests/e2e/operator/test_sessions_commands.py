@@ -89,6 +89,9 @@ def test_settings_list_select_session_home(c8y: C8y, sessions: Path) -> None:
         "settings", "list", "--select", "session.home", "-o", "csv", env={"C8Y_SESSION_HOME": "/tmp/x"}
     )
     assert custom.stdout == "/tmp/x\n"
+    # JSON keeps the nesting (as every --select does); an alias is a top-level name
+    nested = c8y("settings", "list", "--select", "session.home,on:encryption.enabled", "-o", "json")
+    assert json.loads(nested.stdout) == {"session": {"home": str(sessions)}, "on": True}
     everything = json.loads(c8y("settings", "list").stdout)
     assert everything["encryption"]["enabled"] is True and everything["session"]["tokenValidFor"] == "8h"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from c8ylink.core.errors import ApiError, SessionError, UsageError
-from c8ylink.infra.output.render import render_document, render_rows, select_paths
+from c8ylink.infra.output.render import render_document, render_rows, select_document, select_paths
 from c8ylink.operator.cli.errors import render_c8y_error
 from c8ylink.operator.cli.root import hoist_global_options
 from c8ylink.operator.sessions.create import NewSession, build_session
@@ -71,6 +71,8 @@ def test_select_and_render() -> None:
     assert select_paths(document, ["tenant,host"]) == {"Tenant": "t1", "host": "https://h"}
     assert select_paths(document, ["name:host"]) == {"name": "https://h"}
     assert select_paths(document, ["session.*"]) == {"session.home": "/h", "session.mode": "dev"}
+    assert select_document(document, ["session.home"], "json") == {"session": {"home": "/h"}}
+    assert select_document(document, ["session.home"], "csv") == {"session.home": "/h"}
     assert render_document({"session.home": "/h"}, "csv") == "/h\n"
     assert render_document({"a": 1, "b": True}, "csvheader") == "a,b\n1,true\n"
     assert (

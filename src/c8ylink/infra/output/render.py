@@ -2,6 +2,7 @@
 ``table`` (go-c8y-cli.md §6.1); ``--select`` lives in ``infra.output.select``.
 
     flat = select_paths(document, ["session.home"])       # {"session.home": "/home/me/.cumulocity"}
+    select_document(document, ["session.home"], "json")     # {"session": {"home": "/home/me/.cumulocity"}}
     render_document(flat, "csv")                            # "/home/me/.cumulocity\\n"
     render_rows(rows, "table", columns=["id", "name"])      # fixed columns (a view or a selection)
 """
@@ -12,7 +13,7 @@ import json
 from collections.abc import Mapping, Sequence
 
 from c8ylink.core.errors import UsageError
-from c8ylink.infra.output.select import parse_selection, select_nodes
+from c8ylink.infra.output.select import nest_selected, parse_selection, select_nodes
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -44,6 +45,15 @@ def select_paths(document: Mapping[str, Any], paths: Sequence[str]) -> dict[str,
         else:
             selected[item.column] = item.value
     return selected
+
+
+def select_document(document: Mapping[str, Any], paths: Sequence[str], output: str) -> dict[str, Any]:
+    """``--select`` on one document: JSON keeps the nesting (``{"session": {"home": ...}}``, go-c8y-cli.md
+    §6.1), the other formats get the dotted names of ``select_paths``."""
+    if output != "json":
+        return select_paths(document, paths)
+    patterns = parse_selection(paths)
+    return nest_selected(select_nodes(document, patterns)) if patterns else dict(document)
 
 
 def format_cell(value: Any) -> str:

@@ -110,12 +110,12 @@ def _public_document(ops: OperatorContext) -> dict[str, object]:
 @click.pass_context
 def get_cmd(ctx: click.Context) -> None:
     """Print the active session (secrets masked)."""
-    from c8ylink.infra.output.render import render_document, select_paths
+    from c8ylink.infra.output.render import render_document, select_document
 
     ops = operator_context(ctx, prompts="none")
     document = _public_document(ops)
-    selected = select_paths(document, ops.flags.select)
     output = ops.flags.output or ("table" if ops.where.stdout_tty and ops.flags.select else "json")
+    selected = select_document(document, ops.flags.select, output)
     click.echo(render_document(selected, output), nl=False)
 
 

@@ -51,12 +51,12 @@ def settings_document(ops: OperatorContext) -> dict[str, Any]:
 @click.pass_context
 def list_cmd(ctx: click.Context) -> None:
     """Print the resolved settings (``--select session.home`` for one value)."""
-    from c8ylink.infra.output.render import render_document, select_paths
+    from c8ylink.infra.output.render import render_document, select_document
 
     ops = operator_context(ctx, prompts="none")
     document = settings_document(ops)
-    selected = select_paths(document, ops.flags.select) if ops.flags.select else document
     output = ops.flags.output or ("table" if ops.where.stdout_tty else "json")
+    selected = select_document(document, ops.flags.select, output) if ops.flags.select else document
     click.echo(render_document(selected, output), nl=False)
 
 

@@ -124,6 +124,7 @@ def _is_new_key(where: Surroundings) -> bool:
 
 
 def activate(request: ActivationRequest, where: Surroundings) -> Activation:
+    _check_mode_flag(request.mode)  # before anything is unlocked, sent or written
     env = dict(where.env) if request.from_env else where.without_session_env()
     session = load_requested_session(request, where)
     host = normalize_host(session.host)
@@ -212,15 +213,19 @@ def _keep_or_seal(stored: str, plain: str, secrets: _Secrets) -> str:
     return secrets.seal(plain)
 
 
+def _check_mode_flag(flag: str) -> None:
+    wanted = flag.strip().lower()
+    if wanted and wanted != "prompt" and parse_mode(wanted) is None:
+        raise SessionError(f"invalid mode {flag!r}: use dev, qual, prod, ci or prompt")
+
+
 def choose_mode(flag: str, session: Session, env: dict[str, str], where: Surroundings) -> str:
     if is_ci(env):
         return "ci"
     wanted = flag.strip().lower()
     if wanted and wanted != "prompt":
-        mode = parse_mode(wanted)
-        if mode is None:
-            raise SessionError(f"invalid mode {flag!r}: use dev, qual, prod, ci or prompt")
-        return mode
+        _check_mode_flag(flag)
+        return str(parse_mode(wanted))
     configured = (
         parse_mode(session.mode)
         or parse_mode(str(session.setting("session.mode") or ""))

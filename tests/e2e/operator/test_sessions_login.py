@@ -197,6 +197,26 @@ def test_unknown_and_corrupt_sessions(c8y: C8y, sessions: Path) -> None:
     assert "Traceback" not in corrupt.stderr
 
 
+def test_bad_activation_flags_fail_before_the_login(
+    c8y: C8y, tenant: BackgroundTenant, admin: AdminClient
+) -> None:
+    """A bad --mode or --shell is reported before anything is unlocked, sent or written back."""
+    user, password = add_user(admin)
+    path = _create(c8y, tenant, user, password)
+    before = path.read_text()
+    for flags, code, said in (
+        (["--mode", "bogus"], 101, "userError: invalid mode 'bogus': use dev, qual, prod, ci or prompt"),
+        (
+            ["--shell", "tcsh"],
+            2,
+            "userError: invalid --shell 'tcsh': use auto, bash, zsh, fish or powershell",
+        ),
+    ):
+        run = c8y("sessions", "login", "--session", str(path), *flags)
+        assert (run.code, run.stderr, run.stdout) == (code, said + "\n", "")
+    assert path.read_text() == before  # not logged in: the plain password was not even encrypted
+
+
 def test_wrong_passphrase_is_108_and_rewrites_nothing(
     c8y: C8y, tenant: BackgroundTenant, admin: AdminClient, sessions: Path
 ) -> None:

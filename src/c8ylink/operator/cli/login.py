@@ -64,6 +64,10 @@ def run_activation(ctx: click.Context, **values: Any) -> None:
         output_format = ops.flags.output  # `sessions set --output json`, as the upstream provider is called
     if shell and output_format:
         raise UsageError("--shell and --output-format cannot be used together")
+    if not output_format:
+        from c8ylink.operator.sessions.env import choose_shell
+
+        shell = choose_shell(shell or "auto", ops.where.env)  # a bad --shell fails before the login
     stdout_tty = ops.where.stdout_tty
     if stdout_tty:
         click.echo(TTY_WARNING * 1, err=True, nl=False)

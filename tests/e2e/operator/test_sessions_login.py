@@ -182,6 +182,16 @@ def test_wrong_password_without_terminal(c8y: C8y, tenant: BackgroundTenant, adm
     assert run.stdout == "" and path.read_text() == before
 
 
+def test_no_password_without_terminal_says_where_to_put_it(c8y: C8y, tenant: BackgroundTenant) -> None:
+    path = create_session(c8y, tenant.info.https_url, "someone", None)
+    run = c8y("sessions", "login", "--session", str(path))
+    assert (run.code, run.stdout) == (1, "")
+    assert run.stderr == (
+        "userError: username or password is empty and the interactive prompt is disabled: put the password "
+        "in the session file (or C8Y_PASSWORD with --from-env), or run set-session on a terminal to be asked\n"
+    )
+
+
 def test_unknown_and_corrupt_sessions(c8y: C8y, sessions: Path) -> None:
     unknown = c8y("sessions", "login", "--session", "nope")
     assert unknown.code == 101

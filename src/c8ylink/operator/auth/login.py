@@ -65,6 +65,13 @@ class LoginResult:
     password: str = field(default="", repr=False)
 
 
+# upstream's words, then what to do
+_NO_PROMPT = (
+    "username or password is empty and the interactive prompt is disabled: put the {what} in the "
+    "session file (or {variable} with --from-env), or run set-session on a terminal to be asked"
+)
+
+
 class _Unauthorized(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -179,11 +186,11 @@ class Login:
     def _ensure_credentials(self) -> None:
         if not self.username:
             if not self.prompter.interactive:
-                raise AuthError("username or password is empty and the interactive prompt is disabled")
+                raise AuthError(_NO_PROMPT.format(what="username", variable="C8Y_USER"))
             self.username = self.prompter.text("Enter username")
         if not self.password:
             if not self.prompter.interactive:
-                raise AuthError("username or password is empty and the interactive prompt is disabled")
+                raise AuthError(_NO_PROMPT.format(what="password", variable="C8Y_PASSWORD"))
             self.password = self.prompter.secret(f"Enter c8y password for user ({self.username}) 🔒")
 
     def _reprompt_password(self, attempt: int, message: str) -> None:

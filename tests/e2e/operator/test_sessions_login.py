@@ -369,6 +369,10 @@ def test_rotate_passphrase_re_encrypts_every_session(
         user, password = add_user(admin)
         paths.append((_create(c8y, tenant, user, password), password))
         assert c8y("sessions", "login", "--session", str(paths[-1][0]), "--loginType", "BASIC").code == 0
+    before = [path.read_text() for path, _ in paths], (sessions / ".key").read_text()
+    dry = c8y("sessions", "rotatePassphrase", "--newPassphrase", "rotated-1", "--dry")
+    assert dry.code == 0 and dry.stderr.splitlines() == [f"would re-encrypt {path}" for path, _ in paths]
+    assert ([path.read_text() for path, _ in paths], (sessions / ".key").read_text()) == before
     run = c8y("sessions", "rotatePassphrase", "--newPassphrase", "rotated-1")
     assert run.code == 0, run.stderr
     assert "✓ Passphrase changed (2 session files re-encrypted)" in run.stderr

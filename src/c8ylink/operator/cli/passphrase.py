@@ -55,13 +55,11 @@ def decrypt_text_cmd(ctx: click.Context, text: str, passphrase: str | None) -> N
 @click.command(name="rotatePassphrase")
 @click.option("--passphrase", default=None, help="The current passphrase [default: C8Y_PASSPHRASE or prompt]")
 @click.option("--newPassphrase", "new_passphrase", default=None, help="The new passphrase [default: prompt]")
-@click.option("--dry", "dry_run", is_flag=True, help="Only list what would be re-encrypted")
 @global_options
 @click.pass_context
-def rotate_passphrase_cmd(
-    ctx: click.Context, passphrase: str | None, new_passphrase: str | None, dry_run: bool
-) -> None:
-    """Re-encrypt every {encrypted} value of every session with a new passphrase, then rewrite .key."""
+def rotate_passphrase_cmd(ctx: click.Context, passphrase: str | None, new_passphrase: str | None) -> None:
+    """Re-encrypt every {encrypted} value of every session with a new passphrase, then rewrite .key
+    (--dry: only list what would be re-encrypted)."""
     from c8ylink.infra.files import write_atomic
     from c8ylink.operator.sessions.secrets import KEY_TEXT, check_passphrase_value, encrypt_text
 
@@ -69,14 +67,15 @@ def rotate_passphrase_cmd(
     old = _passphrase(ops, passphrase)
     new = new_passphrase or _ask_new(ops)
     check_passphrase_value(new)
-    rotated, failed = _rotate_files(ops, old, new, dry=dry_run or ops.flags.dry)
+    dry_run = ops.flags.dry  # the global --dry
+    rotated, failed = _rotate_files(ops, old, new, dry=dry_run)
     for path in rotated:
         click.echo(f"{'would re-encrypt' if dry_run else 're-encrypted'} {path}", err=True)
     for path in failed:
         click.echo(
             f"warning: left unchanged (does not decrypt with the current passphrase): {path}", err=True
         )
-    if not (dry_run or ops.flags.dry):
+    if not dry_run:
         home = ops.where.session_home
         write_atomic(home / ".key", encrypt_text(KEY_TEXT, new, os.urandom), mode=0o600)
         click.echo(f"✓ Passphrase changed ({len(rotated)} session files re-encrypted)", err=True)

@@ -187,8 +187,9 @@ def test_no_password_without_terminal_says_where_to_put_it(c8y: C8y, tenant: Bac
     run = c8y("sessions", "login", "--session", str(path))
     assert (run.code, run.stdout) == (1, "")
     assert run.stderr == (
-        "userError: username or password is empty and the interactive prompt is disabled: put the password "
-        "in the session file (or C8Y_PASSWORD with --from-env), or run set-session on a terminal to be asked\n"
+        "userError: username or password is empty and the interactive prompt is disabled: put the "
+        "password in the session file (or C8Y_PASSWORD with --from-env), or run set-session on a "
+        "terminal to be asked\n"
     )
 
 

@@ -62,9 +62,9 @@ def find_session_file(name: str, home: Path, cwd: Path) -> Path:
         raise SessionError("no session given: pass --session NAME or run set-session")
     candidates = [Path(value).expanduser()]
     candidates += [Path(value + ext).expanduser() for ext in EXTENSIONS]
-    for base in (cwd, home):  # a relative path: from the working directory, else in the session home
+    for folder in (cwd, home):  # a relative path: from the working directory, else in the session home
         for candidate in candidates:
-            full = candidate if candidate.is_absolute() else base / candidate
+            full = candidate if candidate.is_absolute() else folder / candidate
             if full.is_file():
                 return full.resolve()
     patterns = [value, *(value + ext for ext in EXTENSIONS)]

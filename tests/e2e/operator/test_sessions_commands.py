@@ -168,6 +168,9 @@ def test_login_on_a_terminal_warns_and_hides_secrets(
     child.close()
     assert "running 'c8y sessions login' directly does not change your shell" in output
     assert "Session is not active (see previous warning)" in output
+    assert (
+        "c8y cli install --shell bash|zsh|fish|powershell" in output
+    )  # `c8y cli install` alone is a usage error
     assert "export C8Y_TOKEN='********'" in output and env["C8Y_TOKEN"] not in output
 
 

@@ -25,7 +25,7 @@ warning: running 'c8y sessions login' directly does not change your shell. Use o
     bash/zsh/sh:  eval "$(c8y sessions login)"
     fish:         c8y sessions login | source
     PowerShell:   c8y sessions login | Out-String | Invoke-Expression
-  (or install the set-session helper: c8y cli install)
+  (or install the set-session helper: c8y cli install --shell bash|zsh|fish|powershell)
 """
 
 

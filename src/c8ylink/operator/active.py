@@ -231,6 +231,20 @@ def session_mode(session: Session, where: Surroundings, flag: str | None) -> str
     )
 
 
+def _confirmation(session: Session, settings: SettingsLayers) -> str:
+    """``settings.session.confirmation``; a file that has only the [old] ``settings.mode.confirmation``
+    (next to the legacy ``mode.enable*`` switches) uses that."""
+    from c8ylink.operator.sessions.model import get_setting
+
+    legacy = get_setting(session.settings, "mode.confirmation")
+    if legacy is not None and settings.value("session.confirmation", default=_UNSET) is _UNSET:
+        return str(legacy)
+    return settings.text("session.confirmation")
+
+
+_UNSET = object()
+
+
 def write_gate(
     session: Session,
     where: Surroundings,
@@ -262,7 +276,7 @@ def write_gate(
     options = GateOptions(
         mode=mode,
         ci=is_ci(where.env),
-        confirmation=parse_confirmation(settings.text("session.confirmation")),
+        confirmation=parse_confirmation(_confirmation(session, settings)),
         force=force,
         confirm=confirm,
         confirm_text=confirm_text,

@@ -35,3 +35,18 @@ def test_the_user_docs_hand_written_file_with_a_trailing_comma() -> None:
     session = load_session(FIXTURES / "session1.json")
     assert normalize_host(session.host) == "https://example01.cumulocity.eu-latest.com"
     assert (session.username, session.password) == ("hello.user@example.com", "mys3cureP4assw!rd")
+
+
+def test_an_old_files_confirmation_list_is_used(tmp_path: Path) -> None:
+    """[old] files keep the confirmation next to the legacy switches: settings.mode.confirmation."""
+    from c8ylink.operator.active import write_gate
+    from c8ylink.operator.environment import Surroundings
+
+    document = json.loads((FIXTURES / "go-c8y-cli-old.json").read_text())
+    document["settings"]["mode"]["confirmation"] = "DELETE"
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(document))
+    where = Surroundings(env={}, cwd=tmp_path, user_home=tmp_path)
+    assert write_gate(load_session(path), where).options.confirmation == {"DELETE"}
+    overridden = where._replace(env={"C8Y_SETTINGS_SESSION_CONFIRMATION": "POST"})
+    assert write_gate(load_session(path), overridden).options.confirmation == {"POST"}

@@ -218,3 +218,21 @@ def test_a_second_tenant_on_the_same_data_dir_is_refused(serving: Serving) -> No
         "stop that one or give this one another --data-dir\n"
     )
     assert (serving.data_dir / "tenant.json").read_text() == before  # the running tenant keeps its file
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--domain", "https://t100.example.com", "'https://t100.example.com' is not a host name"),
+        ("--domain", "my tenant", "'my tenant' is not a host name"),
+        ("--hostname", "edge.local:8443", "'edge.local:8443' is not a host name"),
+        ("--tenant-id", "t100/admin", "'t100/admin' is not a tenant id"),
+    ],
+)
+def test_names_that_cannot_work_are_refused_before_anything_starts(
+    tmp_path: Path, option: str, value: str, message: str
+) -> None:
+    result = serve_once(tmp_path / "t", option, value)
+    assert result.returncode == 2
+    assert f"Error: Invalid value for '{option}': {message}" in result.stderr
+    assert not (tmp_path / "t").exists()

@@ -50,6 +50,14 @@ def _check_tenant_id(ctx: click.Context, param: click.Parameter, value: str) -> 
     return value
 
 
+def _check_password(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from c8ylink.tenant.state.users import MIN_PASSWORD_LENGTH
+
+    if value is not None and len(value) < MIN_PASSWORD_LENGTH:
+        raise click.BadParameter(f"a password has at least {MIN_PASSWORD_LENGTH} characters")
+    return value
+
+
 def _check_host(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     """A bare host name or IP address (no scheme, port or path), for ``--domain`` and ``--hostname``."""
     from c8ylink.core.settings.errors import ValueParseError
@@ -128,7 +136,10 @@ def tenant_cmd() -> None:
     help="Tenant id of a new tenant",
 )
 @click.option(
-    "--admin-password", default=None, help="Password of the admin user of a new tenant [default: generated]"
+    "--admin-password",
+    default=None,
+    callback=_check_password,
+    help="Password of the admin user of a new tenant [default: generated]",
 )
 @click.option("--strict-basic", is_flag=True, help="Refuse Basic credentials without the '<tenant>/' prefix")
 @click.option(

@@ -227,6 +227,7 @@ def test_a_second_tenant_on_the_same_data_dir_is_refused(serving: Serving) -> No
         ("--domain", "my tenant", "'my tenant' is not a host name"),
         ("--hostname", "edge.local:8443", "'edge.local:8443' is not a host name"),
         ("--tenant-id", "t100/admin", "'t100/admin' is not a tenant id"),
+        ("--admin-password", "short", "a password has at least 6 characters"),
     ],
 )
 def test_names_that_cannot_work_are_refused_before_anything_starts(

@@ -16,6 +16,7 @@ cloud (device creation over MQTT, the check through the bridge, the tenant check
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Callable
@@ -146,7 +147,8 @@ class Connector:
                 write_atomic(os.path.join(directory, TEDGE_MOSQUITTO_CONF), conf, mode=0o644)
             write_atomic(config.bridge_path, render_bridge_conf(config.bridge), mode=0o644)
         except FileAccessError as exc:
-            self._remove_bridge_file()
+            with contextlib.suppress(FileAccessError):  # a directory we cannot write we may not search
+                self._remove_bridge_file()
             raise C8yLinkError(
                 f"{exc}\ntedge connect must be able to write the bridge configuration to {directory}: "
                 "check the permissions of that directory (e.g. `chmod 755`, owned by the user running "

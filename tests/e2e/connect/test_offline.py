@@ -8,6 +8,8 @@ import socket
 import stat
 from pathlib import Path
 
+import pytest
+
 from c8ylink.device.bridge import render_bridge_conf
 
 from .conftest import (
@@ -193,12 +195,13 @@ def test_unreadable_key_as_the_user_docs_show(device: Device) -> None:
     assert not device.bridge_file.exists()
 
 
-def test_unwritable_mosquitto_conf_dir(device: Device) -> None:
+@pytest.mark.parametrize("mode", [0o555, 0o444], ids=["r-x", "r--"])  # r--: the user doc's `dr--r--r--`
+def test_unwritable_mosquitto_conf_dir(device: Device, mode: int) -> None:
     prefix = as_nobody()
     assert device.run("cert", "create", "--device-id", "connect-device").returncode == 0
     device.write_system_toml()
     device.conf_dir.mkdir(mode=0o755)
-    device.conf_dir.chmod(0o555)  # root could still write: the prefix runs tedge as nobody then
+    device.conf_dir.chmod(mode)  # root could still write: the prefix runs tedge as nobody then
     try:
         result = device.run("connect", "c8y", "--offline", prefix=prefix)
     finally:

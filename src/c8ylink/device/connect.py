@@ -89,6 +89,7 @@ class Connector:
             raise C8yLinkError(NO_BUILT_IN_BRIDGE)
         if os.path.exists(config.bridge_path):
             raise C8yLinkError(ALREADY_CONNECTED.format(command=self.disconnect_command))
+        check_bridge_trust(config)
         new_cert_refused = self._adopt_new_certificate(offline)
         available = Background(self.services.is_available)  # runs while the device is created
         self._create_device(offline)
@@ -299,6 +300,21 @@ def tenant_mismatch(tenant: str, config: ConnectConfig) -> str | None:
         f"    To connect the device to the intended tenant, remove the device certificate from {tenant}, "
         f"and then run {command}"
     )
+
+
+def check_bridge_trust(config: ConnectConfig) -> None:
+    """A ``c8y.root_cert_path`` directory must be one OpenSSL can search (hash links), as mosquitto's
+    ``bridge_capath`` only looks certificates up by hash; tedge's own connections read any directory, so
+    without this the device is created and only the bridge fails, after every check attempt."""
+    from c8ylink.infra.tls.contexts import is_hashed_directory
+
+    path = config.bridge.root_cert_path
+    if config.bridge.root_cert_is_dir and not is_hashed_directory(path):
+        raise C8yLinkError(
+            f"c8y.root_cert_path ({path}) is a directory without OpenSSL hash links, so mosquitto's bridge "
+            f"cannot find the tenant's CA in it: run `openssl rehash {path}`, or set the CA file itself with "
+            "`tedge config set c8y.root_cert_path <file>`"
+        )
 
 
 def remove_if_present(path: str) -> None:

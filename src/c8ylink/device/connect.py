@@ -100,6 +100,7 @@ class Connector:
             for line in NO_SERVICE_MANAGER:
                 self.stdout(line)
             return TedgeExit.OK
+        self._warn_when_the_broker_cannot_read()
         self._with_clean_up(self._restart_mosquitto)
         checked = offline or self._check_with_retries()
         agent = self._start_agent()  # meanwhile: the mapper and the tenant check
@@ -189,6 +190,19 @@ class Connector:
         except C8yLinkError as exc:
             self.console.error(": ".join(error_chain(exc)))
             raise StepFailed(str(exc)) from exc
+
+    def _warn_when_the_broker_cannot_read(self) -> None:
+        from c8ylink.device.broker_access import blocked_for_broker
+
+        config = self.config
+        own = [] if config.basic_auth else [config.cert_path, config.connection.key_path]
+        blocked = blocked_for_broker(own, [config.bridge.root_cert_path])
+        if blocked is not None:
+            self.console.warning(
+                f"mosquitto runs as the user 'mosquitto', who cannot read {blocked.path} ({blocked.blocker} "
+                "is closed to it: e.g. `chmod o+x` a directory, `chmod o+r` a file): the bridge cannot "
+                "connect until it can"
+            )
 
     def _give_device_files_to_the_broker(self) -> None:
         """As root: the certificate and key to the broker's user (mosquitto bridge) or tedge (built-in)."""

@@ -51,6 +51,36 @@ def test_offline_connect_writes_the_files_and_restarts_mosquitto(running: Device
         assert {running.cert_path.owner(), running.key_path.owner()} == {"mosquitto"}
 
 
+def test_files_the_broker_cannot_read_are_named_before_mosquitto_restarts(running: Device) -> None:
+    """As root, mosquitto drops to the `mosquitto` user: a device directory closed to it would make the
+    bridge fail every check with a time-out; connect says which file and which directory instead."""
+    if os.geteuid() != 0 or not _user_exists("mosquitto"):
+        pytest.skip("only as root, with a mosquitto user, does mosquitto run as another user than tedge")
+    running.base.chmod(0o700)
+    try:
+        result = running.run("connect", "c8y", "--offline")
+    finally:
+        running.base.chmod(0o755)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.startswith(
+        summary(running) + "Offline mode. Skipping device creation in Cumulocity cloud.\n"
+        f"warning: mosquitto runs as the user 'mosquitto', who cannot read {running.cert_path} "
+        f"({running.base} is closed to it: e.g. `chmod o+x` a directory, `chmod o+r` a file): the bridge "
+        "cannot connect until it can\n"
+        "Restarting mosquitto... ✓\n"
+    )
+
+
+def _user_exists(name: str) -> bool:
+    import pwd
+
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return False
+    return True
+
+
 def test_already_connected_as_the_user_docs_show(running: Device) -> None:
     assert running.run("connect", "c8y", "--offline").returncode == 0
     bridge = running.bridge_file.read_text()

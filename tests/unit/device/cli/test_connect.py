@@ -53,8 +53,8 @@ def test_corrupt_certificate_is_named_as_cert_show_names_it(tedge: Tedge, config
     assert (result.exit_code, result.stdout) == (1, "")
     assert result.stderr == (
         "Error: failed to execute `tedge connect`.\n\nCaused by:\n"
-        f"    Derivation for `device.id` failed: {cert} does not hold a valid PEM certificate: no certificate "
-        "found: expected PEM, base64 or DER X.509 data\n"
+        f"    Derivation for `device.id` failed: {cert} does not hold a valid PEM certificate: "
+        "no certificate found: expected PEM, base64 or DER X.509 data\n"
     )
 
 

@@ -63,7 +63,7 @@ def _blocker(path: str, uid: int, gids: set[int], check_itself: bool) -> str | N
                 return directory
         if check_itself:
             status = os.stat(path)
-            wanted = READ | SEARCH if stat.S_ISDIR(status.st_mode) else READ
+            wanted = SEARCH if stat.S_ISDIR(status.st_mode) else READ  # capath: looked up by name
             if not _allows(status, uid, gids, wanted):
                 return path
     except OSError:

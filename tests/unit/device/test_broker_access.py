@@ -55,5 +55,16 @@ def test_an_unreadable_file_is_named_only_when_it_is_checked(tree: Path) -> None
     assert _blocker(str(ca), ca.stat().st_uid, set(), True) is None  # the owner may
 
 
+def test_a_ca_directory_needs_only_to_be_searchable(tree: Path) -> None:
+    certs = tree / "certs"
+    os.chmod(certs, 0o711)
+    try:
+        assert _blocker(str(certs), OTHER, set(), True) is None
+        os.chmod(certs, 0o700)
+        assert _blocker(str(certs), OTHER, set(), True) == str(certs)
+    finally:
+        os.chmod(certs, 0o755)
+
+
 def test_a_missing_file_cannot_tell(tree: Path) -> None:
     assert _blocker(str(tree / "absent" / "ca.pem"), OTHER, set(), True) is None

@@ -116,3 +116,18 @@ def test_unreadable_config_dir_names_the_directory(
         assert result.returncode == 1, result.stderr
         assert f"Could not access {config_dir}: Permission denied (os error 13)" in result.stderr
         assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("script", ["tedge", "tedge-mapper", "tedge-agent"])
+def test_dash_capital_v_prints_the_version_as_upstream(script: str, tmp_path: Path) -> None:
+    # upstream's clap CLIs take `-V, --version`; scripts call `tedge -V`
+    for flag in ("-V", "--version"):
+        result = subprocess.run(
+            [str(TEDGE.parent / script), flag], capture_output=True, text=True, check=False, timeout=60
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith(f"{script} ") and result.stderr == ""
+    help_text = subprocess.run(
+        [str(TEDGE.parent / script), "--help"], capture_output=True, text=True, check=True
+    )
+    assert "-V, --version" in help_text.stdout

@@ -152,14 +152,16 @@ class StepFailed(C8yLinkError):
 
 
 def error_chain(exc: BaseException) -> list[str]:
-    """The messages of ``exc`` and of every explicit cause below it, outermost first, without repeats."""
+    """The messages of ``exc`` and of every explicit cause below it, outermost first, without repeats
+    (a cause whose text already ends the message above it, as in ``f"...: {exc}") from exc``, is not
+    listed again)."""
     messages: list[str] = []
     current: BaseException | None = exc
     seen: set[int] = set()
     while current is not None and id(current) not in seen:
         seen.add(id(current))
         text = str(current).strip()
-        if text and (not messages or messages[-1] != text):
+        if text and (not messages or not messages[-1].endswith(text)):
             messages.append(text)
         current = current.__cause__
     return messages

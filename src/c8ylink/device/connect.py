@@ -16,6 +16,7 @@ cloud (device creation over MQTT, the check through the bridge, the tenant check
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Callable
@@ -88,6 +89,7 @@ class Connector:
             raise C8yLinkError(NO_BUILT_IN_BRIDGE)
         if os.path.exists(config.bridge_path):
             raise C8yLinkError(ALREADY_CONNECTED.format(command=self.disconnect_command))
+        check_bridge_trust(config)
         new_cert_refused = self._adopt_new_certificate(offline)
         available = Background(self.services.is_available)  # runs while the device is created
         self._create_device(offline)
@@ -98,6 +100,7 @@ class Connector:
             for line in NO_SERVICE_MANAGER:
                 self.stdout(line)
             return TedgeExit.OK
+        self._warn_when_the_broker_cannot_read()
         self._with_clean_up(self._restart_mosquitto)
         checked = offline or self._check_with_retries()
         agent = self._start_agent()  # meanwhile: the mapper and the tenant check
@@ -146,7 +149,8 @@ class Connector:
                 write_atomic(os.path.join(directory, TEDGE_MOSQUITTO_CONF), conf, mode=0o644)
             write_atomic(config.bridge_path, render_bridge_conf(config.bridge), mode=0o644)
         except FileAccessError as exc:
-            self._remove_bridge_file()
+            with contextlib.suppress(FileAccessError):  # a directory we cannot write we may not search
+                self._remove_bridge_file()
             raise C8yLinkError(
                 f"{exc}\ntedge connect must be able to write the bridge configuration to {directory}: "
                 "check the permissions of that directory (e.g. `chmod 755`, owned by the user running "
@@ -186,6 +190,19 @@ class Connector:
         except C8yLinkError as exc:
             self.console.error(": ".join(error_chain(exc)))
             raise StepFailed(str(exc)) from exc
+
+    def _warn_when_the_broker_cannot_read(self) -> None:
+        from c8ylink.device.broker_access import blocked_for_broker
+
+        config = self.config
+        own = [] if config.basic_auth else [config.cert_path, config.connection.key_path]
+        blocked = blocked_for_broker(own, [config.bridge.root_cert_path])
+        if blocked is not None:
+            self.console.warning(
+                f"mosquitto runs as the user 'mosquitto', who cannot read {blocked.path} ({blocked.blocker} "
+                "is closed to it: e.g. `chmod o+x` a directory, `chmod o+r` a file): the bridge cannot "
+                "connect until it can"
+            )
 
     def _give_device_files_to_the_broker(self) -> None:
         """As root: the certificate and key to the broker's user (mosquitto bridge) or tedge (built-in)."""
@@ -297,6 +314,21 @@ def tenant_mismatch(tenant: str, config: ConnectConfig) -> str | None:
         f"    To connect the device to the intended tenant, remove the device certificate from {tenant}, "
         f"and then run {command}"
     )
+
+
+def check_bridge_trust(config: ConnectConfig) -> None:
+    """A ``c8y.root_cert_path`` directory must be one OpenSSL can search (hash links), as mosquitto's
+    ``bridge_capath`` only looks certificates up by hash; tedge's own connections read any directory, so
+    without this the device is created and only the bridge fails, after every check attempt."""
+    from c8ylink.infra.tls.contexts import is_hashed_directory
+
+    path = config.bridge.root_cert_path
+    if config.bridge.root_cert_is_dir and not is_hashed_directory(path):
+        raise C8yLinkError(
+            f"c8y.root_cert_path ({path}) is a directory without OpenSSL hash links, so mosquitto's bridge "
+            f"cannot find the tenant's CA in it: run `openssl rehash {path}`, or set the CA file itself with "
+            "`tedge config set c8y.root_cert_path <file>`"
+        )
 
 
 def remove_if_present(path: str) -> None:

@@ -1,8 +1,8 @@
 """The subject Common Name of an X.509 certificate file (PEM or DER), for ``device.id``.
 
-``cryptography`` is imported only when a certificate file actually exists, so commands that never read
-``device.id`` pay nothing for it. (``infra.tls`` will hold the full certificate tooling; this module is
-the minimal reader the configuration needs.)
+``infra.tls`` (and with it ``cryptography``) is imported only when a certificate file actually exists, so
+commands that never read ``device.id`` pay nothing for it. A file that holds no certificate gets the
+message ``tedge cert show`` gives for it.
 """
 
 from __future__ import annotations
@@ -31,19 +31,16 @@ def read_common_name(path: os.PathLike[str] | str) -> str:
 
 
 def common_name_of(data: bytes, name: str = "certificate") -> str:
-    from cryptography import x509
-    from cryptography.x509.oid import NameOID
+    """The CN of the first certificate in ``data`` (PEM, bare base64 or DER, as ``tedge cert show`` reads
+    them, and with the same message when there is none)."""
+    from c8ylink.infra.tls.certs import decode_certificate
+    from c8ylink.infra.tls.names import common_name_of as subject_common_name
 
     try:
-        certificate = (
-            x509.load_pem_x509_certificate(data)
-            if b"-----BEGIN" in data
-            else x509.load_der_x509_certificate(data)
-        )
-    except ValueError as exc:
-        raise TlsError(f"{name} is not a valid certificate: {exc}") from None
-    names = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
-    if not names:
+        certificate = decode_certificate(data)
+    except TlsError as exc:
+        raise TlsError(f"{name} does not hold a valid PEM certificate: {exc}") from None
+    common_name = subject_common_name(certificate.subject)
+    if not common_name:
         raise TlsError(f"the certificate {name} has no Common Name in its subject")
-    value = names[0].value
-    return value.decode() if isinstance(value, bytes) else value
+    return common_name

@@ -39,6 +39,40 @@ def _print_json(document: Any) -> None:
     click.echo(json.dumps(document, indent=2))
 
 
+_TENANT_ID = "letters, digits, '-' or '_', starting with a letter or digit (e.g. t100)"
+
+
+def _check_tenant_id(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    import re
+
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", value):
+        raise click.BadParameter(f"'{value}' is not a tenant id: use {_TENANT_ID}")
+    return value
+
+
+def _check_password(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from c8ylink.tenant.state.users import MIN_PASSWORD_LENGTH
+
+    if value is not None and len(value) < MIN_PASSWORD_LENGTH:
+        raise click.BadParameter(f"a password has at least {MIN_PASSWORD_LENGTH} characters")
+    return value
+
+
+def _check_host(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """A bare host name or IP address (no scheme, port or path), for ``--domain`` and ``--hostname``."""
+    from c8ylink.core.settings.errors import ValueParseError
+    from c8ylink.core.settings.hosts import parse_host
+
+    for text in value if isinstance(value, tuple) else (value,):
+        try:
+            parse_host(text)
+        except ValueParseError:
+            raise click.BadParameter(
+                f"'{text}' is not a host name: give only the name or address, e.g. localhost or 127.0.0.1"
+            ) from None
+    return value
+
+
 @click.group(name="tenant", context_settings={"help_option_names": ["-h", "--help"]})
 def tenant_cmd() -> None:
     """Run and administer the local Cumulocity-compatible tenant."""
@@ -84,14 +118,28 @@ def tenant_cmd() -> None:
     "--hostname",
     "hostnames",
     multiple=True,
+    callback=_check_host,
     help="Extra name for the server certificate (besides localhost and 127.0.0.1); repeatable",
 )
 @click.option(
-    "--domain", default="localhost", show_default=True, help="Tenant domain (the iss of its tokens)"
+    "--domain",
+    default="localhost",
+    show_default=True,
+    callback=_check_host,
+    help="Tenant domain (the iss of its tokens)",
 )
-@click.option("--tenant-id", default="t100", show_default=True, help="Tenant id of a new tenant")
 @click.option(
-    "--admin-password", default=None, help="Password of the admin user of a new tenant [default: generated]"
+    "--tenant-id",
+    default="t100",
+    show_default=True,
+    callback=_check_tenant_id,
+    help="Tenant id of a new tenant",
+)
+@click.option(
+    "--admin-password",
+    default=None,
+    callback=_check_password,
+    help="Password of the admin user of a new tenant [default: generated]",
 )
 @click.option("--strict-basic", is_flag=True, help="Refuse Basic credentials without the '<tenant>/' prefix")
 @click.option(

@@ -57,13 +57,29 @@ def ensure_server_tls(directory: Path, hostnames: tuple[str, ...], *, now: datet
 def _ensure_ca(directory: Path, ca_file: Path, *, now: datetime) -> CertificateAuthority:
     key_file = directory / "ca-key.pem"
     if ca_file.exists() and key_file.exists():
-        return CertificateAuthority(load_certificate_chain(ca_file)[0], load_private_key(key_file))
+        return _load_ca(directory, ca_file, key_file)
     authority = create_certificate_authority(
         build_name("c8ylink local tenant CA", organization="c8ylink"), now=now, days=3650
     )
     write_atomic(key_file, encode_private_key_pem(authority.key), mode=0o600)
     write_atomic(ca_file, encode_certificate_pem(authority.certificate))
     return authority
+
+
+def _load_ca(directory: Path, ca_file: Path, key_file: Path) -> CertificateAuthority:
+    """The tenant's TLS CA from its files; a damaged file is named, with what to do (never replaced:
+    every client trusts this CA)."""
+    try:
+        certificate = load_certificate_chain(ca_file)[0]
+        key = load_private_key(key_file)
+    except TlsError as exc:
+        reason = str(exc).split(". See https://", 1)[0]  # cryptography's FAQ link adds nothing here
+        raise TlsError(
+            f"Cannot load the tenant's TLS certificate authority ({ca_file.name}, {key_file.name}) from "
+            f"{directory}: {reason}; restore both files, or delete {directory} to create a new CA "
+            "(clients must then trust the new ca.pem)"
+        ) from None
+    return CertificateAuthority(certificate, key)
 
 
 def _server_certificate_current(

@@ -18,6 +18,8 @@ signals) and ``context.client_trust`` (client CAs for mutual TLS, kept in sync w
 from __future__ import annotations
 
 import asyncio
+import errno
+import fcntl
 import json
 import os
 import shutil
@@ -31,6 +33,7 @@ from types import TracebackType
 from typing import Any, Protocol
 
 from c8ylink.core.clock import Clock, SystemClock
+from c8ylink.core.errors import C8yLinkError, NetworkError
 from c8ylink.infra.files import write_atomic
 from c8ylink.tenant.pki import ClientTrust, ServerTls, ensure_server_tls
 from c8ylink.tenant.service import DEFAULT_TENANT_ID, Credentials, TenantService, TenantSetup
@@ -38,6 +41,7 @@ from c8ylink.tenant.state.ids import SecretSource, SystemSecrets
 from c8ylink.tenant.state.signals import TenantEvent, TrustedCertificateAdded
 
 INFO_FILE = "tenant.json"
+LOCK_FILE = "tenant.lock"
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,10 +120,19 @@ class Listener(Protocol):
     async def stop(self) -> None: ...
 
 
-def bind_socket(host: str, port: int) -> socket.socket:
-    """A listening TCP socket (port 0: any free port), so the real port is known before serving."""
+def bind_socket(host: str, port: int, option: str) -> socket.socket:
+    """A listening TCP socket (port 0: any free port), so the real port is known before serving;
+    ``NetworkError`` naming the address and the ``serve`` option to change when it cannot listen."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    return socket.create_server((host, port), family=family, backlog=128)
+    try:
+        return socket.create_server((host, port), family=family, backlog=128)
+    except OSError as exc:
+        reason = (exc.strerror or str(exc)).split(" (while attempting", 1)[0]
+        if exc.errno is not None and (exc.errno < 0 or exc.errno == errno.EADDRNOTAVAIL):  # < 0: name lookup
+            hint = "give --host an address of this machine, e.g. 127.0.0.1 or 0.0.0.0"
+        else:
+            hint = f"stop what uses it or pick another {option} (0: any free port)"
+        raise NetworkError(f"Cannot listen on {url_host(host)}:{port}: {reason}; {hint}") from None
 
 
 def url_host(host: str) -> str:
@@ -145,6 +158,7 @@ class TenantServer:
         self._extra_listeners = list(listeners)
         self._started: list[Listener] = []
         self._temporary: Path | None = None
+        self._lock: int | None = None
         self._unsubscribe: Any = None
         self.service: TenantService
         self.info: TenantInfo
@@ -160,6 +174,7 @@ class TenantServer:
             data_dir = self._temporary = Path(tempfile.mkdtemp(prefix="c8ylink-tenant-"))
         data_dir = data_dir.resolve()
         data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self._lock = _lock_data_dir(data_dir)
         (data_dir / INFO_FILE).unlink(missing_ok=True)
         try:
             await self._start(data_dir)
@@ -231,6 +246,24 @@ class TenantServer:
         if self._temporary is not None:
             shutil.rmtree(self._temporary, ignore_errors=True)
             self._temporary = None
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
+
+
+def _lock_data_dir(data_dir: Path) -> int:
+    """Hold ``DIR/tenant.lock`` while serving: two tenants on one data dir would corrupt each other's
+    state and tenant.json. The lock goes with the process (also when it is killed)."""
+    fd = os.open(data_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise C8yLinkError(
+            f"The data dir {data_dir} is in use by another running tenant; "
+            "stop that one or give this one another --data-dir"
+        ) from None
+    return fd
 
 
 def load_tenant_info(data_dir: Path) -> dict[str, Any]:

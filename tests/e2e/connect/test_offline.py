@@ -8,6 +8,8 @@ import socket
 import stat
 from pathlib import Path
 
+import pytest
+
 from c8ylink.device.bridge import render_bridge_conf
 
 from .conftest import (
@@ -47,6 +49,36 @@ def test_offline_connect_writes_the_files_and_restarts_mosquitto(running: Device
     assert f"listener {running.port} 127.0.0.1\n" in (running.conf_dir / "tedge-mosquitto.conf").read_text()
     if os.geteuid() == 0:  # the broker's user gets the device's files
         assert {running.cert_path.owner(), running.key_path.owner()} == {"mosquitto"}
+
+
+def test_files_the_broker_cannot_read_are_named_before_mosquitto_restarts(running: Device) -> None:
+    """As root, mosquitto drops to the `mosquitto` user: a device directory closed to it would make the
+    bridge fail every check with a time-out; connect says which file and which directory instead."""
+    if os.geteuid() != 0 or not _user_exists("mosquitto"):
+        pytest.skip("only as root, with a mosquitto user, does mosquitto run as another user than tedge")
+    running.base.chmod(0o700)
+    try:
+        result = running.run("connect", "c8y", "--offline")
+    finally:
+        running.base.chmod(0o755)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.startswith(
+        summary(running) + "Offline mode. Skipping device creation in Cumulocity cloud.\n"
+        f"warning: mosquitto runs as the user 'mosquitto', who cannot read {running.cert_path} "
+        f"({running.base} is closed to it: e.g. `chmod o+x` a directory, `chmod o+r` a file): the bridge "
+        "cannot connect until it can\n"
+        "Restarting mosquitto... ✓\n"
+    )
+
+
+def _user_exists(name: str) -> bool:
+    import pwd
+
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return False
+    return True
 
 
 def test_already_connected_as_the_user_docs_show(running: Device) -> None:
@@ -193,12 +225,13 @@ def test_unreadable_key_as_the_user_docs_show(device: Device) -> None:
     assert not device.bridge_file.exists()
 
 
-def test_unwritable_mosquitto_conf_dir(device: Device) -> None:
+@pytest.mark.parametrize("mode", [0o555, 0o444], ids=["r-x", "r--"])  # r--: the user doc's `dr--r--r--`
+def test_unwritable_mosquitto_conf_dir(device: Device, mode: int) -> None:
     prefix = as_nobody()
     assert device.run("cert", "create", "--device-id", "connect-device").returncode == 0
     device.write_system_toml()
     device.conf_dir.mkdir(mode=0o755)
-    device.conf_dir.chmod(0o555)  # root could still write: the prefix runs tedge as nobody then
+    device.conf_dir.chmod(mode)  # root could still write: the prefix runs tedge as nobody then
     try:
         result = device.run("connect", "c8y", "--offline", prefix=prefix)
     finally:

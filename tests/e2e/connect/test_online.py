@@ -374,6 +374,35 @@ def test_tenant_ca_not_trusted(online: tuple[Device, str]) -> None:
     assert not device.bridge_file.exists()
 
 
+def test_a_root_cert_directory_must_be_one_mosquitto_can_search(online: tuple[Device, str]) -> None:
+    """mosquitto's bridge_capath finds CAs by their hash links only: a directory without them is refused
+    before anything is done (not a device created, then a bridge failing every check), and works once
+    `openssl rehash` has run on it."""
+    device, device_id = online
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("no openssl to rehash the directory")
+    cas = device.base / "trusted"
+    cas.mkdir(mode=0o755)
+    shutil.copy(device.base / "tenant-ca.pem", cas / "local-tenant.pem")
+    (cas / "local-tenant.pem").chmod(0o644)
+    device.config("c8y.root_cert_path", str(cas))
+    refused = device.run("connect", "c8y")
+    assert (refused.returncode, refused.stdout) == (1, "")
+    assert refused.stderr.endswith(
+        "Error: failed to connect to Cumulocity cloud.\n\nCaused by:\n"
+        f"    c8y.root_cert_path ({cas}) is a directory without OpenSSL hash links, so mosquitto's bridge "
+        f"cannot find the tenant's CA in it: run `openssl rehash {cas}`, or set the CA file itself with "
+        "`tedge config set c8y.root_cert_path <file>`\n"
+    )
+    assert "Creating device" not in refused.stderr
+    assert not device.bridge_file.exists()
+    subprocess.run([openssl, "rehash", str(cas)], check=True, capture_output=True)
+    result = device.run("connect", "c8y")
+    assert (result.returncode, result.stderr) == (0, connected_output(device, device_id))
+    assert f"bridge_capath {cas}\n" in device.bridge_file.read_text()
+
+
 def test_missing_url_from_a_process(device: Device) -> None:
     device.run("config", "unset", "c8y.url")
     result = device.run("connect", "c8y")

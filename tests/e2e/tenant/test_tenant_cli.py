@@ -176,3 +176,64 @@ def test_sso_user_subcommands(serving: Serving) -> None:
     assert short.returncode == 1 and "at least 6 characters" in short.stderr
     assert admin(data_dir, "sso", "users", "remove", "carol").returncode == 0
     assert json.loads(admin(data_dir, "sso", "users", "list").stdout)["users"] == []
+
+
+def serve_once(data_dir: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    """``tenant serve`` that is expected to stop on its own (it refuses to start)."""
+    ports = {"--https-port": "0", "--mtls-port": "0", "--mqtt-tls-port": "0", "--mqtt-port": "0"}
+    for name, value in zip(options[::2], options[1::2], strict=True):
+        ports[name] = value
+    args = [arg for pair in ports.items() for arg in pair]
+    return subprocess.run(
+        [*C8YLINK, "tenant", "serve", "--data-dir", str(data_dir), *args],
+        capture_output=True, text=True, timeout=DEADLINE, check=False,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("option", ["--https-port", "--mtls-port", "--mqtt-tls-port", "--mqtt-port"])
+def test_a_port_in_use_is_one_line_naming_the_option(serving: Serving, tmp_path: Path, option: str) -> None:
+    info = json.loads((serving.data_dir / "tenant.json").read_text())
+    taken = info["https_url"].rsplit(":", 1)[1]
+    result = serve_once(tmp_path / "other", option, taken)
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"Error: Cannot listen on 127.0.0.1:{taken}: Address already in use; "
+        f"stop what uses it or pick another {option} (0: any free port)\n"
+    )
+
+
+def test_an_address_that_is_not_this_machines_is_one_line(tmp_path: Path) -> None:
+    result = serve_once(tmp_path / "t", "--host", "192.0.2.1")
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: Cannot listen on 192.0.2.1:0: Cannot assign requested address;")
+    assert "give --host an address of this machine" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_second_tenant_on_the_same_data_dir_is_refused(serving: Serving) -> None:
+    before = (serving.data_dir / "tenant.json").read_text()
+    result = serve_once(serving.data_dir)
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"Error: The data dir {serving.data_dir} is in use by another running tenant; "
+        "stop that one or give this one another --data-dir\n"
+    )
+    assert (serving.data_dir / "tenant.json").read_text() == before  # the running tenant keeps its file
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--domain", "https://t100.example.com", "'https://t100.example.com' is not a host name"),
+        ("--domain", "my tenant", "'my tenant' is not a host name"),
+        ("--hostname", "edge.local:8443", "'edge.local:8443' is not a host name"),
+        ("--tenant-id", "t100/admin", "'t100/admin' is not a tenant id"),
+        ("--admin-password", "short", "a password has at least 6 characters"),
+    ],
+)
+def test_names_that_cannot_work_are_refused_before_anything_starts(
+    tmp_path: Path, option: str, value: str, message: str
+) -> None:
+    result = serve_once(tmp_path / "t", option, value)
+    assert result.returncode == 2
+    assert f"Error: Invalid value for '{option}': {message}" in result.stderr
+    assert not (tmp_path / "t").exists()

@@ -192,3 +192,18 @@ def test_the_proxy_serves_https_with_its_own_certificate(
     context = ssl.create_default_context(cafile=str(ca_file))
     response = httpx2.get(f"{https_url}/inventory/managedObjects?pageSize=1", verify=context, timeout=30)
     assert response.status_code == 200, response.text
+
+
+def test_a_proxy_port_in_use_is_logged_with_what_to_do(
+    mosquitto: Any, device_config: Callable[..., Path], start_mapper: Callable[..., Any]
+) -> None:
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        config = device_config(mosquitto, **{"c8y.proxy.bind.port": str(port)})
+        mapper = start_mapper(config, mosquitto)  # the mapper runs on without its proxy
+        assert (
+            f"The Cumulocity proxy cannot listen on 127.0.0.1:{port}: address already in use; "
+            "set another port with `tedge config set c8y.proxy.bind.port <port>`"
+        ) in mapper.output

@@ -174,8 +174,23 @@ def test_vendor_media_types_are_accepted(api: httpx2.Client) -> None:
         (b"name=x", "application/x-www-form-urlencoded", 415),
         (b'{"name": "x"}', "text/plain", 415),
         (b"[1, 2]", "application/json", 422),
+        (b'{"name": "x", "v": NaN}', "application/json", 422),
+        (b'{"name": "x", "v": Infinity}', "application/json", 422),
+        (b'{"name": "x", "v": 1e999}', "application/json", 422),
+        (b'{"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "application/json", 422),
+        (b'{"name": "\xff"}', "application/json", 422),
     ],
-    ids=["malformed-json", "form-body", "text-plain", "not-an-object"],
+    ids=[
+        "malformed-json",
+        "form-body",
+        "text-plain",
+        "not-an-object",
+        "nan",
+        "infinity",
+        "overflow",
+        "nested-too-deep",
+        "not-utf8",
+    ],
 )
 def test_bad_bodies(api: httpx2.Client, content: bytes, content_type: str, status: int) -> None:
     answer = api.post(MO, content=content, headers={"Content-Type": content_type})

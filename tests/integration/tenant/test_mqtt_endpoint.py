@@ -298,6 +298,27 @@ def test_json_via_mqtt(connect: Callable[..., PahoDevice], api: httpx2.Client) -
 
 
 # -- bad input ---------------------------------------------------------------------------
+NOW = b"2024-05-01T10:00:00Z"
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        (b'{"type": "t", "time": "%s", "t": {"v": {"value": NaN}}}' % NOW, "NaN is not a JSON number"),
+        (b'{"type": "t", "time": "%s", "t": {"v": {"value": 1e999}}}' % NOW, "number out of range"),
+        (b"[" * 8_000 + b"]" * 8_000, "nested deeper than"),
+    ],
+    ids=["nan", "overflow", "nested-too-deep"],
+)
+def test_json_via_mqtt_refuses_what_is_not_standard_json(
+    connect: Callable[..., PahoDevice], payload: bytes, message: str
+) -> None:
+    device = connect(topics=("error",))
+    device.publish("measurement/measurements/create", payload)
+    answer = json.loads(device.expect("error"))
+    assert answer["error"] == "undefined/validationError" and message in answer["message"]
+
+
 @pytest.mark.parametrize(
     ("payload", "answer"),
     [

@@ -26,6 +26,8 @@ from c8ylink.core.topics import (
     smartrest_topic,
     topic_for,
     validate_external_id,
+    validate_topic_filter,
+    validate_topic_root,
 )
 
 MAIN = EntityTopicId.main_device()
@@ -138,3 +140,21 @@ channels = st.one_of(
 @given(entity=entities, channel=channels)
 def test_parse_topic_inverts_topic_for(entity: EntityTopicId, channel: Channel) -> None:
     assert parse_topic("te", topic_for("te", entity, channel)) == (entity, channel)
+
+
+@pytest.mark.parametrize("topic_filter", ["te/+/+/+/+/m/+", "#", "te/#", "+", "a//b", "/"])
+def test_valid_topic_filters(topic_filter: str) -> None:
+    assert validate_topic_filter(topic_filter) == topic_filter
+
+
+@pytest.mark.parametrize("topic_filter", ["", "te/#/m", "te/a#", "te/+x", "a+/b", "x\0y"])
+def test_invalid_topic_filters(topic_filter: str) -> None:
+    with pytest.raises(TopicError):
+        validate_topic_filter(topic_filter)
+
+
+@pytest.mark.parametrize("root", ["", "te/#", "+", "a/+/b"])
+def test_topic_roots_without_wildcards_only(root: str) -> None:
+    with pytest.raises(TopicError, match="cannot be a topic root"):
+        validate_topic_root(root)
+    assert validate_topic_root("te/x") == "te/x"

@@ -54,8 +54,20 @@ def test_missing_file_is_a_missing_source(tmp_path: Path) -> None:
 def test_not_a_certificate(tmp_path: Path) -> None:
     path = tmp_path / "cert.pem"
     path.write_text("-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----\n")
-    with pytest.raises(TlsError, match="is not a valid certificate"):
+    with pytest.raises(TlsError, match="does not hold a valid PEM certificate: not a valid X"):
         read_common_name(path)
+
+
+@pytest.mark.parametrize("content", [b"garbage\n", b"", b"-----BEGIN CERTIFICATE-----\nMIIB"])
+def test_what_is_no_certificate_at_all_is_said_as_cert_show_says_it(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "cert.pem"
+    path.write_bytes(content)
+    with pytest.raises(TlsError) as raised:
+        read_common_name(path)
+    assert str(raised.value) == (
+        f"{path} does not hold a valid PEM certificate: no certificate found: expected PEM, base64 or DER "
+        "X.509 data"
+    )
 
 
 def test_certificate_without_common_name(tmp_path: Path) -> None:

@@ -145,3 +145,15 @@ def test_unregistered_devices_cannot_enroll(state: TenantState) -> None:
         enroll(state, "nobody", OTP, lambda: _csr("nobody"))  # type: ignore[arg-type,return-value]
     assert caught.value.status == 401
     assert caught.value.error == "security/Unauthorized"
+
+
+def test_a_short_password_fails_its_row_when_created_as_when_updated(
+    state: TenantState, admin: Principal
+) -> None:
+    # creating and updating a device user follow one password rule
+    result = register_bulk(state, admin, "ID,CREDENTIALS\nd-short,pw\nd-long,secret-pw\n")
+    assert result.created == ["d-long"]
+    assert [(f.device_id, f.reason) for f in result.failures] == [
+        ("d-short", "Password must have at least 6 characters")
+    ]
+    assert state.users.find(state.tenant_id, "device_d-short") is None

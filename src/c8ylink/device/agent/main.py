@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from c8ylink.core.errors import ConfigError
-from c8ylink.core.topics import EntityTopicId, TopicError
+from c8ylink.core.topics import EntityTopicId, TopicError, validate_topic_root
 from c8ylink.device.agent.plugins import PLUGIN_DIR
 from c8ylink.device.agent.restart import RestartFiles
 from c8ylink.device.agent.service import AgentConfig, AgentService
@@ -28,6 +28,12 @@ def run_agent(
 ) -> None:
     settings = load_tedge_settings(config_dir, env)
     root = topic_root or str(settings.value("mqtt.topic_root"))
+    try:
+        validate_topic_root(root)
+    except TopicError as exc:
+        raise ConfigError(
+            f"Invalid {'--mqtt-topic-root' if topic_root else 'mqtt.topic_root'}: {exc}"
+        ) from exc
     try:
         device = EntityTopicId(device_topic_id or str(settings.value("mqtt.device_topic_id")))
     except TopicError as exc:

@@ -43,6 +43,7 @@ from c8ylink.device.agent.software import list_software, update_software
 from c8ylink.device.agent.system_config import SystemCommands
 from c8ylink.infra.net.mqtt_options import MqttOptions
 from c8ylink.infra.net.mqtt_session import MqttSession
+from c8ylink.infra.net.reconnect import Backoff, reconnect_after
 
 log = logging.getLogger("c8ylink.agent")
 
@@ -93,7 +94,8 @@ class AgentService:
     async def run(self, stop: asyncio.Event) -> None:
         self._stop = stop
         worker = asyncio.create_task(self._work())
-        delay = RETRY_INITIAL
+        backoff = Backoff(RETRY_INITIAL, RETRY_MAX)
+        loop = asyncio.get_running_loop()
         try:
             while not stop.is_set():
                 session = self.session = MqttSession(self._options(), self._on_message)
@@ -101,18 +103,23 @@ class AgentService:
                     await session.connect()
                 except C8yLinkError as exc:
                     self.session = None
+                    delay = backoff.failed()
                     log.warning("%s; retrying in %g s", exc, delay)
                     if await _wait(stop, delay):
                         return
-                    delay = min(delay * 2, RETRY_MAX)
                     continue
-                delay = RETRY_INITIAL
+                backoff.connected(loop.time())
+                lost: BrokerError | None = None
                 try:
                     await self._serve(session, stop)
                 except BrokerError as exc:
-                    log.warning("%s; reconnecting", exc)
+                    lost = exc
                 self.session = None
                 self.ready.clear()
+                if lost is not None and await reconnect_after(
+                    lost, backoff, loop.time(), stop, client_id=SERVICE_NAME, log=log
+                ):
+                    return
         finally:
             worker.cancel()
 

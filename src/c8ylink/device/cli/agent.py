@@ -43,7 +43,9 @@ LOG_LEVELS = ["error", "warn", "info", "debug", "trace"]
     default=None,
     help="The topic identifier of the device the agent runs for [default: mqtt.device_topic_id]",
 )
-@click.version_option(package_name="c8ylink", prog_name="tedge-agent", message="%(prog)s %(version)s")
+@click.version_option(
+    None, "-V", "--version", package_name="c8ylink", prog_name="tedge-agent", message="%(prog)s %(version)s"
+)
 def agent_cmd(config_dir: str | None, debug: bool, log_level: str | None, mqtt_topic_root: str | None,
               mqtt_device_topic_id: str | None) -> None:  # fmt: skip
     """tedge-agent interacts with a Cloud Mapper and one or more Software Plugins"""

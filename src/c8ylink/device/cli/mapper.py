@@ -38,7 +38,9 @@ LOG_LEVELS = ["error", "warn", "info", "debug", "trace"]
     default=None,
     help="Configures the logging level",
 )
-@click.version_option(package_name="c8ylink", prog_name="tedge-mapper", message="%(prog)s %(version)s")
+@click.version_option(
+    None, "-V", "--version", package_name="c8ylink", prog_name="tedge-mapper", message="%(prog)s %(version)s"
+)
 @click.pass_context
 def mapper_cmd(ctx: click.Context, config_dir: str | None, debug: bool, log_level: str | None) -> None:
     """tedge-mapper translates thin-edge.io data model to cloud provider data model"""

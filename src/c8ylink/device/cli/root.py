@@ -51,7 +51,9 @@ from c8ylink.infra.cli.run import run_cli
     default=None,
     help=LOG_LEVEL_HELP,
 )
-@click.version_option(package_name="c8ylink", prog_name=PROG, message="%(prog)s %(version)s")
+@click.version_option(
+    None, "-V", "--version", package_name="c8ylink", prog_name=PROG, message="%(prog)s %(version)s"
+)
 @click.pass_context
 def tedge(ctx: click.Context, config_dir: str | None, debug: bool, log_level: str | None) -> None:
     ctx.obj = TedgeContext.from_environment(config_dir, os.environ, debug=debug, log_level=log_level)

@@ -30,7 +30,7 @@ OPTION_ROWS: tuple[tuple[str, str], ...] = (
     ("--config-dir DIRECTORY", CONFIG_DIR_HELP),
     ("--debug", DEBUG_HELP),
     (f"--log-level [{'|'.join(LOG_LEVELS)}]", LOG_LEVEL_HELP),
-    ("--version", "Show the version and exit."),
+    ("-V, --version", "Show the version and exit."),
     ("-h, --help", "Show this message and exit."),
 )
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import errno
 import logging
 import os
 from dataclasses import dataclass
@@ -115,7 +116,7 @@ class ProxyService:
                                                       ssl=context)  # fmt: skip
         except (OSError, C8yLinkError) as exc:
             log.error("The Cumulocity proxy cannot listen on %s:%d: %s", self.binding.address,
-                      self.binding.port, exc)  # fmt: skip
+                      self.binding.port, _listen_error(exc))  # fmt: skip
             return
         scheme = "https" if context is not None else "http"
         log.info("Cumulocity proxy on %s://%s:%d%s", scheme, self.binding.address, self.port, PROXY_PATH)
@@ -195,3 +196,12 @@ class ProxyService:
             return [*headers, ("Authorization", self.upstream.basic_authorization())], None
         token = await self.tokens.token()
         return [*headers, ("Authorization", f"Bearer {token}")], token
+
+
+def _listen_error(exc: Exception) -> str:
+    """Why the proxy cannot listen, with the setting to change for the usual two causes."""
+    if isinstance(exc, OSError) and exc.errno == errno.EADDRINUSE:
+        return "address already in use; set another port with `tedge config set c8y.proxy.bind.port <port>`"
+    if isinstance(exc, OSError) and exc.errno == errno.EADDRNOTAVAIL:
+        return "not an address of this machine; check `tedge config get c8y.proxy.bind.address`"
+    return str(exc)

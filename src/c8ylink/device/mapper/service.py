@@ -43,6 +43,7 @@ from c8ylink.device.mapper.operation_files import load_custom_operations, sync_o
 from c8ylink.device.mapper.state import MapperState
 from c8ylink.infra.net.mqtt_options import MqttOptions
 from c8ylink.infra.net.mqtt_session import MqttSession
+from c8ylink.infra.net.reconnect import Backoff, reconnect_after
 
 log = logging.getLogger("c8ylink.mapper")
 
@@ -80,7 +81,8 @@ class MapperService:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Serve until ``stop`` is set; reconnects on its own when the broker goes away."""
-        delay = RETRY_INITIAL
+        backoff = Backoff(RETRY_INITIAL, RETRY_MAX)
+        loop = asyncio.get_running_loop()
         pending: list[Message] = []
         while not stop.is_set():
             session = self.session = self._new_session()  # set first: a persistent session delivers at once
@@ -88,20 +90,25 @@ class MapperService:
                 await session.connect()
             except C8yLinkError as exc:
                 self.session = None
+                delay = backoff.failed()
                 log.warning("%s; retrying in %g s", exc, delay)
                 if await _wait(stop, delay):
                     return
-                delay = min(delay * 2, RETRY_MAX)
                 continue
-            delay = RETRY_INITIAL
+            backoff.connected(loop.time())
             log.info("Connected to the MQTT broker at %s", self.runtime.broker.address)
+            lost: BrokerError | None = None
             try:
                 await self._serve(session, stop, pending)
             except BrokerError as exc:
-                log.warning("%s; reconnecting", exc)
+                lost = exc
             pending = [Message(m.topic, m.payload, m.qos, m.retain) for m in session.unacknowledged()]
             self.session = None
             self.ready.clear()
+            if lost is not None and await reconnect_after(
+                lost, backoff, loop.time(), stop, client_id=self.config.mapper_service_name, log=log
+            ):
+                return
 
     def _new_session(self) -> MqttSession:
         health = build_mapper_health(self.config, "down", self.runtime.pid)

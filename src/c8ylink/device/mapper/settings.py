@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from c8ylink.core.errors import ConfigError
 from c8ylink.core.settings.resolve import Settings
-from c8ylink.core.topics import EntityTopicId, TopicError
+from c8ylink.core.topics import EntityTopicId, TopicError, validate_topic_filter, validate_topic_root
 from c8ylink.device.c8y_proxy import c8y_proxy_url
 from c8ylink.device.mapper.config import (
     EnabledOperations,
@@ -26,10 +26,20 @@ def build_mapper_config(
         return settings.value(name, profile if name.startswith("c8y.") else None)
 
     root = str(get("mqtt.topic_root"))
+    topics = tuple(str(topic) for topic in get("c8y.topics"))  # type: ignore[attr-defined]
+    try:
+        validate_topic_root(root)
+    except TopicError as exc:
+        raise ConfigError(f"Invalid mqtt.topic_root: {exc}") from exc
     try:
         device_topic_id = EntityTopicId(str(get("mqtt.device_topic_id")))
     except TopicError as exc:
         raise ConfigError(f"Invalid mqtt.device_topic_id: {exc}") from exc
+    for topic in topics:
+        try:
+            validate_topic_filter(topic)
+        except TopicError as exc:
+            raise ConfigError(f"Invalid c8y.topics: {exc}") from exc
     interval = get("c8y.availability.interval")
     http = get("c8y.http")
     enable = EnabledOperations(
@@ -55,7 +65,7 @@ def build_mapper_config(
         auto_register=bool(get("agent.entity_store.auto_register")),
         c8y_http_host=str(getattr(http, "host", http)),
         proxy_url=proxy.removesuffix("/c8y"),
-        te_topics=relative_topics(root, tuple(str(topic) for topic in get("c8y.topics"))),  # type: ignore[attr-defined]
+        te_topics=relative_topics(root, topics),
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from c8ylink.core import strict_json
 from c8ylink.core.c8y_topics import JSON_ERRORS, C8yTopic
 from c8ylink.tenant.mqtt.auth import DeviceIdentity
 from c8ylink.tenant.mqtt.devices import DeviceMessageError, addressed_object, check_writable, find_object
@@ -38,8 +39,8 @@ def handle_json(
     state: TenantState, identity: DeviceIdentity, topic: C8yTopic, payload: bytes, message_id: int
 ) -> list[Outgoing]:
     try:
-        body = json.loads(payload)
-    except (ValueError, RecursionError) as exc:
+        body = strict_json.loads(payload)
+    except ValueError as exc:
         return [error_message("undefined/validationError", f"Malformed JSON: {exc}", message_id)]
     try:
         _dispatch(state, identity, topic, body)

@@ -73,8 +73,8 @@ class MqttListener:
         self._service = context.service
         config = context.config
         tls_context = context.client_trust.server_context(context.tls, ClientAuth.OPTIONAL)
-        tls_socket = bind_socket(config.host, config.mqtt_tls_port)
-        plain_socket = bind_socket(config.host, config.mqtt_port)
+        tls_socket = bind_socket(config.host, config.mqtt_tls_port, "--mqtt-tls-port")
+        plain_socket = bind_socket(config.host, config.mqtt_port, "--mqtt-port")
         self._servers = [
             await asyncio.start_server(
                 self._accept, sock=tls_socket, ssl=tls_context, ssl_handshake_timeout=15

@@ -12,6 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
+from c8ylink.core import strict_json
 from c8ylink.tenant.state.errors import TenantApiError, validation_error
 
 VENDOR_PREFIX = "application/vnd.com.nsn.cumulocity."
@@ -41,8 +42,8 @@ async def read_json(request: web.Request) -> Any:
         raise unsupported_media_type(content_type)
     raw = await request.read()
     try:
-        return json.loads(raw)
-    except (UnicodeDecodeError, ValueError) as exc:
+        return strict_json.loads(raw)
+    except ValueError as exc:
         raise validation_error(f"Could not parse the JSON request body: {exc}") from exc
 
 

@@ -132,6 +132,8 @@ class Users:
             raise validation_error(f"roles must be some of {', '.join(ROLES)}")
         if (tenant, username) in self._users:
             raise conflict("user", f"User with username '{username}' already exists")
+        if password is not None:
+            _check_password(password)
         stamp = format_time(now)
         user = User(
             username=username,
@@ -156,8 +158,7 @@ class Users:
         return password_matches(user.password_hash, password)
 
     def set_password(self, user: User, password: str, *, now: datetime) -> User:
-        if len(password) < 6:
-            raise validation_error("Password must have at least 6 characters")
+        _check_password(password)
         return self._store(
             replace(
                 user,
@@ -222,3 +223,12 @@ class Users:
 def totp_uri(secret: str, username: str, issuer: str) -> str:
     """``otpauth://totp/...`` for authenticator apps."""
     return str(pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name=issuer))
+
+
+MIN_PASSWORD_LENGTH = 6
+
+
+def _check_password(password: str) -> None:
+    """The one password rule of the local tenant, for new users (bulk rows included) and changes."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise validation_error(f"Password must have at least {MIN_PASSWORD_LENGTH} characters")

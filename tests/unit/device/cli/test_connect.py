@@ -44,6 +44,20 @@ def test_missing_device_id(tedge: Tedge) -> None:
     )
 
 
+def test_corrupt_certificate_is_named_as_cert_show_names_it(tedge: Tedge, config_dir: Path) -> None:
+    cert = config_dir / "device-certs" / "tedge-certificate.pem"
+    cert.parent.mkdir(parents=True)
+    cert.write_text("garbage\n")
+    tedge("config", "set", "c8y.url", "t.example.com")
+    result = tedge("connect", "c8y")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        "Error: failed to execute `tedge connect`.\n\nCaused by:\n"
+        f"    Derivation for `device.id` failed: {cert} does not hold a valid PEM certificate: "
+        "no certificate found: expected PEM, base64 or DER X.509 data\n"
+    )
+
+
 NO_PROCESS = {"TEDGE_C8Y_BRIDGE_INCLUDE_LOCAL_CLEANSESSION": "false"}
 
 

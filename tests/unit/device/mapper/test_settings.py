@@ -120,3 +120,25 @@ def test_a_missing_password_file_is_a_config_error() -> None:
     data = {"mqtt": {"client": {"auth": {"username": "me", "password_file": "/missing"}}}}
     with pytest.raises(ConfigError, match="/missing"):
         local_broker_options(settings(data), "x", read_file=lambda path: None)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"c8y": {"topics": ["te/+/+/+/+/m/+", "te/#/m"]}},
+         "Invalid c8y.topics: 'te/#/m' is not a topic filter: '#' must be a whole level, the last one"),
+        ({"c8y": {"topics": ["te/+/+/+/+/m/env+"]}},
+         "Invalid c8y.topics: 'te/+/+/+/+/m/env+' is not a topic filter: '+' must be a whole level"),
+        ({"mqtt": {"topic_root": "te/#"}},
+         "Invalid mqtt.topic_root: 'te/#' cannot be a topic root: give a topic without '+' or '#', e.g. te"),
+    ],
+    ids=["hash-not-last", "plus-in-a-level", "wildcard-root"],
+)  # fmt: skip
+def test_topics_a_broker_would_refuse_stop_the_mapper_before_it_connects(
+    data: dict[str, Any], message: str
+) -> None:
+    # mosquitto drops a client that subscribes to an invalid filter: the mapper would reconnect forever
+    merged = {**BASE, **data, "c8y": {**BASE["c8y"], **data.get("c8y", {})}}
+    with pytest.raises(ConfigError) as raised:
+        build_mapper_config(settings(merged))
+    assert str(raised.value) == message

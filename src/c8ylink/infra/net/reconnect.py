@@ -1,0 +1,59 @@
+"""When a long-running service tries its broker again.
+
+Failed attempts wait 1 s, 2 s, 4 s ... up to a maximum. A connection that is lost soon after it was
+made counts as a failed attempt too: a broker that accepts and then drops the client (another client
+took the same client id, a refused subscription) must not turn the service into a busy loop that
+floods the log and the cloud with start-up messages. Only a connection that stayed up ``stable``
+seconds starts the delays afresh and is retried at once. ``Backoff`` is pure (the caller passes the
+monotonic time); ``reconnect_after`` logs and waits as it says.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+
+class Backoff:
+    __slots__ = ("_delay", "_since", "initial", "maximum", "stable")
+
+    def __init__(self, initial: float = 1.0, maximum: float = 30.0, *, stable: float = 10.0) -> None:
+        self.initial, self.maximum, self.stable = initial, maximum, stable
+        self._delay = initial
+        self._since: float | None = None
+
+    def failed(self) -> float:
+        """A connection attempt failed: the seconds to wait before the next one."""
+        delay = self._delay
+        self._delay = min(self._delay * 2, self.maximum)
+        return delay
+
+    def connected(self, now: float) -> None:
+        self._since = now
+
+    def lost(self, now: float) -> float:
+        """The connection made at ``connected`` is gone: 0 to reconnect at once, else the seconds to wait."""
+        since, self._since = self._since, None
+        if since is not None and now - since >= self.stable:
+            self._delay = self.initial
+            return 0.0
+        return self.failed()
+
+
+async def reconnect_after(
+    lost: Exception, backoff: Backoff, now: float, stop: asyncio.Event, *, client_id: str, log: logging.Logger
+) -> bool:
+    """Log the lost connection and wait as ``backoff`` says; True if ``stop`` was set meanwhile."""
+    delay = backoff.lost(now)
+    if not delay:
+        log.warning("%s; reconnecting", lost)
+        return stop.is_set()
+    log.warning(
+        "%s soon after connecting (is another client connected with the client id %s?); reconnecting in %g s",
+        lost, client_id, delay,
+    )  # fmt: skip
+    try:
+        await asyncio.wait_for(stop.wait(), delay)
+    except TimeoutError:
+        return False
+    return True

@@ -36,6 +36,11 @@ if TYPE_CHECKING:
 NO_SESSION = int(C8yExit.NO_SESSION)
 
 
+def no_session_loaded() -> SessionError:
+    """The error of every command that needs a session when none is active (exit 102)."""
+    return SessionError("no session loaded: run set-session (or pass --session NAME)", exit_code=NO_SESSION)
+
+
 def active_session_name(where: Surroundings, session_flag: str | None) -> tuple[str, bool]:
     """``(name, explicit)``: the session to use and whether the command line named it."""
     if session_flag:
@@ -75,7 +80,7 @@ def load_active_session(where: Surroundings, session_flag: str | None = None) ->
     if where.env.get("C8Y_HOST") or where.env.get("C8Y_URL") or where.env.get("C8Y_BASEURL"):
         session = _env_overrides(Session(session_uri=name or "env://"), dict(where.env))
         return session._replace(session_uri=name or f"env://{host_name(session.host)}")
-    raise SessionError("no session loaded: run set-session (or pass --session NAME)", exit_code=NO_SESSION)
+    raise no_session_loaded()
 
 
 def _expires_soon(token: str, session: Session, where: Surroundings) -> bool:

@@ -226,3 +226,14 @@ def test_cached_passphrase_and_hidden_banner(
         env={"C8Y_PASSPHRASE": None, "C8Y_PASSPHRASE_TEXT": exported["C8Y_PASSPHRASE_TEXT"]},
     )
     assert again.code == 108  # the reference text alone is not the passphrase: no terminal to ask on
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("sessions", "clone", "--newName", "copy"), ("settings", "update", "mode", "dev")],
+    ids=["sessions-clone", "settings-update"],
+)
+def test_commands_on_the_session_file_without_a_session_exit_102(c8y: C8y, command: tuple[str, ...]) -> None:
+    run = c8y(*command)
+    assert run.code == 102, run.stderr
+    assert "run set-session" in run.stderr

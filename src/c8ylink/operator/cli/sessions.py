@@ -127,14 +127,16 @@ def get_cmd(ctx: click.Context) -> None:
 @click.pass_context
 def clone_cmd(ctx: click.Context, new_name: str, mode: str | None, file_type: str) -> None:
     """Copy the active session's file (encrypted values too) under a new name."""
-    from c8ylink.operator.active import active_session_name
+    from c8ylink.operator.active import active_session_name, no_session_loaded
     from c8ylink.operator.modes import check_mode_name
     from c8ylink.operator.sessions.model import session_file_name
     from c8ylink.operator.sessions.store import find_session_file, load_session, save_session
 
     ops = operator_context(ctx, prompts="none")
     name, _ = active_session_name(ops.where, ops.flags.session)
-    if not name or "://" in name.removeprefix("file://"):
+    if not name:
+        raise no_session_loaded()
+    if "://" in name.removeprefix("file://"):
         raise SessionError("no session file is active to clone: run set-session or pass --session NAME")
     source = find_session_file(name, ops.where.session_home, ops.where.cwd)
     session = load_session(source)

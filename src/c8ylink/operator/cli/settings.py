@@ -95,7 +95,11 @@ def update_cmd(ctx: click.Context, key: str, value: str, shell: str | None) -> N
         click.echo(render_env({variable: value}, choose_shell(shell, ops.where.env)), nl=False)
         return
     session = _active(ops)
-    if session is None or not session.path:
+    if session is None:
+        from c8ylink.operator.active import no_session_loaded
+
+        raise no_session_loaded()
+    if not session.path:
         raise SessionError("no session file is active: run set-session first (or pass --session NAME)")
     stored = load_session(Path(session.path))
     save_session(stored.with_setting(setting, _typed(value)), Path(session.path))

@@ -333,3 +333,30 @@ def test_write_in_prod_with_piped_stdin_is_refused_even_on_a_terminal(
     assert child.match.group(1) == "101"
     assert "create mode is disabled" in child.before and "Session Mode Mismatch" not in child.before
     assert _done(child) == 0
+
+
+def test_no_at_a_batch_confirmation_stops_the_batch(
+    c8y: C8y, base_env: dict[str, str], tenant: BackgroundTenant, admin: AdminClient, tmp_path: Path
+) -> None:
+    """Piped names, confirmations on the terminal (go-c8y-cli.md §5.4): `y` creates the first device,
+    `n` aborts with exit code 2 and the third name is never sent."""
+    user, password = add_user(admin)
+    path = create_session(c8y, tenant.info.https_url, user, password, mode="dev")
+    names = [unique("batch") for _ in range(3)]
+    child = _terminal(
+        f"printf '%s\\n' {' '.join(names)} | C8Y_SESSION={path} {C8Y} devices create --select name;"
+        " echo rc=$?",
+        base_env,
+        tmp_path,
+    )
+    child.expect(rf"Create device on name={names[0]}\? \[y\] Yes \[a\] Yes to All \[n\] No")
+    child.sendline("y")
+    child.expect(rf"Create device on name={names[1]}\?")
+    child.sendline("n")
+    child.expect(r"rc=(\d+)")
+    assert child.match.group(1) == "2"
+    assert _done(child) == 0
+    env = {"C8Y_SESSION": str(path)}
+    listed = c8y("devices", "list", "--pageSize", "100", "--select", "name", "--output", "csv", env=env)
+    created = set(listed.stdout.split())
+    assert names[0] in created and names[1] not in created and names[2] not in created

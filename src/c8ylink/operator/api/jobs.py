@@ -4,7 +4,8 @@ at ``--maxJobs`` jobs. As upstream, a worker prints its result when it is done: 
 input order with one worker, and is in completion order with more.
 
 The outcome is go-c8y-cli's: no error -> 0; one error -> that error's exit code; more -> 104 "jobs
-completed with N errors"; aborted -> 103; job limit -> 105. ``sleep`` is a parameter (tests, and the
+completed with N errors"; aborted -> 103; job limit -> 105; a declined confirmation (``n``, Ctrl-C)
+stops the batch -> 2. ``sleep`` is a parameter (tests, and the
 pauses are part of the behaviour, not synchronisation).
 """
 
@@ -15,6 +16,7 @@ from collections.abc import Callable, Iterable
 
 from c8ylink.core.errors import C8yLinkError
 from c8ylink.core.exit_codes import C8yExit
+from c8ylink.infra.prompts import PromptCancelled
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -40,9 +42,12 @@ class BatchResult:
         self.errors: list[C8yLinkError] = []
         self.aborted = False
         self.limit_reached = False
+        self.cancelled = False  # a confirmation was declined: the rest of the batch did not run
 
     @property
     def exit_code(self) -> int:
+        if self.cancelled:
+            return int(C8yExit.CANCELLED)
         if self.aborted:
             return int(C8yExit.BATCH_ABORTED)
         if len(self.errors) == 1:
@@ -53,6 +58,8 @@ class BatchResult:
 
     def summary(self, options: BatchOptions) -> str:
         """The closing line for stderr ("" when the exit code speaks for itself)."""
+        if self.cancelled:
+            return ""
         if self.aborted:
             return f"aborted batch as error count has been exceeded. totalErrors={len(self.errors)}"
         if len(self.errors) > 1:
@@ -91,6 +98,14 @@ class Batch:
                 self._stop.set()
         self.report(error)
 
+    def _cancelled(self, cancelled: PromptCancelled) -> None:
+        with self._lock:
+            first = not self.result.cancelled
+            self.result.cancelled = True
+            self._stop.set()
+        if first:
+            self.report(cancelled)
+
     def _run_one(self, job: Any, *, first: bool) -> None:
         if self.options.delay_before:
             self.sleep(self.options.delay_before)
@@ -98,6 +113,8 @@ class Batch:
             self.sleep(self.options.delay)
         try:
             self.work(job)
+        except PromptCancelled as cancelled:
+            self._cancelled(cancelled)
         except C8yLinkError as error:
             self._failed(error)
         except Exception as exc:  # a bug in one job must not leave the others waiting on a dead worker

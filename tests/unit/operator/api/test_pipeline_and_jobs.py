@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from c8ylink.core.errors import ApiError, C8yLinkError
+from c8ylink.infra.prompts import PromptCancelled
 from c8ylink.operator.api.jobs import Batch, BatchOptions
 from c8ylink.operator.api.pipeline import BadInput, Job, piped_jobs
 from c8ylink.operator.api.specs import devices, measurements
@@ -140,3 +141,22 @@ def test_a_crash_in_a_job_is_an_error_not_a_dead_worker() -> None:
     result = Batch(boom, reported.append, BatchOptions(workers=3), sleep=lambda _: None).run(jobs(6))
     assert len(reported) == 6 and result.exit_code == 104
     assert str(reported[0]) == "internal error: RuntimeError: oops" and reported[0].exit_code == 100
+
+
+@pytest.mark.parametrize("workers", [1, 3])
+def test_a_declined_confirmation_stops_the_batch_with_exit_2(workers: int) -> None:
+    """go-c8y-cli.md §5.4: `n` (or Ctrl-C) at "[y] Yes [a] Yes to All [n] No" aborts, exit code 2."""
+    done: list[int] = []
+
+    def work(job: int) -> None:
+        if job == 3:
+            raise PromptCancelled("c8y devices update was cancelled")
+        done.append(job)
+
+    reported: list[C8yLinkError] = []
+    blocked = Batch(work, reported.append, BatchOptions(workers=workers), sleep=lambda _: None)
+    result = blocked.run(jobs(50))
+    assert result.exit_code == 2 and result.summary(blocked.options) == ""
+    assert [str(e) for e in reported] == ["c8y devices update was cancelled"]
+    assert 3 not in done and len(done) < 49  # the jobs queued after the "n" do not run
+    assert result.errors == []  # a declined job is not an error: no "jobs completed with N errors"

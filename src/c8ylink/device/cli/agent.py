@@ -14,27 +14,12 @@ import click
 
 from c8ylink.device.cli.context import TedgeContext
 from c8ylink.device.cli.errors import failing_to, render_tedge_error
+from c8ylink.device.cli.options import service_options, service_version
 from c8ylink.infra.cli.run import run_cli
-
-LOG_LEVELS = ["error", "warn", "info", "debug", "trace"]
 
 
 @click.command("tedge-agent", context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "--config-dir",
-    type=click.Path(file_okay=False, readable=False, path_type=str),
-    default=None,
-    help="[env: TEDGE_CONFIG_DIR] [default: /etc/tedge]",
-)
-@click.option(
-    "--debug", is_flag=True, help="Turn-on the DEBUG log level. If off only reports ERROR, WARN, and INFO"
-)
-@click.option(
-    "--log-level",
-    type=click.Choice(LOG_LEVELS, case_sensitive=False),
-    default=None,
-    help="Configures the logging level",
-)
+@service_options
 @click.option(
     "--mqtt-topic-root", default=None, help="The root of the MQTT topics [default: mqtt.topic_root]"
 )
@@ -43,9 +28,7 @@ LOG_LEVELS = ["error", "warn", "info", "debug", "trace"]
     default=None,
     help="The topic identifier of the device the agent runs for [default: mqtt.device_topic_id]",
 )
-@click.version_option(
-    None, "-V", "--version", package_name="c8ylink", prog_name="tedge-agent", message="%(prog)s %(version)s"
-)
+@service_version("tedge-agent")
 def agent_cmd(config_dir: str | None, debug: bool, log_level: str | None, mqtt_topic_root: str | None,
               mqtt_device_topic_id: str | None) -> None:  # fmt: skip
     """tedge-agent interacts with a Cloud Mapper and one or more Software Plugins"""

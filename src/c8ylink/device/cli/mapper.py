@@ -15,32 +15,14 @@ import click
 
 from c8ylink.device.cli.context import TedgeContext
 from c8ylink.device.cli.errors import failing_to, render_tedge_error
-from c8ylink.device.cli.options import profile_option, selected_profile
+from c8ylink.device.cli.options import profile_option, selected_profile, service_options, service_version
 from c8ylink.device.cli.root import hoist_global_options
 from c8ylink.infra.cli.run import run_cli
 
-LOG_LEVELS = ["error", "warn", "info", "debug", "trace"]
-
 
 @click.group("tedge-mapper", context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "--config-dir",
-    type=click.Path(file_okay=False, readable=False, path_type=str),
-    default=None,
-    help="[env: TEDGE_CONFIG_DIR] [default: /etc/tedge]",
-)
-@click.option(
-    "--debug", is_flag=True, help="Turn-on the DEBUG log level. If off only reports ERROR, WARN, and INFO"
-)
-@click.option(
-    "--log-level",
-    type=click.Choice(LOG_LEVELS, case_sensitive=False),
-    default=None,
-    help="Configures the logging level",
-)
-@click.version_option(
-    None, "-V", "--version", package_name="c8ylink", prog_name="tedge-mapper", message="%(prog)s %(version)s"
-)
+@service_options
+@service_version("tedge-mapper")
 @click.pass_context
 def mapper_cmd(ctx: click.Context, config_dir: str | None, debug: bool, log_level: str | None) -> None:
     """tedge-mapper translates thin-edge.io data model to cloud provider data model"""

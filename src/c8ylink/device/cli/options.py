@@ -1,4 +1,6 @@
-"""Options shared by several `tedge` commands: ``--profile`` / ``TEDGE_CLOUD_PROFILE``."""
+"""Options shared by several commands: ``--profile`` / ``TEDGE_CLOUD_PROFILE`` (tedge), and the options
+of the two services, `tedge-mapper` and `tedge-agent` (``--config-dir``, ``--debug``, ``--log-level``,
+``-V``)."""
 
 from __future__ import annotations
 
@@ -12,9 +14,36 @@ from c8ylink.core.settings.errors import ProfileError
 from c8ylink.core.settings.schema import parse_profile_name
 from c8ylink.core.settings.types import rust_debug_str
 from c8ylink.device.cli.errors import invalid_value
+from c8ylink.device.cli.spec import LOG_LEVELS
 from c8ylink.device.settings import ENV_CLOUD_PROFILE
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def service_options(command: F) -> F:
+    """``--config-dir``, ``--debug`` and ``--log-level`` of the services, as upstream lists them."""
+    command = click.option(
+        "--log-level",
+        type=click.Choice(LOG_LEVELS, case_sensitive=False),
+        default=None,
+        help="Configures the logging level",
+    )(command)
+    command = click.option(
+        "--debug", is_flag=True, help="Turn-on the DEBUG log level. If off only reports ERROR, WARN, and INFO"
+    )(command)
+    return click.option(
+        "--config-dir",
+        type=click.Path(file_okay=False, readable=False, path_type=str),
+        default=None,
+        help="[env: TEDGE_CONFIG_DIR] [default: /etc/tedge]",
+    )(command)
+
+
+def service_version(prog_name: str) -> Callable[[F], F]:
+    """``-V, --version`` printing ``<prog_name> <version>``."""
+    return click.version_option(
+        None, "-V", "--version", package_name="c8ylink", prog_name=prog_name, message="%(prog)s %(version)s"
+    )
 
 
 def profile_option(help_text: str) -> Callable[[F], F]:

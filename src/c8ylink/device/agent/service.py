@@ -43,14 +43,13 @@ from c8ylink.device.agent.software import list_software, update_software
 from c8ylink.device.agent.system_config import SystemCommands
 from c8ylink.infra.net.mqtt_options import MqttOptions
 from c8ylink.infra.net.mqtt_session import MqttSession
-from c8ylink.infra.net.reconnect import Backoff, reconnect_after
+from c8ylink.infra.net.reconnect import keep_connected, wait_or_stop
 
 log = logging.getLogger("c8ylink.agent")
 
 SERVICE_NAME = "tedge-agent"
 HANDLED = ("restart", "software_list", "software_update")
 TERMINAL = ("successful", "failed")
-RETRY_INITIAL, RETRY_MAX = 1.0, 30.0
 INTERRUPTED = "tedge-agent was restarted while the command was running"
 
 
@@ -94,34 +93,21 @@ class AgentService:
     async def run(self, stop: asyncio.Event) -> None:
         self._stop = stop
         worker = asyncio.create_task(self._work())
-        backoff = Backoff(RETRY_INITIAL, RETRY_MAX)
-        loop = asyncio.get_running_loop()
         try:
-            while not stop.is_set():
-                session = self.session = MqttSession(self._options(), self._on_message)
-                try:
-                    await session.connect()
-                except C8yLinkError as exc:
-                    self.session = None
-                    delay = backoff.failed()
-                    log.warning("%s; retrying in %g s", exc, delay)
-                    if await _wait(stop, delay):
-                        return
-                    continue
-                backoff.connected(loop.time())
-                lost: BrokerError | None = None
-                try:
-                    await self._serve(session, stop)
-                except BrokerError as exc:
-                    lost = exc
-                self.session = None
-                self.ready.clear()
-                if lost is not None and await reconnect_after(
-                    lost, backoff, loop.time(), stop, client_id=SERVICE_NAME, log=log
-                ):
-                    return
+            await keep_connected(
+                self._new_session, lambda session: self._serve(session, stop), self._ended, stop,
+                client_id=SERVICE_NAME, log=log,
+            )  # fmt: skip
         finally:
             worker.cancel()
+
+    def _new_session(self) -> MqttSession:
+        self.session = MqttSession(self._options(), self._on_message)
+        return self.session
+
+    def _ended(self, _session: MqttSession) -> None:
+        self.session = None
+        self.ready.clear()
 
     def _options(self) -> MqttOptions:
         values = {name: getattr(self.broker, name) for name in MqttOptions.__dataclass_fields__}
@@ -292,7 +278,7 @@ class AgentService:
                 return f"Restart command '{shown}' failed with exit code {process.returncode}" + (
                     f": {detail}" if detail else ""
                 )
-            if await _wait(self._stop, timeout):
+            if await wait_or_stop(self._stop, timeout):
                 return None
         else:
             waiter.cancel()
@@ -306,11 +292,3 @@ class AgentService:
                 client.download(url, str(path))
 
         await asyncio.to_thread(fetch)
-
-
-async def _wait(stop: asyncio.Event, seconds: float) -> bool:
-    try:
-        await asyncio.wait_for(stop.wait(), seconds)
-    except TimeoutError:
-        return False
-    return True

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from c8ylink.core.clock import Clock, SystemClock
-from c8ylink.core.errors import BrokerError, C8yLinkError
+from c8ylink.core.errors import BrokerError
 from c8ylink.core.mqtt.packets import Will
 from c8ylink.core.topics import CommandMetadata, TopicError, parse_topic
 from c8ylink.device.mapper.config import MapperConfig
@@ -43,11 +43,10 @@ from c8ylink.device.mapper.operation_files import load_custom_operations, sync_o
 from c8ylink.device.mapper.state import MapperState
 from c8ylink.infra.net.mqtt_options import MqttOptions
 from c8ylink.infra.net.mqtt_session import MqttSession
-from c8ylink.infra.net.reconnect import Backoff, reconnect_after
+from c8ylink.infra.net.reconnect import keep_connected
 
 log = logging.getLogger("c8ylink.mapper")
 
-RETRY_INITIAL, RETRY_MAX = 1.0, 30.0
 RawHandler = Callable[[bytes], None]
 
 
@@ -72,6 +71,7 @@ class MapperService:
         self.raw_handlers: dict[str, RawHandler] = {}  # topic -> handler, outside the converter
         self._marker = f"{config.topic_prefix}-internal/sync/{config.mapper_service_name}-{runtime.pid}"
         self._synced = False
+        self._pending: list[Message] = []  # unacknowledged when the last connection ended
         if runtime.operations_dir is not None:
             custom = load_custom_operations(runtime.operations_dir)
             if custom:
@@ -81,34 +81,14 @@ class MapperService:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Serve until ``stop`` is set; reconnects on its own when the broker goes away."""
-        backoff = Backoff(RETRY_INITIAL, RETRY_MAX)
-        loop = asyncio.get_running_loop()
-        pending: list[Message] = []
-        while not stop.is_set():
-            session = self.session = self._new_session()  # set first: a persistent session delivers at once
-            try:
-                await session.connect()
-            except C8yLinkError as exc:
-                self.session = None
-                delay = backoff.failed()
-                log.warning("%s; retrying in %g s", exc, delay)
-                if await _wait(stop, delay):
-                    return
-                continue
-            backoff.connected(loop.time())
-            log.info("Connected to the MQTT broker at %s", self.runtime.broker.address)
-            lost: BrokerError | None = None
-            try:
-                await self._serve(session, stop, pending)
-            except BrokerError as exc:
-                lost = exc
-            pending = [Message(m.topic, m.payload, m.qos, m.retain) for m in session.unacknowledged()]
-            self.session = None
-            self.ready.clear()
-            if lost is not None and await reconnect_after(
-                lost, backoff, loop.time(), stop, client_id=self.config.mapper_service_name, log=log
-            ):
-                return
+        await keep_connected(
+            self._new_session, lambda session: self._serve(session, stop), self._ended, stop,
+            client_id=self.config.mapper_service_name, log=log,
+        )  # fmt: skip
+
+    def _ended(self, session: MqttSession) -> None:
+        self.session = None
+        self.ready.clear()
 
     def _new_session(self) -> MqttSession:
         health = build_mapper_health(self.config, "down", self.runtime.pid)
@@ -121,13 +101,23 @@ class MapperService:
                 "will": Will(health.topic, health.payload, qos=1, retain=True),
             }
         )
-        return MqttSession(broker, self._on_message)
+        self.session = MqttSession(
+            broker, self._on_message
+        )  # set first: a persistent session delivers at once
+        return self.session
 
-    async def _serve(self, session: MqttSession, stop: asyncio.Event, pending: list[Message]) -> None:
+    async def _serve(self, session: MqttSession, stop: asyncio.Event) -> None:
+        log.info("Connected to the MQTT broker at %s", self.runtime.broker.address)
+        try:
+            await self._serve_session(session, stop)
+        finally:  # what the broker did not acknowledge goes again on the next connection
+            self._pending = [Message(m.topic, m.payload, m.qos, m.retain) for m in session.unacknowledged()]
+
+    async def _serve_session(self, session: MqttSession, stop: asyncio.Event) -> None:
         self._synced = False
         filters = [*self.config.subscriptions, f"{self.config.topic_prefix}/s/dat", self._marker]
         await session.subscribe([(name, 1) for name in filters])
-        for message in pending:
+        for message in self._pending:
             self._publish(message)
         self._publish(build_mapper_health(self.config, "up", self.runtime.pid, self.runtime.clock.now()))
         session.publish(self._marker, b"", qos=1)
@@ -208,12 +198,3 @@ class MapperService:
         if isinstance(channel, CommandMetadata) and entity is not None:
             assert self.runtime.operations_dir is not None
             sync_operation_files(self.runtime.operations_dir, entity, self.state)
-
-
-async def _wait(stop: asyncio.Event, seconds: float) -> bool:
-    """Wait ``seconds`` or until ``stop``; True if stopped."""
-    try:
-        await asyncio.wait_for(stop.wait(), seconds)
-    except TimeoutError:
-        return False
-    return True

@@ -5,13 +5,25 @@ made counts as a failed attempt too: a broker that accepts and then drops the cl
 took the same client id, a refused subscription) must not turn the service into a busy loop that
 floods the log and the cloud with start-up messages. Only a connection that stayed up ``stable``
 seconds starts the delays afresh and is retried at once. ``Backoff`` is pure (the caller passes the
-monotonic time); ``reconnect_after`` logs and waits as it says.
+monotonic time); ``reconnect_after`` logs and waits as it says; ``keep_connected`` is the whole loop a
+service runs (connect, serve, reconnect) until it is told to stop.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
+from typing import Protocol, TypeVar
+
+from c8ylink.core.errors import BrokerError, C8yLinkError
+
+
+class Connectable(Protocol):
+    async def connect(self) -> object: ...
+
+
+S = TypeVar("S", bound=Connectable)
 
 
 class Backoff:
@@ -52,8 +64,51 @@ async def reconnect_after(
         "%s soon after connecting (is another client connected with the client id %s?); reconnecting in %g s",
         lost, client_id, delay,
     )  # fmt: skip
+    return await wait_or_stop(stop, delay)
+
+
+async def wait_or_stop(stop: asyncio.Event, seconds: float) -> bool:
+    """Wait ``seconds`` or until ``stop`` is set; True if it was set."""
     try:
-        await asyncio.wait_for(stop.wait(), delay)
+        await asyncio.wait_for(stop.wait(), seconds)
     except TimeoutError:
         return False
     return True
+
+
+async def keep_connected(
+    new_session: Callable[[], S],
+    serve: Callable[[S], Awaitable[None]],
+    ended: Callable[[S], None],
+    stop: asyncio.Event,
+    *,
+    client_id: str,
+    log: logging.Logger,
+) -> None:
+    """Connect a ``new_session()`` and ``serve`` it until the broker goes (``BrokerError``), then again,
+    waiting as ``Backoff`` says, until ``stop`` is set. ``ended(session)`` follows every attempt, whether
+    the connection failed or was served and lost. Errors other than the connection's propagate."""
+    backoff = Backoff()
+    loop = asyncio.get_running_loop()
+    while not stop.is_set():
+        session = new_session()
+        try:
+            await session.connect()
+        except C8yLinkError as exc:
+            ended(session)
+            delay = backoff.failed()
+            log.warning("%s; retrying in %g s", exc, delay)
+            if await wait_or_stop(stop, delay):
+                return
+            continue
+        backoff.connected(loop.time())
+        lost: BrokerError | None = None
+        try:
+            await serve(session)
+        except BrokerError as exc:
+            lost = exc
+        ended(session)
+        if lost is not None and await reconnect_after(
+            lost, backoff, loop.time(), stop, client_id=client_id, log=log
+        ):
+            return

@@ -51,44 +51,25 @@ def run_cli(
     """Run a click command as a console script and exit with the right code."""
     import click
 
-    try:
-        rv = command.main(args=args, prog_name=prog_name, standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.Abort:
-        sys.stderr.write("Aborted!\n")
-        sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except StepFailed as exc:
-        sys.exit(exc.exit_code)
-    except C8yLinkError as exc:
-        sys.stderr.write(render(exc) + "\n")
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        sys.stderr.write("\nInterrupted\n")
-        sys.exit(130)
-    except BrokenPipeError:
-        # the reader of our stdout went away (e.g. `| head`): not an error worth a message
-        _silence_stdout()
-        sys.exit(0)
-    except Exception as exc:  # the one crash handler
-        if os.environ.get("C8YLINK_DEBUG"):
-            import traceback
+    def main() -> int:
+        try:
+            rv = command.main(args=args, prog_name=prog_name, standalone_mode=False)
+        except click.exceptions.Exit as exc:
+            return int(exc.exit_code)
+        except click.Abort:
+            sys.stderr.write("Aborted!\n")
+            return 130
+        except click.ClickException as exc:
+            exc.show()
+            return exc.exit_code
+        return rv if isinstance(rv, int) else 0
 
-            traceback.print_exc()
-        else:
-            sys.stderr.write(
-                f"Error: internal error: {type(exc).__name__}: {exc}\n"
-                "(this is a bug in c8ylink; run again with C8YLINK_DEBUG=1 for the traceback)\n"
-            )
-        sys.exit(100)
-    sys.exit(rv if isinstance(rv, int) else 0)
+    run_plain(main, render)
 
 
 def run_plain(main: Callable[[], int], render: ErrorRenderer = render_caused_by) -> NoReturn:
-    """``run_cli`` for a command answered without click (a fast path): the same error handling."""
+    """Run ``main`` and exit with its code, or with the code of what it raised (``run_cli`` runs a click
+    command through it; a command answered without click, a fast path, calls it directly)."""
     try:
         code = main()
     except StepFailed as exc:
@@ -102,7 +83,7 @@ def run_plain(main: Callable[[], int], render: ErrorRenderer = render_caused_by)
     except BrokenPipeError:
         _silence_stdout()
         sys.exit(0)
-    except Exception as exc:  # the one crash handler, as run_cli's
+    except Exception as exc:  # the one crash handler
         if os.environ.get("C8YLINK_DEBUG"):
             import traceback
 

@@ -1,4 +1,4 @@
-"""The standard-library HTTP/1.1 client (``infra.net.stdlib_http`` over ``http1``) against a real HTTPS
+"""The standard-library HTTP/1.1 client (``infra.net.http`` over ``http1``) against a real HTTPS
 server on loopback: bodies by length, chunked and until close; keep-alive, and a kept-alive connection
 the server dropped; multipart; TLS trust and refused connections as our errors."""
 
@@ -15,7 +15,7 @@ import pytest
 import trustme
 
 from c8ylink.core.errors import NetworkError, TlsError
-from c8ylink.infra.net.stdlib_http import StdlibHttpClient
+from c8ylink.infra.net.http import HttpClient as StdlibHttpClient
 
 pytestmark = pytest.mark.integration
 

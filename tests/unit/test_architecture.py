@@ -34,8 +34,8 @@ ALLOWED_LAYERS: dict[str, set[str]] = {
 # third-party top-level module -> module prefixes allowed to import it
 THIRD_PARTY_HOMES: dict[str, tuple[str, ...]] = {
     "cryptography": ("c8ylink.infra.tls", "c8ylink.infra.cert_subject"),
-    "httpx2": ("c8ylink.infra.net",),
-    "httpx": ("c8ylink.infra.net",),
+    "httpx2": ("c8ylink.infra.net.http_forward",),  # the mapper's async proxy; the sync client is our own
+    "httpx": ("c8ylink.infra.net.http_forward",),
     "paho": ("c8ylink.infra.net",),
     "aiomqtt": ("c8ylink.infra.net",),
     "rich": ("c8ylink.infra.output",),

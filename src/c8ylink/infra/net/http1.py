@@ -71,7 +71,9 @@ def encode_head(method: str, target: str, headers: HeaderList) -> bytes:
 
 def encode_chunk(data: bytes) -> bytes:
     """One chunk of a ``Transfer-Encoding: chunked`` body; ``b""`` gives the last chunk."""
-    return f"{len(data):x}\r\n".encode("ascii") + data + b"\r\n" + (b"\r\n" if not data else b"")
+    if not data:
+        return b"0\r\n\r\n"  # the last chunk, no trailers
+    return f"{len(data):x}\r\n".encode("ascii") + data + b"\r\n"
 
 
 class ResponseParser:

@@ -11,6 +11,7 @@ them into ``NetworkError``/``TlsError``.
 
 from __future__ import annotations
 
+import select
 import socket
 import ssl
 from collections.abc import Generator
@@ -115,12 +116,32 @@ class Connection:
         self._pending = []
         self.used = False
 
+    def _dropped(self) -> bool:
+        """Whether the idle connection is closed (or holds bytes nobody asked for)."""
+        sock = self._socket
+        assert sock is not None
+        readable, _, _ = select.select([sock], [], [], 0)
+        if not readable:
+            return False
+        sock.setblocking(False)
+        try:
+            sock.recv(1)
+        except (BlockingIOError, ssl.SSLWantReadError):
+            return False  # only TLS records such as session tickets
+        except OSError:
+            return True
+        finally:
+            sock.settimeout(self.timeout)
+        return True  # closed (b""), or data before a request
+
     # -- one exchange -----------------------------------------------------------------------------
     def start(
         self, method: str, target: str, headers: dict[str, str], body: Body | None
     ) -> tuple[int, HeaderList]:
         """Send a request; its answer's status and headers. Read the body with ``body_chunks()`` before
         the next request."""
+        if self._socket is not None and self.used and self._dropped():
+            self.close()  # the server closed the idle connection: a new one, before the body is spent
         if self._socket is None:
             self._open()
         sock = self._socket

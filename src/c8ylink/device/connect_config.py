@@ -41,6 +41,16 @@ class LocalBroker:
 
 
 @dataclass(frozen=True, slots=True)
+class ConnectionCheck:
+    """How ``tedge connect`` checks the bridge (``c8y.connection_check.*``): the number of checks, how
+    long each waits for Cumulocity (seconds), and the wait before the second check (doubling after)."""
+
+    attempts: int = 3
+    timeout: float = 10.0
+    retry_interval: float = 2.0
+
+
+@dataclass(frozen=True, slots=True)
 class ConnectConfig:
     config_dir: str
     connection: C8yConnection
@@ -56,6 +66,7 @@ class ConnectConfig:
     proxy: str | None  # the proxy URL with its password masked, when one is configured
     mosquitto_version: MosquittoVersion | None
     credentials: BasicAuth | None
+    check: ConnectionCheck = ConnectionCheck()
 
     @property
     def mosquitto_conf_dir(self) -> str:
@@ -124,6 +135,15 @@ def build_connect_config(
         proxy=_masked_proxy(settings),
         mosquitto_version=mosquitto_version,
         credentials=credentials,
+        check=build_connection_check(settings, profile),
+    )
+
+
+def build_connection_check(settings: Settings, profile: str | None) -> ConnectionCheck:
+    return ConnectionCheck(
+        attempts=int(settings.value("c8y.connection_check.attempts", profile)),
+        timeout=settings.value("c8y.connection_check.timeout", profile).seconds,
+        retry_interval=settings.value("c8y.connection_check.retry_interval", profile).seconds,
     )
 
 

@@ -1,4 +1,5 @@
-"""`tedge connect`'s connection checks: how often and how long, from `c8y.connection_check.*`."""
+"""Waits and retries from the settings: `tedge connect`'s checks (`c8y.connection_check.*`) and the
+services' reconnection to the local broker (`mqtt.client.reconnect_policy.*`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from typing import Any
 from c8ylink.core.errors import C8yLinkError
 from c8ylink.device.connect import Connector
 from c8ylink.device.connect_config import ConnectConfig, ConnectionCheck
+from c8ylink.device.local_broker import reconnect_policy
 from c8ylink.infra.cli.steps import Console
+from c8ylink.infra.net.reconnect import ReconnectPolicy
 
 from .conftest import ConfigOf, SettingsOf
 
@@ -69,3 +72,13 @@ def test_a_profile_and_the_environment_can_set_them(
     env = {"TEDGE_C8Y_PROFILES_SECOND_CONNECTION_CHECK_TIMEOUT": "1s"}
     assert connect_config(settings_of(toml, env), "second").check.timeout == 1.0
     assert connect_config(settings_of(toml, env)).check.timeout == 10.0
+
+
+def test_the_services_reconnect_as_the_settings_say(settings_of: SettingsOf) -> None:
+    assert reconnect_policy(settings_of("")) == ReconnectPolicy(initial=1.0, maximum=30.0, stable=10.0)
+    env = {
+        "TEDGE_MQTT_CLIENT_RECONNECT_POLICY_INITIAL_INTERVAL": "100ms",
+        "TEDGE_MQTT_CLIENT_RECONNECT_POLICY_MAXIMUM_INTERVAL": "2s",
+    }
+    toml = '[mqtt.client.reconnect_policy]\nreset_window = "1m"\n'
+    assert reconnect_policy(settings_of(toml, env)) == ReconnectPolicy(0.1, 2.0, 60.0)

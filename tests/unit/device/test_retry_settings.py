@@ -7,9 +7,9 @@ import io
 from typing import Any
 
 from c8ylink.core.errors import C8yLinkError
-from c8ylink.device.connect import Connector
-from c8ylink.device.connect_config import ConnectConfig, ConnectionCheck
-from c8ylink.device.local_broker import reconnect_policy
+from c8ylink.device.connect.config import ConnectConfig, ConnectionCheck
+from c8ylink.device.connect.connector import Connector
+from c8ylink.device.mqtt.local_broker import reconnect_policy
 from c8ylink.infra.cli.steps import Console
 from c8ylink.infra.net.reconnect import ReconnectPolicy
 

@@ -11,8 +11,8 @@ from c8ylink.device.agent.plugins import PLUGIN_DIR
 from c8ylink.device.agent.restart import RestartFiles
 from c8ylink.device.agent.service import AgentConfig, AgentService
 from c8ylink.device.agent.system_config import load_system_commands
-from c8ylink.device.config_store import load_tedge_settings
-from c8ylink.device.local_broker import local_broker_options, reconnect_policy
+from c8ylink.device.config.store import load_tedge_settings
+from c8ylink.device.mqtt.local_broker import local_broker_options, reconnect_policy
 from c8ylink.infra.service_runner import configure_logging, run_service
 
 STATE_DIR = ".agent"

@@ -12,13 +12,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from c8ylink import __version__
-from c8ylink.device.c8y_proxy import proxy_binding
-from c8ylink.device.config_store import load_tedge_settings
-from c8ylink.device.local_broker import local_broker_options, reconnect_policy
+from c8ylink.device.c8y.proxy import proxy_binding
+from c8ylink.device.config.store import load_tedge_settings
 from c8ylink.device.mapper.config import OperationSource
 from c8ylink.device.mapper.proxy import ProxyService, build_upstream
 from c8ylink.device.mapper.service import MapperRuntime, MapperService
 from c8ylink.device.mapper.settings import build_mapper_config
+from c8ylink.device.mqtt.local_broker import local_broker_options, reconnect_policy
 from c8ylink.infra.service_runner import configure_logging, run_service
 
 

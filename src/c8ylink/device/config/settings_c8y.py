@@ -1,6 +1,6 @@
 """The ``c8y.*`` keys of ``tedge.toml`` (each also exists per profile as ``c8y.profiles.<name>.*``).
 
-Part of the TEDGE schema in ``device.settings``; kept apart only for size. Docs are our own words.
+Part of the TEDGE schema in ``device.config.settings``; kept apart only for size. Docs are our own words.
 """
 
 from __future__ import annotations

@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING
 
 from c8ylink.core.errors import BrokerError, C8yLinkError, NetworkError, TlsError
 from c8ylink.core.jwt import JwtError, decode_jwt_claims
-from c8ylink.device.cert_files import check_key_matches, load_device_certificate, load_device_key
-from c8ylink.device.connect_config import ConnectConfig
-from c8ylink.device.tls_advice import TlsContext, explain_tls_error
+from c8ylink.device.c8y.tls_advice import TlsContext, explain_tls_error
+from c8ylink.device.certs.files import check_key_matches, load_device_certificate, load_device_key
+from c8ylink.device.connect.config import ConnectConfig
 
 if TYPE_CHECKING:
     from c8ylink.infra.net.mqtt import MqttClient

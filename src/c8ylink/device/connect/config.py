@@ -16,7 +16,8 @@ from typing import Any
 from c8ylink.core.errors import ConfigNotSetError
 from c8ylink.core.settings.resolve import Settings
 from c8ylink.core.topics import EntityTopicId
-from c8ylink.device.bridge import (
+from c8ylink.device.c8y.connection import C8yConnection
+from c8ylink.device.connect.bridge import (
     MOSQUITTO_CONF_DIR,
     MQTT_SERVICE_PORT,
     BasicAuth,
@@ -25,15 +26,14 @@ from c8ylink.device.bridge import (
     bridge_service_name,
     external_listener,
 )
-from c8ylink.device.c8y_connection import C8yConnection
-from c8ylink.device.mosquitto import MosquittoVersion
+from c8ylink.device.connect.mosquitto import MosquittoVersion
 
 DEFAULT_MQTT_PORT = 8883
 
 
 @dataclass(frozen=True, slots=True)
 class LocalBroker:
-    """Where tedge's own clients reach the local broker (``mqtt.client.*``; ``device.local_broker``
+    """Where tedge's own clients reach the local broker (``mqtt.client.*``; ``device.mqtt.local_broker``
     builds the full client options, TLS and credentials included)."""
 
     host: str

@@ -3,7 +3,7 @@
 The caller (``device.cli.connect``) resolves a ``ConnectConfig`` and prints the summary block; this
 module runs the steps with ``✓``/``✗`` lines on the console and returns the exit code. What needs the
 cloud (device creation over MQTT, the check through the bridge, the tenant check) is behind the
-``CloudChecks`` protocol (``device.c8y_checks``); the service manager is ``device.services``.
+``CloudChecks`` protocol (``device.connect.c8y_checks``); the service manager is ``device.services.manager``.
 
     Creating device in Cumulocity cloud... ✓          (skipped with --offline)
     Restarting mosquitto... ✓                         (files written before: tedge-mosquitto.conf, the bridge)
@@ -25,16 +25,16 @@ from typing import Generic, Protocol, TypeVar
 
 from c8ylink.core.errors import C8yLinkError, FileAccessError, StepFailed, error_chain
 from c8ylink.core.exit_codes import TedgeExit
-from c8ylink.device.bridge import (
+from c8ylink.device.certs.config import MOSQUITTO_OWNER, TEDGE_OWNER
+from c8ylink.device.certs.files import give_to
+from c8ylink.device.connect.bridge import (
     TEDGE_MOSQUITTO_CONF,
     render_bridge_conf,
     render_tedge_mosquitto_conf,
 )
-from c8ylink.device.cert_config import MOSQUITTO_OWNER, TEDGE_OWNER
-from c8ylink.device.cert_files import give_to
-from c8ylink.device.connect_config import ConnectConfig
-from c8ylink.device.mosquitto import check_port_free, wait_until_listening
-from c8ylink.device.services import AGENT, MOSQUITTO, ServiceManager, mapper_service
+from c8ylink.device.connect.config import ConnectConfig
+from c8ylink.device.connect.mosquitto import check_port_free, wait_until_listening
+from c8ylink.device.services.manager import AGENT, MOSQUITTO, ServiceManager, mapper_service
 from c8ylink.infra.cli.steps import Console
 from c8ylink.infra.files import access_error, write_atomic
 
@@ -57,7 +57,7 @@ NO_AGENT = "Info: Software management is not installed. So, skipping enabling re
 
 
 class CloudChecks(Protocol):
-    """The steps that talk to Cumulocity (``device.c8y_checks.MqttCloudChecks``)."""
+    """The steps that talk to Cumulocity (``device.connect.c8y_checks.MqttCloudChecks``)."""
 
     def create_device(self, config: ConnectConfig, cert_path: str) -> None:
         """``100,<id>,<type>`` on ``s/us`` over a direct MQTT connection, acknowledged."""
@@ -128,7 +128,7 @@ class Connector:
 
     def _adopt_new_certificate(self, offline: bool) -> bool:
         """Validate and promote ``<cert>.new`` (certificate auth); ``True`` when it was refused."""
-        from c8ylink.device.new_certificate import adopt_new_certificate
+        from c8ylink.device.certs.new_certificate import adopt_new_certificate
 
         if self.config.basic_auth or not os.path.exists(self.config.new_cert_path):
             return False
@@ -190,7 +190,7 @@ class Connector:
             raise StepFailed(str(exc)) from exc
 
     def _warn_when_the_broker_cannot_read(self) -> None:
-        from c8ylink.device.broker_access import blocked_for_broker
+        from c8ylink.device.connect.broker_access import blocked_for_broker
 
         config = self.config
         own = [] if config.basic_auth else [config.cert_path, config.connection.key_path]

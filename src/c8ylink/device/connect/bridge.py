@@ -3,7 +3,7 @@
     render_bridge_conf(spec)             # mosquitto-conf/c8y-bridge.conf (c8y@P-bridge.conf for a profile)
     render_tedge_mosquitto_conf(spec)    # mosquitto-conf/tedge-mosquitto.conf (the local listeners)
 
-``BridgeSpec`` and ``ListenerSpec`` hold the values the files need; ``device.connect_config`` builds
+``BridgeSpec`` and ``ListenerSpec`` hold the values the files need; ``device.connect.config`` builds
 them from the settings. The golden files under ``tests/fixtures/mosquitto`` hold the exact text.
 """
 

@@ -20,7 +20,7 @@ from c8ylink.core.settings.types import (
     StrType,
     TopicIdType,
 )
-from c8ylink.device.settings_c8y import (
+from c8ylink.device.config.settings_c8y import (
     C8Y_KEYS,
     DEVICE_ID_CONFLICT,
     DEVICE_ID_EXAMPLE,

@@ -7,6 +7,7 @@ import io
 from typing import Any
 
 from c8ylink.core.errors import C8yLinkError
+from c8ylink.device.connect.bridge import render_bridge_conf
 from c8ylink.device.connect.config import ConnectConfig, ConnectionCheck
 from c8ylink.device.connect.connector import Connector
 from c8ylink.device.mqtt.local_broker import reconnect_policy
@@ -82,3 +83,12 @@ def test_the_services_reconnect_as_the_settings_say(settings_of: SettingsOf) -> 
     }
     toml = '[mqtt.client.reconnect_policy]\nreset_window = "1m"\n'
     assert reconnect_policy(settings_of(toml, env)) == ReconnectPolicy(0.1, 2.0, 60.0)
+
+
+def test_the_bridge_waits_mosquitto_s_default_unless_restart_timeout_is_set(
+    settings_of: SettingsOf, connect_config: ConfigOf
+) -> None:
+    assert "restart_timeout" not in render_bridge_conf(connect_config(settings_of(DEVICE)).bridge)
+    config = connect_config(settings_of(DEVICE + 'bridge = { restart_timeout = "1500ms" }\n'))
+    lines = render_bridge_conf(config.bridge).splitlines()
+    assert lines[lines.index("keepalive_interval 60") + 1] == "restart_timeout 2"

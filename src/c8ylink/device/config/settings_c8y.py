@@ -172,6 +172,10 @@ C8Y_KEYS: tuple[Key, ...] = (
         "The local clean-session flag of the bridge (needs mosquitto 2.0 or later)", ("auto",),
         note="With 'auto' the flag follows the version of mosquitto that is detected.",
         default=Literal("auto")),
+    Key("c8y.bridge.restart_timeout", DURATION,
+        "How long the mosquitto bridge waits before it reconnects to Cumulocity after losing the connection",
+        ("5s",), note="A c8ylink key. Unset, mosquitto's own back-off applies (5s to 30s, with jitter); "
+        "set, the bridge always waits this long (whole seconds)."),
     Key("c8y.connection_check.attempts", IntType(minimum=1, maximum=100),
         "How often `tedge connect` checks that Cumulocity answers through the bridge before it gives up",
         ("3",), note="A c8ylink key (thin-edge.io 1.x checks 3 times).", default=Literal("3")),

@@ -139,6 +139,11 @@ def build_connect_config(
     )
 
 
+def _restart_seconds(value: Any) -> int | None:
+    """``c8y.bridge.restart_timeout`` in whole seconds, at least 1 (mosquitto's ``restart_timeout``)."""
+    return None if value is None else max(1, round(value.seconds))
+
+
 def build_connection_check(settings: Settings, profile: str | None) -> ConnectionCheck:
     return ConnectionCheck(
         attempts=int(settings.value("c8y.connection_check.attempts", profile)),
@@ -196,6 +201,7 @@ def _bridge_spec(
         topic_prefix=connection.topic_prefix,
         notification_topic=bridge_health_topic(settings, connection.topic_prefix),
         keepalive_seconds=int(get("c8y.bridge.keepalive_interval").seconds),
+        restart_seconds=_restart_seconds(optional(settings, "c8y.bridge.restart_timeout", profile)),
         local_cleansession=_local_cleansession(str(get("c8y.bridge.include.local_cleansession")), version),
         basic=credentials if connection.auth == "basic" else None,
         smartrest_templates=tuple(get("c8y.smartrest.templates") or ()),

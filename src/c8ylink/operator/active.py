@@ -26,7 +26,7 @@ from c8ylink.operator.login_types import BASIC, BROWSER, CERTIFICATE, DEVICE, NO
 from c8ylink.operator.sessions.model import Session, host_name, normalize_host
 from c8ylink.operator.sessions.secrets import DecryptionError, decrypt_text, encrypt_text, is_encrypted
 from c8ylink.operator.sessions.store import find_session_file, is_uri_session, load_session, save_session
-from c8ylink.operator.settings import SettingsLayers, env_name
+from c8ylink.operator.settings import LEGACY_CONFIRMATION, SettingsLayers, env_name
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -241,7 +241,7 @@ def _confirmation(session: Session, settings: SettingsLayers) -> str:
     (next to the legacy ``mode.enable*`` switches) uses that."""
     from c8ylink.operator.sessions.model import get_setting
 
-    legacy = get_setting(session.settings, "mode.confirmation")
+    legacy = get_setting(session.settings, LEGACY_CONFIRMATION)
     if legacy is not None and settings.value("session.confirmation", default=_UNSET) is _UNSET:
         return str(legacy)
     return settings.text("session.confirmation")

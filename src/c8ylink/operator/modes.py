@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from c8ylink.core.errors import UsageError
 from c8ylink.core.exit_codes import C8yExit
 from c8ylink.operator.sessions.model import get_setting, parse_bool
-from c8ylink.operator.settings import ENV_ALIASES, env_name
+from c8ylink.operator.settings import ENV_ALIASES, LEGACY_MODE_SWITCHES, env_name
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ def is_ci(env: Mapping[str, str]) -> bool:
 
 def legacy_mode(settings: Mapping[str, Any]) -> str | None:
     """[old] ``settings.mode.enableCreate/Update/Delete``: all -> dev, create+update -> qual, none -> prod."""
-    flags = [get_setting(settings, f"mode.enable{kind}") for kind in ("create", "update", "delete")]
+    flags = [get_setting(settings, key) for key in LEGACY_MODE_SWITCHES]
     if all(flag is None for flag in flags):
         return None
     create, update, delete = (parse_bool(flag, False) for flag in flags)

@@ -112,8 +112,15 @@ KEYS: tuple[Key, ...] = (
     # read, not listed by `c8y settings list`
     _key("defaults.session", _TEXT, "", "Default of --session"),
     _key("login.certificateUrl", _TEXT, "", "Token endpoint of certificate login"),
+    # [old] session files: read from the file only, when session.mode / session.confirmation are not set
+    _key("mode.enableCreate", _SWITCH, "false", "[old] create commands allowed"),
+    _key("mode.enableUpdate", _SWITCH, "false", "[old] update commands allowed"),
+    _key("mode.enableDelete", _SWITCH, "false", "[old] delete commands allowed"),
+    _key("mode.confirmation", _TEXT, "PUT POST DELETE", "[old] methods that ask for confirmation"),
 )
-UNLISTED = frozenset({"defaults.session", "login.certificateUrl"})
+LEGACY_MODE_SWITCHES = ("mode.enableCreate", "mode.enableUpdate", "mode.enableDelete")
+LEGACY_CONFIRMATION = "mode.confirmation"
+UNLISTED = frozenset({"defaults.session", "login.certificateUrl", *LEGACY_MODE_SWITCHES, LEGACY_CONFIRMATION})
 SCHEMA = Schema(KEYS, env_prefix="C8Y_SETTINGS_", unknown_key="unknown setting {key!r}")
 # documented short names of a key's variable, each outranking C8Y_SETTINGS_<KEY> (go-c8y-cli.md §1.7)
 ENV_ALIASES: dict[str, tuple[str, ...]] = {

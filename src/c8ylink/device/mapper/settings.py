@@ -9,7 +9,7 @@ from __future__ import annotations
 from c8ylink.core.errors import ConfigError
 from c8ylink.core.settings.resolve import Settings
 from c8ylink.core.topics import EntityTopicId, TopicError, validate_topic_filter, validate_topic_root
-from c8ylink.device.c8y_proxy import c8y_proxy_url
+from c8ylink.device.c8y.proxy import c8y_proxy_url
 from c8ylink.device.mapper.config import (
     EnabledOperations,
     MapperConfig,

@@ -34,7 +34,7 @@ class Body:
     def __init__(self, parts: list[Any], length: int | None) -> None:
         self.parts = parts
         self.length = length
-        self._starts = [part.tell() if _is_file(part) else 0 for part in parts]
+        self._starts = [part.tell() if _is_file(part) and part.seekable() else 0 for part in parts]
 
     @property
     def replayable(self) -> bool:
@@ -74,7 +74,10 @@ def _file_length(stream: BinaryIO) -> int | None:
             end = stream.seek(0, os.SEEK_END)
             stream.seek(here)
             return end - here
-        return os.fstat(stream.fileno()).st_size
+        import stat
+
+        info = os.fstat(stream.fileno())
+        return info.st_size if stat.S_ISREG(info.st_mode) else None  # a pipe's size says nothing
     except (OSError, ValueError, AttributeError):
         return None
 

@@ -41,18 +41,15 @@ ALLOWED_LAYERS: dict[str, set[str]] = {
 THIRD_PARTY_HOMES: dict[str, tuple[str, ...]] = {
     "cryptography": ("c8ylink.infra.tls", "c8ylink.infra.cert_subject"),
     "httpx2": ("c8ylink.infra.net",),
-    "httpx": ("c8ylink.infra.net",),
     "paho": ("c8ylink.infra.net",),
-    "aiomqtt": ("c8ylink.infra.net",),
-    "rich": ("c8ylink.infra.output",),
     "tomlkit": ("c8ylink.infra.files",),
     "questionary": ("c8ylink.infra.prompts",),
     "prompt_toolkit": ("c8ylink.infra.prompts",),
     "aiohttp": ("c8ylink.tenant",),
     "click": ("c8ylink.infra.cli", "c8ylink.cli", "c8ylink.device.cli", "c8ylink.operator.cli",
               "c8ylink.tenant.cli", "c8ylink.demo"),
-    "pyotp": ("c8ylink.tenant", "c8ylink.operator", "c8ylink.infra"),
-    "segno": ("c8ylink.infra.output", "c8ylink.operator"),
+    "pyotp": ("c8ylink.tenant", "c8ylink.operator"),
+    "segno": ("c8ylink.operator",),
     "supervisor": ("c8ylink.demo",),
 }  # fmt: skip
 

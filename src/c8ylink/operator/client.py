@@ -31,8 +31,6 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, NamedTuple, Protocol
 
-    from c8ylink.infra.net.http import HttpClient
-
     class Transport(Protocol):
         """What ``C8yClient`` sends through: ``infra.net.stdlib_http.StdlibHttpClient`` (the default:
         cheap to import, which every pipeline stage pays) or ``infra.net.http.HttpClient``."""
@@ -103,21 +101,6 @@ class ClientConfig(NamedTuple):
 
 
 Renewer = Callable[[ClientConfig], Credentials]
-
-
-def http_client_for(
-    base_url: str,
-    tls: TlsOptions,
-    *,
-    timeout: float = DEFAULT_TIMEOUT,
-    client_cert: bool = False,
-    headers: Mapping[str, str] | None = None,
-) -> HttpClient:
-    from c8ylink.infra.net.http import HttpClient
-
-    return HttpClient(
-        base_url, ssl_context=tls.context(with_client_cert=client_cert), timeout=timeout, headers=headers
-    )
 
 
 class C8yClient:

@@ -78,6 +78,7 @@ class BridgeSpec:
     topic_prefix: str
     notification_topic: str
     keepalive_seconds: int = 60
+    restart_seconds: int | None = None  # None: mosquitto's own reconnection back-off
     local_cleansession: bool = False  # emit `local_cleansession false` (mosquitto >= 2 under auto)
     basic: BasicAuth | None = None
     smartrest_templates: tuple[str, ...] = ()
@@ -119,6 +120,10 @@ def render_bridge_conf(spec: BridgeSpec) -> str:
         f"notification_topic {spec.notification_topic}",
         "bridge_attempt_unsubscribe false",
         f"keepalive_interval {spec.keepalive_seconds}",
+    ]
+    if spec.restart_seconds is not None:
+        lines.append(f"restart_timeout {spec.restart_seconds}")
+    lines += [
         "",
         "### Topics",
     ]

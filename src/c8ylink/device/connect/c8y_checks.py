@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     from c8ylink.infra.net.mqtt_options import MqttMessage, MqttOptions
 
 DEVICE_KEEPALIVE = 5  # seconds; also how long the creation waits for its PUBACK
-CHECK_KEEPALIVE = 10.0  # no message for this long: the check failed
 CONNECT_TIMEOUT = 60.0
 RESEND_EVERY = 1.0
 JWT_TEMPLATE, MANAGED_OBJECT_ID_TEMPLATE = "71", "124"
@@ -165,7 +164,7 @@ class MqttCloudChecks:
         else:
             request, payload, response, template = f"{prefix}/s/uat", "", f"{prefix}/s/dat", "71"
         health = config.bridge_health_topic
-        client = self._local_client("check_connection_c8y")
+        client = self._local_client("check_connection_c8y", config.check.timeout)
         with _closing(client):
             client.subscribe([(health, 1), (response, 1)])
             requested = False
@@ -175,7 +174,7 @@ class MqttCloudChecks:
                 if requested and time.monotonic() - last_sent >= RESEND_EVERY:
                     client.publish(request, payload, qos=0)
                     last_sent = time.monotonic()
-                wait = CHECK_KEEPALIVE - (time.monotonic() - quiet_since)
+                wait = config.check.timeout - (time.monotonic() - quiet_since)
                 if wait <= 0:
                     if requested:
                         raise C8yLinkError("Didn't receive response from Cumulocity")
@@ -193,11 +192,11 @@ class MqttCloudChecks:
     def connected_tenant(self, config: ConnectConfig) -> str:
         """The host named by the ``iss`` claim of a token Cumulocity sends through the bridge."""
         prefix = config.connection.topic_prefix
-        client = self._local_client("get_jwt_token_c8y")
+        client = self._local_client("get_jwt_token_c8y", config.check.timeout)
         with _closing(client):
             client.subscribe([(f"{prefix}/s/dat", 1)])
             client.publish(f"{prefix}/s/uat", "", qos=0)
-            deadline = time.monotonic() + CHECK_KEEPALIVE
+            deadline = time.monotonic() + config.check.timeout
             while (remaining := deadline - time.monotonic()) > 0:
                 message = _next(client, remaining)
                 if message is not None and message.text.startswith(f"{JWT_TEMPLATE},"):
@@ -207,13 +206,13 @@ class MqttCloudChecks:
             "however, no response was received"
         )
 
-    def _local_client(self, prefix: str) -> MqttClient:
+    def _local_client(self, prefix: str, timeout: float) -> MqttClient:
         """A connected client of the local broker (``Failed to connect to mosquitto ...`` otherwise)."""
         options = replace(
             self.local,
             client_id=f"{prefix}-{random_suffix()}",
             clean_session=True,
-            keepalive=int(CHECK_KEEPALIVE),
+            keepalive=max(1, round(timeout)),
             connect_timeout=CONNECT_TIMEOUT,
         )
         try:

@@ -39,9 +39,7 @@ from c8ylink.infra.cli.steps import Console
 from c8ylink.infra.files import access_error, write_atomic
 
 T = TypeVar("T")
-CHECK_ATTEMPTS = 3  # thin-edge.io 1.x (2.0: 5)
-FIRST_RETRY_DELAY = 2.0
-MAX_RETRY_DELAY = 30.0
+MAX_RETRY_DELAY = 30.0  # between connection checks (c8y.connection_check.* set the rest)
 ALREADY_CONNECTED = (
     "Connection is already established. To remove the existing connection, run `{command}` and try again."
 )
@@ -221,14 +219,15 @@ class Connector:
 
     # -- checks ---------------------------------------------------------------------------------------------
     def _check_with_retries(self) -> bool:
-        delay = FIRST_RETRY_DELAY
-        for attempt in range(1, CHECK_ATTEMPTS + 1):
+        policy = self.config.check
+        delay = policy.retry_interval
+        for attempt in range(1, policy.attempts + 1):
             with self.console.step("Verifying device is connected to cloud", fatal=False) as result:
                 self.checks.check_connection(self.config)
             if result.ok:
                 return True
-            if attempt < CHECK_ATTEMPTS:
-                self.console.line(f"Connection test failed, attempt {attempt} of {CHECK_ATTEMPTS}\n")
+            if attempt < policy.attempts:
+                self.console.line(f"Connection test failed, attempt {attempt} of {policy.attempts}\n")
                 self.sleep(delay)
                 delay = min(delay * 2, MAX_RETRY_DELAY)
         self.console.warning("Bridge has been configured, but Cumulocity connection check failed.")

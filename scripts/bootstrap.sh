@@ -43,7 +43,7 @@ setup_python() {
         fi
     fi
     .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-    .venv/bin/python -m pip install -q -e '.[tenant,services,dev]'
+    .venv/bin/python -m pip install -q -e '.[operator,tenant,services,dev]'
     touch .venv/.installed
 }
 

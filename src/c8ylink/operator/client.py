@@ -86,21 +86,6 @@ class ClientConfig(NamedTuple):
 Renewer = Callable[[ClientConfig], Credentials]
 
 
-def http_client_for(
-    base_url: str,
-    tls: TlsOptions,
-    *,
-    timeout: float = DEFAULT_TIMEOUT,
-    client_cert: bool = False,
-    headers: Mapping[str, str] | None = None,
-) -> HttpClient:
-    from c8ylink.infra.net.http import HttpClient
-
-    return HttpClient(
-        base_url, ssl_context=tls.context(with_client_cert=client_cert), timeout=timeout, headers=headers
-    )
-
-
 class C8yClient:
     def __init__(
         self,

@@ -233,6 +233,10 @@ class _Layer:
             key = self._file_key(dotted, data, file_name)
             if key is not None:
                 return KeyRef(key, None, self.schema.group_of(key))
+        if any(key.name.startswith(dotted + ".") for key in self.schema.keys):
+            raise ConfigError(f"Invalid value for '{dotted}' in {file_name}") from ValueParseError(
+                f"invalid type: {_toml_kind(_get(data, path))}, expected a table"
+            )
         self.warnings.append(f'Unknown configuration field "{dotted}" from toml file {file_name}')
         return None
 
@@ -328,3 +332,11 @@ def _get(data: Mapping[str, Any], path: tuple[str, ...]) -> Any:
 def _table(data: Mapping[str, Any], path: tuple[str, ...]) -> Mapping[str, Any]:
     node = _get(data, path)
     return node if isinstance(node, dict) else {}
+
+
+def _toml_kind(value: Any) -> str:
+    """The TOML type of a value, as an error names it."""
+    if isinstance(value, bool):
+        return "boolean"
+    kinds = ((str, "string"), (int, "integer"), (float, "float"), (list, "array"))
+    return next((name for kind, name in kinds if isinstance(value, kind)), "date-time")

@@ -112,6 +112,22 @@ def parse_bool(value: Any, default: bool = False) -> bool:
     return default
 
 
+def _kind(value: Any) -> str:
+    return "object" if isinstance(value, Mapping) else "array"
+
+
+def _login_type(value: Any, path: str) -> str:
+    """The file's ``loginType`` as written, when it is one go-c8y-cli knows (or empty/auto)."""
+    from c8ylink.operator.login_types import parse_login_type
+
+    text = _text(value)
+    try:
+        parse_login_type(text)
+    except SessionError as exc:
+        raise SessionError(f"{path or 'session'}: {exc}") from None
+    return text
+
+
 def parse_session_document(document: Mapping[str, Any], *, path: str = "") -> Session:
     """A ``Session`` from a session file's JSON object (keys case-insensitive, unknown keys kept)."""
     values: dict[str, Any] = {}
@@ -137,12 +153,16 @@ def parse_session_document(document: Mapping[str, Any], *, path: str = "") -> Se
             extra[key] = value
             continue
         attribute = _FIELDS[canonical]
+        if isinstance(value, Mapping | list):
+            raise SessionError(f"{path or 'session'}: {key!r} must be a string, not a JSON {_kind(value)}")
         if canonical == "useTenantPrefix":
             values[attribute] = parse_bool(value, True)
         elif canonical == "authorized":
             values[attribute] = parse_bool(value, False)
         elif canonical == "tenant":
             values[attribute] = _tenant_value(value)
+        elif canonical == "loginType":
+            values[attribute] = _login_type(value, path)
         else:
             values[attribute] = _text(value)
     return Session(settings=settings, extra=extra, path=path, **values)

@@ -37,7 +37,12 @@ def _state() -> TenantState:
 
 
 _DEVICE = DeviceIdentity(
-    "dev1", "dev1", None, Principal("t100", "device_dev1", frozenset({DEVICE}), "certificate"), "certificate", "fp"
+    "dev1",
+    "dev1",
+    None,
+    Principal("t100", "device_dev1", frozenset({DEVICE}), "certificate"),
+    "certificate",
+    "fp",
 )
 
 # (case id, payload after a valid "100" line, expected s/e code)
@@ -83,7 +88,9 @@ BAD_SMARTREST: list[tuple[str, bytes, str]] = [
 ]
 
 
-@pytest.mark.parametrize(("payload", "code"), [c[1:] for c in BAD_SMARTREST], ids=[c[0] for c in BAD_SMARTREST])
+@pytest.mark.parametrize(
+    ("payload", "code"), [c[1:] for c in BAD_SMARTREST], ids=[c[0] for c in BAD_SMARTREST]
+)
 def test_a_bad_smartrest_line_gets_one_error_on_s_e(payload: bytes, code: str) -> None:
     state = _state()
     handle_publish(state, _DEVICE, "s/us", b"100")

@@ -63,9 +63,10 @@ def _read_dotenv_value(text: str) -> str:
     return "".join(out)
 
 
-@pytest.mark.parametrize(
-    "password", ["plain", "two words", "it's", "line1\nline2", 'q"uote', "back\\slash", "$(id)", "#hash", "cr\r"]
-)
+HOSTILE = ["plain", "two words", "it's", "line1\nline2", 'q"uote', "back\\slash", "$(id)", "#hash", "cr\r"]
+
+
+@pytest.mark.parametrize("password", HOSTILE)
 def test_a_dotenv_password_reads_back_on_one_line(password: str) -> None:
     text = render_dotenv({"C8Y_PASSWORD": password})
     assert text.count("\n") == 1 and text.startswith("C8Y_PASSWORD=")

@@ -146,8 +146,9 @@ class Connector:
             if config.bind_enabled:
                 conf = render_tedge_mosquitto_conf(config.internal_listener, config.external_listener)
                 write_atomic(os.path.join(directory, TEDGE_MOSQUITTO_CONF), conf, mode=0o644)
-            secret = config.bridge.basic is not None  # remote_password in the file: only its reader may read it
-            write_atomic(config.bridge_path, render_bridge_conf(config.bridge), mode=0o600 if secret else 0o644)
+            secret = config.bridge.basic is not None  # remote_password in it: for its reader only
+            mode = 0o600 if secret else 0o644
+            write_atomic(config.bridge_path, render_bridge_conf(config.bridge), mode=mode)
             if secret:  # as root: owned by the broker's user, who reads it again on a reload
                 give_to(config.bridge_path, MOSQUITTO_OWNER)
         except FileAccessError as exc:

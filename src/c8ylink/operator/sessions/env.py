@@ -98,7 +98,9 @@ def render_dotenv(variables: Mapping[str, str]) -> str:
     return "".join(f"{name}={quote_dotenv(value)}\n" for name, value in sorted(variables.items()) if value)
 
 
-_DOTENV_PLAIN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.,:/+=@%^*!?~[]{}()<>|&;")
+_DOTENV_PLAIN = frozenset(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.,:/+=@%^*!?~[]{}()<>|&;"
+)
 
 
 def quote_dotenv(value: str) -> str:

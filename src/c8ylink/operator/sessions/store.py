@@ -108,7 +108,9 @@ def parse_session_text(text: str, path: Path) -> dict[str, Any]:
             f"{exc.msg} (fix the file or remove it)"
         ) from None
     except ValueError as exc:  # NaN/Infinity, a number out of range, nesting too deep
-        raise SessionError(f"cannot read session file {path}: invalid JSON: {exc} (fix the file or remove it)") from None
+        raise SessionError(
+            f"cannot read session file {path}: invalid JSON: {exc} (fix the file or remove it)"
+        ) from None
     if not isinstance(document, dict):
         raise SessionError(f"cannot read session file {path}: expected a JSON object")
     return document

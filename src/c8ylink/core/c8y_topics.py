@@ -14,9 +14,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from c8ylink.core.topics import TopicError
-
-_FORBIDDEN_TOPIC_CHARS = ("+", "#", "\0")
+from c8ylink.core.mqtt.topic import TopicError, topic_filter_problem, topic_name_problem
 
 MODES = ("s", "t", "q", "c")  # persistent, transient, quiescent, CEP
 MEASUREMENT_CREATE = "measurement/measurements/create"
@@ -93,8 +91,9 @@ _SMARTREST: dict[str, tuple[C8yTopicKind, bool, int, int]] = {
 
 def parse_c8y_topic(topic: str) -> C8yTopic:
     """Classify a concrete topic (no wildcards); ``TopicError`` for a topic the endpoint does not serve."""
-    if any(char in topic for char in _FORBIDDEN_TOPIC_CHARS):
-        raise TopicError(f"Topic '{topic}' contains a wildcard or NUL")
+    problem = topic_name_problem(topic)
+    if problem is not None:
+        raise TopicError(f"Topic '{topic}' is not a topic name: {problem}")
     if topic == DEVICECONTROL_NOTIFICATIONS:
         return C8yTopic(C8yTopicKind.OPERATIONS, upstream=False)
     if topic == JSON_ERRORS:
@@ -160,8 +159,8 @@ def subscription_allowed(topic_filter: str) -> bool:
             return not parse_c8y_topic(topic_filter).upstream
         except TopicError:
             return False
-    if "#" in segments[:-1] or any(("+" in part or "#" in part) and len(part) > 1 for part in segments):
-        return False  # malformed filter
+    if topic_filter_problem(topic_filter) is not None:
+        return False
     literal = segments[:wildcard]
     if len(literal) < 2 or literal[0] not in MODES or literal[1] not in _SMARTREST:
         return False

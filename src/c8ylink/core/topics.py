@@ -15,14 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from c8ylink.core.errors import ProtocolError
+from c8ylink.core.mqtt.topic import TopicError, topic_name_problem
 
 FORBIDDEN_EXTERNAL_ID_CHARS = ("/", "+", "#", "\0")
 _FORBIDDEN_TOPIC_CHARS = ("+", "#", "\0")
-
-
-class TopicError(ProtocolError):
-    """A topic or identifier that does not fit its grammar."""
 
 
 # --------------------------------------------------------------------------------------------- thin-edge
@@ -232,26 +228,9 @@ def _parse_channel(topic: str, rest: list[str]) -> Channel:
     raise TopicError(f"Topic '{topic}' has an unknown channel '{'/'.join(rest)}'")
 
 
-def validate_topic_filter(topic_filter: str) -> str:
-    """``topic_filter`` if an MQTT broker accepts it (MQTT 3.1.1 §4.7); ``TopicError`` saying why not."""
-    if not topic_filter:
-        raise TopicError("an empty topic filter")
-    if "\0" in topic_filter:
-        raise TopicError(f"'{topic_filter}' is not a topic filter: it contains NUL")
-    levels = topic_filter.split("/")
-    for n, level in enumerate(levels):
-        if "#" in level and (level != "#" or n != len(levels) - 1):
-            raise TopicError(
-                f"'{topic_filter}' is not a topic filter: '#' must be a whole level, the last one"
-            )
-        if "+" in level and level != "+":
-            raise TopicError(f"'{topic_filter}' is not a topic filter: '+' must be a whole level")
-    return topic_filter
-
-
 def validate_topic_root(root: str) -> str:
     """``root`` if it can prefix topics (``te``): not empty, no wildcards; ``TopicError`` otherwise."""
-    if not root or "+" in root or "#" in root or "\0" in root:
+    if topic_name_problem(root) is not None:
         raise TopicError(f"'{root}' cannot be a topic root: give a topic without '+' or '#', e.g. te")
     return root
 

@@ -30,7 +30,7 @@ from c8ylink.device.connect_config import ConnectConfig
 from c8ylink.device.tls_advice import TlsContext, explain_tls_error
 
 if TYPE_CHECKING:
-    from c8ylink.infra.net.mqtt import MqttClient
+    from c8ylink.infra.net.mqtt_client import MqttClient
     from c8ylink.infra.net.mqtt_options import MqttMessage, MqttOptions
 
 DEVICE_KEEPALIVE = 5  # seconds; also how long the creation waits for its PUBACK
@@ -237,7 +237,7 @@ def _issuer(token: str) -> str:
 
 
 def _connect(options: MqttOptions) -> MqttClient:
-    from c8ylink.infra.net.mqtt import MqttClient
+    from c8ylink.infra.net.mqtt_client import MqttClient
 
     client = MqttClient(options)
     client.connect()

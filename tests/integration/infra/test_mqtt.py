@@ -1,4 +1,4 @@
-"""Both MQTT clients against a real mosquitto: the sync paho client of the CLIs (``infra.net.mqtt``) and
+"""The MQTT client against a real mosquitto: its synchronous face of the CLIs (``infra.net.mqtt_client``) and
 the asyncio session of the services (``infra.net.mqtt_session``), plain and over TLS with client
 certificates; connection failures become one readable ``BrokerError``/``TlsError``."""
 
@@ -13,7 +13,7 @@ import trustme
 
 from c8ylink.core.errors import BrokerError, TlsError
 from c8ylink.core.mqtt.packets import Will
-from c8ylink.infra.net.mqtt import MqttClient
+from c8ylink.infra.net.mqtt_client import MqttClient
 from c8ylink.infra.net.mqtt_options import MqttMessage
 from c8ylink.infra.net.mqtt_session import MqttSession
 
@@ -181,7 +181,7 @@ async def test_session_last_will_and_lost_connection(mosquitto: Any) -> None:
         will = Will("health", b"down", qos=1, retain=False)
         session = MqttSession(mosquitto.options("dying", will=will), lambda *args: None)
         await session.connect()
-        session._abort()  # a crash: no DISCONNECT, so the broker sends the will
+        session.abort()  # a crash: no DISCONNECT, so the broker sends the will
         with pytest.raises(BrokerError, match="was lost"):
             await asyncio.wait_for(session.wait_closed(), 10)
         message = await asyncio.to_thread(watcher.next_message, 10)

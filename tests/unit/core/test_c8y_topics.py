@@ -11,7 +11,7 @@ from c8ylink.core.c8y_topics import (
     parse_c8y_topic,
     subscription_allowed,
 )
-from c8ylink.core.topics import TopicError
+from c8ylink.core.mqtt.topic import TopicError
 
 K = C8yTopicKind
 

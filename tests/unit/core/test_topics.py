@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from c8ylink.core.mqtt.topic import TopicError
 from c8ylink.core.topics import (
     Alarm,
     AlarmMetadata,
@@ -19,14 +20,12 @@ from c8ylink.core.topics import (
     Health,
     Measurement,
     MeasurementMetadata,
-    TopicError,
     Twin,
     derive_external_id,
     parse_topic,
     smartrest_topic,
     topic_for,
     validate_external_id,
-    validate_topic_filter,
     validate_topic_root,
 )
 
@@ -140,17 +139,6 @@ channels = st.one_of(
 @given(entity=entities, channel=channels)
 def test_parse_topic_inverts_topic_for(entity: EntityTopicId, channel: Channel) -> None:
     assert parse_topic("te", topic_for("te", entity, channel)) == (entity, channel)
-
-
-@pytest.mark.parametrize("topic_filter", ["te/+/+/+/+/m/+", "#", "te/#", "+", "a//b", "/"])
-def test_valid_topic_filters(topic_filter: str) -> None:
-    assert validate_topic_filter(topic_filter) == topic_filter
-
-
-@pytest.mark.parametrize("topic_filter", ["", "te/#/m", "te/a#", "te/+x", "a+/b", "x\0y"])
-def test_invalid_topic_filters(topic_filter: str) -> None:
-    with pytest.raises(TopicError):
-        validate_topic_filter(topic_filter)
 
 
 @pytest.mark.parametrize("root", ["", "te/#", "+", "a/+/b"])

@@ -21,6 +21,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from c8ylink.core.errors import C8yLinkError
+from c8ylink.core.mqtt.topic import TopicError
 from c8ylink.core.smartrest.messages import (
     get_pending_operations,
     set_required_availability,
@@ -36,7 +37,6 @@ from c8ylink.core.topics import (
     Health,
     Measurement,
     MeasurementMetadata,
-    TopicError,
     Twin,
     parse_topic,
 )

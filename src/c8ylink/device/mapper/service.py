@@ -28,7 +28,8 @@ from pathlib import Path
 from c8ylink.core.clock import Clock, SystemClock
 from c8ylink.core.errors import BrokerError
 from c8ylink.core.mqtt.packets import Will
-from c8ylink.core.topics import CommandMetadata, TopicError, parse_topic
+from c8ylink.core.mqtt.topic import TopicError
+from c8ylink.core.topics import CommandMetadata, parse_topic
 from c8ylink.device.mapper.config import MapperConfig
 from c8ylink.device.mapper.converter import (
     build_heartbeats,

@@ -1,1 +1,2 @@
-"""Network adapters: the one home of httpx2 (http.py) and paho-mqtt; their errors stop here."""
+"""Network adapters: the one home of httpx2 (http.py) and of the MQTT client (mqtt_session.py,
+with its synchronous face mqtt_client.py); foreign errors stop here."""

@@ -24,6 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from c8ylink.core.errors import C8yLinkError
+from c8ylink.core.mqtt.topic import TopicError
 from c8ylink.core.smartrest.codec import decode_record, split_records
 from c8ylink.core.smartrest.messages import (
     set_executing,
@@ -34,7 +35,7 @@ from c8ylink.core.smartrest.messages import (
     set_successful_fragment,
 )
 from c8ylink.core.smartrest.operations import parse_operation
-from c8ylink.core.topics import Command, TopicError, smartrest_topic, topic_for, validate_external_id
+from c8ylink.core.topics import Command, smartrest_topic, topic_for, validate_external_id
 from c8ylink.device.mapper.config import OperationSource
 from c8ylink.device.mapper.context import Context
 from c8ylink.device.mapper.convert.capabilities import (

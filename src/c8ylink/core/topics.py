@@ -1,4 +1,4 @@
-"""thin-edge's ``te/`` topic scheme as values (tedge.md §6.1), external ids, SmartREST publish topics.
+"""thin-edge's ``te/`` topic scheme as values (tedge.md §6.1), external ids.
 
 thin-edge: ``<root>/<e1>/<e2>/<e3>/<e4>[/<channel>...]``; the four entity segments are an
 ``EntityTopicId`` (``device/main//``), the rest a ``Channel`` value. ``topic_for(root, entity,
@@ -6,7 +6,8 @@ channel)`` builds a topic and ``parse_topic(root, topic)`` is its inverse.
 
 External ids: the main device uses the device id; any other entity ``<main id>:`` followed by its
 topic id without trailing slashes, ``/`` -> ``:`` (``dev1:device:child01``), unless it registered an
-``@id``. External ids end up in topics (``c8y/s/us/<xid>``), so ``/``, ``+``, ``#`` and NUL are refused.
+``@id``. External ids end up in topics (``c8y/s/us/<xid>``, built by ``c8y_topics``), so ``/``, ``+``,
+``#`` and NUL are refused.
 
 Cumulocity's own topic grammar lives in ``c8y_topics``.
 """
@@ -251,8 +252,3 @@ def derive_external_id(entity: EntityTopicId, main_device_id: str, main_device: 
     if entity == main_device:
         return validate_external_id(main_device_id)
     return validate_external_id(f"{main_device_id}:" + entity.value.rstrip("/").replace("/", ":"))
-
-
-def smartrest_topic(prefix: str, child_external_id: str | None = None) -> str:
-    """Local SmartREST publish topic: ``<prefix>/s/us`` for the main device, ``.../s/us/<xid>`` otherwise."""
-    return f"{prefix}/s/us" if child_external_id is None else f"{prefix}/s/us/{child_external_id}"

@@ -23,7 +23,6 @@ from c8ylink.core.topics import (
     Twin,
     derive_external_id,
     parse_topic,
-    smartrest_topic,
     topic_for,
     validate_external_id,
     validate_topic_root,
@@ -111,11 +110,6 @@ def test_external_ids_usable_in_topics_only(bad: str) -> None:
     with pytest.raises(TopicError, match="Invalid external ID"):
         validate_external_id(bad)
     assert validate_external_id("dev1:device:child01") == "dev1:device:child01"
-
-
-def test_smartrest_topic_per_entity() -> None:
-    assert smartrest_topic("c8y") == "c8y/s/us"
-    assert smartrest_topic("c8y", "dev1:device:child01") == "c8y/s/us/dev1:device:child01"
 
 
 segment = st.text(st.characters(codec="utf-8", exclude_characters="/+#\0"), max_size=8)

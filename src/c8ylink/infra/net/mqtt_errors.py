@@ -7,16 +7,21 @@ import re
 
 from c8ylink.core.errors import BrokerError, C8yLinkError
 from c8ylink.infra.net.mqtt_options import MqttOptions
-from c8ylink.infra.net.tls_errors import find_ssl_error, tls_error_from_ssl
+from c8ylink.infra.net.tls_errors import find_ssl_error, tls_error_from_ssl, tls_hang_up_error
 
 _ERRNO = re.compile(r"\[Errno (\d+)\]")
 
 
 def connect_error(options: MqttOptions, exc: OSError) -> C8yLinkError:
-    """``TlsError`` for a failed handshake, else ``BrokerError`` naming the broker and the reason."""
+    """``TlsError`` for a failed handshake, else ``BrokerError`` naming the broker and the reason.
+
+    ``exc`` comes from opening the connection (TCP, then TLS): a connection reset there, over TLS, is
+    the server hanging up in the handshake (how a refused client certificate may look)."""
     ssl_error = find_ssl_error(exc)
     if ssl_error is not None:
         return tls_error_from_ssl(ssl_error, options.address)
+    if options.uses_tls and isinstance(exc, ConnectionResetError | ConnectionAbortedError):
+        return tls_hang_up_error(options.address)
     return BrokerError(f"Failed to connect to the MQTT broker at {options.address}: {_reason(exc)}")
 
 

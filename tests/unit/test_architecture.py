@@ -5,19 +5,25 @@ Walks every module of the package with ``ast`` (imports inside functions count t
 - the three products never import each other;
 - ``<product>.cli`` packages are leaves (only the same cli package imports them);
 - ``core`` uses only the standard library;
-- each third-party library is confined to the modules named in THIRD_PARTY_HOMES.
+- each third-party library is confined to the modules named in THIRD_PARTY_HOMES;
+- lazy ``"c8ylink.module:attribute"`` strings (``infra.cli.lazy.LazyGroup`` subcommands, API handlers,
+  the console scripts of pyproject.toml) name a module and attribute that exist, and count as imports
+  of the module that holds them (an umbrella ``c8ylink.cli`` module may name a product's cli package).
 """
 
 from __future__ import annotations
 
 import ast
+import re
 import sys
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-SRC = Path(__file__).resolve().parents[2] / "src"
+ROOT = Path(__file__).resolve().parents[2]
+SRC = ROOT / "src"
 PACKAGE = "c8ylink"
 
 ALLOWED_LAYERS: dict[str, set[str]] = {
@@ -79,6 +85,72 @@ def imports_of(name: str, path: Path) -> Iterator[str]:
                 yield node.module
 
 
+LAZY_TARGET = re.compile(r"c8ylink(?:\.\w+)+:\w+(?:\.\w+)*")
+
+
+def lazy_targets_of(path: Path) -> Iterator[str]:
+    """Every string constant of the module that is a ``"c8ylink.module:attribute"`` target."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and LAZY_TARGET.fullmatch(node.value)
+        ):
+            yield node.value
+
+
+def references_of(name: str, path: Path) -> Iterator[str]:
+    """What the module imports, directly or through a lazy target."""
+    yield from imports_of(name, path)
+    for target in lazy_targets_of(path):
+        yield target.partition(":")[0]
+
+
+def source_of(module: str) -> Path | None:
+    base = SRC.joinpath(*module.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def top_level_names(path: Path) -> set[str]:
+    """The names a module binds at its top level (also inside top-level ``if`` and ``try`` blocks)."""
+    names: set[str] = set()
+    statements = list(ast.parse(path.read_text(encoding="utf-8")).body)
+    while statements:
+        node = statements.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names.update(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name))
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, (ast.If, ast.Try)):
+            statements.extend([*node.body, *node.orelse])
+            if isinstance(node, ast.Try):
+                statements.extend([*node.finalbody, *(s for h in node.handlers for s in h.body)])
+    return names
+
+
+def lazy_target_problem(target: str) -> str | None:
+    """Why ``"module:attribute"`` cannot be loaded, or None."""
+    module, _, attribute = target.partition(":")
+    path = source_of(module)
+    if path is None:
+        return f"{target}: no module {module}"
+    if attribute.split(".")[0] not in top_level_names(path):
+        return f"{target}: {module} has no {attribute.split('.')[0]}"
+    return None
+
+
+def console_scripts() -> dict[str, str]:
+    with (ROOT / "pyproject.toml").open("rb") as file:
+        return dict(tomllib.load(file)["project"]["scripts"])
+
+
 def layer_of(name: str) -> str:
     parts = name.split(".")
     return parts[1] if len(parts) > 1 else ""
@@ -94,18 +166,17 @@ def cli_package_of(name: str) -> str | None:
 MODULES = all_modules()
 
 
-@pytest.mark.parametrize(("name", "path"), MODULES, ids=[m for m, _ in MODULES])
-def test_module_respects_the_layers(name: str, path: Path) -> None:
+def layer_problems(name: str, path: Path) -> list[str]:
     layer = layer_of(name)
     problems = []
-    for imported in imports_of(name, path):
+    for imported in references_of(name, path):
         top = imported.split(".")[0]
         if top == PACKAGE:
             target_layer = layer_of(imported)
             if target_layer and target_layer not in ALLOWED_LAYERS.get(layer, set()):
                 problems.append(f"{name} ({layer}) imports {imported} ({target_layer})")
             target_cli = cli_package_of(imported)
-            if target_cli and cli_package_of(name) != target_cli:
+            if target_cli and cli_package_of(name) != target_cli and layer != "cli":
                 problems.append(f"{name} imports {imported}: cli packages are leaves")
         elif top in sys.stdlib_module_names or top == "__future__":
             continue
@@ -113,6 +184,12 @@ def test_module_respects_the_layers(name: str, path: Path) -> None:
             problems.append(f"{name} (core) imports third-party {imported}")
         elif top in THIRD_PARTY_HOMES and not name.startswith(THIRD_PARTY_HOMES[top]):
             problems.append(f"{name} imports {top}, which lives only in {THIRD_PARTY_HOMES[top]}")
+    return problems
+
+
+@pytest.mark.parametrize(("name", "path"), MODULES, ids=[m for m, _ in MODULES])
+def test_module_respects_the_layers(name: str, path: Path) -> None:
+    problems = layer_problems(name, path)
     assert not problems, "\n".join(problems)
 
 
@@ -120,3 +197,40 @@ def test_the_walk_sees_the_whole_package() -> None:
     names = {name for name, _ in MODULES}
     assert "c8ylink.core.errors" in names
     assert "c8ylink.device.cli.root" in names
+
+
+LAZY_TARGETS = sorted({(name, target) for name, path in MODULES for target in lazy_targets_of(path)})
+
+
+@pytest.mark.parametrize(("name", "target"), LAZY_TARGETS, ids=[t for _, t in LAZY_TARGETS])
+def test_lazy_targets_exist(name: str, target: str) -> None:
+    assert lazy_target_problem(target) is None, f"{name}: {lazy_target_problem(target)}"
+
+
+@pytest.mark.parametrize(("script", "target"), sorted(console_scripts().items()))
+def test_console_scripts_exist(script: str, target: str) -> None:
+    assert lazy_target_problem(target) is None, f"[project.scripts] {script}: {lazy_target_problem(target)}"
+
+
+def test_the_lazy_targets_are_found() -> None:
+    targets = {target for _, target in LAZY_TARGETS}
+    assert "c8ylink.tenant.cli.root:tenant_cmd" in targets  # c8ylink.cli.root
+    assert "c8ylink.device.cli.cert:cert_cmd" in targets  # c8ylink.device.cli.spec
+
+
+def test_a_broken_lazy_target_is_named() -> None:
+    assert lazy_target_problem("c8ylink.device.cli.gone:cert_cmd") == (
+        "c8ylink.device.cli.gone:cert_cmd: no module c8ylink.device.cli.gone"
+    )
+    assert lazy_target_problem("c8ylink.device.cli.cert:gone_cmd") == (
+        "c8ylink.device.cli.cert:gone_cmd: c8ylink.device.cli.cert has no gone_cmd"
+    )
+
+
+def test_a_lazy_target_across_the_layers_counts_as_an_import(tmp_path: Path) -> None:
+    module = tmp_path / "spec.py"
+    module.write_text('COMMANDS = {"login": ("c8ylink.operator.cli.login:login_cmd", "Log in")}\n')
+    assert layer_problems("c8ylink.device.cli.spec", module) == [
+        "c8ylink.device.cli.spec (device) imports c8ylink.operator.cli.login (operator)",
+        "c8ylink.device.cli.spec imports c8ylink.operator.cli.login: cli packages are leaves",
+    ]

@@ -12,7 +12,10 @@ from c8ylink.infra.cli.run import run_cli
 
 # name -> ("module:attribute", one-line help); the module is imported only when the command runs
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
-    "tenant": ("c8ylink.tenant.cli:tenant_cmd", "Run and administer the local Cumulocity-compatible tenant."),
+    "tenant": (
+        "c8ylink.tenant.cli.root:tenant_cmd",
+        "Run and administer the local Cumulocity-compatible tenant.",
+    ),
     "services": ("c8ylink.cli.services:services_cmd", "Service managers for tedge's services (supervisord)."),
     "demo": ("c8ylink.demo.cli:demo_cmd", "Run the documented onboarding end to end on a local tenant."),
 }

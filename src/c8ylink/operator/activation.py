@@ -27,7 +27,7 @@ from c8ylink.operator.sessions.model import Session, host_domain, host_name, nor
 from c8ylink.operator.sessions.passphrase import Passphrases
 from c8ylink.operator.sessions.secrets import DecryptionError, decrypt_text, encrypt_text, is_encrypted
 from c8ylink.operator.sessions.store import find_session_file, load_session, save_session
-from c8ylink.operator.settings import SettingsLayers, parse_duration
+from c8ylink.operator.settings import SettingsLayers, env_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +67,7 @@ def session_from_env(env: dict[str, str] | os._Environ[str]) -> Session:
         totp_secret=env.get("C8Y_CREDENTIAL_TOTP_SECRET", ""),
         certificate=env.get("C8Y_CERTIFICATE", ""),
         certificate_key=env.get("C8Y_CERTIFICATE_KEY", ""),
-        login_type=env.get("C8Y_SETTINGS_LOGIN_TYPE", ""),
+        login_type=env.get(env_name("login.type"), ""),
         mode=env.get("C8Y_MODE", ""),
         session_uri=f"env://{host_name(host)}",
     )
@@ -167,7 +167,7 @@ def _login_request(
         totp_secret=session.totp_secret,
         clear=request.clear,
         # a token handed in (C8Y_TOKEN) is used as long as it is valid: that is what it is for
-        token_valid_for=0 if request.from_env else parse_duration(settings.text("session.tokenValidFor")),
+        token_valid_for=0 if request.from_env else settings.seconds("session.tokenValidFor"),
         certificate_url=settings.text("login.certificateUrl"),
         sso=SsoOptions(
             scopes=settings.text("sso.scopes"),
@@ -262,7 +262,7 @@ def build_variables(
         "C8Y_TOKEN": credentials.token if bearer else "",
         "C8Y_HEADER_AUTHORIZATION": authorization,
         "C8Y_HEADER": f"Authorization: {authorization}" if authorization else "",
-        "C8Y_SETTINGS_LOGIN_TYPE": result.login_type,
+        env_name("login.type"): result.login_type,
         "C8Y_MODE": mode,
     }
     if settings.flag("encryption.cachePassphrase") and passphrase:

@@ -26,7 +26,7 @@ from c8ylink.operator.login_types import BASIC, BROWSER, CERTIFICATE, DEVICE, NO
 from c8ylink.operator.sessions.model import Session, host_name, normalize_host
 from c8ylink.operator.sessions.secrets import DecryptionError, decrypt_text, encrypt_text, is_encrypted
 from c8ylink.operator.sessions.store import find_session_file, is_uri_session, load_session, save_session
-from c8ylink.operator.settings import SettingsLayers, parse_duration
+from c8ylink.operator.settings import LEGACY_CONFIRMATION, SettingsLayers, env_name
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ def active_session_name(where: Surroundings, session_flag: str | None) -> tuple[
     """``(name, explicit)``: the session to use and whether the command line named it."""
     if session_flag:
         return session_flag, True
-    from_settings = where.env.get("C8Y_SETTINGS_DEFAULTS_SESSION", "")
+    from_settings = where.env.get(env_name("defaults.session"), "")
     if from_settings:
         return from_settings, True
     return where.env.get("C8Y_SESSION", ""), False
@@ -59,7 +59,7 @@ def _env_overrides(session: Session, env: dict[str, str] | os._Environ[str]) -> 
         username=env.get("C8Y_USERNAME") or env.get("C8Y_USER") or session.username,
         password=env.get("C8Y_PASSWORD") or session.password,
         token=env.get("C8Y_TOKEN") or session.token,
-        login_type=env.get("C8Y_SETTINGS_LOGIN_TYPE") or session.login_type,
+        login_type=env.get(env_name("login.type")) or session.login_type,
         certificate=env.get("C8Y_CERTIFICATE") or session.certificate,
         certificate_key=env.get("C8Y_CERTIFICATE_KEY") or session.certificate_key,
     )
@@ -89,7 +89,7 @@ def _expires_soon(token: str, session: Session, where: Surroundings) -> bool:
     from c8ylink.operator.credentials import token_expiry
 
     expiry = token_expiry(token)
-    renew_before = parse_duration(settings_of(session, where).text("session.tokenRenewBefore"))
+    renew_before = settings_of(session, where).seconds("session.tokenRenewBefore")
     return expiry is not None and expiry - time.time() <= renew_before
 
 
@@ -164,7 +164,7 @@ def open_client(
         credentials=credentials_of(session, where),
         tls=tls,
         domain=session.domain,
-        renew_before=parse_duration(settings.text("session.tokenRenewBefore")),
+        renew_before=settings.seconds("session.tokenRenewBefore"),
         timeout=timeout or DEFAULT_TIMEOUT,
     )
     return C8yClient(
@@ -241,7 +241,7 @@ def _confirmation(session: Session, settings: SettingsLayers) -> str:
     (next to the legacy ``mode.enable*`` switches) uses that."""
     from c8ylink.operator.sessions.model import get_setting
 
-    legacy = get_setting(session.settings, "mode.confirmation")
+    legacy = get_setting(session.settings, LEGACY_CONFIRMATION)
     if legacy is not None and settings.value("session.confirmation", default=_UNSET) is _UNSET:
         return str(legacy)
     return settings.text("session.confirmation")

@@ -223,26 +223,15 @@ def parse_flag_value(spec: FlagSpec, text: str) -> object:
     return text
 
 
-_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
-
-
 def parse_duration_ms(text: str) -> float:
-    """Seconds from go-c8y-cli's durations: ``200ms``, ``1.5s``, ``1m``; a bare number is milliseconds."""
-    value = text.strip().lower()
+    """Seconds from go-c8y-cli's flag durations: ``200ms``, ``1.5s``, ``1m30s``; a bare number is
+    milliseconds (``core.settings.durations``, Go's grammar)."""
+    from c8ylink.core.settings.durations import GO_DURATION, parse_duration
+    from c8ylink.core.settings.errors import ValueParseError
+
     try:
-        milliseconds = float(value)
-    except ValueError:
-        milliseconds = None
-    if milliseconds is not None and milliseconds >= 0:
-        return milliseconds / 1000.0
-    for unit in ("ms", "s", "m", "h"):
-        number = value.removesuffix(unit)
-        if number != value:
-            try:
-                seconds = float(number) * _UNITS[unit]
-            except ValueError:
-                break
-            if seconds < 0:
-                break
-            return seconds
-    raise ValueError(f"{text!r} is not a duration (use e.g. 200ms, 1s, 2m or a number of milliseconds)")
+        return parse_duration(text, GO_DURATION._replace(bare_unit="ms")).seconds
+    except ValueParseError:
+        raise ValueError(
+            f"{text!r} is not a duration (use e.g. 200ms, 1s, 2m or a number of milliseconds)"
+        ) from None

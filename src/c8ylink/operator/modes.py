@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from c8ylink.core.errors import UsageError
 from c8ylink.core.exit_codes import C8yExit
 from c8ylink.operator.sessions.model import get_setting, parse_bool
+from c8ylink.operator.settings import ENV_ALIASES, LEGACY_MODE_SWITCHES, env_name
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -36,17 +37,6 @@ MODE_CHOICES = (
     ("ci", "no restrictions"),
 )
 METHOD_ACTIONS = {"GET": READ, "HEAD": READ, "POST": CREATE, "PUT": UPDATE, "PATCH": UPDATE, "DELETE": DELETE}
-CI_VARIABLES = (
-    "CI",
-    "BUILD_ID",
-    "BUILD_NUMBER",
-    "RUN_ID",
-    "CI_APP_ID",
-    "CI_BUILD_ID",
-    "CI_BUILD_NUMBER",
-    "CI_NAME",
-    "CONTINUOUS_INTEGRATION",
-)
 DEFAULT_CONFIRMATION = "PUT POST DELETE"
 
 
@@ -65,9 +55,9 @@ def check_mode_name(text: str) -> str:
 
 def is_ci(env: Mapping[str, str]) -> bool:
     """CI mode: ``C8Y_SETTINGS_CI=true`` or any CI variable set (``CI`` counts unless it is "false")."""
-    if parse_bool(env.get("C8Y_SETTINGS_CI"), False):
+    if parse_bool(env.get(env_name("ci")), False):
         return True
-    for name in CI_VARIABLES:
+    for name in ENV_ALIASES["ci"]:
         value = env.get(name)
         if value and not (name == "CI" and value.strip().lower() == "false"):
             return True
@@ -76,7 +66,7 @@ def is_ci(env: Mapping[str, str]) -> bool:
 
 def legacy_mode(settings: Mapping[str, Any]) -> str | None:
     """[old] ``settings.mode.enableCreate/Update/Delete``: all -> dev, create+update -> qual, none -> prod."""
-    flags = [get_setting(settings, f"mode.enable{kind}") for kind in ("create", "update", "delete")]
+    flags = [get_setting(settings, key) for key in LEGACY_MODE_SWITCHES]
     if all(flag is None for flag in flags):
         return None
     create, update, delete = (parse_bool(flag, False) for flag in flags)
@@ -98,8 +88,8 @@ def resolve_mode(
         return "ci"
     candidates = (
         flag,
-        env.get("C8Y_MODE"),
-        env.get("C8Y_SETTINGS_SESSION_MODE"),
+        *(env.get(alias) for alias in ENV_ALIASES["session.mode"]),
+        env.get(env_name("session.mode")),
         get_setting(session_settings, "session.mode"),
         legacy_mode(session_settings),
         get_setting(global_settings or {}, "session.mode"),

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from c8ylink.device.bridge import render_bridge_conf
+from c8ylink.device.connect.bridge import render_bridge_conf
 
 from .conftest import (
     HAS_AGENT,
@@ -255,10 +255,10 @@ def test_render_matches_the_written_file(running: Device) -> None:
 
 
 def render_bridge_conf_of(device: Device) -> str:
-    from c8ylink.device.c8y_connection import build_c8y_connection
-    from c8ylink.device.config_store import TedgeConfigStore
-    from c8ylink.device.connect_config import build_connect_config
-    from c8ylink.device.mosquitto import detect_mosquitto_version
+    from c8ylink.device.c8y.connection import build_c8y_connection
+    from c8ylink.device.config.store import TedgeConfigStore
+    from c8ylink.device.connect.config import build_connect_config
+    from c8ylink.device.connect.mosquitto import detect_mosquitto_version
 
     settings = TedgeConfigStore(device.config_dir, env={}).load()
     connection = build_c8y_connection(settings, None, path_exists=os.path.exists)

@@ -234,6 +234,8 @@ def test_tenant_stopped_after_the_device_was_created(device: Device, request: py
         forwarder = Forwarder((host, int(port)))
         request.addfinalizer(forwarder.close)
         device.config("c8y.mqtt", f"127.0.0.1:{forwarder.port}")
+        device.config("c8y.connection_check.timeout", "2s")  # each check fails: no need to wait 10 s
+        device.config("c8y.connection_check.retry_interval", "200ms")
         device.write_services()
         device.start_services()
         process = subprocess.Popen(
@@ -279,6 +281,7 @@ def test_tenant_restarted_while_connected(device: Device) -> None:
     api = TenantApi(own)
     onboard(device, own, api)
     api.client.close()
+    device.config("c8y.bridge.restart_timeout", "1s")  # not mosquitto's 5 s to 15 s before the first retry
     device.write_services()
     device.start_services()
     try:

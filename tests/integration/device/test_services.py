@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 
 from c8ylink.core.errors import C8yLinkError, ServiceError
-from c8ylink.device.mosquitto import (
+from c8ylink.device.connect.mosquitto import (
     PortTakenError,
     check_port_free,
     detect_mosquitto_version,
     wait_until_listening,
 )
-from c8ylink.device.services import ServiceManager
-from c8ylink.device.system_config import InitConfig, SystemConfig
+from c8ylink.device.services.manager import ServiceManager
+from c8ylink.device.services.system_config import InitConfig, SystemConfig
 
 pytestmark = pytest.mark.integration
 

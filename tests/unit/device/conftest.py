@@ -11,11 +11,11 @@ import pytest
 
 from c8ylink.core.settings.errors import DerivationSourceMissing
 from c8ylink.core.settings.resolve import Settings, build_settings
-from c8ylink.device.bridge import BasicAuth
-from c8ylink.device.c8y_connection import build_c8y_connection
-from c8ylink.device.connect_config import ConnectConfig, build_connect_config
-from c8ylink.device.mosquitto import MosquittoVersion
-from c8ylink.device.settings import TEDGE
+from c8ylink.device.c8y.connection import build_c8y_connection
+from c8ylink.device.config.settings import TEDGE
+from c8ylink.device.connect.bridge import BasicAuth
+from c8ylink.device.connect.config import ConnectConfig, build_connect_config
+from c8ylink.device.connect.mosquitto import MosquittoVersion
 
 MOSQUITTO_2 = MosquittoVersion("2.0.11")
 SettingsOf = Callable[..., Settings]

@@ -9,14 +9,14 @@ import pytest
 
 from c8ylink.core.errors import C8yLinkError
 from c8ylink.core.settings.resolve import Settings
-from c8ylink.device.bridge import (
+from c8ylink.device.connect.bridge import (
     BasicAuth,
     bridge_file_name,
     render_bridge_conf,
     render_tedge_mosquitto_conf,
 )
-from c8ylink.device.connect_config import ConnectConfig, build_listeners
-from c8ylink.device.mosquitto import MosquittoVersion
+from c8ylink.device.connect.config import ConnectConfig, build_listeners
+from c8ylink.device.connect.mosquitto import MosquittoVersion
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "mosquitto"
 MOSQUITTO_2 = MosquittoVersion("2.0.11")

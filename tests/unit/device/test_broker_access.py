@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from c8ylink.device.broker_access import _blocker
+from c8ylink.device.connect.broker_access import _blocker
 
 OTHER = 65534  # a user owning none of the files below (nobody)
 

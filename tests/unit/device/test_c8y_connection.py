@@ -9,8 +9,8 @@ import pytest
 from c8ylink.core.errors import ConfigError, ConfigNotSetError
 from c8ylink.core.settings.errors import DerivedValueMissingError
 from c8ylink.core.settings.resolve import Settings, build_settings
-from c8ylink.device.c8y_connection import build_c8y_connection
-from c8ylink.device.settings import TEDGE
+from c8ylink.device.c8y.connection import build_c8y_connection
+from c8ylink.device.config.settings import TEDGE
 
 
 def settings(data: dict[str, Any] | None) -> Settings:

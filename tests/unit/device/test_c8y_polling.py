@@ -7,8 +7,8 @@ import pytest
 
 from c8ylink.core.clock import FixedClock
 from c8ylink.core.errors import C8yLinkError, NetworkError, TlsError
-from c8ylink.device.c8y_enroll import TIMEOUT_ERROR, AttemptResult, EnrollmentPoller
-from c8ylink.device.c8y_http import with_retries
+from c8ylink.device.c8y.enroll import TIMEOUT_ERROR, AttemptResult, EnrollmentPoller
+from c8ylink.device.c8y.http import with_retries
 
 
 class Script:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import random
 
-from c8ylink.device.c8y_registration import (
+from c8ylink.device.c8y.registration import (
     OTP_ALPHABET,
     generate_one_time_password,
     registration_url,
@@ -58,7 +58,7 @@ def test_url_query_is_form_encoded() -> None:
 
 
 def test_chain_header_puts_each_pem_block_on_one_line() -> None:
-    from c8ylink.device.c8y_device_auth import encode_chain_header
+    from c8ylink.device.c8y.device_auth import encode_chain_header
 
     first = "-----BEGIN CERTIFICATE-----\nAAAA\nBBBB\n-----END CERTIFICATE-----\n"
     second = "-----BEGIN CERTIFICATE-----\nCCCC\n-----END CERTIFICATE-----\n"

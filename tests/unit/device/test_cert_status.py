@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from c8ylink.device.cert_status import (
+from c8ylink.device.certs.status import (
     Validity,
     format_duration,
     format_rfc2822,

@@ -1,4 +1,4 @@
-"""device.certs on real files: what `tedge cert create | create-csr | renew | remove` write
+"""device.certs.actions on real files: what `tedge cert create | create-csr | renew | remove` write
 (tedge.md §2.1-2.5)."""
 
 from __future__ import annotations
@@ -13,16 +13,16 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from c8ylink.core.errors import C8yLinkError, FileAccessError, TlsError
-from c8ylink.device.cert_config import CertConfig, CertPaths
-from c8ylink.device.cert_files import load_device_key, load_device_key_if_exists
-from c8ylink.device.cert_status import Validity
-from c8ylink.device.certs import (
+from c8ylink.device.certs.actions import (
     create_certificate,
     create_csr,
     remove_certificate,
     renew_self_signed,
     view_certificate,
 )
+from c8ylink.device.certs.config import CertConfig, CertPaths
+from c8ylink.device.certs.files import load_device_key, load_device_key_if_exists
+from c8ylink.device.certs.status import Validity
 from c8ylink.infra.tls.ca import create_certificate_authority, issue_certificate
 from c8ylink.infra.tls.certs import encode_certificate_pem, is_self_signed
 from c8ylink.infra.tls.csr import build_csr

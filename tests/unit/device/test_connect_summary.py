@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from c8ylink.core.settings.resolve import Settings
-from c8ylink.device.bridge import BasicAuth
-from c8ylink.device.connect_config import ConnectConfig
-from c8ylink.device.connect_summary import CONNECT_TITLE, RECONNECT_TITLE, TEST_TITLE, render_summary
-from c8ylink.device.mosquitto import MosquittoVersion
+from c8ylink.device.connect.bridge import BasicAuth
+from c8ylink.device.connect.config import ConnectConfig
+from c8ylink.device.connect.mosquitto import MosquittoVersion
+from c8ylink.device.connect.summary import CONNECT_TITLE, RECONNECT_TITLE, TEST_TITLE, render_summary
 
 SettingsOf = Callable[..., Settings]
 ConfigOf = Callable[..., ConnectConfig]
@@ -101,7 +101,7 @@ def test_an_hsm_key_shows_the_cryptoki_mode_and_key(
 
 
 def test_mosquitto_version_of_the_help_text() -> None:
-    from c8ylink.device.mosquitto import parse_mosquitto_help
+    from c8ylink.device.connect.mosquitto import parse_mosquitto_help
 
     assert parse_mosquitto_help("mosquitto version 2.0.11") == MosquittoVersion("2.0.11")
     assert parse_mosquitto_help("mosquitto version 1.6.9").at_least_2 is False  # type: ignore[union-attr]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from c8ylink.core.errors import C8yLinkError, error_chain
-from c8ylink.device.device_id import check_device_id, device_id_problem
+from c8ylink.device.certs.device_id import check_device_id, device_id_problem
 
 FORBIDDEN = ["thinedge>", "thinedge<", "thinedge|", "a[b", "a]b", "a{b", "a}b", "a^b", "a&b", "a#b", "a$b",
              "a+b", "thin/edge", "thin:edge", "thin edge", "tab\there", "émile"]  # fmt: skip

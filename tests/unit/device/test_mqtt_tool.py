@@ -9,10 +9,15 @@ import pytest
 from c8ylink.core.errors import C8yLinkError
 from c8ylink.core.jwt import encode_jwt
 from c8ylink.core.settings.resolve import Settings
-from c8ylink.device.c8y_checks import _issuer, random_suffix
-from c8ylink.device.connect import tenant_mismatch
-from c8ylink.device.connect_config import ConnectConfig
-from c8ylink.device.mqtt_tool import PublishRequest, check_publish_topic, check_topic_filter, format_message
+from c8ylink.device.connect.c8y_checks import _issuer, random_suffix
+from c8ylink.device.connect.config import ConnectConfig
+from c8ylink.device.connect.connector import tenant_mismatch
+from c8ylink.device.mqtt.pub_sub import (
+    PublishRequest,
+    check_publish_topic,
+    check_topic_filter,
+    format_message,
+)
 from c8ylink.infra.net.mqtt_options import MqttMessage
 
 SettingsOf = Callable[..., Settings]

@@ -8,7 +8,7 @@ import pytest
 from c8ylink.core.settings.resolve import build_settings
 from c8ylink.core.settings.schema import Key
 from c8ylink.core.settings.types import ParseContext
-from c8ylink.device.settings import TEDGE
+from c8ylink.device.config.settings import TEDGE
 
 CTX = ParseContext(cwd="/")
 KEYS = {key.name: key for key in TEDGE.keys}

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from c8ylink.device.services import mapper_service
-from c8ylink.device.supervisord import SHIPPED, SupervisordSpec, render_supervisord_setup
-from c8ylink.device.system_config import build_command, parse_system_config
+from c8ylink.device.services.manager import mapper_service
+from c8ylink.device.services.supervisord import SHIPPED, SupervisordSpec, render_supervisord_setup
+from c8ylink.device.services.system_config import build_command, parse_system_config
 
 PACKAGING = Path(__file__).resolve().parents[3] / "packaging" / "supervisord"
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from c8ylink.core.errors import C8yLinkError, ConfigError, ServiceError
-from c8ylink.device.services import load_system_config, mapper_service
-from c8ylink.device.system_config import SYSTEMD, build_command, parse_system_config, render_command
+from c8ylink.device.services.manager import load_system_config, mapper_service
+from c8ylink.device.services.system_config import SYSTEMD, build_command, parse_system_config, render_command
 
 PATH = "/etc/tedge/system.toml"
 OPENRC = """

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from c8ylink.core.errors import TlsError
-from c8ylink.device.tls_advice import TlsContext, explain_tls_error
+from c8ylink.device.c8y.tls_advice import TlsContext, explain_tls_error
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 ROOT = TlsContext(root_cert_key="c8y.profiles.second.root_cert_path", root_cert_path="/etc/tedge/ca.pem")

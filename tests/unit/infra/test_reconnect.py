@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from c8ylink.infra.net.reconnect import Backoff
+from c8ylink.infra.net.reconnect import Backoff, ReconnectPolicy
 
 
 def test_failed_attempts_double_up_to_the_maximum() -> None:
@@ -26,3 +26,11 @@ def test_a_connection_that_stayed_up_is_retried_at_once_and_starts_afresh() -> N
     backoff.connected(now=0.0)
     assert backoff.lost(now=60.0) == 0.0
     assert backoff.failed() == 1.0
+
+
+def test_a_policy_sets_the_figures() -> None:
+    backoff = Backoff.of(ReconnectPolicy(initial=0.1, maximum=0.3, stable=2.0))
+    assert [backoff.failed() for _ in range(4)] == [0.1, 0.2, 0.3, 0.3]
+    backoff.connected(5.0)
+    assert backoff.lost(7.0) == 0.0
+    assert backoff.failed() == 0.1

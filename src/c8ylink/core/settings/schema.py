@@ -177,12 +177,13 @@ class Schema:
         self._by_name = {key.name: key for key in keys}
         if len(self._by_name) != len(keys):
             raise ValueError("duplicate key names in schema")
-        self._by_normalized = {key.normalized: key for key in keys}
+        # lower-cased: environment variable names are matched case-insensitively (camelCase keys too)
+        self._by_normalized = {key.normalized.lower(): key for key in keys}
         for key in keys:
             for old in key.deprecated:
-                self._by_normalized.setdefault(old.replace(".", "_"), key)
+                self._by_normalized.setdefault(old.replace(".", "_").lower(), key)
         for old, new in self.moved.items():
-            self._by_normalized.setdefault(old.replace(".", "_"), self._by_name[new])
+            self._by_normalized.setdefault(old.replace(".", "_").lower(), self._by_name[new])
 
     def key(self, name: str) -> Key:
         """The key with this exact canonical name (``KeyError`` for programming mistakes)."""

@@ -12,8 +12,8 @@ from c8ylink.device.agent.plugins import PLUGIN_DIR
 from c8ylink.device.agent.restart import RestartFiles
 from c8ylink.device.agent.service import AgentConfig, AgentService
 from c8ylink.device.agent.system_config import load_system_commands
-from c8ylink.device.config_store import load_tedge_settings
-from c8ylink.device.local_broker import local_broker_options
+from c8ylink.device.config.store import load_tedge_settings
+from c8ylink.device.mqtt.local_broker import local_broker_options, reconnect_policy
 from c8ylink.infra.service_runner import configure_logging, run_service
 
 STATE_DIR = ".agent"
@@ -45,6 +45,7 @@ def run_agent(
         plugins_dir=config_dir / PLUGIN_DIR,
         restart=RestartFiles(config_dir / STATE_DIR, Path(str(settings.value("run.path")))),
         system=load_system_commands(config_dir),
+        reconnect=reconnect_policy(settings),
     )
     broker = local_broker_options(settings, "tedge-agent")
     configure_logging(log_level)

@@ -43,7 +43,7 @@ from c8ylink.device.agent.software import list_software, update_software
 from c8ylink.device.agent.system_config import SystemCommands
 from c8ylink.infra.net.mqtt_options import MqttOptions
 from c8ylink.infra.net.mqtt_session import MqttSession
-from c8ylink.infra.net.reconnect import keep_connected, wait_or_stop
+from c8ylink.infra.net.reconnect import ReconnectPolicy, keep_connected, wait_or_stop
 
 log = logging.getLogger("c8ylink.agent")
 
@@ -61,6 +61,7 @@ class AgentConfig:
     restart: RestartFiles
     system: SystemCommands = field(default_factory=SystemCommands)
     plugin_timeout: float = DEFAULT_TIMEOUT
+    reconnect: ReconnectPolicy = field(default_factory=ReconnectPolicy)
 
     @property
     def health_topic(self) -> str:
@@ -96,7 +97,7 @@ class AgentService:
         try:
             await keep_connected(
                 self._new_session, lambda session: self._serve(session, stop), self._ended, stop,
-                client_id=SERVICE_NAME, log=log,
+                client_id=SERVICE_NAME, log=log, policy=self.config.reconnect,
             )  # fmt: skip
         finally:
             worker.cancel()

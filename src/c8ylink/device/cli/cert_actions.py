@@ -1,7 +1,7 @@
 """The local `tedge cert` commands: create, create-csr, show, needs-renewal, remove (tedge.md §2.2-2.5).
 
 stdout gets the certificate block (data); stderr the messages for people. Imported only when one of
-these commands runs (it pulls in cryptography through ``device.certs``).
+these commands runs (it pulls in cryptography through ``device.certs.actions``).
 """
 
 from __future__ import annotations
@@ -10,21 +10,21 @@ import click
 
 from c8ylink.core.errors import C8yLinkError, ConfigError
 from c8ylink.core.exit_codes import TedgeExit
-from c8ylink.device import certs
-from c8ylink.device.cert_config import CertConfig, build_cert_config
-from c8ylink.device.cert_status import (
+from c8ylink.device.certs import actions as certs
+from c8ylink.device.certs.actions import CertificateView, view_certificate
+from c8ylink.device.certs.config import CertConfig, build_cert_config
+from c8ylink.device.certs.device_id import NO_DEVICE_ID
+from c8ylink.device.certs.status import (
     Painter,
     Validity,
     ValidityStatus,
     render_certificate,
     render_status_line,
 )
-from c8ylink.device.certs import CertificateView, view_certificate
 from c8ylink.device.cli.cert import Target
 from c8ylink.device.cli.context import TedgeContext
 from c8ylink.device.cli.errors import failing_to
-from c8ylink.device.config_store import TedgeConfigStore
-from c8ylink.device.device_id import NO_DEVICE_ID
+from c8ylink.device.config.store import TedgeConfigStore
 
 _GREEN, _YELLOW, _RED, _RESET = "\x1b[32m", "\x1b[33m", "\x1b[31m", "\x1b[0m"
 _COLOURS = {

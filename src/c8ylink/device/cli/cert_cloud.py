@@ -19,10 +19,9 @@ from c8ylink.core.errors import C8yLinkError, ConfigError, NetworkError, TlsErro
 from c8ylink.core.settings.durations import Duration
 from c8ylink.core.settings.hosts import HostPort
 from c8ylink.core.settings.resolve import Settings
-from c8ylink.device import certs
-from c8ylink.device.c8y_device_auth import MutualTlsTokenSource, device_rest_route, encode_chain_header
-from c8ylink.device.c8y_enroll import Enrollment, EnrollmentPoller, enroll_attempt, send_reenroll
-from c8ylink.device.c8y_http import (
+from c8ylink.device.c8y.device_auth import MutualTlsTokenSource, device_rest_route, encode_chain_header
+from c8ylink.device.c8y.enroll import Enrollment, EnrollmentPoller, enroll_attempt, send_reenroll
+from c8ylink.device.c8y.http import (
     display_host,
     https_url,
     open_c8y_client,
@@ -32,9 +31,10 @@ from c8ylink.device.c8y_http import (
     unreachable,
     with_retries,
 )
-from c8ylink.device.c8y_proxy import c8y_proxy_url
-from c8ylink.device.c8y_registration import generate_one_time_password, render_registration
-from c8ylink.device.c8y_upload import (
+from c8ylink.device.c8y.proxy import c8y_proxy_url
+from c8ylink.device.c8y.registration import generate_one_time_password, render_registration
+from c8ylink.device.c8y.tls_advice import TlsContext, explain_tls_error
+from c8ylink.device.c8y.upload import (
     UnexpectedStatusError,
     UploadOutcome,
     UserCredentials,
@@ -42,8 +42,10 @@ from c8ylink.device.c8y_upload import (
     send_trusted_certificate,
     status_text,
 )
-from c8ylink.device.cert_config import CertConfig, build_cert_config
-from c8ylink.device.cert_files import (
+from c8ylink.device.certs import actions as certs
+from c8ylink.device.certs.config import CertConfig, build_cert_config
+from c8ylink.device.certs.device_id import NO_DEVICE_ID, check_device_id
+from c8ylink.device.certs.files import (
     ensure_directory,
     load_csr_file,
     load_device_certificate,
@@ -56,9 +58,7 @@ from c8ylink.device.cli.cert_actions import print_certificate
 from c8ylink.device.cli.context import TedgeContext
 from c8ylink.device.cli.errors import failing_to
 from c8ylink.device.cli.options import env_profile
-from c8ylink.device.config_store import TedgeConfigStore
-from c8ylink.device.device_id import NO_DEVICE_ID, check_device_id
-from c8ylink.device.tls_advice import TlsContext, explain_tls_error
+from c8ylink.device.config.store import TedgeConfigStore
 from c8ylink.infra.cli.prompts import is_terminal, read_line, read_secret
 from c8ylink.infra.tls.certs import Certificate, encode_certificate_pem
 from c8ylink.infra.tls.csr import CertificateRequest, build_csr, csr_common_name
@@ -94,7 +94,7 @@ def _tls_context(settings: Settings, config: CertConfig, *, with_cert: str | Non
 
 @contextmanager
 def explaining(tls: TlsContext, now: Callable[[], Any], hint: str) -> Iterator[None]:
-    """TLS failures inside get the advice that fits (``device.tls_advice``); a tenant that could not be
+    """TLS failures inside get the advice that fits (``device.c8y.tls_advice``); a tenant that could not be
     reached (after the retries) names the setting to check."""
     try:
         yield

@@ -20,8 +20,8 @@ from c8ylink.core.settings.schema import KeyRef
 from c8ylink.core.settings.types import ParseContext
 from c8ylink.device.cli.errors import failing_to, invalid_value
 from c8ylink.device.cli.options import env_profile, option_profile, profile_option
-from c8ylink.device.config_store import TedgeConfigStore
-from c8ylink.device.settings import TEDGE
+from c8ylink.device.config.settings import TEDGE
+from c8ylink.device.config.store import TedgeConfigStore
 
 if TYPE_CHECKING:
     from c8ylink.core.settings.edit import DocumentEdit

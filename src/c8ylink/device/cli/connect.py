@@ -2,7 +2,7 @@
 
 Each resolves the configuration first (a missing ``c8y.url`` is ``Error: failed to execute `tedge
 connect`.``, as the user docs show), prints the summary block, then runs the steps of
-``device.connect``; errors after the summary are ``Error: failed to connect to Cumulocity cloud.``.
+``device.connect.connector``; errors after the summary are ``Error: failed to connect to Cumulocity cloud.``.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from c8ylink.device.cli.options import profile_option, selected_profile
 if TYPE_CHECKING:
     from c8ylink.core.settings.resolve import Settings
     from c8ylink.device.cli.context import TedgeContext
-    from c8ylink.device.connect import Connector
-    from c8ylink.device.connect_config import ConnectConfig
-    from c8ylink.device.disconnect import Disconnector
-    from c8ylink.device.services import ServiceManager
+    from c8ylink.device.connect.config import ConnectConfig
+    from c8ylink.device.connect.connector import Connector
+    from c8ylink.device.connect.disconnect import Disconnector
+    from c8ylink.device.services.manager import ServiceManager
 
 HELP = {"help_option_names": ["-h", "--help"]}
 PROFILE_HELP = "The cloud profile to connect"
@@ -43,7 +43,7 @@ def connect_cmd() -> None:
 @click.pass_obj
 def connect_c8y_cmd(ctx: TedgeContext, test: bool, offline: bool, profile: str | None) -> int:
     """Create connection to Cumulocity"""
-    from c8ylink.device.connect_summary import CONNECT_TITLE, TEST_TITLE
+    from c8ylink.device.connect.summary import CONNECT_TITLE, TEST_TITLE
 
     title = TEST_TITLE if test else CONNECT_TITLE
     connector = build_connector(ctx, profile, title)
@@ -78,7 +78,7 @@ def reconnect_cmd() -> None:
 @click.pass_obj
 def reconnect_c8y_cmd(ctx: TedgeContext, offline: bool, profile: str | None) -> int:
     """Reconnect to Cumulocity (applies configuration changes, adopts a renewed certificate)"""
-    from c8ylink.device.connect_summary import DISCONNECT_TITLE, RECONNECT_TITLE
+    from c8ylink.device.connect.summary import DISCONNECT_TITLE, RECONNECT_TITLE
 
     ctx.console.line(DISCONNECT_TITLE)
     with failing_to(DISCONNECT_DESCRIPTION):
@@ -95,11 +95,11 @@ def which(ctx: TedgeContext, name: str) -> str | None:
 def build_connector(ctx: TedgeContext, profile: str | None, title: str | None) -> Connector:
     """Resolve the configuration (errors: ``failed to execute `tedge connect```), print the summary
     block when ``title`` is given, and return the steps ready to run."""
-    from c8ylink.device.c8y_checks import MqttCloudChecks
-    from c8ylink.device.c8y_http import root_cert_key, trust_paths
-    from c8ylink.device.connect import Connector
-    from c8ylink.device.connect_summary import render_summary
-    from c8ylink.device.local_broker import local_broker_options
+    from c8ylink.device.c8y.http import root_cert_key, trust_paths
+    from c8ylink.device.connect.c8y_checks import MqttCloudChecks
+    from c8ylink.device.connect.connector import Connector
+    from c8ylink.device.connect.summary import render_summary
+    from c8ylink.device.mqtt.local_broker import local_broker_options
 
     with failing_to("execute `tedge connect`."):
         settings, config, services = _resolve(ctx, profile, announce=title is not None)
@@ -128,8 +128,8 @@ def build_connector(ctx: TedgeContext, profile: str | None, title: str | None) -
 
 
 def build_disconnector(ctx: TedgeContext, profile: str | None) -> Disconnector:
-    from c8ylink.device.disconnect import Disconnector
-    from c8ylink.device.services import load_service_manager
+    from c8ylink.device.connect.disconnect import Disconnector
+    from c8ylink.device.services.manager import load_service_manager
 
     with failing_to("execute `tedge disconnect`."):
         chosen = selected_profile(profile, ctx.env)
@@ -147,12 +147,12 @@ def build_disconnector(ctx: TedgeContext, profile: str | None) -> Disconnector:
 def _resolve(
     ctx: TedgeContext, profile: str | None, *, announce: bool
 ) -> tuple[Settings, ConnectConfig, ServiceManager]:
-    from c8ylink.device.c8y_connection import build_c8y_connection
-    from c8ylink.device.config_store import TedgeConfigStore
-    from c8ylink.device.connect_config import build_connect_config
-    from c8ylink.device.credentials import load_c8y_credentials
-    from c8ylink.device.mosquitto import UNDETECTED, detect_mosquitto_version
-    from c8ylink.device.services import load_service_manager
+    from c8ylink.device.c8y.connection import build_c8y_connection
+    from c8ylink.device.c8y.credentials import load_c8y_credentials
+    from c8ylink.device.config.store import TedgeConfigStore
+    from c8ylink.device.connect.config import build_connect_config
+    from c8ylink.device.connect.mosquitto import UNDETECTED, detect_mosquitto_version
+    from c8ylink.device.services.manager import load_service_manager
 
     chosen = selected_profile(profile, ctx.env)
     settings = TedgeConfigStore(ctx.config_dir, env=ctx.env).load()

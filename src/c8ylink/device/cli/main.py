@@ -91,8 +91,8 @@ def _parse_config_get(argv: Sequence[str]) -> tuple[str | None, str, str | None]
 
 def _config_get(config_dir: str, text: str, profile: str | None, env: Mapping[str, str]) -> str | None:
     from c8ylink.core.settings.schema import parse_profile_name
-    from c8ylink.device.config_store import TedgeConfigStore
-    from c8ylink.device.settings import ENV_CLOUD_PROFILE, TEDGE
+    from c8ylink.device.config.settings import ENV_CLOUD_PROFILE, TEDGE
+    from c8ylink.device.config.store import TedgeConfigStore
 
     parsed = TEDGE.parse_key(text)
     if parsed.warning:

@@ -53,8 +53,8 @@ def _timeout(value: Duration | None) -> float | None:
 
 
 def _options(tedge: TedgeContext) -> MqttOptions:
-    from c8ylink.device.config_store import TedgeConfigStore
-    from c8ylink.device.local_broker import local_broker_options
+    from c8ylink.device.config.store import TedgeConfigStore
+    from c8ylink.device.mqtt.local_broker import local_broker_options
 
     settings = TedgeConfigStore(tedge.config_dir, env=tedge.env).load()
     for warning in settings.warnings:
@@ -99,7 +99,7 @@ def pub_cmd(
     connection_timeout: Duration,
 ) -> None:
     """Publish a MQTT message on a topic."""
-    from c8ylink.device.mqtt_tool import PublishRequest, check_publish_topic, publish_messages
+    from c8ylink.device.mqtt.pub_sub import PublishRequest, check_publish_topic, publish_messages
 
     with failing_to(f'publish the message "{message}" on the topic "{topic}" with QoS "{QOS_NAMES[qos]}".'):
         request = PublishRequest(
@@ -149,7 +149,7 @@ def sub_cmd(
     connection_timeout: Duration,
 ) -> None:
     """Subscribe a MQTT topic."""
-    from c8ylink.device.mqtt_tool import SubscribeRequest, check_topic_filter, subscribe_messages
+    from c8ylink.device.mqtt.pub_sub import SubscribeRequest, check_topic_filter, subscribe_messages
 
     with failing_to(f'subscribe the topic "{topic}" with QoS "{QOS_NAMES[qos]}".'):
         request = SubscribeRequest(

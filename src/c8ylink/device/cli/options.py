@@ -15,7 +15,7 @@ from c8ylink.core.settings.schema import parse_profile_name
 from c8ylink.core.settings.types import rust_debug_str
 from c8ylink.device.cli.errors import invalid_value
 from c8ylink.device.cli.spec import LOG_LEVELS
-from c8ylink.device.settings import ENV_CLOUD_PROFILE
+from c8ylink.device.config.settings import ENV_CLOUD_PROFILE
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -12,13 +12,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from c8ylink import __version__
-from c8ylink.device.c8y_proxy import proxy_binding
-from c8ylink.device.config_store import load_tedge_settings
-from c8ylink.device.local_broker import local_broker_options
+from c8ylink.device.c8y.proxy import proxy_binding
+from c8ylink.device.config.store import load_tedge_settings
 from c8ylink.device.mapper.config import OperationSource
 from c8ylink.device.mapper.proxy import ProxyService, build_upstream
 from c8ylink.device.mapper.service import MapperRuntime, MapperService
 from c8ylink.device.mapper.settings import build_mapper_config
+from c8ylink.device.mqtt.local_broker import local_broker_options, reconnect_policy
 from c8ylink.infra.service_runner import configure_logging, run_service
 
 
@@ -35,7 +35,7 @@ def run_c8y_mapper(
     config = replace(config, operation_source=OperationSource(operation_source))
     broker = local_broker_options(settings, config.mapper_service_name)
     operations = config_dir / "operations" / ("c8y" if profile is None else f"c8y.{profile}")
-    runtime = MapperRuntime(broker=broker, operations_dir=operations)
+    runtime = MapperRuntime(broker=broker, operations_dir=operations, reconnect=reconnect_policy(settings))
     upstream = build_upstream(settings, profile)
     binding = proxy_binding(settings, profile)
     configure_logging(log_level)

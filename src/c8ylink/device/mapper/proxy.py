@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from c8ylink.core.errors import C8yLinkError, ConfigError
 from c8ylink.core.settings.resolve import Settings
-from c8ylink.device.c8y_proxy import PROXY_PATH, ProxyBinding
+from c8ylink.device.c8y.proxy import PROXY_PATH, ProxyBinding
 from c8ylink.device.mapper.token import JwtTokenSource
 from c8ylink.infra.files import load_toml_data
 from c8ylink.infra.net.http_forward import HttpForwarder

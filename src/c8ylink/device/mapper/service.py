@@ -45,7 +45,7 @@ from c8ylink.device.mapper.operation_files import load_custom_operations, sync_o
 from c8ylink.device.mapper.state import MapperState
 from c8ylink.infra.net.mqtt_options import MqttOptions
 from c8ylink.infra.net.mqtt_session import MqttSession
-from c8ylink.infra.net.reconnect import keep_connected
+from c8ylink.infra.net.reconnect import ReconnectPolicy, keep_connected
 
 log = logging.getLogger("c8ylink.mapper")
 
@@ -61,6 +61,7 @@ class MapperRuntime:
     clock: Clock = field(default_factory=SystemClock)
     pid: int = field(default_factory=os.getpid)
     heartbeat_seconds: float | None = None  # default: the availability interval
+    reconnect: ReconnectPolicy = field(default_factory=ReconnectPolicy)
 
 
 class MapperService:
@@ -85,7 +86,7 @@ class MapperService:
         """Serve until ``stop`` is set; reconnects on its own when the broker goes away."""
         await keep_connected(
             self._new_session, lambda session: self._serve(session, stop), self._ended, stop,
-            client_id=self.config.mapper_service_name, log=log,
+            client_id=self.config.mapper_service_name, log=log, policy=self.runtime.reconnect,
         )  # fmt: skip
 
     def _ended(self, session: MqttSession) -> None:

@@ -10,7 +10,7 @@ from c8ylink.core.errors import ConfigError
 from c8ylink.core.mqtt.topic import TopicError, TopicFilter
 from c8ylink.core.settings.resolve import Settings
 from c8ylink.core.topics import EntityTopicId, validate_topic_root
-from c8ylink.device.c8y_proxy import c8y_proxy_url
+from c8ylink.device.c8y.proxy import c8y_proxy_url
 from c8ylink.device.mapper.config import (
     EnabledOperations,
     MapperConfig,

@@ -4,9 +4,10 @@ Failed attempts wait 1 s, 2 s, 4 s ... up to a maximum. A connection that is los
 made counts as a failed attempt too: a broker that accepts and then drops the client (another client
 took the same client id, a refused subscription) must not turn the service into a busy loop that
 floods the log and the cloud with start-up messages. Only a connection that stayed up ``stable``
-seconds starts the delays afresh and is retried at once. ``Backoff`` is pure (the caller passes the
-monotonic time); ``reconnect_after`` logs and waits as it says; ``keep_connected`` is the whole loop a
-service runs (connect, serve, reconnect) until it is told to stop.
+seconds starts the delays afresh and is retried at once. The three figures are a ``ReconnectPolicy``
+(tedge's ``mqtt.client.reconnect_policy.*``). ``Backoff`` is pure (the caller passes the monotonic
+time); ``reconnect_after`` logs and waits as it says; ``keep_connected`` is the whole loop a service
+runs (connect, serve, reconnect) until it is told to stop.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from c8ylink.core.errors import BrokerError, C8yLinkError
@@ -26,6 +28,15 @@ class Connectable(Protocol):
 S = TypeVar("S", bound=Connectable)
 
 
+@dataclass(frozen=True, slots=True)
+class ReconnectPolicy:
+    """Seconds: the first wait, the longest wait, and how long a connection must last to start afresh."""
+
+    initial: float = 1.0
+    maximum: float = 30.0
+    stable: float = 10.0
+
+
 class Backoff:
     __slots__ = ("_delay", "_since", "initial", "maximum", "stable")
 
@@ -33,6 +44,10 @@ class Backoff:
         self.initial, self.maximum, self.stable = initial, maximum, stable
         self._delay = initial
         self._since: float | None = None
+
+    @classmethod
+    def of(cls, policy: ReconnectPolicy) -> Backoff:
+        return cls(policy.initial, policy.maximum, stable=policy.stable)
 
     def failed(self) -> float:
         """A connection attempt failed: the seconds to wait before the next one."""
@@ -84,11 +99,12 @@ async def keep_connected(
     *,
     client_id: str,
     log: logging.Logger,
+    policy: ReconnectPolicy | None = None,
 ) -> None:
     """Connect a ``new_session()`` and ``serve`` it until the broker goes (``BrokerError``), then again,
-    waiting as ``Backoff`` says, until ``stop`` is set. ``ended(session)`` follows every attempt, whether
+    waiting as ``policy`` says, until ``stop`` is set. ``ended(session)`` follows every attempt, whether
     the connection failed or was served and lost. Errors other than the connection's propagate."""
-    backoff = Backoff()
+    backoff = Backoff.of(policy or ReconnectPolicy())
     loop = asyncio.get_running_loop()
     while not stop.is_set():
         session = new_session()

@@ -29,7 +29,7 @@ from c8ylink.operator.environment import Surroundings
 from c8ylink.operator.error_output import render_c8y_error, render_error_json
 from c8ylink.operator.flags import GlobalFlags
 from c8ylink.operator.sessions.model import Session
-from c8ylink.operator.settings import SettingsLayers, parse_duration
+from c8ylink.operator.settings import SettingsLayers
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -141,8 +141,8 @@ def _run_settings(
         raw=flags.raw,
         retries=flags.retries if flags.retries is not None else settings.integer("defaults.retries"),
         retry_wait=(
-            parse_duration(settings.text("defaults.retryWaitMin")),
-            parse_duration(settings.text("defaults.retryWaitMax")),
+            settings.seconds("defaults.retryWaitMin"),
+            settings.seconds("defaults.retryWaitMax"),
         ),
         include_all=flags.include_all,
         total_pages=flags.total_pages or 0,

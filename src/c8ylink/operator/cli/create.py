@@ -56,13 +56,14 @@ def create_cmd(ctx: click.Context, /, force_prompt: bool, **values: object) -> N
 def _ask(answers: NewSession, prompter: Prompter, ops: OperatorContext) -> NewSession:
     from c8ylink.operator.modes import MODE_CHOICES
     from c8ylink.operator.sessions.model import default_session_name, normalize_host
+    from c8ylink.operator.settings import env_name
 
     host = answers.host or prompter.text("Enter host")
     normalize_host(host)
     login_type = answers.login_type or _ask_login_type(host, prompter, ops, answers.allow_insecure)
     username, password = answers.username, answers.password
     if needs_username(login_type):
-        default_user = str(ops.where.env.get("C8Y_SETTINGS_SESSION_DEFAULTUSERNAME", ""))
+        default_user = str(ops.where.env.get(env_name("session.defaultUsername"), ""))
         username = username or prompter.text("Enter username", default=default_user)
         if not password and not answers.no_storage:
             password = prompter.secret("Enter c8y password")

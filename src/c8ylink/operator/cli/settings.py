@@ -29,7 +29,7 @@ def _active(ops: OperatorContext) -> Any:
 
 def settings_document(ops: OperatorContext) -> dict[str, Any]:
     from c8ylink.operator.sessions.model import with_setting
-    from c8ylink.operator.settings import DEFAULTS, SettingsLayers
+    from c8ylink.operator.settings import SettingsLayers, listed_keys
 
     session = _active(ops)
     layers = SettingsLayers(
@@ -38,7 +38,7 @@ def settings_document(ops: OperatorContext) -> dict[str, Any]:
         global_file=ops.where.global_settings(),
     )
     document: dict[str, Any] = {}
-    for key in DEFAULTS:
+    for key in listed_keys():
         document = with_setting(document, key, layers.value(key))
     home = ops.where.session_home
     document = with_setting(document, "session.home", str(home))
@@ -62,15 +62,15 @@ def list_cmd(ctx: click.Context) -> None:
 
 def _setting_key(key: str) -> tuple[str, str]:
     """``(settings key, environment variable)`` for ``update``; ``mode`` is ``session.mode``/``C8Y_MODE``."""
-    from c8ylink.operator.settings import DEFAULTS, env_name
+    from c8ylink.operator.settings import ENV_ALIASES, env_name, listed_keys
 
     if key.lower() == "mode":
-        return "session.mode", "C8Y_MODE"
+        return "session.mode", ENV_ALIASES["session.mode"][0]
     wanted = key.lower().removeprefix("settings.")
-    for known in DEFAULTS:
+    for known in listed_keys():
         if known.lower() == wanted:
             return known, env_name(known)
-    raise UsageError(f"unknown setting {key!r}: use mode or one of {', '.join(sorted(DEFAULTS))}")
+    raise UsageError(f"unknown setting {key!r}: use mode or one of {', '.join(sorted(listed_keys()))}")
 
 
 @settings_cmd.command(name="update")

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from c8ylink.core.settings.durations import DurationType, parse_duration
+from c8ylink.core.settings.durations import GO_DURATION, DurationType, parse_duration
 from c8ylink.core.settings.errors import ValueParseError
 from c8ylink.core.settings.types import ParseContext
 
@@ -84,3 +84,65 @@ def test_human_time_round_trips(parts: list[tuple[int, str]]) -> None:
 @given(st.integers(0, 2**40))
 def test_seconds_round_trip(seconds: int) -> None:
     assert parse_duration(str(seconds)).seconds == seconds
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("8h", 8 * 3600),
+        ("8H", 8 * 3600),
+        ("5M", 300),  # go-c8y-cli reads units in any case: M is minutes there, months in humantime
+        ("1h30m", 5400),
+        ("1.5h", 5400),
+        ("1.5s", 1.5),
+        ("500ms", 0.5),
+        ("2d", 2 * 86400),
+        ("3600", 3600),
+        ("0.5", 0.5),
+        (" 2h ", 7200),
+    ],
+)
+def test_go_durations(text: str, seconds: float) -> None:
+    assert parse_duration(text, GO_DURATION).seconds == seconds
+
+
+@pytest.mark.parametrize("text", ["1.5s", "0.5", "8H"])
+def test_tedge_durations_stay_humantime(text: str) -> None:
+    with pytest.raises(ValueParseError):
+        parse_duration(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("1h30", "time unit needed, for example 30sec or 30ms"),
+        ("-5s", "expected number at 0"),
+        ("1..5s", "invalid character at 2"),
+        ("soon", "expected number at 0"),
+    ],
+)
+def test_go_duration_errors(text: str, message: str) -> None:
+    with pytest.raises(ValueParseError) as info:
+        parse_duration(text, GO_DURATION)
+    assert info.value.reason == message
+
+
+def test_bare_numbers_count_in_the_grammars_unit() -> None:
+    milliseconds = GO_DURATION._replace(bare_unit="ms")
+    assert parse_duration("250", milliseconds).seconds == 0.25
+    assert parse_duration("1.5s", milliseconds).seconds == 1.5
+
+
+def test_go_duration_type_reads_json_numbers_as_seconds() -> None:
+    kind = DurationType(GO_DURATION)
+    assert kind.from_toml(90, CTX).seconds == 90
+    assert kind.from_toml(1.5, CTX).seconds == 1.5
+    assert kind.to_text(kind.parse("1.5h", CTX)) == "1.5h"
+
+
+@given(st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 999), st.sampled_from(UNITS)), min_size=1,
+                max_size=4))  # fmt: skip
+def test_go_fractions_add_up(parts: list[tuple[int, int, str]]) -> None:
+    text = "".join(f"{whole}.{fraction:03d}{unit}" for whole, fraction, unit in parts)
+    whole_text = "".join(f"{whole}{unit}" for whole, _, unit in parts)
+    assert parse_duration(text, GO_DURATION).nanos >= parse_duration(whole_text).nanos

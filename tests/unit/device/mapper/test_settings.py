@@ -9,11 +9,11 @@ import pytest
 from c8ylink.core.errors import ConfigError, ConfigNotSetError
 from c8ylink.core.settings.resolve import Settings, build_settings
 from c8ylink.core.topics import EntityTopicId
-from c8ylink.device.c8y_proxy import c8y_proxy_url, proxy_binding
-from c8ylink.device.local_broker import local_broker_options
+from c8ylink.device.c8y.proxy import c8y_proxy_url, proxy_binding
+from c8ylink.device.config.settings import TEDGE
 from c8ylink.device.mapper.config import DEFAULT_TE_TOPICS, MapperConfig, SoftwareManagementApi
 from c8ylink.device.mapper.settings import build_mapper_config
-from c8ylink.device.settings import TEDGE
+from c8ylink.device.mqtt.local_broker import local_broker_options
 
 BASE = {"device": {"id": "dev1"}, "c8y": {"url": "t.example.com"}}
 

@@ -17,7 +17,7 @@ import os
 
 from c8ylink.core.errors import ConfigError, FileAccessError
 from c8ylink.core.settings.resolve import Settings, build_settings
-from c8ylink.device.settings import CERTIFICATE_CN, CONFIG_FILE, TEDGE
+from c8ylink.device.config.settings import CERTIFICATE_CN, CONFIG_FILE, TEDGE
 from c8ylink.infra.files import access_error, load_toml_data, update_toml_document
 
 TYPE_CHECKING = False  # reading settings is on every command's start-up path: see core/records.py

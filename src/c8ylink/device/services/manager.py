@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from c8ylink.core.errors import ConfigError, FileAccessError, ServiceError
 from c8ylink.core.settings.types import rust_debug_str
-from c8ylink.device.system_config import (
+from c8ylink.device.services.system_config import (
     SYSTEM_CONFIG_FILE,
     SystemConfig,
     build_command,

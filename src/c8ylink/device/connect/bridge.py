@@ -3,7 +3,7 @@
     render_bridge_conf(spec)             # mosquitto-conf/c8y-bridge.conf (c8y@P-bridge.conf for a profile)
     render_tedge_mosquitto_conf(spec)    # mosquitto-conf/tedge-mosquitto.conf (the local listeners)
 
-``BridgeSpec`` and ``ListenerSpec`` hold the values the files need; ``device.connect_config`` builds
+``BridgeSpec`` and ``ListenerSpec`` hold the values the files need; ``device.connect.config`` builds
 them from the settings. The golden files under ``tests/fixtures/mosquitto`` hold the exact text.
 """
 
@@ -57,6 +57,7 @@ class BridgeSpec:
     topic_prefix: str
     notification_topic: str
     keepalive_seconds: int = 60
+    restart_seconds: int | None = None  # None: mosquitto's own reconnection back-off
     local_cleansession: bool = False  # emit `local_cleansession false` (mosquitto >= 2 under auto)
     basic: BasicAuth | None = None
     smartrest_templates: tuple[str, ...] = ()
@@ -98,6 +99,10 @@ def render_bridge_conf(spec: BridgeSpec) -> str:
         f"notification_topic {spec.notification_topic}",
         "bridge_attempt_unsubscribe false",
         f"keepalive_interval {spec.keepalive_seconds}",
+    ]
+    if spec.restart_seconds is not None:
+        lines.append(f"restart_timeout {spec.restart_seconds}")
+    lines += [
         "",
         "### Topics",
     ]

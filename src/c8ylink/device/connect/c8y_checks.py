@@ -26,16 +26,15 @@ from typing import TYPE_CHECKING
 from c8ylink.core.c8y_topics import SMARTREST_DOWNSTREAM, SMARTREST_UPSTREAM, TOKEN_DOWNSTREAM, TOKEN_REQUEST
 from c8ylink.core.errors import BrokerError, C8yLinkError, NetworkError, TlsError
 from c8ylink.core.jwt import JwtError, decode_jwt_claims
-from c8ylink.device.cert_files import check_key_matches, load_device_certificate, load_device_key
-from c8ylink.device.connect_config import ConnectConfig
-from c8ylink.device.tls_advice import TlsContext, explain_tls_error
+from c8ylink.device.c8y.tls_advice import TlsContext, explain_tls_error
+from c8ylink.device.certs.files import check_key_matches, load_device_certificate, load_device_key
+from c8ylink.device.connect.config import ConnectConfig
 
 if TYPE_CHECKING:
     from c8ylink.infra.net.mqtt_client import MqttClient
     from c8ylink.infra.net.mqtt_options import MqttMessage, MqttOptions
 
 DEVICE_KEEPALIVE = 5  # seconds; also how long the creation waits for its PUBACK
-CHECK_KEEPALIVE = 10.0  # no message for this long: the check failed
 CONNECT_TIMEOUT = 60.0
 RESEND_EVERY = 1.0
 JWT_TEMPLATE, MANAGED_OBJECT_ID_TEMPLATE = "71", "124"
@@ -167,7 +166,7 @@ class MqttCloudChecks:
             request, payload, response, template = TOKEN_REQUEST, "", TOKEN_DOWNSTREAM, "71"
         request, response = f"{prefix}/{request}", f"{prefix}/{response}"
         health = config.bridge_health_topic
-        client = self._local_client("check_connection_c8y")
+        client = self._local_client("check_connection_c8y", config.check.timeout)
         with _closing(client):
             client.subscribe([(health, 1), (response, 1)])
             requested = False
@@ -177,7 +176,7 @@ class MqttCloudChecks:
                 if requested and time.monotonic() - last_sent >= RESEND_EVERY:
                     client.publish(request, payload, qos=0)
                     last_sent = time.monotonic()
-                wait = CHECK_KEEPALIVE - (time.monotonic() - quiet_since)
+                wait = config.check.timeout - (time.monotonic() - quiet_since)
                 if wait <= 0:
                     if requested:
                         raise C8yLinkError("Didn't receive response from Cumulocity")
@@ -195,11 +194,11 @@ class MqttCloudChecks:
     def connected_tenant(self, config: ConnectConfig) -> str:
         """The host named by the ``iss`` claim of a token Cumulocity sends through the bridge."""
         prefix = config.connection.topic_prefix
-        client = self._local_client("get_jwt_token_c8y")
+        client = self._local_client("get_jwt_token_c8y", config.check.timeout)
         with _closing(client):
             client.subscribe([(f"{prefix}/{TOKEN_DOWNSTREAM}", 1)])
             client.publish(f"{prefix}/{TOKEN_REQUEST}", "", qos=0)
-            deadline = time.monotonic() + CHECK_KEEPALIVE
+            deadline = time.monotonic() + config.check.timeout
             while (remaining := deadline - time.monotonic()) > 0:
                 message = _next(client, remaining)
                 if message is not None and message.text.startswith(f"{JWT_TEMPLATE},"):
@@ -209,13 +208,13 @@ class MqttCloudChecks:
             "however, no response was received"
         )
 
-    def _local_client(self, prefix: str) -> MqttClient:
+    def _local_client(self, prefix: str, timeout: float) -> MqttClient:
         """A connected client of the local broker (``Failed to connect to mosquitto ...`` otherwise)."""
         options = replace(
             self.local,
             client_id=f"{prefix}-{random_suffix()}",
             clean_session=True,
-            keepalive=int(CHECK_KEEPALIVE),
+            keepalive=max(1, round(timeout)),
             connect_timeout=CONNECT_TIMEOUT,
         )
         try:

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from c8ylink.core.errors import C8yLinkError
 from c8ylink.core.exit_codes import TedgeExit
-from c8ylink.device.bridge import LEGACY_MQTT_SERVICE_BRIDGE, MOSQUITTO_CONF_DIR, bridge_file_name
-from c8ylink.device.connect import remove_if_present
-from c8ylink.device.services import MOSQUITTO, ServiceManager, mapper_service
+from c8ylink.device.connect.bridge import LEGACY_MQTT_SERVICE_BRIDGE, MOSQUITTO_CONF_DIR, bridge_file_name
+from c8ylink.device.connect.connector import remove_if_present
+from c8ylink.device.services.manager import MOSQUITTO, ServiceManager, mapper_service
 from c8ylink.infra.cli.steps import Console
 
 NOT_CONNECTED = "Bridge doesn't exist. Device is already disconnected from Cumulocity."

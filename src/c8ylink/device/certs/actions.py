@@ -1,7 +1,7 @@
 """``tedge cert create | create-csr | show | needs-renewal | remove`` and the self-signed renewal.
 
-Each operation takes a ``CertConfig`` (``device.cert_config``), the time (``now``) and returns what the
-command prints; files are handled by ``device.cert_files``. Rules (tedge.md §2.1-2.5): new keys are
+Each operation takes a ``CertConfig`` (``device.certs.config``), the time (``now``) and returns what the
+command prints; files are handled by ``device.certs.files``. Rules (tedge.md §2.1-2.5): new keys are
 ECDSA P-256 PKCS#8; subjects are ``CN=<id>, O=<organization>, OU=<unit>``; self-signed certificates are
 ``CA:TRUE`` and valid from ``now - 1 day`` for ``certificate.validity.requested_duration``; an existing
 key is reused, an existing certificate is never overwritten.
@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from c8ylink.core.errors import C8yLinkError, TlsError
-from c8ylink.device.cert_config import CertConfig
-from c8ylink.device.cert_files import (
+from c8ylink.device.certs.config import CertConfig
+from c8ylink.device.certs.device_id import check_device_id
+from c8ylink.device.certs.files import (
     CertificateExistsError,
     check_key_matches,
     ensure_directory,
@@ -30,8 +31,7 @@ from c8ylink.device.cert_files import (
     save_new_certificate,
     save_new_key,
 )
-from c8ylink.device.cert_status import ValidityStatus, validity_status
-from c8ylink.device.device_id import check_device_id
+from c8ylink.device.certs.status import ValidityStatus, validity_status
 from c8ylink.infra.tls.certs import (
     Certificate,
     CertificateInfo,

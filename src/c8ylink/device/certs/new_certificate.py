@@ -18,7 +18,7 @@ from c8ylink.core.errors import C8yLinkError, NetworkError
 from c8ylink.infra.files import access_error
 
 if TYPE_CHECKING:
-    from c8ylink.device.connect import Connector
+    from c8ylink.device.connect.connector import Connector
 
 ATTEMPTS = 5
 RETRY_DELAY = 2.0

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from c8ylink.core.clock import Clock
 from c8ylink.core.errors import C8yLinkError, NetworkError, ProtocolError
-from c8ylink.device.c8y_upload import c8y_error_message, status_text
+from c8ylink.device.c8y.upload import c8y_error_message, status_text
 from c8ylink.infra.tls.armor import pem_body
 from c8ylink.infra.tls.certs import Certificate
 from c8ylink.infra.tls.csr import CertificateRequest, encode_csr_pem

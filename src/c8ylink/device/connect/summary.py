@@ -17,7 +17,7 @@ The titles are thin-edge.io 1.x's (the command's description followed by ``:``),
 
 from __future__ import annotations
 
-from c8ylink.device.connect_config import ConnectConfig
+from c8ylink.device.connect.config import ConnectConfig
 
 CONNECT_TITLE = "connect to Cumulocity cloud."
 TEST_TITLE = "test connection to Cumulocity cloud."

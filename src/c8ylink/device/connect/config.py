@@ -16,7 +16,8 @@ from typing import Any
 from c8ylink.core.errors import ConfigNotSetError
 from c8ylink.core.settings.resolve import Settings
 from c8ylink.core.topics import EntityTopicId
-from c8ylink.device.bridge import (
+from c8ylink.device.c8y.connection import C8yConnection
+from c8ylink.device.connect.bridge import (
     MOSQUITTO_CONF_DIR,
     MQTT_SERVICE_PORT,
     BasicAuth,
@@ -25,19 +26,28 @@ from c8ylink.device.bridge import (
     bridge_service_name,
     external_listener,
 )
-from c8ylink.device.c8y_connection import C8yConnection
-from c8ylink.device.mosquitto import MosquittoVersion
+from c8ylink.device.connect.mosquitto import MosquittoVersion
 
 DEFAULT_MQTT_PORT = 8883
 
 
 @dataclass(frozen=True, slots=True)
 class LocalBroker:
-    """Where tedge's own clients reach the local broker (``mqtt.client.*``; ``device.local_broker``
+    """Where tedge's own clients reach the local broker (``mqtt.client.*``; ``device.mqtt.local_broker``
     builds the full client options, TLS and credentials included)."""
 
     host: str
     port: int
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionCheck:
+    """How ``tedge connect`` checks the bridge (``c8y.connection_check.*``): the number of checks, how
+    long each waits for Cumulocity (seconds), and the wait before the second check (doubling after)."""
+
+    attempts: int = 3
+    timeout: float = 10.0
+    retry_interval: float = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +66,7 @@ class ConnectConfig:
     proxy: str | None  # the proxy URL with its password masked, when one is configured
     mosquitto_version: MosquittoVersion | None
     credentials: BasicAuth | None
+    check: ConnectionCheck = ConnectionCheck()
 
     @property
     def mosquitto_conf_dir(self) -> str:
@@ -124,6 +135,20 @@ def build_connect_config(
         proxy=_masked_proxy(settings),
         mosquitto_version=mosquitto_version,
         credentials=credentials,
+        check=build_connection_check(settings, profile),
+    )
+
+
+def _restart_seconds(value: Any) -> int | None:
+    """``c8y.bridge.restart_timeout`` in whole seconds, at least 1 (mosquitto's ``restart_timeout``)."""
+    return None if value is None else max(1, round(value.seconds))
+
+
+def build_connection_check(settings: Settings, profile: str | None) -> ConnectionCheck:
+    return ConnectionCheck(
+        attempts=int(settings.value("c8y.connection_check.attempts", profile)),
+        timeout=settings.value("c8y.connection_check.timeout", profile).seconds,
+        retry_interval=settings.value("c8y.connection_check.retry_interval", profile).seconds,
     )
 
 
@@ -176,6 +201,7 @@ def _bridge_spec(
         topic_prefix=connection.topic_prefix,
         notification_topic=bridge_health_topic(settings, connection.topic_prefix),
         keepalive_seconds=int(get("c8y.bridge.keepalive_interval").seconds),
+        restart_seconds=_restart_seconds(optional(settings, "c8y.bridge.restart_timeout", profile)),
         local_cleansession=_local_cleansession(str(get("c8y.bridge.include.local_cleansession")), version),
         basic=credentials if connection.auth == "basic" else None,
         smartrest_templates=tuple(get("c8y.smartrest.templates") or ()),

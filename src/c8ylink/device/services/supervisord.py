@@ -21,8 +21,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from c8ylink.device.bridge import MOSQUITTO_CONF_DIR
-from c8ylink.device.services import AGENT, MOSQUITTO, mapper_service
+from c8ylink.device.connect.bridge import MOSQUITTO_CONF_DIR
+from c8ylink.device.services.manager import AGENT, MOSQUITTO, mapper_service
 
 SUPERVISORD_CONF = "supervisord.conf"
 MOSQUITTO_CONF = "mosquitto.conf"

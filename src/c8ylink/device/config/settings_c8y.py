@@ -1,6 +1,6 @@
 """The ``c8y.*`` keys of ``tedge.toml`` (each also exists per profile as ``c8y.profiles.<name>.*``).
 
-Part of the TEDGE schema in ``device.settings``; kept apart only for size. Docs are our own words.
+Part of the TEDGE schema in ``device.config.settings``; kept apart only for size. Docs are our own words.
 """
 
 from __future__ import annotations
@@ -172,6 +172,19 @@ C8Y_KEYS: tuple[Key, ...] = (
         "The local clean-session flag of the bridge (needs mosquitto 2.0 or later)", ("auto",),
         note="With 'auto' the flag follows the version of mosquitto that is detected.",
         default=Literal("auto")),
+    Key("c8y.bridge.restart_timeout", DURATION,
+        "How long the mosquitto bridge waits before it reconnects to Cumulocity after losing the connection",
+        ("5s",), note="A c8ylink key. Unset, mosquitto's own back-off applies (5s to 30s, with jitter); "
+        "set, the bridge always waits this long (whole seconds)."),
+    Key("c8y.connection_check.attempts", IntType(minimum=1, maximum=100),
+        "How often `tedge connect` checks that Cumulocity answers through the bridge before it gives up",
+        ("3",), note="A c8ylink key (thin-edge.io 1.x checks 3 times).", default=Literal("3")),
+    Key("c8y.connection_check.timeout", DURATION,
+        "How long one connection check waits for a message through the bridge before it fails",
+        ("10s",), note="A c8ylink key (thin-edge.io has no key for it).", default=Literal("10s")),
+    Key("c8y.connection_check.retry_interval", DURATION,
+        "The wait before the second connection check; it doubles before each further one (at most 30s)",
+        ("2s",), note="A c8ylink key (thin-edge.io has no key for it).", default=Literal("2s")),
     Key("c8y.software_management.api",
         SOFTWARE_MANAGEMENT_API,
         "Which Cumulocity software management API is used: legacy or advanced", ("advanced",),

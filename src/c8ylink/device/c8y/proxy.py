@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from c8ylink.core.settings.resolve import Settings
-from c8ylink.device.local_broker import optional_setting
+from c8ylink.device.mqtt.local_broker import optional_setting
 
 PROXY_PATH = "/c8y"
 

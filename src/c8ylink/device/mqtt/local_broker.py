@@ -20,6 +20,7 @@ from c8ylink.core.mqtt.packets import Will
 from c8ylink.core.settings.resolve import Settings
 from c8ylink.infra.files import read_text
 from c8ylink.infra.net.mqtt_options import MqttOptions
+from c8ylink.infra.net.reconnect import ReconnectPolicy
 
 
 def optional_setting(settings: Settings, name: str, profile: str | None = None) -> str | None:
@@ -29,6 +30,15 @@ def optional_setting(settings: Settings, name: str, profile: str | None = None) 
     except ConfigNotSetError:
         return None
     return None if value is None else str(value)
+
+
+def reconnect_policy(settings: Settings) -> ReconnectPolicy:
+    """How the services reconnect to the local broker (``mqtt.client.reconnect_policy.*``)."""
+
+    def seconds(name: str) -> float:
+        return float(settings.value(f"mqtt.client.reconnect_policy.{name}").seconds)
+
+    return ReconnectPolicy(seconds("initial_interval"), seconds("maximum_interval"), seconds("reset_window"))
 
 
 def local_broker_options(

@@ -3,7 +3,7 @@
 The caller (``device.cli.connect``) resolves a ``ConnectConfig`` and prints the summary block; this
 module runs the steps with ``✓``/``✗`` lines on the console and returns the exit code. What needs the
 cloud (device creation over MQTT, the check through the bridge, the tenant check) is behind the
-``CloudChecks`` protocol (``device.c8y_checks``); the service manager is ``device.services``.
+``CloudChecks`` protocol (``device.connect.c8y_checks``); the service manager is ``device.services.manager``.
 
     Creating device in Cumulocity cloud... ✓          (skipped with --offline)
     Restarting mosquitto... ✓                         (files written before: tedge-mosquitto.conf, the bridge)
@@ -25,23 +25,21 @@ from typing import Generic, Protocol, TypeVar
 
 from c8ylink.core.errors import C8yLinkError, FileAccessError, StepFailed, error_chain
 from c8ylink.core.exit_codes import TedgeExit
-from c8ylink.device.bridge import (
+from c8ylink.device.certs.config import MOSQUITTO_OWNER, TEDGE_OWNER
+from c8ylink.device.certs.files import give_to
+from c8ylink.device.connect.bridge import (
     TEDGE_MOSQUITTO_CONF,
     render_bridge_conf,
     render_tedge_mosquitto_conf,
 )
-from c8ylink.device.cert_config import MOSQUITTO_OWNER, TEDGE_OWNER
-from c8ylink.device.cert_files import give_to
-from c8ylink.device.connect_config import ConnectConfig
-from c8ylink.device.mosquitto import check_port_free, wait_until_listening
-from c8ylink.device.services import AGENT, MOSQUITTO, ServiceManager, mapper_service
+from c8ylink.device.connect.config import ConnectConfig
+from c8ylink.device.connect.mosquitto import check_port_free, wait_until_listening
+from c8ylink.device.services.manager import AGENT, MOSQUITTO, ServiceManager, mapper_service
 from c8ylink.infra.cli.steps import Console
 from c8ylink.infra.files import access_error, write_atomic
 
 T = TypeVar("T")
-CHECK_ATTEMPTS = 3  # thin-edge.io 1.x (2.0: 5)
-FIRST_RETRY_DELAY = 2.0
-MAX_RETRY_DELAY = 30.0
+MAX_RETRY_DELAY = 30.0  # between connection checks (c8y.connection_check.* set the rest)
 ALREADY_CONNECTED = (
     "Connection is already established. To remove the existing connection, run `{command}` and try again."
 )
@@ -59,7 +57,7 @@ NO_AGENT = "Info: Software management is not installed. So, skipping enabling re
 
 
 class CloudChecks(Protocol):
-    """The steps that talk to Cumulocity (``device.c8y_checks.MqttCloudChecks``)."""
+    """The steps that talk to Cumulocity (``device.connect.c8y_checks.MqttCloudChecks``)."""
 
     def create_device(self, config: ConnectConfig, cert_path: str) -> None:
         """``100,<id>,<type>`` on ``s/us`` over a direct MQTT connection, acknowledged."""
@@ -130,7 +128,7 @@ class Connector:
 
     def _adopt_new_certificate(self, offline: bool) -> bool:
         """Validate and promote ``<cert>.new`` (certificate auth); ``True`` when it was refused."""
-        from c8ylink.device.new_certificate import adopt_new_certificate
+        from c8ylink.device.certs.new_certificate import adopt_new_certificate
 
         if self.config.basic_auth or not os.path.exists(self.config.new_cert_path):
             return False
@@ -192,7 +190,7 @@ class Connector:
             raise StepFailed(str(exc)) from exc
 
     def _warn_when_the_broker_cannot_read(self) -> None:
-        from c8ylink.device.broker_access import blocked_for_broker
+        from c8ylink.device.connect.broker_access import blocked_for_broker
 
         config = self.config
         own = [] if config.basic_auth else [config.cert_path, config.connection.key_path]
@@ -221,14 +219,15 @@ class Connector:
 
     # -- checks ---------------------------------------------------------------------------------------------
     def _check_with_retries(self) -> bool:
-        delay = FIRST_RETRY_DELAY
-        for attempt in range(1, CHECK_ATTEMPTS + 1):
+        policy = self.config.check
+        delay = policy.retry_interval
+        for attempt in range(1, policy.attempts + 1):
             with self.console.step("Verifying device is connected to cloud", fatal=False) as result:
                 self.checks.check_connection(self.config)
             if result.ok:
                 return True
-            if attempt < CHECK_ATTEMPTS:
-                self.console.line(f"Connection test failed, attempt {attempt} of {CHECK_ATTEMPTS}\n")
+            if attempt < policy.attempts:
+                self.console.line(f"Connection test failed, attempt {attempt} of {policy.attempts}\n")
                 self.sleep(delay)
                 delay = min(delay * 2, MAX_RETRY_DELAY)
         self.console.warning("Bridge has been configured, but Cumulocity connection check failed.")

@@ -11,7 +11,7 @@ The file is read only when ``c8y.auth_method`` resolves to basic; the password i
 from __future__ import annotations
 
 from c8ylink.core.errors import ConfigError
-from c8ylink.device.bridge import BasicAuth
+from c8ylink.device.connect.bridge import BasicAuth
 from c8ylink.infra.files import load_toml_data
 
 

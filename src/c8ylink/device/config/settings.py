@@ -20,7 +20,7 @@ from c8ylink.core.settings.types import (
     StrType,
     TopicIdType,
 )
-from c8ylink.device.settings_c8y import (
+from c8ylink.device.config.settings_c8y import (
     C8Y_KEYS,
     DEVICE_ID_CONFLICT,
     DEVICE_ID_EXAMPLE,
@@ -118,6 +118,16 @@ MQTT_KEYS: tuple[Key, ...] = (
         ("myuser",)),
     Key("mqtt.client.auth.password_file", PATH, "The file holding the password MQTT clients log in with",
         ("/etc/tedge/.client_password",)),
+    Key("mqtt.client.reconnect_policy.initial_interval", DURATION,
+        "How long tedge-mapper and tedge-agent wait before their first attempt to reconnect to the local "
+        "broker; the wait doubles after each failed attempt", ("1s",),
+        note="A c8ylink key, named after mqtt.bridge.reconnect_policy.*.", default=Literal("1s")),
+    Key("mqtt.client.reconnect_policy.maximum_interval", DURATION,
+        "The longest tedge-mapper and tedge-agent wait between attempts to reconnect to the local broker",
+        ("30s",), note="A c8ylink key.", default=Literal("30s")),
+    Key("mqtt.client.reconnect_policy.reset_window", DURATION,
+        "How long a connection to the local broker must last before the reconnection delay starts over",
+        ("10s",), note="A c8ylink key.", default=Literal("10s")),
     Key("mqtt.external.ca_path", PATH,
         "The CA certificates the external listener checks client certificates against", ("/etc/ssl/certs",),
         deprecated=("mqtt.external.capath",)),

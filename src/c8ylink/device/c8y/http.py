@@ -2,7 +2,7 @@
 
 The server is checked against ``c8y.root_cert_path`` (a file or a directory) of every configured
 Cumulocity profile, the selected one first (tedge trusts the union). TLS failures come back explained
-(``device.tls_advice``); a tenant that cannot be reached is tried again a few times before giving up.
+(``device.c8y.tls_advice``); a tenant that cannot be reached is tried again a few times before giving up.
 """
 
 from __future__ import annotations

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from c8ylink.core.errors import C8yLinkError, ProtocolError
 from c8ylink.core.settings.hosts import HostPort
-from c8ylink.device.c8y_http import https_url, open_c8y_client
-from c8ylink.device.c8y_upload import c8y_error_message, status_text
+from c8ylink.device.c8y.http import https_url, open_c8y_client
+from c8ylink.device.c8y.upload import c8y_error_message, status_text
 
 if TYPE_CHECKING:
     from c8ylink.infra.net.http import HttpClient

@@ -1,0 +1,1 @@
+"""The device certificate: its settings, files, validity and the `tedge cert` operations."""

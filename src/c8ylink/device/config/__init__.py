@@ -1,0 +1,1 @@
+"""`tedge.toml`: the schema of its keys and the store that reads and writes it."""

@@ -32,6 +32,26 @@ def test_sync_client_publishes_and_receives_with_qos_1(mosquitto: Any) -> None:
     assert received == [MqttMessage("test/a", b"hello", 1, False), MqttMessage("test/b", b"world", 0, False)]
 
 
+def test_sync_client_qos_2_both_ways_delivers_once(mosquitto: Any) -> None:
+    with MqttClient(mosquitto.options("sub2")) as sub, MqttClient(mosquitto.options("pub2")) as pub:
+        assert sub.subscribe([("exactly/once", 2)]) == (2,)
+        pub.publish("exactly/once", b"1", qos=2)  # returns after PUBREC, PUBREL, PUBCOMP
+        pub.publish("exactly/once", b"2", qos=2)
+        received = [sub.next_message(timeout=10), sub.next_message(timeout=10)]
+        assert sub.next_message(timeout=0.2) is None
+    assert received == [MqttMessage("exactly/once", b"1", 2), MqttMessage("exactly/once", b"2", 2)]
+
+
+def test_sync_client_works_from_inside_a_running_event_loop(mosquitto: Any) -> None:
+    async def main() -> MqttMessage | None:
+        with MqttClient(mosquitto.options("in-loop")) as client:
+            client.subscribe([("loop", 1)])
+            client.publish("loop", b"x", qos=1)
+            return client.next_message(timeout=10)
+
+    assert asyncio.run(main()) == MqttMessage("loop", b"x", 1)
+
+
 def test_sync_client_sees_retained_messages_and_times_out_quietly(mosquitto: Any) -> None:
     with MqttClient(mosquitto.options("pub")) as pub:
         pub.publish("state/x", b"1", qos=1, retain=True)

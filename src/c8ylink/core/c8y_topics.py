@@ -22,13 +22,16 @@ from dataclasses import dataclass
 from c8ylink.core.mqtt.topic import TopicError, topic_filter_problem, topic_name_problem
 
 MODES = ("s", "t", "q", "c")  # persistent, transient, quiescent, CEP
-MEASUREMENT_CREATE = "measurement/measurements/create"
-MEASUREMENT_CREATE_BULK = "measurement/measurements/createBulk"
-EVENT_CREATE = "event/events/create"
-EVENT_CREATE_BULK = "event/events/createBulk"
-ALARM_CREATE = "alarm/alarms/create"
-ALARM_CREATE_BULK = "alarm/alarms/createBulk"
-INVENTORY_UPDATE = "inventory/managedObjects/update"  # /<external id>
+# JSON via MQTT: <api>/<resource>/<action>[/<id>]
+MEASUREMENTS, EVENTS = "measurement/measurements", "event/events"
+ALARMS, MANAGED_OBJECTS = "alarm/alarms", "inventory/managedObjects"
+MEASUREMENT_CREATE = f"{MEASUREMENTS}/create"
+MEASUREMENT_CREATE_BULK = f"{MEASUREMENTS}/createBulk"
+EVENT_CREATE = f"{EVENTS}/create"
+EVENT_CREATE_BULK = f"{EVENTS}/createBulk"
+ALARM_CREATE = f"{ALARMS}/create"
+ALARM_CREATE_BULK = f"{ALARMS}/createBulk"
+INVENTORY_UPDATE = f"{MANAGED_OBJECTS}/update"  # /<external id>
 DEVICECONTROL_NOTIFICATIONS = "devicecontrol/notifications"
 JSON_ERRORS = "error"
 SMARTREST_UPSTREAM = "s/us"
@@ -164,10 +167,10 @@ class C8yTopic:
 
 # (api/resource) -> actions that may carry an id, actions without id
 _JSON_ACTIONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
-    "event/events": (frozenset({"update", "delete"}), frozenset({"create", "createBulk"})),
-    "alarm/alarms": (frozenset({"update"}), frozenset({"create", "createBulk"})),
-    "measurement/measurements": (frozenset({"delete"}), frozenset({"create", "createBulk"})),
-    "inventory/managedObjects": (frozenset({"update"}), frozenset({"create"})),
+    EVENTS: (frozenset({"update", "delete"}), frozenset({"create", "createBulk"})),
+    ALARMS: (frozenset({"update"}), frozenset({"create", "createBulk"})),
+    MEASUREMENTS: (frozenset({"delete"}), frozenset({"create", "createBulk"})),
+    MANAGED_OBJECTS: (frozenset({"update"}), frozenset({"create"})),
 }
 
 # second SmartREST segment -> (kind, upstream, extra segments allowed: min, max)

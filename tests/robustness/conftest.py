@@ -8,8 +8,11 @@ byte-for-byte as before (``snapshot``/``unchanged``). Cases are tables; each mod
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner, Result
 
 INTERNAL = ("Traceback", "internal error", "this is a bug in c8ylink")
 
@@ -36,3 +39,23 @@ def assert_clean_error(text: str, *, first: str = "") -> None:
         assert marker not in text, text
     if first:
         assert text.lstrip().startswith(first), text
+
+
+class _Script:
+    """What ``CliRunner`` needs of a command: a name and ``main``; ``main`` is the console script's,
+    so the click-free fast paths, the error rendering and the exit codes are the real ones."""
+
+    def __init__(self, name: str, main: Callable[[list[str]], Any]) -> None:
+        self.name = name
+        self._main = main
+
+    def main(self, args: Sequence[str], prog_name: str | None = None, **_: Any) -> None:
+        self._main(list(args))
+
+
+def run_script(
+    name: str, main: Callable[[list[str]], Any], args: Sequence[str], env: Mapping[str, str] | None = None
+) -> Result:
+    """Run a console script in-process (no subprocess: the corpus stays fast)."""
+    runner = CliRunner()
+    return runner.invoke(_Script(name, main), list(args), env=dict(env or {}), catch_exceptions=False)  # type: ignore[arg-type]

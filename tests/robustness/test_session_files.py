@@ -96,8 +96,16 @@ ENCRYPTED: list[tuple[str, str]] = [
 ]
 
 CASES: list[tuple[str, str, tuple[str, ...], int]] = [
-    *((f"{name} / {' '.join(cmd[:2])}", text, cmd, 101) for name, text in FILES for cmd in (GET, LIST, LOGIN)),
-    *((f"{name} / {' '.join(cmd[:2])}", text, cmd, 101) for name, text in LOGIN_FILES for cmd in (LIST, LOGIN)),
+    *(
+        (f"{name} / {' '.join(cmd[:2])}", text, cmd, 101)
+        for name, text in FILES
+        for cmd in (GET, LIST, LOGIN)
+    ),
+    *(
+        (f"{name} / {' '.join(cmd[:2])}", text, cmd, 101)
+        for name, text in LOGIN_FILES
+        for cmd in (LIST, LOGIN)
+    ),
     *((name, text, LIST, 101) for name, text in SETTING_FILES),
     ("host empty / sessions login", _doc(host=""), LOGIN, 101),
     *((name, text, LOGIN, 108) for name, text in ENCRYPTED),
@@ -105,7 +113,9 @@ CASES: list[tuple[str, str, tuple[str, ...], int]] = [
 
 
 @pytest.mark.parametrize(("text", "command", "code"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_a_bad_session_file_is_one_clear_error(tmp_path: Path, text: str, command: tuple[str, ...], code: int) -> None:
+def test_a_bad_session_file_is_one_clear_error(
+    tmp_path: Path, text: str, command: tuple[str, ...], code: int
+) -> None:
     home = tmp_path / "home"
     sessions = home / ".cumulocity"
     sessions.mkdir(parents=True)
@@ -119,14 +129,18 @@ def test_a_bad_session_file_is_one_clear_error(tmp_path: Path, text: str, comman
     assert_clean_error(result.stderr)
     assert "S3cret-pw" not in result.stderr + result.stdout
     after = snapshot(home)
-    assert {k: v for k, v in after.items() if k in before} == before  # nothing changed (a new .key may appear)
+    assert {
+        k: v for k, v in after.items() if k in before
+    } == before  # nothing changed (a new .key may appear)
 
 
 def test_a_session_file_that_is_not_utf8(tmp_path: Path) -> None:
     session = tmp_path / "bad.json"
     session.write_bytes(b'{"host":"https://example.com","username":"\xff\xfe"}')
     before = snapshot(session)
-    result = run_script("c8y", c8y_main, ["sessions", "get", "--session", str(session)], {"HOME": str(tmp_path)})
+    result = run_script(
+        "c8y", c8y_main, ["sessions", "get", "--session", str(session)], {"HOME": str(tmp_path)}
+    )
     assert result.exit_code != 0 and result.exit_code != 100
     assert_clean_error(result.stderr)
     assert snapshot(session) == before
@@ -134,11 +148,14 @@ def test_a_session_file_that_is_not_utf8(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("suffix", [".toml"])
 @pytest.mark.parametrize(
-    "text", ["host = ", "[settings\nx=1", "host = 'a'\nhost = 'b'", "a = " + "[" * 10_000 + "]" * 10_000, "\xff"]
+    "text",
+    ["host = ", "[settings\nx=1", "host = 'a'\nhost = 'b'", "a = " + "[" * 10_000 + "]" * 10_000, "\xff"],
 )
 def test_a_bad_toml_session_file(tmp_path: Path, text: str, suffix: str) -> None:
     session = tmp_path / f"bad{suffix}"
     session.write_text(text, encoding="utf-8")
-    result = run_script("c8y", c8y_main, ["sessions", "get", "--session", str(session)], {"HOME": str(tmp_path)})
+    result = run_script(
+        "c8y", c8y_main, ["sessions", "get", "--session", str(session)], {"HOME": str(tmp_path)}
+    )
     assert result.exit_code == 101, result.stderr
     assert_clean_error(result.stderr)

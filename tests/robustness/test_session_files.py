@@ -11,10 +11,10 @@ import os
 from pathlib import Path
 
 import pytest
+from tests.robustness.conftest import assert_clean_error, run_script, snapshot
 
 from c8ylink.operator.cli.main import main as c8y_main
 from c8ylink.operator.sessions.secrets import KEY_TEXT, encrypt_text
-from tests.robustness.conftest import assert_clean_error, run_script, snapshot
 
 PASSPHRASE = "a-passphrase"
 KEY = encrypt_text(KEY_TEXT, PASSPHRASE, os.urandom)  # the .key file (scrypt once, not per case)
@@ -141,7 +141,7 @@ def test_a_session_file_that_is_not_utf8(tmp_path: Path) -> None:
     result = run_script(
         "c8y", c8y_main, ["sessions", "get", "--session", str(session)], {"HOME": str(tmp_path)}
     )
-    assert result.exit_code != 0 and result.exit_code != 100
+    assert result.exit_code not in {0, 100}
     assert_clean_error(result.stderr)
     assert snapshot(session) == before
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.robustness.conftest import assert_clean_error, run_script, snapshot
 
 from c8ylink.device.cli.main import main as tedge_main
 from c8ylink.device.config.settings import TEDGE
-from tests.robustness.conftest import assert_clean_error, run_script, snapshot
 
 # wrong TOML values for each kind of key (a kind's own grammar is what the file must hold)
 WRONG: dict[str, tuple[str, ...]] = {

@@ -9,11 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.robustness.conftest import assert_clean_error, run_script, snapshot
 
 from c8ylink.device.cli.main import main as tedge_main
 from c8ylink.device.config.settings import TEDGE
 from c8ylink.operator.cli.main import main as c8y_main
-from tests.robustness.conftest import assert_clean_error, run_script, snapshot
 
 # values of the wrong kind for `tedge config set KEY VALUE`, by the key's kind
 WRONG_TEXT: dict[str, tuple[str, ...]] = {

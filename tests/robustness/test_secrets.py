@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.robustness.conftest import assert_clean_error, run_script, snapshot
 
 from c8ylink.operator.cli.main import main as c8y_main
-from tests.robustness.conftest import assert_clean_error, run_script, snapshot
 
 PASSWORD = "Sup3r-$ecret'\"pw\n2"
 HOST = "https://127.0.0.1:9"

@@ -9,6 +9,7 @@ DOC = "tedge is the cli tool for thin-edge.io"
 
 # name -> ("module:attribute" imported only when the command runs, one-line help)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("c8ylink.device.cli.init:init_cmd", "Initialize Thin Edge"),
     "cert": ("c8ylink.device.cli.cert:cert_cmd", "Create and manage device certificate"),
     "config": ("c8ylink.device.cli.config:config_cmd", "Configure Thin Edge."),
     "connect": ("c8ylink.device.cli.connect:connect_cmd", "Connect to cloud provider"),

@@ -19,6 +19,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "c8ylink.device.cli.connect:reconnect_cmd",
         "Reconnect command, calls disconnect followed by connect",
     ),
+    "completions": ("c8ylink.device.cli.completions:completions_cmd", "Generate shell completions"),
 }
 
 CONFIG_DIR_HELP = "[env: TEDGE_CONFIG_DIR] [default: /etc/tedge]"

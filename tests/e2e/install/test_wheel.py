@@ -148,7 +148,7 @@ def test_an_operator_prompt_names_its_extra(device_venv: Venv) -> None:
             "p",
             "--tenant",
             "t1",
-        ],  # fmt: skip
+        ],
         env={**os.environ, "TERM": "dumb"},
         encoding="utf-8",
         timeout=60,

@@ -116,6 +116,16 @@ def test_a_rerun_corrects_modes_and_owners(tmp_path: Path) -> None:
     assert (root / "etc/mosquitto/mosquitto.conf").read_text().count("include_dir /etc/tedge/") == 1
 
 
+def test_a_rerun_after_an_upgrade_rewrites_a_unit_whose_executable_moved(tmp_path: Path) -> None:
+    root = device_root(tmp_path)
+    assert tedge_init(root, "--user", "root", "--group", "root").returncode == 0
+    unit = root / "etc/systemd/system/tedge-agent.service"
+    current = unit.read_text()
+    unit.write_text(current.replace(str(BIN / "tedge-agent"), "/old/venv/bin/tedge-agent"))
+    assert tedge_init(root, "--user", "root", "--group", "root").returncode == 0
+    assert unit.read_text() == current
+
+
 def test_no_units_without_a_running_systemd_nor_with_another_service_manager(tmp_path: Path) -> None:
     root = device_root(tmp_path, systemd=False)
     assert tedge_init(root, "--user", "root", "--group", "root").returncode == 0

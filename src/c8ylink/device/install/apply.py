@@ -147,7 +147,8 @@ def ensure_directory(path: str, entry: DirectoryEntry, owner: Owner) -> bool:
 
 def ensure_include_dir(conf: str, directory: str) -> bool:
     """Append ``include_dir <directory>`` to the mosquitto configuration ``conf`` once (atomically, keeping
-    its mode and owner); whether it changed."""
+    its mode and owner; a symbolic link is followed, not replaced); whether it changed."""
+    conf = os.path.realpath(conf)
     try:
         with open(conf, encoding="utf-8") as file:
             text = file.read()

@@ -31,6 +31,14 @@ DEVIATIONS = {
     # real tenants answer 201 and the official client (c8y_api) waits for exactly that
     ("POST", "/devicecontrol/deviceCredentials", 201),
 }
+# answered as Cumulocity does, not as the 10.18 file describes: the schema is not checked
+SCHEMA_DEVIATIONS = {
+    # Cumulocity answers {deviceId, externalId, lastMessage, dataStatus, connectionStatus}; the file
+    # documents a bare date-time
+    ("GET", "/inventory/managedObjects/{id}/availability"),
+}
+# served, newer than 10.18: these literal paths must not be checked as the 10.18 /{id} route
+UNDOCUMENTED = {"/inventory/managedObjects/count", "/devicecontrol/newDeviceRequests/limit"}
 
 
 def unique(prefix: str) -> str:
@@ -89,7 +97,7 @@ class OpenApi:
         assert not errors, "; ".join(f"{list(e.path)}: {e.message}" for e in errors[:5])
 
     def check(self, method: str, path: str, status: int, content_type: str, body: bytes) -> None:
-        found = self.operation(method, path)
+        found = None if path.rstrip("/") in UNDOCUMENTED else self.operation(method, path)
         if found is None:
             return  # not part of the 10.18 description (EST, CA, /__local__, ...)
         template, operation = found
@@ -109,7 +117,9 @@ class OpenApi:
         declared = {part.strip().lower(): value for key, value in content.items() for part in key.split(",")}
         assert media in declared, f"{method} {template} {status}: {media} is not one of {sorted(declared)}"
         schema = declared[media].get("schema", {})
-        if "json" in media:
+        if (method, template) in SCHEMA_DEVIATIONS:
+            pass
+        elif "json" in media:
             self.validate(json.loads(body), schema)
         elif schema.get("type") == "integer":
             self.validate(int(body), schema)

@@ -8,11 +8,18 @@ from aiohttp import web
 
 from c8ylink.tenant.rest import render
 from c8ylink.tenant.rest.keys import principal_of, service_of
-from c8ylink.tenant.rest.media import json_response, read_json, read_json_object, written_response
+from c8ylink.tenant.rest.media import (
+    count_response,
+    json_response,
+    read_json,
+    read_json_object,
+    written_response,
+)
 from c8ylink.tenant.rest.params import boolean, paged, params_of, source_ids, windows
 from c8ylink.tenant.state.access import require_business_user
-from c8ylink.tenant.state.errors import validation_error
+from c8ylink.tenant.state.errors import missing_fields, validation_error
 from c8ylink.tenant.state.filters import Criteria, csv_values
+from c8ylink.tenant.state.series import measurement_series
 from c8ylink.tenant.state.telemetry import create_event, create_measurements, raise_alarm
 from c8ylink.tenant.state.tenant import TenantState
 
@@ -92,6 +99,20 @@ async def delete_measurements(request: web.Request) -> web.StreamResponse:
     state = service_of(request).state
     state.measurements.delete_matching(_criteria(state, dict(params_of(request))))
     return web.Response(status=204)
+
+
+@routes.get("/measurement/measurements/series")
+async def get_series(request: web.Request) -> web.StreamResponse:
+    state = service_of(request).state
+    params = dict(params_of(request))
+    missing = [name for name in ("source", "dateFrom", "dateTo") if not params.get(name)]
+    if missing:
+        raise missing_fields(*missing)
+    found = state.measurements.select(
+        _criteria(state, params, single=(), fragment=False), revert=boolean(request, "revert")
+    )
+    wanted = [value for key, value in request.query.items() if key == "series" and value]
+    return json_response(measurement_series(found, wanted, params.get("aggregationType") or None), None)
 
 
 @routes.get("/measurement/measurements/{id}")
@@ -200,7 +221,7 @@ async def list_alarms(request: web.Request) -> web.StreamResponse:
 async def count_alarms(request: web.Request) -> web.StreamResponse:
     state = service_of(request).state
     found = state.alarms.select(_alarm_criteria(state, dict(params_of(request))))
-    return web.Response(text=str(len(found)), content_type="text/plain")
+    return count_response(request, len(found))
 
 
 @routes.put("/alarm/alarms")

@@ -9,6 +9,7 @@ from aiohttp import web
 from c8ylink.tenant.rest import render
 from c8ylink.tenant.rest.keys import principal_of, service_of
 from c8ylink.tenant.rest.media import (
+    count_response,
     encode_json,
     json_response,
     media_type,
@@ -19,9 +20,11 @@ from c8ylink.tenant.rest.media import (
 from c8ylink.tenant.rest.params import boolean, paged, params_of
 from c8ylink.tenant.state.access import Principal, require_not_bootstrap
 from c8ylink.tenant.state.errors import not_found, validation_error
+from c8ylink.tenant.state.filters import Criteria
 from c8ylink.tenant.state.inventory import InventoryFilter, is_heartbeat
 from c8ylink.tenant.state.paging import parse_bool
 from c8ylink.tenant.state.query import parse_query
+from c8ylink.tenant.state.series import supported_measurements, supported_series
 from c8ylink.tenant.state.tenant import TenantState
 
 routes = web.RouteTableDef()
@@ -88,6 +91,12 @@ async def create_object(request: web.Request) -> web.StreamResponse:
         status=201,
         location=render.object_url(base, document["id"]),
     )
+
+
+@routes.get(BASE + "/count")
+async def count_objects(request: web.Request) -> web.StreamResponse:
+    state = service_of(request).state
+    return count_response(request, len(state.inventory.select(_filter(state, dict(params_of(request))))))
 
 
 RENDERED = web.AppKey("c8ylink.rendered_objects", dict)
@@ -198,6 +207,71 @@ def _child_of(state: TenantState, principal: Principal, item: dict[str, Any]) ->
         state.inventory.get(child_id)
         return child_id
     return str(state.inventory.create(item, owner=principal.username, now=state.now())["id"])
+
+
+@routes.delete(BASE + "/{id}/" + KINDS)
+async def remove_children(request: web.Request) -> web.StreamResponse:
+    """Bulk unassign: ``{"references": [{"managedObject": {"id": ...}}, ...]}``."""
+    state = service_of(request).state
+    parent_id, kind = request.match_info["id"], request.match_info["kind"]
+    state.inventory.get(parent_id)
+    state.check_may_write(principal_of(request), parent_id)
+    body = await read_json_object(request)
+    items = _reference_items(body) if "references" in body else []
+    if not items:
+        raise validation_error("references must be a non-empty list of managed object references")
+    ids = []
+    for item in items:
+        if item.get("id") in (None, ""):
+            raise validation_error("every reference needs managedObject.id")
+        ids.append(str(item["id"]))
+    for child_id in ids:  # all or nothing: check every reference before removing any
+        if child_id not in state.inventory.references(parent_id, kind):
+            raise not_found("inventory", f"Managed object {child_id} is not in {kind} of {parent_id}")
+    for child_id in ids:
+        state.inventory.remove_reference(parent_id, kind, child_id)
+    return web.Response(status=204)
+
+
+@routes.get(BASE + "/{id}/availability")
+async def get_availability(request: web.Request) -> web.StreamResponse:
+    """What Cumulocity answers (the 10.18 OpenAPI file documents a bare date-time instead)."""
+    state = service_of(request).state
+    object_id = request.match_info["id"]
+    document = state.inventory.get(object_id)
+    availability = document.get("c8y_Availability") or {}
+    connection = document.get("c8y_Connection") or {}
+    answer: dict[str, Any] = {
+        "deviceId": object_id,
+        "dataStatus": availability.get("status", "UNAVAILABLE"),
+        "connectionStatus": connection.get("status", "DISCONNECTED"),
+    }
+    serials = state.identity.of_object(object_id)
+    if serials:
+        answer["externalId"] = serials[0].value
+    if "lastMessage" in availability:
+        answer["lastMessage"] = availability["lastMessage"]
+    if "c8y_RequiredAvailability" in document:
+        answer["interval"] = document["c8y_RequiredAvailability"].get("responseInterval")
+    return json_response(answer, None)
+
+
+@routes.get(BASE + "/{id}/supportedMeasurements")
+async def get_supported_measurements(request: web.Request) -> web.StreamResponse:
+    found = _measurements_of(request)
+    return json_response({"c8y_SupportedMeasurements": supported_measurements(found)}, None)
+
+
+@routes.get(BASE + "/{id}/supportedSeries")
+async def get_supported_series(request: web.Request) -> web.StreamResponse:
+    return json_response({"c8y_SupportedSeries": supported_series(_measurements_of(request))}, None)
+
+
+def _measurements_of(request: web.Request) -> list[dict[str, Any]]:
+    state = service_of(request).state
+    object_id = request.match_info["id"]
+    state.inventory.get(object_id)
+    return state.measurements.select(Criteria(equals=(("source.id", frozenset({object_id})),)))
 
 
 @routes.get(BASE + "/{id}/" + KINDS + "/{child}")

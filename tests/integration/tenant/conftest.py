@@ -36,6 +36,8 @@ SCHEMA_DEVIATIONS = {
     # Cumulocity answers {deviceId, externalId, lastMessage, dataStatus, connectionStatus}; the file
     # documents a bare date-time
     ("GET", "/inventory/managedObjects/{id}/availability"),
+    # the file declares ``references`` an object; its own example (and Cumulocity) has an array
+    ("GET", "/user/{tenantId}/groups/{groupId}/roles"),
 }
 # served, newer than 10.18: these literal paths must not be checked as the 10.18 /{id} route
 UNDOCUMENTED = {"/inventory/managedObjects/count", "/devicecontrol/newDeviceRequests/limit"}

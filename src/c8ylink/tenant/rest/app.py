@@ -10,6 +10,7 @@ from aiohttp import web
 
 from c8ylink.tenant.rest import (
     admin,
+    audit,
     certificates,
     data,
     identity,
@@ -18,6 +19,7 @@ from c8ylink.tenant.rest import (
     operations,
     registration,
     sso,
+    users,
 )
 from c8ylink.tenant.rest.auth import install_auth
 from c8ylink.tenant.rest.keys import SERVICE, SETTINGS, RestSettings
@@ -34,6 +36,8 @@ ROUTE_TABLES = (
     certificates.routes,
     admin.routes,
     sso.routes,
+    users.routes,
+    audit.routes,
 )
 
 

@@ -17,6 +17,7 @@ from c8ylink.tenant.rest.media import (
 )
 from c8ylink.tenant.rest.params import boolean, paged, params_of, source_ids, windows
 from c8ylink.tenant.state.access import require_business_user
+from c8ylink.tenant.state.audit import audit
 from c8ylink.tenant.state.errors import missing_fields, validation_error
 from c8ylink.tenant.state.filters import Criteria, csv_values
 from c8ylink.tenant.state.series import measurement_series
@@ -201,6 +202,14 @@ async def post_alarm(request: web.Request) -> web.StreamResponse:
     created = raise_alarm(
         state, principal_of(request), await read_json(request), heartbeat=_heartbeat(request)
     )
+    audit(
+        state,
+        principal_of(request),
+        "Alarm",
+        "Alarm created",
+        f"Alarm {created['type']} raised: {created.get('text', '')}",
+        source=created["source"]["id"],
+    )
     document = render.alarm(render.base_url(request), state, created)
     return written_response(request, document, "alarm", status=201, location=document["self"])
 
@@ -260,6 +269,25 @@ async def put_alarm(request: web.Request) -> web.StreamResponse:
     current = state.alarms.get(request.match_info["id"])
     state.check_may_write(principal_of(request), current["source"]["id"])
     updated = state.alarms.update(current["id"], await read_json_object(request), now=state.now())
+    changes = [
+        {
+            "attribute": key,
+            "changeType": "REPLACED",
+            "previousValue": str(current[key]),
+            "newValue": str(updated[key]),
+        }
+        for key in ("status", "severity", "text")
+        if key in current and current.get(key) != updated.get(key)
+    ]
+    audit(
+        state,
+        principal_of(request),
+        "Alarm",
+        "Alarm updated",
+        f"Alarm {updated['type']} updated",
+        source=updated["source"]["id"],
+        changes=changes,
+    )
     return written_response(
         request, render.alarm(render.base_url(request), state, updated), "alarm", status=200
     )

@@ -18,7 +18,8 @@ from c8ylink.tenant.rest.media import (
     written_response,
 )
 from c8ylink.tenant.rest.params import boolean, paged, params_of
-from c8ylink.tenant.state.access import Principal, require_not_bootstrap
+from c8ylink.tenant.state.access import Principal, require_writer
+from c8ylink.tenant.state.audit import audit
 from c8ylink.tenant.state.errors import not_found, validation_error
 from c8ylink.tenant.state.filters import Criteria
 from c8ylink.tenant.state.inventory import InventoryFilter, is_heartbeat
@@ -60,6 +61,13 @@ def _filter(state: TenantState, params: dict[str, str]) -> InventoryFilter:
     )
 
 
+def _audit(state: TenantState, principal: Principal, activity: str, document: dict[str, Any]) -> None:
+    name = document.get("name")
+    label = f"'{name}'" if isinstance(name, str) else document["id"]
+    text = f"{activity} {label}"
+    audit(state, principal, "Inventory", activity, text, source=document["id"])
+
+
 @routes.get(BASE)
 async def list_objects(request: web.Request) -> web.StreamResponse:
     state = service_of(request).state
@@ -79,10 +87,11 @@ async def list_objects(request: web.Request) -> web.StreamResponse:
 @routes.post(BASE)
 async def create_object(request: web.Request) -> web.StreamResponse:
     principal = principal_of(request)
-    require_not_bootstrap(principal)
+    require_writer(principal)
     state = service_of(request).state
     body = await read_json(request)
     document = state.inventory.create(body, owner=principal.username, now=state.now())
+    _audit(state, principal, "Managed object created", document)
     base = render.base_url(request)
     return written_response(
         request,
@@ -136,6 +145,7 @@ async def update_object(request: web.Request) -> web.StreamResponse:
             state.inventory.touch(object_id, now=state.now())
         return written_response(request, {"id": object_id}, "managedobject", status=200)
     document = state.inventory.update(object_id, body, now=state.now())
+    _audit(state, principal, "Managed object updated", document)
     return written_response(
         request, render.managed_object(render.base_url(request), state, document), "managedobject", status=200
     )
@@ -145,8 +155,9 @@ async def update_object(request: web.Request) -> web.StreamResponse:
 async def delete_object(request: web.Request) -> web.StreamResponse:
     state = service_of(request).state
     object_id = request.match_info["id"]
-    state.inventory.get(object_id)
+    document = state.inventory.get(object_id)
     state.check_may_write(principal_of(request), object_id)
+    _audit(state, principal_of(request), "Managed object deleted", document)
     cascade = boolean(request, "cascade") or boolean(request, "forceCascade")
     state.delete_managed_object(
         object_id, cascade=cascade, with_device_user=boolean(request, "withDeviceUser")

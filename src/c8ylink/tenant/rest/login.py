@@ -41,32 +41,6 @@ SESSION = {
     "userAgentValidationRequired": False,
     "maximumNumberOfParallelSessions": 5,
 }
-_ROLE_NAMES = {
-    "admin": [
-        "ROLE_TENANT_ADMIN",
-        "ROLE_TENANT_MANAGEMENT_ADMIN",
-        "ROLE_INVENTORY_ADMIN",
-        "ROLE_INVENTORY_READ",
-        "ROLE_MEASUREMENT_ADMIN",
-        "ROLE_EVENT_ADMIN",
-        "ROLE_ALARM_ADMIN",
-        "ROLE_DEVICE_CONTROL_ADMIN",
-        "ROLE_IDENTITY_ADMIN",
-        "ROLE_USER_MANAGEMENT_OWN_ADMIN",
-    ],
-    "user": [
-        "ROLE_INVENTORY_ADMIN",
-        "ROLE_INVENTORY_READ",
-        "ROLE_MEASUREMENT_ADMIN",
-        "ROLE_EVENT_ADMIN",
-        "ROLE_ALARM_ADMIN",
-        "ROLE_DEVICE_CONTROL_ADMIN",
-        "ROLE_IDENTITY_ADMIN",
-        "ROLE_USER_MANAGEMENT_OWN_ADMIN",
-    ],
-    "device": ["ROLE_DEVICE"],
-    "bootstrap": ["ROLE_DEVICE_BOOTSTRAP"],
-}
 
 
 @routes.get("/tenant/loginOptions")
@@ -234,7 +208,7 @@ async def current_tenant(request: web.Request) -> web.StreamResponse:
 
 def _current_user_document(base: str, state: TenantState, principal: Principal) -> dict[str, Any]:
     user = state.users.get(principal.tenant, principal.username)
-    roles = sorted({name for role in user.roles for name in _ROLE_NAMES.get(role, [])})
+    roles = state.role_names(user)
     return {
         **{
             key: value

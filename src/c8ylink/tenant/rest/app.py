@@ -8,9 +8,11 @@ from typing import Any
 
 from aiohttp import web
 
+from c8ylink.tenant.files import FileStore
 from c8ylink.tenant.rest import (
     admin,
     audit,
+    binaries,
     certificates,
     data,
     identity,
@@ -38,6 +40,7 @@ ROUTE_TABLES = (
     sso.routes,
     users.routes,
     audit.routes,
+    binaries.routes,
 )
 
 
@@ -77,6 +80,8 @@ def build_app(
     app[admin.TENANT_INFO] = info if info is not None else {}
     app[CONNECTIONS] = weakref.WeakSet()
     app[inventory.RENDERED] = {}
+    if service.data_dir is not None:
+        app[binaries.FILES] = FileStore(service.data_dir / "files", max_bytes=chosen.max_file_bytes)
     install_auth(app)
     routes = served_routes()
     for route in routes:

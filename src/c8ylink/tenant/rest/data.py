@@ -7,6 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from c8ylink.tenant.rest import render
+from c8ylink.tenant.rest.binaries import FILES
 from c8ylink.tenant.rest.keys import principal_of, service_of
 from c8ylink.tenant.rest.media import (
     count_response,
@@ -182,6 +183,9 @@ async def delete_event(request: web.Request) -> web.StreamResponse:
     current = state.events.get(request.match_info["id"])
     state.check_may_write(principal_of(request), current["source"]["id"])
     state.events.delete(current["id"])
+    files = request.app.get(FILES)
+    if files is not None:
+        files.remove("events", current["id"])
     return web.Response(status=204)
 
 

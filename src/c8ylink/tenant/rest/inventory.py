@@ -7,6 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from c8ylink.tenant.rest import render
+from c8ylink.tenant.rest.binaries import FILES
 from c8ylink.tenant.rest.keys import principal_of, service_of
 from c8ylink.tenant.rest.media import (
     count_response,
@@ -159,9 +160,13 @@ async def delete_object(request: web.Request) -> web.StreamResponse:
     state.check_may_write(principal_of(request), object_id)
     _audit(state, principal_of(request), "Managed object deleted", document)
     cascade = boolean(request, "cascade") or boolean(request, "forceCascade")
-    state.delete_managed_object(
+    removed = state.delete_managed_object(
         object_id, cascade=cascade, with_device_user=boolean(request, "withDeviceUser")
     )
+    files = request.app.get(FILES)
+    if files is not None:
+        for removed_id in removed:
+            files.remove("inventory", removed_id)
     return web.Response(status=204)
 
 

@@ -98,11 +98,17 @@ class OpenApi:
         errors = sorted(validator.iter_errors(document), key=lambda e: list(e.path))
         assert not errors, "; ".join(f"{list(e.path)}: {e.message}" for e in errors[:5])
 
-    def check(self, method: str, path: str, status: int, content_type: str, body: bytes) -> None:
+    def check(
+        self, method: str, path: str, status: int, content_type: str, body: bytes, query: str = ""
+    ) -> None:
         found = None if path.rstrip("/") in UNDOCUMENTED else self.operation(method, path)
         if found is None:
             return  # not part of the 10.18 description (EST, CA, /__local__, ...)
         template, operation = found
+        # one version of an application: the file describes it as a path of its own
+        variant = self.spec["paths"].get(f"{template}?version=1.0", {}).get(method.lower())
+        if variant is not None and re.search(r"(^|&)(version|tag)=", query):
+            operation = variant
         entry = operation.get("responses", {}).get(str(status))
         if entry is None:
             if status >= 400:
@@ -183,6 +189,9 @@ def client_for(openapi: OpenApi) -> Iterator[Callable[..., httpx2.Client]]:
                 response.status_code,
                 response.headers.get("Content-Type", ""),
                 response.content,
+                response.request.url.query.decode()
+                if isinstance(response.request.url.query, bytes)
+                else str(response.request.url.query),
             )
 
         client = httpx2.Client(

@@ -11,6 +11,7 @@ from aiohttp import web
 from c8ylink.tenant.files import FileStore
 from c8ylink.tenant.rest import (
     admin,
+    applications,
     audit,
     binaries,
     certificates,
@@ -41,6 +42,7 @@ ROUTE_TABLES = (
     users.routes,
     audit.routes,
     binaries.routes,
+    applications.routes,
 )
 
 

@@ -48,42 +48,50 @@ async def _body_chunks(request: web.Request) -> AsyncIterator[bytes]:
         yield chunk
 
 
-async def receive(request: web.Request, files: FileStore, staged: Staged) -> dict[str, Any]:
+async def receive(
+    request: web.Request, files: FileStore, staged: Staged, *, file_part: str = "file"
+) -> dict[str, Any]:
     """Stream the upload into ``staged``; the metadata: ``name``, ``type`` (from the ``object`` part
-    of a multipart body, or the file part's name and type, or the request's content type)."""
+    of a multipart body, or the file part's name and type, or the request's content type) and
+    ``parts`` (the other small parts of a multipart body, as text)."""
     content_type = request.headers.get("Content-Type", "")
     if request.content_type != "multipart/form-data":
         await files.receive(staged, _body_chunks(request))
-        return {"type": content_type.split(";", 1)[0].strip() or OCTET_STREAM}
+        return {"type": content_type.split(";", 1)[0].strip() or OCTET_STREAM, "parts": {}}
     reader = await request.multipart()
-    described: dict[str, Any] = {}
+    parts: dict[str, str] = {}
     found: dict[str, Any] = {}
     while (part := await reader.next()) is not None:
         if not isinstance(part, BodyPartReader):
             raise validation_error("Nested multipart bodies are not supported")
-        if part.name == "object":
-            raw = await part.read()
-            if len(raw) > MAX_OBJECT_PART:
-                raise validation_error("The object part is too large")
-            try:
-                described = json.loads(raw.decode("utf-8"))
-            except (UnicodeDecodeError, ValueError) as exc:
-                raise validation_error(f"The object part is not JSON: {exc}") from exc
-            if not isinstance(described, dict):
-                raise validation_error("The object part must be a JSON object")
-        elif part.name == "file":
+        if part.name == file_part:
             found = {"name": part.filename, "type": part.headers.get("Content-Type")}
             await files.receive(staged, _part_chunks(part))
-            found["present"] = True
-        else:
-            await part.release()
+        elif part.name:
+            raw = await part.read()
+            if len(raw) > MAX_OBJECT_PART:
+                raise validation_error(f"The {part.name} part is too large")
+            parts[part.name] = raw.decode("utf-8", errors="replace")
     if not found:
-        raise missing_fields("file")
+        raise missing_fields(file_part)
+    described = _described(parts.get("object"))
     name = described.get("name") or found.get("name") or "file"
     kind = described.get("type") or found.get("type") or OCTET_STREAM
     if not isinstance(name, str) or not isinstance(kind, str):
         raise validation_error("object.name and object.type must be strings")
-    return {"name": name, "type": kind}
+    return {"name": name, "type": kind, "parts": parts}
+
+
+def _described(text: str | None) -> dict[str, Any]:
+    if text is None:
+        return {}
+    try:
+        described = json.loads(text)
+    except ValueError as exc:
+        raise validation_error(f"The object part is not JSON: {exc}") from exc
+    if not isinstance(described, dict):
+        raise validation_error("The object part must be a JSON object")
+    return described
 
 
 # -- inventory binaries ------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from typing import Any
 from c8ylink.core.clock import Clock
 from c8ylink.tenant.state.access import Principal
 from c8ylink.tenant.state.alarms import Alarms
+from c8ylink.tenant.state.applications import Applications
 from c8ylink.tenant.state.audit import KIND as AUDIT_KIND
 from c8ylink.tenant.state.errors import forbidden, validation_error
 from c8ylink.tenant.state.events import Events
@@ -52,6 +53,8 @@ STORED_KINDS = (
     "inventoryRole",
     "inventoryAssignment",
     AUDIT_KIND,
+    "application",
+    "applicationSubscription",
 )
 
 
@@ -94,6 +97,7 @@ class TenantState:
         )
         self.sso = SsoProvider(self.journal, secrets)
         self.groups = UserGroups(self.journal)
+        self.applications = Applications(self.journal)
         self.audit = RecordStore(
             self.journal, AUDIT_KIND, resource="audit", what="Audit record", ids=self.ids
         )
@@ -131,9 +135,14 @@ class TenantState:
         self.groups.inventory_roles.restore(values("inventoryRole"))
         self.groups.assignments.restore(values("inventoryAssignment"))
         self.audit.restore(values(AUDIT_KIND))
+        self.applications.custom.restore(values("application"))
+        self.applications.subscriptions.restore(values("applicationSubscription"))
         for kind in ("managedObject", "measurement", "event", "alarm", "operation", AUDIT_KIND):
             for key, _ in records.get(kind, ()):
                 self.ids.observe(key)
+        for application in self.applications.custom.all():
+            for binary in application.get("binaries", ()):
+                self.ids.observe(binary["id"])
         self.journal.take()
 
     # -- users, their groups and roles --------------------------------------------------------------------

@@ -19,9 +19,13 @@ from c8ylink.tenant.rest import (
     identity,
     inventory,
     login,
+    management,
     operations,
+    options,
     registration,
     sso,
+    tenants,
+    unavailable,
     users,
 )
 from c8ylink.tenant.rest.auth import install_auth
@@ -43,6 +47,10 @@ ROUTE_TABLES = (
     audit.routes,
     binaries.routes,
     applications.routes,
+    options.routes,
+    tenants.routes,
+    management.routes,
+    unavailable.routes,
 )
 
 
@@ -64,8 +72,9 @@ def endpoint_list() -> list[str]:
 
 
 def _plain(path: str) -> str:
-    """``{kind:childDevices|childAssets}`` -> ``{childDevices|childAssets}``."""
-    return re.sub(r"\{[a-z_]+:([^}]+)\}", r"{\1}", path)
+    """``{kind:childDevices|childAssets}`` -> ``{childDevices|childAssets}``, ``{tail:.*}`` -> ``{tail}``."""
+    path = re.sub(r"\{[a-z_]+:([^}]*\|[^}]*)\}", r"{\1}", path)
+    return re.sub(r"\{([a-z_]+):[^}]+\}", r"{\1}", path)
 
 
 def build_app(

@@ -24,6 +24,7 @@ from c8ylink.tenant.state.inventory import CHILD_KINDS, Inventory
 from c8ylink.tenant.state.journal import Journal
 from c8ylink.tenant.state.measurements import Measurements
 from c8ylink.tenant.state.operations import Operations
+from c8ylink.tenant.state.options import TenantOptions
 from c8ylink.tenant.state.records import RecordStore
 from c8ylink.tenant.state.registrations import Registrations
 from c8ylink.tenant.state.roles import implied_roles
@@ -55,6 +56,11 @@ STORED_KINDS = (
     AUDIT_KIND,
     "application",
     "applicationSubscription",
+    "tenantOption",
+    "tenantInfo",
+    "retentionRule",
+    "bulkOperation",
+    "notificationSubscription",
 )
 
 
@@ -98,6 +104,21 @@ class TenantState:
         self.sso = SsoProvider(self.journal, secrets)
         self.groups = UserGroups(self.journal)
         self.applications = Applications(self.journal)
+        self.options = TenantOptions(self.journal)
+        self.tenant_info = RecordStore(self.journal, "tenantInfo", resource="tenant", what="Tenant")
+        self.retentions = RecordStore(
+            self.journal, "retentionRule", resource="retention", what="Retention rule"
+        )
+        self.bulk_operations = RecordStore(
+            self.journal, "bulkOperation", resource="bulkoperation", what="Bulk operation", ids=self.ids
+        )
+        self.notification_subscriptions = RecordStore(
+            self.journal,
+            "notificationSubscription",
+            resource="notification2",
+            what="Subscription",
+            ids=self.ids,
+        )
         self.audit = RecordStore(
             self.journal, AUDIT_KIND, resource="audit", what="Audit record", ids=self.ids
         )
@@ -137,7 +158,13 @@ class TenantState:
         self.audit.restore(values(AUDIT_KIND))
         self.applications.custom.restore(values("application"))
         self.applications.subscriptions.restore(values("applicationSubscription"))
-        for kind in ("managedObject", "measurement", "event", "alarm", "operation", AUDIT_KIND):
+        self.options.restore(values("tenantOption"))
+        self.tenant_info.restore(values("tenantInfo"))
+        self.retentions.restore(values("retentionRule"))
+        self.bulk_operations.restore(values("bulkOperation"))
+        self.notification_subscriptions.restore(values("notificationSubscription"))
+        shared = ("managedObject", "measurement", "event", "alarm", "operation", AUDIT_KIND)
+        for kind in (*shared, "bulkOperation", "notificationSubscription"):
             for key, _ in records.get(kind, ()):
                 self.ids.observe(key)
         for application in self.applications.custom.all():

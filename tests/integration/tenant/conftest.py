@@ -108,7 +108,7 @@ class OpenApi:
         # one version of an application: the file describes it as a path of its own
         variant = self.spec["paths"].get(f"{template}?version=1.0", {}).get(method.lower())
         if variant is not None and re.search(r"(^|&)(version|tag)=", query):
-            operation = variant
+            template, operation = f"{template}?version=1.0", variant
         entry = operation.get("responses", {}).get(str(status))
         if entry is None:
             if status >= 400:
@@ -124,6 +124,7 @@ class OpenApi:
         media = content_type.split(";", 1)[0].strip().lower()
         declared = {part.strip().lower(): value for key, value in content.items() for part in key.split(",")}
         if any(entry.get("schema", {}).get("format") == "binary" for entry in declared.values()):
+            self.checked.add((method, template, status))
             return  # file contents: served with the type they were stored with
         assert media in declared, f"{method} {template} {status}: {media} is not one of {sorted(declared)}"
         schema = declared[media].get("schema", {})

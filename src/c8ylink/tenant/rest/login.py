@@ -34,7 +34,6 @@ from c8ylink.tenant.state.tokens import USER_TOKEN_SECONDS, IssuedToken
 from c8ylink.tenant.state.users import User, totp_uri
 
 routes = web.RouteTableDef()
-LOCAL_VERSION = "1018.0.0-c8ylink"
 SESSION = {
     "absoluteTimeoutMillis": USER_TOKEN_SECONDS * 1000,
     "renewalTimeoutMillis": USER_TOKEN_SECONDS * 500,
@@ -183,12 +182,6 @@ async def logout(request: web.Request) -> web.StreamResponse:
     response.del_cookie("authorization", path="/")
     response.del_cookie("XSRF-TOKEN", path="/")
     return response
-
-
-@routes.get("/tenant/system/options/system/version")
-async def system_version(request: web.Request) -> web.StreamResponse:
-    """The version clients show in their session banner (go-c8y-cli reads ``value``)."""
-    return json_response({"category": "system", "key": "version", "value": LOCAL_VERSION}, None)
 
 
 @routes.get("/tenant/currentTenant")

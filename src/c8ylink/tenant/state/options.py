@@ -15,8 +15,9 @@ from c8ylink.tenant.state.journal import Journal
 from c8ylink.tenant.state.records import Document, RecordStore
 
 ENCRYPTED = "<<Encrypted>>"
+LOCAL_VERSION = "1018.0.0-c8ylink"  # the version clients show in their session banner
 SYSTEM_OPTIONS: tuple[tuple[str, str, str], ...] = (
-    ("system", "version", "1018.0.0-c8ylink"),
+    ("system", "version", LOCAL_VERSION),
     ("password", "enforce.strength", "false"),
     ("password", "strength.min.length", "6"),
     ("two-factor-authentication", "enabled", "true"),

@@ -48,6 +48,8 @@ def test_application_round_trip(api: httpx2.Client) -> None:
     assert updated.json()["availability"] == "MARKET"
     assert api.post(A, json={"name": name, "key": "other", "type": "HOSTED"}).status_code == 409
     assert api.post(A, json={"name": "x", "type": "HOSTED"}).status_code == 422
+    clone = api.post(f"{A}/{app['id']}/clone")
+    assert clone.status_code == 201 and clone.json()["name"] == f"clone{name}"
     assert api.delete(f"{A}/{app['id']}").status_code == 204
     assert api.get(f"{A}/{app['id']}").status_code == 404
     assert api.delete(f"{A}/1").status_code == 403

@@ -231,6 +231,8 @@ def test_every_other_served_operation_answers_as_documented(
         "/measurement/measurements/series",
         params={"source": device, "dateFrom": "2025-12-31", "dateTo": "2026-01-02"},
     )
+    api.get(f"/inventory/managedObjects/{device}/user")
+    api.put(f"/inventory/managedObjects/{device}/user", json={"enabled": True})
     for tail in ("availability", "supportedMeasurements", "supportedSeries"):
         api.get(f"/inventory/managedObjects/{device}/{tail}")
 
@@ -318,6 +320,7 @@ def test_every_other_served_operation_answers_as_documented(
         files={"applicationBinary": ("b.zip", b"PK\x05\x06" + b"\0" * 18)},
         data={"applicationVersion": '{"version": "1.0", "tags": ["latest"]}'},
     )
+    api.post(f"/application/applications/{app['id']}/clone")
     api.get(f"/application/applications/{app['id']}/versions")
     api.get(f"/application/applications/{app['id']}/versions", params={"version": "1.0"})
     api.put(f"/application/applications/{app['id']}/versions/1.0", json={"tags": ["stable"]})
@@ -346,6 +349,7 @@ def test_every_other_served_operation_answers_as_documented(
     api.put("/tenant/tenants/t100", json={"company": "c"})
     api.get("/tenant/statistics")
     api.get("/tenant/statistics/summary")
+    api.get("/tenant/statistics/allTenantsSummary")
     api.get("/tenant/statistics/device/t100/daily/2026-01-01")
     api.get("/tenant/statistics/device/t100/monthly/2026-01-01")
 

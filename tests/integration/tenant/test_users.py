@@ -167,3 +167,20 @@ def test_changes_are_audited(api: httpx2.Client, device_id: str) -> None:
     )
     assert posted.status_code == 201
     assert api.get(f"/audit/auditRecords/{posted.json()['id']}").json()["text"] == "by hand"
+
+
+def test_the_device_user_of_a_device(
+    api: httpx2.Client, client_for: Callable[..., httpx2.Client], tenant: BackgroundTenant
+) -> None:
+    serial = unique("owned")
+    csv = f"ID,CREDENTIALS,NAME\n{serial},Secret-{serial}1,{serial}\n"
+    api.post("/devicecontrol/bulkNewDeviceRequests", files={"file": ("d.csv", csv, "text/csv")})
+    device = client_for(tenant, (f"t100/device_{serial}", f"Secret-{serial}1"))
+    own = device.post("/inventory/managedObjects", json={"name": serial, "c8y_IsDevice": {}}).json()["id"]
+    owner = api.get(f"/inventory/managedObjects/{own}/user").json()
+    assert owner["userName"] == f"device_{serial}" and owner["enabled"] is True
+    assert device.put(f"/inventory/managedObjects/{own}/user", json={"enabled": False}).status_code == 403
+    assert (
+        api.put(f"/inventory/managedObjects/{own}/user", json={"enabled": False}).json()["enabled"] is False
+    )
+    assert device.get("/user/currentUser").status_code == 401

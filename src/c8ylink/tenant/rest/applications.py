@@ -159,6 +159,24 @@ async def delete_application(request: web.Request) -> web.StreamResponse:
     return web.Response(status=204)
 
 
+@routes.post(BASE + "/{id}/clone")
+async def clone_application(request: web.Request) -> web.StreamResponse:
+    """A copy named ``clone<name>`` (key and context path likewise), without archives."""
+    state = _admin(request)
+    original = _get(request, state)
+    body = {
+        key: value
+        for key, value in application_document(render.base_url(request), original).items()
+        if key not in ("id", "self", "owner", "activeVersionId")
+    }
+    for key in ("name", "key", "contextPath"):
+        if isinstance(body.get(key), str):
+            body[key] = f"clone{body[key]}"
+    clone = state.applications.create(body, state.tenant_id)
+    document = application_document(render.base_url(request), clone)
+    return written_response(request, document, "application", status=201, location=document["self"])
+
+
 # -- archives and versions -----------------------------------------------------------------------------
 async def _store_archive(request: web.Request, state: TenantState, *, versioned: bool) -> Document:
     application = _get(request, state)

@@ -19,7 +19,7 @@ from c8ylink.tenant.rest.media import (
     written_response,
 )
 from c8ylink.tenant.rest.params import boolean, paged, params_of
-from c8ylink.tenant.state.access import Principal, require_writer
+from c8ylink.tenant.state.access import Principal, require_tenant_admin, require_writer
 from c8ylink.tenant.state.audit import audit
 from c8ylink.tenant.state.errors import not_found, validation_error
 from c8ylink.tenant.state.filters import Criteria
@@ -28,6 +28,7 @@ from c8ylink.tenant.state.paging import parse_bool
 from c8ylink.tenant.state.query import parse_query
 from c8ylink.tenant.state.series import supported_measurements, supported_series
 from c8ylink.tenant.state.tenant import TenantState
+from c8ylink.tenant.state.users import User
 
 routes = web.RouteTableDef()
 BASE = "/inventory/managedObjects"
@@ -270,6 +271,39 @@ async def get_availability(request: web.Request) -> web.StreamResponse:
     if "c8y_RequiredAvailability" in document:
         answer["interval"] = document["c8y_RequiredAvailability"].get("responseInterval")
     return json_response(answer, None)
+
+
+def _owner(request: web.Request) -> tuple[TenantState, User]:
+    state = service_of(request).state
+    document = state.inventory.get(request.match_info["id"])
+    owner = document.get("owner")
+    user = state.users.find(state.tenant_id, owner) if isinstance(owner, str) else None
+    if user is None:
+        raise not_found("inventory", f"Managed object {document['id']} has no owner in this tenant")
+    return state, user
+
+
+def _owner_document(request: web.Request, user: User) -> dict[str, Any]:
+    url = f"{render.object_url(render.base_url(request), request.match_info['id'])}/user"
+    return {"userName": user.username, "enabled": user.enabled, "self": url}
+
+
+@routes.get(BASE + "/{id}/user")
+async def get_owner(request: web.Request) -> web.StreamResponse:
+    _, user = _owner(request)
+    return json_response(_owner_document(request, user), "managedobjectuser")
+
+
+@routes.put(BASE + "/{id}/user")
+async def put_owner(request: web.Request) -> web.StreamResponse:
+    """Enable or disable the device's owner (its device user)."""
+    require_tenant_admin(principal_of(request))
+    state, user = _owner(request)
+    body = await read_json_object(request)
+    if not isinstance(body.get("enabled"), bool):
+        raise validation_error("enabled must be true or false")
+    user = state.users.update_profile(user, {"enabled": body["enabled"]})
+    return written_response(request, _owner_document(request, user), "managedobjectuser", status=200)
 
 
 @routes.get(BASE + "/{id}/supportedMeasurements")

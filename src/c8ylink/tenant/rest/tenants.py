@@ -158,6 +158,23 @@ async def usage_summary(request: web.Request) -> web.StreamResponse:
     return json_response(document, "tenantusagestatisticssummary")
 
 
+@routes.get("/tenant/statistics/allTenantsSummary")
+async def all_tenants_summary(request: web.Request) -> web.StreamResponse:
+    """The one tenant's summary, in a list (the local tenant has no sub-tenants)."""
+    require_tenant_admin(principal_of(request))
+    state = service_of(request).state
+    first, last = _window(request, state)
+    entries = _usage(state, first, last)
+    devices = entries[0]["deviceCount"] if entries else len(_devices(state))
+    names = [a["name"] for a in state.applications.subscribed(state.tenant_id)]
+    document = summary(entries, day=first, devices=devices, with_children=devices, applications=names)
+    document.update(
+        {"tenantId": state.tenant_id, "tenantDomain": state.domain, "tenantCompany": state.tenant_id}
+    )
+    document.pop("day", None)
+    return json_response([document], None)
+
+
 @routes.get("/tenant/statistics/device/{tenant}/{period:daily|monthly}/{date}")
 async def device_usage(request: web.Request) -> web.StreamResponse:
     principal = principal_of(request)

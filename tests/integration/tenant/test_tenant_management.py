@@ -4,13 +4,14 @@ operations, Notification 2.0 subscriptions and tokens, and the features only Cum
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx2
 import pytest
 
 from c8ylink.tenant.background import BackgroundTenant
 
-from .conftest import unique
+from .conftest import admin_auth, unique
 
 pytestmark = pytest.mark.integration
 
@@ -192,3 +193,36 @@ def test_features_only_cumulocity_gives_answer_as_not_subscribed(
         "message",
         "info",
     }
+
+
+def test_a_restart_keeps_the_new_stores(
+    start_tenant: Callable[..., BackgroundTenant], client_for: Callable[..., httpx2.Client], tmp_path: Path
+) -> None:
+    data_dir = tmp_path / "kept"
+    with start_tenant(data_dir=data_dir, mqtt=False) as first:
+        api = client_for(first, admin_auth(first))
+        group = api.post("/user/t100/groups", json={"name": "kept-group"}).json()["id"]
+        api.post("/user/t100/users", json={"userName": "kept-person", "password": "Secret-123"})
+        api.post(f"/user/t100/groups/{group}/users", json={"user": {"id": "kept-person"}})
+        api.post(f"/user/t100/groups/{group}/roles", json={"role": {"id": "ROLE_INVENTORY_ADMIN"}})
+        api.post("/tenant/options", json={"category": "kept", "key": "k", "value": "v"})
+        app = api.post(
+            "/application/applications", json={"name": "kept-app", "key": "kept-key", "type": "HOSTED"}
+        ).json()
+        binary = api.post("/inventory/binaries", files={"file": ("k.txt", b"kept content")}).json()["id"]
+        rule = api.post("/retention/retentions", json={"maximumAge": 3}).json()["id"]
+    with start_tenant(data_dir=data_dir, mqtt=False) as second:
+        api = client_for(second, admin_auth(second))
+        assert (
+            api.get(f"/user/t100/groups/{group}").json()["roles"]["references"][0]["role"]["id"]
+            == "ROLE_INVENTORY_ADMIN"
+        )
+        person = client_for(second, ("t100/kept-person", "Secret-123"))
+        assert person.post("/inventory/managedObjects", json={"name": "x"}).status_code == 201
+        assert api.get("/tenant/options/kept/k").json()["value"] == "v"
+        assert api.get(f"/application/applications/{app['id']}").json()["name"] == "kept-app"
+        assert api.get(f"/inventory/binaries/{binary}").content == b"kept content"
+        assert api.get(f"/retention/retentions/{rule}").json()["maximumAge"] == 3
+        new_group = api.post("/user/t100/groups", json={"name": "after-restart"}).json()["id"]
+        assert new_group != group
+        assert api.get("/audit/auditRecords", params={"type": "User"}).json()["auditRecords"]

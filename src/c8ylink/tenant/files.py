@@ -13,7 +13,7 @@ import os
 import re
 import secrets
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from types import TracebackType
 
@@ -85,3 +85,14 @@ class FileStore:
 
     def remove(self, area: str, item_id: str) -> None:
         self.path(area, item_id).unlink(missing_ok=True)
+
+    def prune(self, area: str, wanted: Callable[[str], bool]) -> list[str]:
+        """Remove the contents whose owner is gone (``wanted(id)`` false); the ids removed. Run on
+        start (a crash between moving a file into place and storing its metadata) and after deletions
+        that take attachments with them."""
+        removed = []
+        for path in (self.root / area).iterdir():
+            if not _ID.match(path.name) or not wanted(path.name):
+                path.unlink(missing_ok=True)
+                removed.append(path.name)
+        return removed

@@ -153,3 +153,23 @@ def test_an_interrupted_upload_leaves_nothing(tenant: BackgroundTenant, api: htt
     assert not any(incoming.iterdir())
     listed = api.get("/inventory/managedObjects", params={"query": f"name eq '{name}'"}).json()
     assert listed["managedObjects"] == []
+
+
+def test_attachments_go_with_their_device_and_orphans_are_pruned_on_start(
+    start_tenant: Callable[..., BackgroundTenant], client_for: Callable[..., httpx2.Client], tmp_path: Path
+) -> None:
+    with start_tenant(data_dir=tmp_path / "pruned", mqtt=False) as running:
+        api = client_for(running, admin_auth(running))
+        device = api.post("/inventory/managedObjects", json={"name": "d", "c8y_IsDevice": {}}).json()["id"]
+        event = api.post(
+            "/event/events",
+            json={"source": {"id": device}, "type": "t", "text": "x", "time": "2026-01-01T00:00:00Z"},
+        ).json()["id"]
+        api.post(f"/event/events/{event}/binaries", content=b"log", headers={"Content-Type": "text/plain"})
+        files = running.info.data_dir / "files"
+        assert (files / "events" / event).is_file()
+        assert api.delete(f"/inventory/managedObjects/{device}").status_code == 204
+        assert not (files / "events" / event).exists()
+        (files / "inventory" / "999999").write_bytes(b"orphan")  # as left by a crash before the commit
+    with start_tenant(data_dir=tmp_path / "pruned", mqtt=False):
+        assert not (files / "inventory" / "999999").exists()

@@ -92,7 +92,8 @@ def build_app(
     app[CONNECTIONS] = weakref.WeakSet()
     app[inventory.RENDERED] = {}
     if service.data_dir is not None:
-        app[binaries.FILES] = FileStore(service.data_dir / "files", max_bytes=chosen.max_file_bytes)
+        files = app[binaries.FILES] = FileStore(service.data_dir / "files", max_bytes=chosen.max_file_bytes)
+        binaries.prune_contents(files, service.state)
     install_auth(app)
     routes = served_routes()
     for route in routes:

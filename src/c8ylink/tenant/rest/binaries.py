@@ -8,7 +8,7 @@ only once the whole content has arrived, so an interrupted upload leaves nothing
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from aiohttp import BodyPartReader, web
@@ -29,6 +29,29 @@ FILES: web.AppKey[FileStore] = web.AppKey("c8ylink.files", FileStore)
 CHUNK = 64 * 1024
 OCTET_STREAM = "application/octet-stream"
 MAX_OBJECT_PART = 64 * 1024
+
+
+def owned_contents(state: TenantState) -> dict[str, Callable[[str], bool]]:
+    """Per area of the file store: does the content with this id still belong to something?"""
+
+    def inventory(item_id: str) -> bool:
+        document = state.inventory.find(item_id)
+        return document is not None and "c8y_IsBinary" in document
+
+    def events(item_id: str) -> bool:
+        try:
+            return "c8y_IsBinary" in state.events.get(item_id)
+        except TenantApiError:
+            return False
+
+    archives = {b["id"] for a in state.applications.custom.all() for b in a.get("binaries", ())}
+    return {"inventory": inventory, "events": events, "applications": archives.__contains__}
+
+
+def prune_contents(files: FileStore, state: TenantState, *areas: str) -> None:
+    checks = owned_contents(state)
+    for area in areas or tuple(checks):
+        files.prune(area, checks[area])
 
 
 def files_of(request: web.Request) -> FileStore:

@@ -7,7 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from c8ylink.tenant.rest import render
-from c8ylink.tenant.rest.binaries import FILES
+from c8ylink.tenant.rest.binaries import FILES, prune_contents
 from c8ylink.tenant.rest.keys import principal_of, service_of
 from c8ylink.tenant.rest.media import (
     count_response,
@@ -168,6 +168,7 @@ async def delete_object(request: web.Request) -> web.StreamResponse:
     if files is not None:
         for removed_id in removed:
             files.remove("inventory", removed_id)
+        prune_contents(files, state, "events")  # attachments of the events deleted with it
     return web.Response(status=204)
 
 

@@ -1,6 +1,7 @@
 """(command, values of one job, options) -> ``RequestPlan``. Pure.
 
-* path: ``{name}`` in the template takes the (encoded) value of that path parameter;
+* path: ``{name}`` in the template takes the (encoded) value of the path parameter of that name
+  (or ``property``);
 * query: query parameters, the inventory query of the ``q`` parameters
   (``$filter=<parts joined by " and "> $orderby=<orderBy>``), paging, ``--customQueryParam``;
 * body: ``--data`` first, then each body parameter at its (dotted) property, then the command's fixed
@@ -66,13 +67,13 @@ def build_path(spec: CommandSpec, values: Mapping[str, Any]) -> str:
             value = value[0] if value else None
         if value in (None, ""):
             raise UsageError(missing_message(param), exit_code=USER_ERROR)
-        path = path.replace("{" + param.name + "}", encode_component(str(value), safe=""))
+        path = path.replace("{" + param.target + "}", encode_component(str(value), safe=""))
     return path
 
 
 def _query_text(value: Any) -> str:
-    if value is True:
-        return "true"
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, list):
         return ",".join(str(item) for item in value)
     return str(value)
@@ -87,7 +88,9 @@ def build_query(
         if param.location == QUERY and value not in (None, "", []):
             pairs.append((param.target, _query_text(value)))
     if any(param.location == Q for param in spec.params):
-        pairs.insert(0, (spec.query_property, build_inventory_query(spec, values)))
+        query = build_inventory_query(spec, values)
+        if query != "$filter= $orderby=":  # nothing to filter or order by: no query
+            pairs.insert(0, (spec.query_property, query))
     if spec.collection and spec.method == "GET":
         pairs.append(("pageSize", str(options.page_size or DEFAULT_PAGE_SIZE)))
         if options.current_page:
@@ -107,14 +110,14 @@ def build_query(
 
 def build_inventory_query(spec: CommandSpec, values: Mapping[str, Any]) -> str:
     """``$filter=<parts> $orderby=<order>`` (go-c8y-cli.md §6.4)."""
-    parts: list[str] = []
+    parts: list[str] = [spec.query_filter] if spec.query_filter else []
     raw = values.get("query")
     template = values.get("queryTemplate")
     if raw:
         parts.append(template.replace("%s", str(raw)) if template else str(raw))
     for param in spec.params:
         value = values.get(param.name)
-        if param.location != Q or param.name in _Q_CONTROLS or value in (None, "", []):
+        if param.location != Q or param.name in _Q_CONTROLS or value in (None, "", []) or value is False:
             continue
         if param.is_switch:
             parts.append(param.value)
@@ -126,7 +129,7 @@ def build_inventory_query(spec: CommandSpec, values: Mapping[str, Any]) -> str:
 
 
 def build_body(spec: CommandSpec, values: Mapping[str, Any]) -> dict[str, Any]:
-    body: dict[str, Any] = {}
+    body: dict[str, Any] = merge({}, dict(spec.body_defaults))
     data = values.get("data")
     if isinstance(data, dict):
         body = merge(body, data)
@@ -141,6 +144,8 @@ def build_body(spec: CommandSpec, values: Mapping[str, Any]) -> dict[str, Any]:
         else:
             set_path(body, param.target, value[0] if _single_reference(param, value) else value)
     body = merge(body, dict(spec.body_template))
+    for key in [key for key in body if key.startswith("__")]:  # upstream's template helpers
+        del body[key]
     for key in spec.body_required:
         if _get(body, key) in (None, ""):
             owner = next((p for p in spec.params if p.target == key), None)

@@ -15,7 +15,7 @@ from datetime import datetime
 from c8ylink.core.errors import ApiError, C8yLinkError, NetworkError, UsageError
 from c8ylink.operator.api.build import RequestOptions, build_request
 from c8ylink.operator.api.dry import render_dry
-from c8ylink.operator.api.lookup import resolve
+from c8ylink.operator.api.lookup import needs_tenant, resolve
 from c8ylink.operator.api.output import Printer
 from c8ylink.operator.api.pipeline import Job
 from c8ylink.operator.api.plan import RequestPlan
@@ -134,7 +134,11 @@ class Executor:
         for param in self.spec.params:
             value = values.get(param.name)
             if param.is_reference and value:
-                values[param.name] = resolve(param.type, list(value), self.get_json, flag=flag_of(param))
+                references = [value] if isinstance(value, str) else list(value)
+                tenant = self.tenant() if needs_tenant(param.type) else ""
+                values[param.name] = resolve(
+                    param.type, references, self.get_json, flag=flag_of(param), tenant=tenant
+                )
             elif param.type == "certificatefile" and value:
                 values[param.name] = read_certificate(param, str(value))
             elif param.type == "tenant" and not value:
@@ -142,7 +146,7 @@ class Executor:
         return values
 
     def expand(self, values: dict[str, Any]) -> list[dict[str, Any]]:
-        """A path parameter with several ids (a name matching several objects): one request each."""
+        """A path parameter given several ids (``--id 1,2``): one request each (a name is one object)."""
         for param in self.spec.params:
             value = values.get(param.name)
             if param.location == PATH and isinstance(value, list) and len(value) > 1:

@@ -14,6 +14,7 @@ import click
 
 from c8ylink.operator.api.index import GROUPS, load_group
 from c8ylink.operator.api.spec import CommandSpec, ParamSpec
+from c8ylink.operator.cli.group_pages import subgroup_help
 from c8ylink.operator.cli.options import add_rest_options, operator_context
 from c8ylink.operator.cli.surroundings import isatty
 
@@ -124,10 +125,11 @@ def build_group(name: str) -> click.Group:
     for command in spec.commands:
         *parents, leaf = command.name.split(" ")
         target = group
-        for parent in parents:
+        for depth, parent in enumerate(parents, 1):
             child = target.commands.get(parent)
             if not isinstance(child, click.Group):
-                child = click.Group(parent, help=f"{parent.capitalize()} commands", context_settings=CONTEXT)
+                text = subgroup_help(name, parents[:depth])
+                child = click.Group(parent, help=text, short_help=text, context_settings=CONTEXT)
                 target.add_command(child)
             target = child
         target.add_command(build_command(name, command, name=leaf))

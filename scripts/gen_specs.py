@@ -185,6 +185,8 @@ PROPERTIES: dict[tuple[str, str], dict[str, str]] = {
         "typeFilter": "subscriptionFilter.typeFilter",
     },
 }
+# header switches: the value they send (upstream's measurements list --csvFormat: Accept: text/csv)
+HEADER_VALUES = {"csvFormat": "text/csv", "excelFormat": "application/vnd.ms-excel"}
 _ID_ALIASES = ("id", "source.id", "managedObject.id", "deviceId")
 _SOURCE_ALIASES = ("deviceId", "source.id", "managedObject.id", "id")
 
@@ -245,6 +247,8 @@ def build_param(group: str, command: str, location: str, fact: dict[str, Any]) -
         param["default"] = str(default)
     if fact.get("validationSet"):
         param["choices"] = list(fact["validationSet"])
+    if location == "header" and name in HEADER_VALUES:
+        param["value"] = HEADER_VALUES[name]
     return param
 
 

@@ -173,9 +173,11 @@ def build_headers(
     headers: list[tuple[str, str]] = []
     for param in spec.params:
         value = (values or {}).get(param.name)
-        if param.location == HEADER and value not in (None, ""):
-            headers.append((param.target, _query_text(value)))
-    if spec.accept and not options.no_accept:
+        if param.location == HEADER and value not in (None, "", False):
+            headers.append(
+                (param.target, param.value if param.is_switch and param.value else _query_text(value))
+            )
+    if spec.accept and not options.no_accept and "Accept" not in dict(headers):
         headers.append(("Accept", spec.accept))
     if has_body:
         headers.append(("Content-Type", spec.content_type))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from c8ylink.operator.api.spec import GroupSpec
+    from c8ylink.operator.api.spec import CommandSpec, GroupSpec
 
 SPEC_PACKAGE = "c8ylink.operator.api.specs"
 
@@ -80,10 +80,14 @@ def load_group(name: str) -> GroupSpec:
     group: GroupSpec = importlib.import_module(spec_module(name)).GROUP
     own = {command.name: command for command in group.commands}
     merged = [
-        own[command.name]._replace(upstream_examples=command.upstream_examples)
-        if command.name in own
-        else command
-        for command in declared
+        _complete(own[command.name], command) if command.name in own else command for command in declared
     ]
     names = {command.name for command in declared}
     return group._replace(commands=(*merged, *(c for c in group.commands if c.name not in names)))
+
+
+def _complete(own: CommandSpec, declared: CommandSpec) -> CommandSpec:
+    """A hand-written command with the declared flags it lacks (same flags as upstream) and its examples."""
+    names = {param.name for param in own.params}
+    extra = tuple(param for param in declared.params if param.name not in names)
+    return own._replace(params=own.params + extra, upstream_examples=declared.upstream_examples)

@@ -1,0 +1,153 @@
+"""go-c8y-cli's command tree is all there: every declared command under its upstream group, sub-group
+and name, with upstream's flags, method, path and headers; the package data is what
+``scripts/gen_specs.py`` writes from the facts; names resolve with the lookup of their type and act on
+their first match only."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from c8ylink.core.errors import C8yLinkError
+from c8ylink.operator.api.index import GROUPS, HAND_WRITTEN, load_group
+from c8ylink.operator.api.lookup import LOOKUPS, lookup_plan, resolve
+from c8ylink.operator.api.plan import RequestPlan
+from c8ylink.operator.api.spec import REFERENCE_TYPES, TYPES
+from c8ylink.operator.api.upstream import DATA_DIR, load_upstream
+
+ROOT = Path(__file__).resolve().parents[4]
+FACTS = ROOT.parent / "shared" / "reference" / "go-c8y-cli-commands.json"
+DECLARED = [(name, command) for name in sorted(GROUPS) for command in load_upstream(name)]
+
+
+def _generator() -> Any:
+    spec = importlib.util.spec_from_file_location("gen_specs", ROOT / "scripts" / "gen_specs.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["gen_specs"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_upstream_command_exists_with_its_name() -> None:
+    assert len(DECLARED) >= 281
+    assert len({top for top, _ in DECLARED}) == 38
+    paths = {" ".join([top, *command.name.split(" ")[:-1]]) for top, command in DECLARED}
+    assert len(paths) >= 59  # upstream's 60 spec files, notification2 has no command of its own
+    total = sum(len(load_group(name).commands) for name in GROUPS)
+    assert total >= 282  # + deviceregistration register-ca
+    for top, declared in DECLARED:
+        command = load_group(top).command(declared.name)
+        assert command is not None, (top, declared.name)
+        assert (command.method, command.path) == (declared.method, declared.path)
+        flags = {param.name for param in command.params}
+        assert {param.name for param in declared.params} <= flags, (top, declared.name)
+
+
+def test_hand_written_commands_take_precedence() -> None:
+    devices = load_group("devices")
+    assert devices.command("list").description == "Get device collection"  # the hand-written help
+    assert devices.command("children list") is not None  # completed from the declaration
+    assert devices.command("list").upstream_examples  # and upstream's examples run against it too
+    assert {"devices", "inventory", "alarms"} <= HAND_WRITTEN
+
+
+def test_declared_types_are_known() -> None:
+    for _, command in DECLARED:
+        for param in command.params:
+            assert param.type in TYPES, (command.name, param)
+    assert set(REFERENCE_TYPES) <= {"reference", *LOOKUPS}
+
+
+@pytest.mark.skipif(not FACTS.is_file(), reason="the facts live outside the repository")
+def test_the_package_data_is_what_the_generator_writes() -> None:
+    generator = _generator()
+    groups = generator.build_groups(json.loads(FACTS.read_text(encoding="utf-8")))
+    assert sorted(groups) == sorted(path.stem for path in Path(DATA_DIR).glob("*.json"))
+    for name, group in groups.items():
+        assert (Path(DATA_DIR) / f"{name}.json").read_text(encoding="utf-8") == generator.render(group), name
+
+
+def test_index_lists_every_group_with_data_or_a_module() -> None:
+    with_data = {path.stem for path in Path(DATA_DIR).glob("*.json")}
+    assert set(GROUPS) == with_data | HAND_WRITTEN
+
+
+# -- lookups -------------------------------------------------------------------------------------------
+def answer_of(items: list[dict[str, Any]], key: str) -> Any:
+    def send(plan: RequestPlan) -> Any:
+        send.plans.append(plan)  # type: ignore[attr-defined]
+        return {key: items}
+
+    send.plans = []  # type: ignore[attr-defined]
+    return send
+
+
+@pytest.mark.parametrize(
+    ("kind", "path", "query"),
+    [
+        ("device[]", "/inventory/managedObjects", ("q", "$filter=(name eq 'a*') $orderby=name")),
+        ("software[]", "/inventory/managedObjects",
+         ("query", "$filter=(name eq 'a*') and (type eq 'c8y_Software') $orderby=name")),
+        ("user[]", "/user/t7/users", ("pageSize", "2000")),
+        ("usergroup[]", "/user/t7/groups", ("pageSize", "2000")),
+        ("role[]", "/user/roles", ("pageSize", "2000")),
+        ("microservice", "/application/applications", ("type", "MICROSERVICE")),
+    ],
+)  # fmt: skip
+def test_lookup_requests(kind: str, path: str, query: tuple[str, str]) -> None:
+    plan = lookup_plan(kind, "a*", "t7")
+    assert (plan.method, plan.path) == ("GET", path)
+    assert query in plan.query
+
+
+def test_a_name_without_wildcards_is_filtered_on_the_server() -> None:
+    assert ("username", "peter") in lookup_plan("user[]", "peter", "t7").query
+    assert ("name", "cockpit") in lookup_plan("application", "cockpit").query
+
+
+def test_a_name_acts_on_its_first_match_only() -> None:
+    send = answer_of([{"id": "7", "name": "sensor-a"}, {"id": "8", "name": "sensor-b"}], "managedObjects")
+    assert resolve("device[]", ["sensor*"], send, flag="--id") == ["7"]
+    groups = [{"id": "1", "name": "admins"}, {"id": "2", "name": "business"}, {"id": "3", "name": "admin2"}]
+    assert resolve("usergroup[]", ["admin*"], answer_of(groups, "groups"), flag="--group", tenant="t") == [
+        "1"
+    ]
+    assert resolve("usergroup[]", ["business"], answer_of(groups, "groups"), flag="--group") == ["2"]
+
+
+def test_ids_and_links_are_not_looked_up() -> None:
+    send = answer_of([], "managedObjects")
+    assert resolve("device[]", ["12", "34"], send, flag="--id") == ["12", "34"]
+    link = "https://t7.example.com/user/t7/users/peter"
+    assert resolve("userself[]", [link], send, flag="--user") == [link]
+    assert send.plans == []
+
+
+def test_user_and_role_references_give_their_self_link() -> None:
+    users = [{"id": "peter", "userName": "peter", "self": "https://h/user/t7/users/peter"}]
+    assert resolve("userself[]", ["peter"], answer_of(users, "users"), flag="--user", tenant="t7") == [
+        "https://h/user/t7/users/peter"
+    ]
+    roles = [
+        {"id": "ROLE_ALARM_READ", "name": "ROLE_ALARM_READ", "self": "https://h/user/roles/ROLE_ALARM_READ"}
+    ]
+    assert resolve("roleself[]", ["ROLE_ALARM_*"], answer_of(roles, "roles"), flag="--role") == [
+        "https://h/user/roles/ROLE_ALARM_READ"
+    ]
+
+
+def test_a_name_that_matches_nothing() -> None:
+    with pytest.raises(C8yLinkError) as caught:
+        resolve(
+            "usergroup[]", ["nobody"], answer_of([{"id": "1", "name": "admins"}], "groups"), flag="--group"
+        )
+    assert caught.value.exit_code == 4
+    assert str(caught.value) == (
+        "no user group is named 'nobody' (the value of --group; give an id or an existing name)"
+    )

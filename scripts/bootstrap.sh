@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up what c8ylink needs on a fresh Debian/Ubuntu machine.
 #   scripts/bootstrap.sh python   create .venv and install the package with its extras
-#   scripts/bootstrap.sh system   install the Debian packages the tests and the demo run (mosquitto, ...)
+#   scripts/bootstrap.sh system   install the Debian packages the tests and the demo run (mosquitto, tinyproxy, ...)
 #   scripts/bootstrap.sh browser  install Debian chromium for the browser-login test
 #   scripts/bootstrap.sh shells   install zsh and fish for the set-session helper tests
 # Each step is idempotent and prints one clear line when it cannot proceed.
@@ -43,7 +43,7 @@ setup_python() {
         fi
     fi
     .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-    .venv/bin/python -m pip install -q -e '.[tenant,services,dev]'
+    .venv/bin/python -m pip install -q -e '.[operator,tenant,services,dev]'
     touch .venv/.installed
 }
 
@@ -51,6 +51,8 @@ setup_system() {
     local missing=()
     command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
     command -v mosquitto_pub >/dev/null 2>&1 || missing+=(mosquitto-clients)
+    # a real HTTP proxy for the HTTP client's contract tests (tests/integration/infra/test_http_contract.py)
+    command -v tinyproxy >/dev/null 2>&1 || [ -x /usr/bin/tinyproxy ] || missing+=(tinyproxy)
     if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
 }
 

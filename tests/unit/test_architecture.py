@@ -6,6 +6,8 @@ Walks every module of the package with ``ast`` (imports inside functions count t
 - ``<product>.cli`` packages are leaves (only the same cli package imports them);
 - ``core`` uses only the standard library;
 - each third-party library is confined to the modules named in THIRD_PARTY_HOMES;
+- what each product reaches (its modules and everything they import, lazily too) needs only the base
+  dependencies of pyproject.toml plus the product's own extra;
 - lazy ``"c8ylink.module:attribute"`` strings (``infra.cli.lazy.LazyGroup`` subcommands, API handlers,
   the console scripts of pyproject.toml) name a module and attribute that exist, and count as imports
   of the module that holds them (an umbrella ``c8ylink.cli`` module may name a product's cli package).
@@ -19,6 +21,7 @@ import sys
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,19 +43,16 @@ ALLOWED_LAYERS: dict[str, set[str]] = {
 # third-party top-level module -> module prefixes allowed to import it
 THIRD_PARTY_HOMES: dict[str, tuple[str, ...]] = {
     "cryptography": ("c8ylink.infra.tls", "c8ylink.infra.cert_subject"),
-    "httpx2": ("c8ylink.infra.net",),
-    "httpx": ("c8ylink.infra.net",),
+    "httpx2": ("c8ylink.infra.net.http_forward",),  # the mapper's async proxy; the sync client is our own
     "paho": ("c8ylink.infra.net",),
-    "aiomqtt": ("c8ylink.infra.net",),
-    "rich": ("c8ylink.infra.output",),
     "tomlkit": ("c8ylink.infra.files",),
     "questionary": ("c8ylink.infra.prompts",),
     "prompt_toolkit": ("c8ylink.infra.prompts",),
     "aiohttp": ("c8ylink.tenant",),
     "click": ("c8ylink.infra.cli", "c8ylink.cli", "c8ylink.device.cli", "c8ylink.operator.cli",
               "c8ylink.tenant.cli", "c8ylink.demo"),
-    "pyotp": ("c8ylink.tenant", "c8ylink.operator", "c8ylink.infra"),
-    "segno": ("c8ylink.infra.output", "c8ylink.operator"),
+    "pyotp": ("c8ylink.tenant", "c8ylink.operator"),
+    "segno": ("c8ylink.operator",),
     "supervisor": ("c8ylink.demo",),
 }  # fmt: skip
 
@@ -146,9 +146,13 @@ def lazy_target_problem(target: str) -> str | None:
     return None
 
 
-def console_scripts() -> dict[str, str]:
+def pyproject() -> dict[str, Any]:
     with (ROOT / "pyproject.toml").open("rb") as file:
-        return dict(tomllib.load(file)["project"]["scripts"])
+        return tomllib.load(file)
+
+
+def console_scripts() -> dict[str, str]:
+    return dict(pyproject()["project"]["scripts"])
 
 
 def layer_of(name: str) -> str:
@@ -234,3 +238,54 @@ def test_a_lazy_target_across_the_layers_counts_as_an_import(tmp_path: Path) -> 
         "c8ylink.device.cli.spec (device) imports c8ylink.operator.cli.login (operator)",
         "c8ylink.device.cli.spec imports c8ylink.operator.cli.login: cli packages are leaves",
     ]
+
+
+# the pip extra of each product (the device side has none: it runs on the base dependencies)
+PRODUCT_EXTRA: dict[str, str | None] = {"device": None, "operator": "operator", "tenant": "tenant"}
+DISTRIBUTION_MODULE = {"paho-mqtt": "paho", "questionary": "questionary prompt_toolkit"}
+
+
+def modules_of(requirements: list[str]) -> set[str]:
+    names = (re.split(r"[<>=!~ ;\[]", requirement, maxsplit=1)[0] for requirement in requirements)
+    return {module for name in names for module in DISTRIBUTION_MODULE.get(name, name).split()}
+
+
+def third_party_reached_from(product: str) -> dict[str, str]:
+    """Third-party top-level module -> one module of the product's reach that imports it."""
+    paths = dict(MODULES)
+    todo = [name for name in paths if layer_of(name) == product]
+    seen: set[str] = set()
+    found: dict[str, str] = {}
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in paths:
+            continue
+        seen.add(name)
+        for imported in references_of(name, paths[name]):
+            top = imported.split(".")[0]
+            if top == PACKAGE:
+                parts = imported.split(".")
+                todo += [".".join(parts[:n]) for n in range(2, len(parts) + 1)]
+            elif top not in sys.stdlib_module_names and top != "__future__":
+                found.setdefault(top, name)
+    return found
+
+
+@pytest.mark.parametrize("product", sorted(PRODUCT_EXTRA))
+def test_a_product_needs_only_the_base_and_its_extra(product: str) -> None:
+    project = pyproject()["project"]
+    extra = PRODUCT_EXTRA[product]
+    allowed = modules_of(project["dependencies"])
+    if extra is not None:
+        allowed |= modules_of(project["optional-dependencies"][extra])
+    reached = third_party_reached_from(product)
+    problems = [f"{module} ({importer})" for module, importer in reached.items() if module not in allowed]
+    assert not problems, f"{product} reaches beyond c8ylink[{extra or ''}]: " + ", ".join(problems)
+
+
+def test_the_extras_table_matches_pyproject() -> None:
+    from c8ylink.infra.extras import EXTRA_MODULES
+
+    extras = pyproject()["project"]["optional-dependencies"]
+    declared = {name: modules_of(extras[name]) for name in extras if name != "dev"}
+    assert {name: set(modules) for name, modules in EXTRA_MODULES.items()} == declared

@@ -232,3 +232,92 @@ def test_c8y_devices_list_runs_without_click_or_heavy_modules(tmp_path: Path) ->
     assert report["code"] in (0, None)
     assert '"path":"/inventory/managedObjects"' in str(report["help"])
     assert report["heavy"] == [], f"c8y devices list imported {report['heavy']}"
+
+
+# the hot path: the modules the hottest invocations load, listed once in docs/development.md
+def hot_path_modules() -> frozenset[str]:
+    text = (ROOT / "docs" / "development.md").read_text(encoding="utf-8")
+    block = text.split("```hot-path\n", 1)[1].split("```", 1)[0]
+    modules: set[str] = set()
+    for line in block.splitlines():
+        package, _, leaves = line.partition(":")
+        for leaf in leaves.split():
+            if leaf == "*":
+                directory = ROOT / "src" / package.replace(".", "/")
+                modules.update(
+                    f"{package}.{path.stem}" for path in directory.glob("*.py") if path.stem != "__init__"
+                )
+            else:
+                modules.add(f"{package}.{leaf}")
+    parents = {".".join(name.split(".")[:n]) for name in modules for n in range(1, name.count(".") + 1)}
+    return frozenset(modules | parents)
+
+
+HOT_PATH = hot_path_modules()
+
+
+def source_module(path: Path) -> str:
+    parts = list(path.relative_to(ROOT / "src").with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def test_the_hot_path_modules_exist() -> None:
+    src = ROOT / "src"
+    missing = [
+        name for name in sorted(HOT_PATH)
+        if not (src.joinpath(*name.split(".")).with_suffix(".py").is_file()
+                or (src.joinpath(*name.split(".")) / "__init__.py").is_file())
+    ]  # fmt: skip
+    assert not missing, f"docs/development.md lists modules that do not exist: {missing}"
+
+
+def test_the_start_up_idioms_are_used_only_on_the_hot_path() -> None:
+    """`TYPE_CHECKING = False` and `core.records.NamedTuple` where start-up needs them; plain typing
+    elsewhere."""
+    users = [
+        source_module(path)
+        for path in sorted((ROOT / "src" / "c8ylink").rglob("*.py"))
+        if "TYPE_CHECKING = False" in (text := path.read_text(encoding="utf-8"))
+        or "c8ylink.core.records" in text
+    ]
+    assert users, "the idioms are found"
+    off_path = [name for name in users if name not in HOT_PATH]
+    assert not off_path, f"not on the hot path of docs/development.md, use plain typing: {off_path}"
+
+
+LOADED_PROBE = """
+import contextlib, io, json, sys, importlib
+module, attr = sys.argv[1].split(":")
+main = getattr(importlib.import_module(module), attr)
+with contextlib.redirect_stdout(io.StringIO()):
+    try:
+        main(sys.argv[2:])
+    except SystemExit as exc:
+        code = exc.code
+print(json.dumps({"code": code, "loaded": sorted(m for m in sys.modules if m.startswith("c8ylink"))}))
+"""
+
+
+@pytest.mark.parametrize(
+    ("script", "args"),
+    [("tedge", ["--help"]), ("tedge", ["--config-dir", "{dir}", "config", "get", "c8y.url"]),
+     ("c8y", ["--help"]), ("c8y", ["sessions", "list"]),
+     ("c8y", ["devices", "list", "--session", "s", "--dry", "--dryFormat", "json", "--nullInput"])],
+    ids=lambda value: value if isinstance(value, str) else " ".join(value),
+)  # fmt: skip
+def test_the_hot_invocations_load_only_the_hot_path(script: str, args: list[str], tmp_path: Path) -> None:
+    import os
+
+    (tmp_path / "tedge.toml").write_text('[c8y]\nurl = "mytenant.cumulocity.com"\n')
+    (tmp_path / ".cumulocity").mkdir()
+    (tmp_path / ".cumulocity" / "s.json").write_text('{"host": "https://t1.example.com", "username": "u"}')
+    argv = [sys.executable, "-c", LOADED_PROBE, SCRIPTS[script], *(a.format(dir=tmp_path) for a in args)]
+    env = {**os.environ, "HOME": str(tmp_path)}
+    result = subprocess.run(argv, capture_output=True, text=True, check=False, cwd=ROOT, env=env)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["code"] in (0, None)
+    off_path = [name for name in report["loaded"] if name not in HOT_PATH]
+    assert not off_path, (
+        f"{script} {' '.join(args)} loads modules missing from docs/development.md: {off_path}"
+    )

@@ -182,14 +182,6 @@ def _toml_reason(exc: Exception) -> str:
     return text.split(" at line ", maxsplit=1)[0] if " at line " in text else text
 
 
-def save_toml_document(
-    path: os.PathLike[str] | str, document: tomlkit.toml_document.TOMLDocument, *, mode: int = 0o644
-) -> None:
-    import tomlkit
-
-    write_atomic(path, tomlkit.dumps(document), mode=mode)
-
-
 def update_toml_document(
     path: os.PathLike[str] | str,
     change: Callable[[MutableMapping[str, Any], Callable[[], MutableMapping[str, Any]]], None],

@@ -29,29 +29,10 @@ from c8ylink.operator.credentials import BEARER, Credentials, token_expiry
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, NamedTuple, Protocol
+    from typing import Any, NamedTuple
 
     from c8ylink.infra.net.http import HttpClient
-
-    class Transport(Protocol):
-        """What ``C8yClient`` sends through: ``infra.net.stdlib_http.StdlibHttpClient`` (the default:
-        cheap to import, which every pipeline stage pays) or ``infra.net.http.HttpClient``."""
-
-        def request(
-            self,
-            method: str,
-            url: str,
-            *,
-            params: Mapping[str, str] | None = None,
-            json: Any = None,
-            content: bytes | str | None = None,
-            data: Mapping[str, str] | None = None,
-            files: Mapping[str, FileField] | None = None,
-            headers: Mapping[str, str] | None = None,
-            cookies: Mapping[str, str] | None = None,
-        ) -> HttpResponse: ...
-
-        def close(self) -> None: ...
+    from c8ylink.infra.net.transport import Transport
 else:
     from c8ylink.core.records import NamedTuple  # start-up: no dataclasses, no typing
 
@@ -105,21 +86,6 @@ class ClientConfig(NamedTuple):
 Renewer = Callable[[ClientConfig], Credentials]
 
 
-def http_client_for(
-    base_url: str,
-    tls: TlsOptions,
-    *,
-    timeout: float = DEFAULT_TIMEOUT,
-    client_cert: bool = False,
-    headers: Mapping[str, str] | None = None,
-) -> HttpClient:
-    from c8ylink.infra.net.http import HttpClient
-
-    return HttpClient(
-        base_url, ssl_context=tls.context(with_client_cert=client_cert), timeout=timeout, headers=headers
-    )
-
-
 class C8yClient:
     def __init__(
         self,
@@ -133,9 +99,9 @@ class C8yClient:
         self.config = config
         headers = {"Host": config.domain} if config.domain else None
         if http is None:
-            from c8ylink.infra.net.stdlib_http import StdlibHttpClient
+            from c8ylink.infra.net.http import HttpClient
 
-            http = StdlibHttpClient(
+            http = HttpClient(
                 config.base_url, ssl_context=config.tls.context(), timeout=config.timeout, headers=headers
             )
         self._http: Transport = http

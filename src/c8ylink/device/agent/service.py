@@ -289,7 +289,7 @@ class AgentService:
         from c8ylink.infra.net.http import HttpClient
 
         def fetch() -> None:
-            with HttpClient(timeout=self.config.plugin_timeout) as client:
+            with HttpClient(timeout=self.config.plugin_timeout, follow_redirects=True) as client:
                 client.download(url, str(path))
 
         await asyncio.to_thread(fetch)

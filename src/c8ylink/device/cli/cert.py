@@ -2,8 +2,9 @@
 
 Every local command takes an optional trailing ``c8y [--profile P]`` that selects the cloud profile's
 ``c8y.device.*`` paths (``device.*`` without it). Only click and the light settings code are imported
-here; each command imports what it needs (cryptography, httpx2) when it runs, so ``tedge cert --help``
-stays cheap. The actions live in ``cert_actions`` (local files) and ``cert_cloud`` (Cumulocity).
+here; each command imports what it needs (cryptography, the HTTP client) when it runs, so
+``tedge cert --help`` stays cheap. The actions live in ``cert_actions`` (local files) and
+``cert_cloud`` (Cumulocity).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The `tedge cert` commands that talk to Cumulocity: upload c8y, download c8y, renew (tedge.md §2.6-2.8).
 
-Imported only when one of them runs (cryptography, httpx2). Secrets (the user's password, the
+Imported only when one of them runs (cryptography, the HTTP client). Secrets (the user's password, the
 one-time password) are read from options, the environment or a no-echo prompt, used for the request
 and never printed; a generated one-time password is printed because the operator must enter it.
 """

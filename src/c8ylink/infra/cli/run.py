@@ -3,7 +3,8 @@
 Every console script's ``main()`` is ``run_cli(group, renderer)``: the renderer decides the error
 format (tedge's ``Error: failed to ... / Caused by:`` or c8y's ``serverError: ...``), this module
 decides that no traceback reaches a user for anything we raised on purpose, that Ctrl-C exits 130,
-and that unexpected crashes print one line plus a hint (full traceback only with ``C8YLINK_DEBUG``).
+that a library of a missing extra is one line naming the extra (``infra.extras``), and that unexpected
+crashes print one line plus a hint (full traceback only with ``C8YLINK_DEBUG``).
 """
 
 from __future__ import annotations
@@ -64,12 +65,37 @@ def run_cli(
             return exc.exit_code
         return rv if isinstance(rv, int) else 0
 
-    run_plain(main, render)
+    run_plain(main, render, lambda: command_path(command, args, prog_name))
 
 
-def run_plain(main: Callable[[], int], render: ErrorRenderer = render_caused_by) -> NoReturn:
+def command_path(command: click.Command, args: Sequence[str] | None, prog_name: str | None) -> str:
+    """``prog sub sub`` as far as ``args`` name subcommands (e.g. ``c8ylink tenant serve``)."""
+    import click
+
+    words = [prog_name or os.path.basename(sys.argv[0])]
+    current = command
+    for arg in sys.argv[1:] if args is None else args:
+        if not isinstance(current, click.Group) or arg.startswith("-"):
+            break
+        try:
+            found = current.get_command(click.Context(current), arg)
+        except Exception:  # a subcommand that cannot be loaded ends the path
+            break
+        if found is None:
+            break
+        words.append(arg)
+        current = found
+    return " ".join(words)
+
+
+def run_plain(
+    main: Callable[[], int],
+    render: ErrorRenderer = render_caused_by,
+    command: Callable[[], str] | None = None,
+) -> NoReturn:
     """Run ``main`` and exit with its code, or with the code of what it raised (``run_cli`` runs a click
-    command through it; a command answered without click, a fast path, calls it directly)."""
+    command through it; a command answered without click, a fast path, calls it directly). ``command``
+    names the command in the message about a missing extra (default: the program's name)."""
     try:
         code = main()
     except StepFailed as exc:
@@ -83,22 +109,34 @@ def run_plain(main: Callable[[], int], render: ErrorRenderer = render_caused_by)
     except BrokenPipeError:
         _silence_stdout()
         sys.exit(0)
-    except Exception as exc:  # the one crash handler
-        if os.environ.get("C8YLINK_DEBUG"):
-            import traceback
+    except ModuleNotFoundError as exc:
+        from c8ylink.infra.extras import missing_extra_error
 
-            traceback.print_exc()
-        else:
-            sys.stderr.write(
-                f"Error: internal error: {type(exc).__name__}: {exc}\n"
-                "(this is a bug in c8ylink; run again with C8YLINK_DEBUG=1 for the traceback)\n"
-            )
-        sys.exit(100)
+        error = missing_extra_error(exc, command() if command else os.path.basename(sys.argv[0]))
+        if error is None:
+            _crash(exc)
+        sys.stderr.write(render(error) + "\n")
+        sys.exit(error.exit_code)
+    except Exception as exc:  # the one crash handler
+        _crash(exc)
     try:
         sys.stdout.flush()
     except BrokenPipeError:
         _silence_stdout()
     sys.exit(code)
+
+
+def _crash(exc: Exception) -> NoReturn:
+    if os.environ.get("C8YLINK_DEBUG"):
+        import traceback
+
+        traceback.print_exception(exc)
+    else:
+        sys.stderr.write(
+            f"Error: internal error: {type(exc).__name__}: {exc}\n"
+            "(this is a bug in c8ylink; run again with C8YLINK_DEBUG=1 for the traceback)\n"
+        )
+    sys.exit(100)
 
 
 def _silence_stdout() -> None:

@@ -1,1 +1,2 @@
-"""Network adapters: the one home of httpx2 (http.py) and paho-mqtt; their errors stop here."""
+"""Network adapters: HTTP (our own sync client; httpx2 only in the mapper's async proxy) and MQTT;
+their errors stop here."""

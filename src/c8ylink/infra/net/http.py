@@ -1,32 +1,54 @@
-"""A small synchronous HTTP(S) client over httpx2 for the CLIs.
+"""The synchronous HTTP(S) client of the CLIs and services, on the standard library (sockets, ``ssl``) and
+the sans-I/O ``infra.net.http1``: importing it costs a fraction of httpx2, which every stage of a ``c8y``
+pipeline would pay (``bench/rest_client.py``).
 
 What callers get: ``HttpClient.request(...) -> HttpResponse`` (a plain value; HTTP error statuses are
-*not* exceptions, callers decide with ``raise_for_status``), TLS configured by passing an
-``ssl.SSLContext`` (build it with ``infra.tls.contexts.build_client_context``) or ``verify=False``
-for ``--insecure``. What callers never see: httpx2 types or exceptions — transport failures become
-``NetworkError`` (``Fail to connect to <host>: <reason>``) and handshake failures ``TlsError`` with a
-``kind`` (see ``infra.net.tls_errors``).
+*not* exceptions, callers decide with ``raise_for_status``) and ``download(url, path) -> size``. TLS is
+an ``ssl.SSLContext`` (build it with ``infra.tls.contexts``) or ``verify=False`` for ``--insecure``.
+Proxies come from the environment (``infra.net.proxies``) unless ``proxy`` names one (``""``: none).
+Redirects are followed when ``follow_redirects`` says so. What callers never see: socket exceptions —
+transport failures become ``NetworkError`` (``Fail to connect to <host>:<port>: <reason>``) and handshake
+failures ``TlsError`` with a ``kind`` (``infra.net.tls_errors``).
+
+One keep-alive connection per origin; one the server closed in the meantime is reopened once. One
+client per thread (a connection carries one request at a time).
 """
 
 from __future__ import annotations
 
+import os
 import ssl
-from collections.abc import Mapping
+from collections.abc import Generator, Mapping
 from types import TracebackType
-from typing import Any
 from urllib.parse import urlsplit
 
-import httpx2
-
-from c8ylink.core.errors import ApiError, NetworkError
+from c8ylink.core.errors import ApiError, NetworkError, ProtocolError
+from c8ylink.infra.net.http1 import HeaderList
+from c8ylink.infra.net.http_connection import Connection, StaleConnection, TunnelRefused
+from c8ylink.infra.net.http_request import (
+    MAX_REDIRECTS,
+    USER_AGENT,
+    Body,
+    Headers,
+    build_response,
+    encode_body,
+    join_url,
+    redirect,
+    request_headers,
+)
+from c8ylink.infra.net.proxies import Proxy, parse_proxy, proxy_from_env
 from c8ylink.infra.net.response import FileField, HttpResponse
-from c8ylink.infra.net.tls_errors import find_ssl_error, tls_error_from_ssl
+from c8ylink.infra.net.tls_errors import tls_error_from_ssl
 
-__all__ = ["FileField", "HttpClient", "HttpResponse"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+__all__ = ["USER_AGENT", "FileField", "HttpClient", "HttpResponse"]
 
 
 class HttpClient:
-    """One connection pool to one or more hosts; use as a context manager."""
+    """Connections to one or more hosts; use as a context manager."""
 
     def __init__(
         self,
@@ -36,21 +58,22 @@ class HttpClient:
         verify: bool = True,
         timeout: float = 30.0,
         headers: Mapping[str, str] | None = None,
+        proxy: str | None = None,
+        follow_redirects: bool = False,
+        env: Mapping[str, str] | None = None,
     ) -> None:
-        from http.cookiejar import CookieJar, DefaultCookiePolicy
+        self._base = base_url
+        self._context = ssl_context
+        self._verify = verify
+        self._timeout = timeout
+        self._headers = dict(headers or {})
+        # None: from the environment; "": none
+        self._proxy: Proxy | str | None = parse_proxy(proxy) if proxy else proxy
+        self._follow = follow_redirects
+        self._env = env
+        self._connections: dict[tuple[str, str, int], Connection] = {}
 
-        verify_arg: ssl.SSLContext | bool = ssl_context if ssl_context is not None else verify
-        self._client = httpx2.Client(
-            # no cookie jar: callers see the cookies of each answer and send what they choose
-            cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
-            base_url=base_url,
-            verify=verify_arg,
-            timeout=httpx2.Timeout(timeout),
-            headers=dict(headers or {}),
-            trust_env=False,
-            follow_redirects=False,
-        )
-
+    # -- the API ----------------------------------------------------------------------------------
     def request(
         self,
         method: str,
@@ -58,73 +81,71 @@ class HttpClient:
         *,
         params: Mapping[str, str] | None = None,
         json: Any = None,
-        content: bytes | str | None = None,
+        content: Any = None,
         data: Mapping[str, str] | None = None,
         files: Mapping[str, FileField] | None = None,
         headers: Mapping[str, str] | None = None,
         cookies: Mapping[str, str] | None = None,
         basic_auth: tuple[str, str] | None = None,
+        follow_redirects: bool | None = None,
     ) -> HttpResponse:
-        if cookies:  # as a header: httpx2 deprecates per-request cookie jars
-            cookie = "; ".join(f"{name}={value}" for name, value in cookies.items())
-            headers = {**(headers or {}), "Cookie": cookie}
-        kwargs: dict[str, Any] = {"params": params, "headers": headers}
-        if json is not None:
-            kwargs["json"] = json
-        if content is not None:
-            kwargs["content"] = content
-        if data is not None:
-            kwargs["data"] = data
-        if files is not None:
-            kwargs["files"] = files
-        if basic_auth is not None:
-            kwargs["auth"] = httpx2.BasicAuth(*basic_auth)
-        full_url = str(self._client.base_url.join(url)) if self._client.base_url else url
-        try:
-            response = self._client.request(method, url, **kwargs)
-        except httpx2.TimeoutException as exc:
-            raise NetworkError(f"Fail to connect to {_peer(full_url)}: request timed out") from exc
-        except httpx2.TransportError as exc:
-            ssl_error = find_ssl_error(exc)
-            if ssl_error is not None:
-                raise tls_error_from_ssl(ssl_error, _peer(full_url)) from exc
-            raise NetworkError(f"Fail to connect to {_peer(full_url)}: {_reason(exc)}") from exc
-        return HttpResponse(
-            status=response.status_code,
-            url=str(response.url),
-            method=method.upper(),
-            headers={k.lower(): v for k, v in response.headers.items()},
-            content=response.content,
-            cookies=dict(response.cookies.items()),
+        """``content``: bytes, text, a binary file or an iterator of bytes (streamed; give its
+        ``Content-Length`` header when known, else it is sent chunked)."""
+        full_url = join_url(self._base, url, params)
+        sent = request_headers(self._headers, headers, cookies=cookies, basic_auth=basic_auth)
+        body = encode_body(sent, json=json, content=content, data=data, files=files)
+        method, full_url, status, answer, chunks = self._exchange(
+            method.upper(), full_url, sent, body, follow_redirects
         )
+        with _Translated(full_url):
+            content_bytes = b"".join(chunks)
+        return build_response(method, full_url, status, answer, content_bytes)
 
-    def download(self, url: str, path: str, *, headers: Mapping[str, str] | None = None) -> int:
-        """Stream ``GET url`` into the file ``path``; the number of bytes. ``ApiError`` unless 2xx."""
+    def download(
+        self,
+        url: str,
+        path: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        follow_redirects: bool | None = None,
+    ) -> int:
+        """Stream ``GET url`` into the file ``path`` (written to a temporary file beside it, then moved
+        into place); the number of bytes. ``ApiError`` unless 2xx."""
+        full_url = join_url(self._base, url)
+        sent = request_headers(self._headers, headers)
+        _, full_url, status, _answer, chunks = self._exchange("GET", full_url, sent, None, follow_redirects)
+        if not 200 <= status < 300:
+            with _Translated(full_url):
+                text = b"".join(chunks).decode("utf-8", errors="replace")
+            raise ApiError(status, full_url, text[:200], method="GET")
+        import tempfile
+
+        folder = os.path.dirname(os.path.abspath(path))
         try:
-            with self._client.stream("GET", url, headers=headers) as response:
-                if not 200 <= response.status_code < 300:
-                    response.read()
-                    raise ApiError(response.status_code, str(response.url), response.text[:200], method="GET")
-                size = 0
-                with open(path, "wb") as target:
-                    for chunk in response.iter_bytes():
-                        target.write(chunk)
-                        size += len(chunk)
-                return size
-        except httpx2.TimeoutException as exc:
-            raise NetworkError(f"Fail to connect to {_peer(url)}: request timed out") from exc
-        except httpx2.TransportError as exc:
-            ssl_error = find_ssl_error(exc)
-            if ssl_error is not None:
-                raise tls_error_from_ssl(ssl_error, _peer(url)) from exc
-            raise NetworkError(f"Fail to connect to {_peer(url)}: {_reason(exc)}") from exc
+            handle, partial = tempfile.mkstemp(dir=folder, prefix=".download-", suffix=".part")
+        except OSError as exc:
+            chunks.close()
+            raise NetworkError(
+                f"Cannot write the download of {url} to {path}: {exc.strerror or exc}"
+            ) from exc
+        try:
+            with os.fdopen(handle, "wb") as target, _Translated(full_url):
+                size = _write(chunks, target, f"Cannot write the download of {url} to {path}")
+            os.replace(partial, path)
         except OSError as exc:
             raise NetworkError(
                 f"Cannot write the download of {url} to {path}: {exc.strerror or exc}"
             ) from exc
+        finally:
+            chunks.close()
+            if os.path.exists(partial):
+                os.unlink(partial)
+        return size
 
     def close(self) -> None:
-        self._client.close()
+        for connection in self._connections.values():
+            connection.close()
+        self._connections.clear()
 
     def __enter__(self) -> HttpClient:
         return self
@@ -134,15 +155,127 @@ class HttpClient:
     ) -> None:
         self.close()
 
+    # -- requests, redirects, connections ----------------------------------------------------------
+    def _exchange(
+        self, method: str, url: str, headers: Headers, body: Body | None, follow: bool | None
+    ) -> tuple[str, str, int, HeaderList, Generator[bytes, None, None]]:
+        """Send, following redirects when asked; the last (method, url, status, headers, body chunks)."""
+        follow = self._follow if follow is None else follow
+        for _ in range(MAX_REDIRECTS + 1):
+            with _Translated(url):
+                status, answer, chunks = self._send(method, url, headers, body)
+            location = next((value for name, value in answer if name.lower() == "location"), "")
+            step = redirect(method, url, status, location, headers) if follow else None
+            if step is None or (step[3] and body is not None and not body.replayable):
+                return method, url, status, answer, chunks
+            with _Translated(url):
+                _drain(chunks)
+            method, url, headers, keep_body = step
+            if keep_body and body is not None:
+                body.rewind()
+            else:
+                body = None
+        raise ProtocolError(f"{method} {url}: more than {MAX_REDIRECTS} redirects")
+
+    def _send(
+        self, method: str, url: str, headers: Headers, body: Body | None
+    ) -> tuple[int, HeaderList, Generator[bytes, None, None]]:
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        if scheme not in ("http", "https"):
+            raise NetworkError(f"cannot send to {url!r}: only http and https URLs are supported")
+        host = parts.hostname or ""
+        port = parts.port or (443 if scheme == "https" else 80)
+        proxy = self._proxy_for(scheme, host, port)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        if proxy is not None and scheme == "http":
+            target = f"http://{parts.netloc.rpartition('@')[2]}{target}"  # absolute form
+        key = (scheme, host, port)
+        for attempt in (1, 2):
+            connection = self._connections.get(key) or self._connect(scheme, host, port, proxy)
+            self._connections[key] = connection
+            try:
+                status, answer = connection.start(method, target, headers, body)
+            except StaleConnection:
+                if attempt == 2 or (body is not None and not body.replayable):
+                    raise
+                if body is not None:
+                    body.rewind()
+                continue  # the server closed the idle connection: once more on a new one
+            return status, answer, connection.body_chunks()
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _proxy_for(self, scheme: str, host: str, port: int) -> Proxy | None:
+        if isinstance(self._proxy, Proxy):
+            return self._proxy
+        if self._proxy == "":
+            return None
+        return proxy_from_env(scheme, host, port, os.environ if self._env is None else self._env)
+
+    def _connect(self, scheme: str, host: str, port: int, proxy: Proxy | None) -> Connection:
+        context = None
+        if scheme == "https":
+            context = self._context or (ssl.create_default_context() if self._verify else _insecure())
+        return Connection(host, port, context=context, timeout=self._timeout, proxy=proxy)
+
+
+class _Translated:
+    """``with _Translated(url):`` socket and protocol failures become ``NetworkError``/``TlsError``."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        from c8ylink.infra.net.http1 import ResponseError
+
+        if exc is None or isinstance(exc, NetworkError | ProtocolError | ApiError):
+            return
+        peer = _peer(self.url)
+        if isinstance(exc, ssl.SSLError):
+            raise tls_error_from_ssl(exc, peer) from exc
+        if isinstance(exc, TimeoutError):
+            raise NetworkError(f"Fail to connect to {peer}: request timed out") from exc
+        if isinstance(exc, TunnelRefused):
+            raise NetworkError(f"Fail to connect to {peer}: the proxy refused the tunnel ({exc})") from exc
+        if isinstance(exc, OSError | ResponseError | StaleConnection):
+            raise NetworkError(f"Fail to connect to {peer}: {_reason(exc)}") from exc
+
+
+def _insecure() -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def _write(chunks: Generator[bytes, None, None], target: Any, failure: str) -> int:
+    size = 0
+    for chunk in chunks:
+        try:
+            target.write(chunk)
+        except OSError as exc:  # the disk's, not the network's
+            raise NetworkError(f"{failure}: {exc.strerror or exc}") from exc
+        size += len(chunk)
+    return size
+
+
+def _drain(chunks: Generator[bytes, None, None]) -> None:
+    for _ in chunks:
+        pass
+
 
 def _peer(url: str) -> str:
     parts = urlsplit(url)
-    return parts.netloc or url
+    port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+    host = parts.hostname or url
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def _reason(exc: BaseException) -> str:
     text = str(exc).strip()
-    if text:
-        return text
-    cause = exc.__cause__ or exc.__context__
-    return str(cause).strip() if cause is not None else type(exc).__name__
+    return text or type(exc).__name__

@@ -1,156 +1,255 @@
-"""HTTP/1.1 over one socket, as small as a CLI needs: a request with a full body, a response read whole
-(``Content-Length``, ``chunked``, or until the server closes), keep-alive unless either side says
-``close``. No redirects, no ``100-continue``, no proxies.
+"""HTTP/1.1 as bytes in, events out (sans-I/O): the request head to send, and ``ResponseParser``, which is
+fed the bytes of one answer in pieces of any size and returns what they completed::
 
-Why not ``http.client``: it imports the ``email`` package to parse headers, which costs as much again
-as the whole request on a small machine, and every stage of a ``c8y`` pipeline is a new process
-(``bench/rest_client.py``). Errors are the socket's (``OSError``, ``ssl.SSLError``, ``TimeoutError``)
-and ``ResponseError`` for an answer that is not HTTP; ``infra.net.stdlib_http`` translates them.
+    parser = ResponseParser("GET")
+    for event in parser.feed(data):     # Status, Headers, Data ..., End
+        ...
+    parser.feed_eof()                    # the peer closed: End for a read-until-close body, or an error
+
+The body framing follows RFC 9112 §6.3: none for ``HEAD``, ``CONNECT`` 2xx, 1xx, 204 and 304; chunked
+(trailers read and returned with ``End``); ``Content-Length``; otherwise until the peer closes. Interim
+1xx answers are skipped. Lines longer than ``max_line`` and more than ``max_headers`` header fields are
+``ResponseError``, as is anything that is not HTTP/1.x.
+
+Why not ``http.client``: it imports the ``email`` package to parse headers, which costs as much again as
+the whole request on a small machine, and every stage of a ``c8y`` pipeline is a new process
+(``bench/rest_client.py``). The socket side is ``infra.net.http_connection``.
 """
 
 from __future__ import annotations
 
-import socket
-import ssl
-
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import BinaryIO
+    from typing import NamedTuple
+else:
+    from c8ylink.core.records import NamedTuple  # start-up: no typing
 
 MAX_LINE = 65536
 MAX_HEADERS = 200
 
+HeaderList = list[tuple[str, str]]
+
 
 class ResponseError(Exception):
-    """The peer's answer is not HTTP/1.x (or ended too early)."""
+    """The peer's answer is not HTTP/1.x, breaks a limit, or ended too early."""
 
 
-class StaleConnection(Exception):
-    """A kept-alive connection the server had closed before the request reached it."""
+class Status(NamedTuple):
+    version: str  # "HTTP/1.1"
+    code: int
+    reason: str
 
 
-class Connection:
-    def __init__(self, host: str, port: int, *, context: ssl.SSLContext | None, timeout: float) -> None:
-        self.host = host
-        self.port = port
-        self.context = context
-        self.timeout = timeout
-        self._socket: socket.socket | None = None
-        self._reader: BinaryIO | None = None
-        self.used = False  # has carried a request already (a reset then means "stale")
-
-    def _open(self) -> None:
-        raw = socket.create_connection((self.host, self.port), timeout=self.timeout)
-        try:
-            raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            sock = self.context.wrap_socket(raw, server_hostname=self.host) if self.context else raw
-        except BaseException:
-            raw.close()
-            raise
-        self._socket = sock
-        self._reader = sock.makefile("rb")
-
-    def close(self) -> None:
-        if self._reader is not None:
-            self._reader.close()
-        if self._socket is not None:
-            self._socket.close()
-        self._socket = self._reader = None
-        self.used = False
-
-    def request(
-        self, method: str, target: str, headers: dict[str, str], body: bytes | None
-    ) -> tuple[int, list[tuple[str, str]], bytes]:
-        """Send one request and read its answer: (status, headers in order, body)."""
-        if self._socket is None:
-            self._open()
-        assert self._socket is not None and self._reader is not None
-        reused = self.used
-        self.used = True
-        head = [f"{method} {target} HTTP/1.1", f"Host: {self._host_header()}"]
-        head += [f"{name}: {value}" for name, value in headers.items()]
-        if body is not None or method in ("POST", "PUT", "PATCH"):
-            head.append(f"Content-Length: {len(body or b'')}")
-        data = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + (body or b"")
-        try:
-            self._socket.sendall(data)
-            status_line = self._reader.readline(MAX_LINE)
-        except (BrokenPipeError, ConnectionResetError) as exc:
-            self.close()
-            if reused:
-                raise StaleConnection(str(exc)) from exc
-            raise
-        if not status_line:
-            self.close()
-            if reused:
-                raise StaleConnection("the server closed the kept-alive connection")
-            raise ResponseError("the server closed the connection without an answer")
-        status, answer = self._read_head(status_line)
-        content = self._read_body(method, status, answer)
-        if _header(answer, "connection").lower() == "close":
-            self.close()
-        return status, answer, content
-
-    def _host_header(self) -> str:
-        default = 443 if self.context else 80
-        return self.host if self.port == default else f"{self.host}:{self.port}"
-
-    def _read_head(self, status_line: bytes) -> tuple[int, list[tuple[str, str]]]:
-        assert self._reader is not None
-        parts = status_line.decode("latin-1").split(None, 2)
-        if len(parts) < 2 or not parts[0].startswith("HTTP/1.") or not parts[1].isdigit():
-            self.close()
-            raise ResponseError(f"not an HTTP answer: {status_line[:60]!r}")
-        headers: list[tuple[str, str]] = []
-        while True:
-            line = self._reader.readline(MAX_LINE)
-            if line in (b"\r\n", b"\n"):
-                break
-            if not line or len(headers) > MAX_HEADERS:
-                self.close()
-                raise ResponseError("the answer's headers ended early")
-            name, _, value = line.decode("latin-1").partition(":")
-            headers.append((name.strip(), value.strip()))
-        return int(parts[1]), headers
-
-    def _read_body(self, method: str, status: int, headers: list[tuple[str, str]]) -> bytes:
-        assert self._reader is not None
-        if method == "HEAD" or status in (204, 304) or 100 <= status < 200:
-            return b""
-        if "chunked" in _header(headers, "transfer-encoding").lower():
-            return self._read_chunked()
-        length = _header(headers, "content-length")
-        if length.isdigit():
-            content = self._reader.read(int(length))
-            if len(content) < int(length):
-                self.close()
-                raise ResponseError("the answer ended before its Content-Length")
-            return content
-        content = self._reader.read()  # until the server closes
-        self.close()
-        return content
-
-    def _read_chunked(self) -> bytes:
-        assert self._reader is not None
-        chunks: list[bytes] = []
-        while True:
-            size_line = self._reader.readline(MAX_LINE).split(b";", 1)[0].strip()
-            try:
-                size = int(size_line, 16)
-            except ValueError:
-                self.close()
-                raise ResponseError(f"bad chunk size {size_line[:20]!r}") from None
-            if size == 0:
-                while self._reader.readline(MAX_LINE) not in (b"\r\n", b"\n", b""):
-                    pass  # trailers
-                return b"".join(chunks)
-            chunk = self._reader.read(size)
-            if len(chunk) < size:
-                self.close()
-                raise ResponseError("the answer ended inside a chunk")
-            chunks.append(chunk)
-            self._reader.readline(MAX_LINE)
+class Headers(NamedTuple):
+    headers: HeaderList  # in order, names as sent
 
 
-def _header(headers: list[tuple[str, str]], name: str) -> str:
+class Data(NamedTuple):
+    data: bytes
+
+
+class End(NamedTuple):
+    trailers: HeaderList = []  # noqa: RUF012 (never changed in place)
+
+
+Event = Status | Headers | Data | End
+
+# parser states
+_STATUS, _HEADERS, _LENGTH, _CHUNK_SIZE, _CHUNK_DATA, _CHUNK_END, _TRAILERS, _UNTIL_CLOSE, _DONE = range(9)
+
+
+def header(headers: HeaderList, name: str) -> str:
+    """The first value of header ``name`` (lower case), or ``""``."""
     return next((value for key, value in headers if key.lower() == name), "")
+
+
+def encode_head(method: str, target: str, headers: HeaderList) -> bytes:
+    """The request line and header fields, ended by the empty line."""
+    lines = [f"{method} {target} HTTP/1.1", *(f"{name}: {value}" for name, value in headers)]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+def encode_chunk(data: bytes) -> bytes:
+    """One chunk of a ``Transfer-Encoding: chunked`` body; ``b""`` gives the last chunk."""
+    if not data:
+        return b"0\r\n\r\n"  # the last chunk, no trailers
+    return f"{len(data):x}\r\n".encode("ascii") + data + b"\r\n"
+
+
+class ResponseParser:
+    """One answer to a request with ``method``; ``keep_alive`` tells, after ``End``, whether the
+    connection can carry another request."""
+
+    def __init__(
+        self, method: str = "GET", *, max_line: int = MAX_LINE, max_headers: int = MAX_HEADERS
+    ) -> None:
+        self.method = method.upper()
+        self.max_line = max_line
+        self.max_headers = max_headers
+        self.keep_alive = True
+        self.status = 0
+        self._buffer = bytearray()
+        self._state = _STATUS
+        self._remaining = 0  # bytes left of the body (_LENGTH) or of the chunk (_CHUNK_DATA)
+        self._fields: HeaderList = []
+        self._version = ""
+        self._reason = ""
+
+    @property
+    def done(self) -> bool:
+        return self._state == _DONE
+
+    @property
+    def unused(self) -> bytes:
+        """Bytes received after the end of the answer."""
+        return bytes(self._buffer) if self._state == _DONE else b""
+
+    def feed(self, data: bytes) -> list[Event]:
+        self._buffer += data
+        events: list[Event] = []
+        while self._step(events):
+            pass
+        return events
+
+    def feed_eof(self) -> list[Event]:
+        """The peer closed the connection: the end of a read-until-close body, else ``ResponseError``."""
+        self.keep_alive = False
+        if self._state == _UNTIL_CLOSE:
+            self._state = _DONE
+            return [End()]
+        if self._state == _DONE:
+            return []
+        if self._state == _STATUS and not self._buffer:
+            raise ResponseError("the server closed the connection without an answer")
+        raise ResponseError("the answer ended early")
+
+    # -- one step: False when more bytes are needed ----------------------------------------------------
+    def _step(self, events: list[Event]) -> bool:
+        state = self._state
+        if state == _DONE:
+            return False
+        if state in (_UNTIL_CLOSE, _LENGTH, _CHUNK_DATA):
+            return self._body(events)
+        line = self._line()
+        if line is None:
+            return False
+        if state == _STATUS:
+            self._status_line(line)
+        elif state in (_HEADERS, _TRAILERS):
+            self._field_line(line, events)
+        elif state == _CHUNK_SIZE:
+            self._chunk_size(line)
+        else:  # _CHUNK_END: the CRLF after a chunk's data
+            if line:
+                raise ResponseError("a chunk is longer than its size")
+            self._state = _CHUNK_SIZE
+        return True
+
+    def _line(self) -> bytes | None:
+        end = self._buffer.find(b"\n")
+        if end < 0:
+            if len(self._buffer) > self.max_line:
+                raise ResponseError(f"a line of the answer is longer than {self.max_line} bytes")
+            return None
+        if end > self.max_line:
+            raise ResponseError(f"a line of the answer is longer than {self.max_line} bytes")
+        line = bytes(self._buffer[:end])
+        del self._buffer[: end + 1]
+        return line[:-1] if line.endswith(b"\r") else line
+
+    def _status_line(self, line: bytes) -> None:
+        parts = line.decode("latin-1").split(None, 2)
+        if (
+            len(parts) < 2
+            or not parts[0].startswith("HTTP/1.")
+            or not (parts[1].isdigit() and len(parts[1]) == 3)
+        ):
+            raise ResponseError(f"not an HTTP answer: {line[:60]!r}")
+        self._version, self.status = parts[0], int(parts[1])
+        self._reason = parts[2] if len(parts) > 2 else ""
+        self._fields = []
+        self._state = _HEADERS
+
+    def _field_line(self, line: bytes, events: list[Event]) -> None:
+        if line:
+            if len(self._fields) >= self.max_headers:
+                raise ResponseError(f"the answer has more than {self.max_headers} header fields")
+            name, colon, value = line.decode("latin-1").partition(":")
+            if not colon or not name or name != name.strip():
+                raise ResponseError(f"bad header field {line[:60]!r}")
+            self._fields.append((name, value.strip()))
+            return
+        if self._state == _TRAILERS:
+            self._state = _DONE
+            events.append(End(self._fields))
+            return
+        if 100 <= self.status < 200:  # interim answer: the real one follows
+            self._state = _STATUS
+            return
+        events.append(Status(self._version, self.status, self._reason))
+        events.append(Headers(self._fields))
+        self._begin_body(events)
+
+    def _begin_body(self, events: list[Event]) -> None:
+        fields = self._fields
+        connection = header(fields, "connection").lower()
+        self.keep_alive = "close" not in connection and (
+            self._version != "HTTP/1.0" or "keep-alive" in connection
+        )
+        if (
+            self.method == "HEAD"
+            or self.status in (204, 304)
+            or (self.method == "CONNECT" and 200 <= self.status < 300)
+        ):
+            self._finish(events)
+            return
+        if "chunked" in header(fields, "transfer-encoding").lower():
+            self._state = _CHUNK_SIZE
+            return
+        length = header(fields, "content-length")
+        if length:
+            if not length.isdigit():
+                raise ResponseError(f"bad Content-Length {length[:20]!r}")
+            self._remaining = int(length)
+            self._state = _LENGTH
+            if not self._remaining:
+                self._finish(events)
+            return
+        self.keep_alive = False
+        self._state = _UNTIL_CLOSE
+
+    def _chunk_size(self, line: bytes) -> None:
+        size = line.split(b";", 1)[0].strip()
+        try:
+            self._remaining = int(size, 16)
+        except ValueError:
+            raise ResponseError(f"bad chunk size {size[:20]!r}") from None
+        if self._remaining < 0 or size.startswith((b"-", b"+", b"0x", b"0X")):
+            raise ResponseError(f"bad chunk size {size[:20]!r}")
+        if self._remaining:
+            self._state = _CHUNK_DATA
+        else:
+            self._fields = []
+            self._state = _TRAILERS
+
+    def _body(self, events: list[Event]) -> bool:
+        if not self._buffer:
+            return False
+        if self._state == _UNTIL_CLOSE:
+            events.append(Data(bytes(self._buffer)))
+            self._buffer.clear()
+            return False
+        piece = bytes(self._buffer[: self._remaining])
+        del self._buffer[: len(piece)]
+        self._remaining -= len(piece)
+        events.append(Data(piece))
+        if not self._remaining:
+            if self._state == _LENGTH:
+                self._finish(events)
+            else:
+                self._state = _CHUNK_END
+        return True
+
+    def _finish(self, events: list[Event]) -> None:
+        self._state = _DONE
+        events.append(End())

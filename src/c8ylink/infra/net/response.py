@@ -1,5 +1,5 @@
-"""The answer of an HTTP request as a plain value, shared by the two clients of ``infra.net``
-(``http.HttpClient`` over httpx2, ``stdlib_http.StdlibHttpClient`` for the CLI's hot paths)."""
+"""The answer of an HTTP request as a plain value, shared by the transports of ``infra.net``
+(``http.HttpClient`` and the in-memory ``transport.MemoryTransport``)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from c8ylink.core.errors import ApiError, ProtocolError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, NamedTuple
+    from typing import Any, BinaryIO, NamedTuple
 else:
     from c8ylink.core.records import NamedTuple  # start-up: no dataclasses, no typing
 
-FileField = tuple[str, bytes, str]  # (filename, content, content type)
+FileField = tuple[str, "bytes | BinaryIO", str]  # (filename, content or a binary file, content type)
 
 
 class HttpResponse(NamedTuple):

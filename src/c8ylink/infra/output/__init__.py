@@ -1,1 +1,1 @@
-"""Rendering data for stdout: json, csv and plain tables (rich, when tables grow, is imported only there)."""
+"""Rendering data for stdout: json, csv and plain tables."""

@@ -56,13 +56,6 @@ def decode_der_blocks(data: bytes | str, labels: tuple[str, ...]) -> list[bytes]
     return [raw] if raw[:1] == b"\x30" else []
 
 
-def encode_pem(label: str, der: bytes) -> bytes:
-    """A PEM block with 64-character lines."""
-    body = base64.b64encode(der)
-    lines = [body[i : i + 64] for i in range(0, len(body), 64)]
-    return b"\n".join([f"-----BEGIN {label}-----".encode(), *lines, f"-----END {label}-----".encode(), b""])
-
-
 def pem_body(pem: bytes | str) -> str:
     """The base64 body of the first PEM block (armour lines removed, inner newlines kept)."""
     text = pem.decode("ascii") if isinstance(pem, bytes) else pem

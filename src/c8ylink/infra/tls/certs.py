@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from c8ylink.core.errors import TlsError
-from c8ylink.infra.tls.armor import decode_der_blocks, encode_pem
+from c8ylink.infra.tls.armor import decode_der_blocks
 from c8ylink.infra.tls.keys import PrivateKey
 from c8ylink.infra.tls.names import Name, common_name_of, format_name
 
@@ -38,10 +38,6 @@ class CertificateInfo:
     version: int
     signature_algorithm: str
     public_key_algorithm: str
-
-    @property
-    def serial_hex(self) -> str:
-        return format(self.serial_number, "x")
 
 
 def build_self_signed_certificate(
@@ -130,11 +126,6 @@ def load_certificate_chain(path: os.PathLike[str] | str) -> list[Certificate]:
     except OSError as exc:
         raise TlsError(f"cannot read certificate {os.fspath(path)}: {exc.strerror or exc}") from exc
     return decode_certificate_chain(data)
-
-
-def format_certificate_pem_body(certificate: Certificate) -> str:
-    """The PEM text of ``certificate`` (64-column lines), as str."""
-    return encode_pem("CERTIFICATE", encode_certificate_der(certificate)).decode("ascii")
 
 
 def fingerprint_sha1(certificate: Certificate) -> str:

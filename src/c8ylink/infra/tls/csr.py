@@ -59,14 +59,6 @@ def decode_csr(data: bytes | str) -> CertificateRequest:
     return csr
 
 
-def load_csr(path: str) -> CertificateRequest:
-    try:
-        with open(path, "rb") as handle:
-            return decode_csr(handle.read())
-    except OSError as exc:
-        raise TlsError(f"cannot read certificate signing request {path}: {exc.strerror or exc}") from exc
-
-
 def csr_common_name(csr: CertificateRequest) -> str | None:
     return common_name_of(csr.subject)
 

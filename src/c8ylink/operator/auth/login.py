@@ -17,6 +17,7 @@ from typing import Any
 from c8ylink.core.errors import ApiError, AuthError
 from c8ylink.core.exit_codes import c8y_exit_for_status
 from c8ylink.infra.net.http import HttpClient, HttpResponse
+from c8ylink.infra.net.transport import Transport
 from c8ylink.infra.prompts import Prompter
 from c8ylink.operator.auth import flows
 from c8ylink.operator.auth.flows import (
@@ -92,7 +93,7 @@ class Login:
         *,
         tls: TlsOptions,
         prompter: Prompter,
-        http: HttpClient | None = None,
+        http: Transport | None = None,
         now: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
         open_browser: Callable[[str], bool] = system_browser,
@@ -101,7 +102,7 @@ class Login:
         self.request = request
         self.tls = tls
         self.prompter = prompter
-        self.http = http or HttpClient(request.host, ssl_context=tls.context(), timeout=60)
+        self.http: Transport = http or HttpClient(request.host, ssl_context=tls.context(), timeout=60)
         self._now = now
         self._sleep = sleep
         self._open_browser = open_browser

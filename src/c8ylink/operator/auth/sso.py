@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from c8ylink.core.errors import AuthError, NetworkError
-from c8ylink.infra.net.http import HttpClient
+from c8ylink.infra.net.transport import Transport
 from c8ylink.infra.prompts import Prompter
 from c8ylink.operator.auth.flows import (
     OAUTH2,
@@ -55,7 +55,7 @@ class Provider:
     audience: str
 
 
-def find_provider(http: HttpClient, options: Sequence[Mapping[str, Any]], sso: SsoOptions) -> Provider:
+def find_provider(http: Transport, options: Sequence[Mapping[str, Any]], sso: SsoOptions) -> Provider:
     """The identity provider behind the tenant's OAUTH2 option (its ``initRequest`` redirect)."""
     option = find_option(options, OAUTH2)
     if option is None or not option.get("initRequest"):
@@ -91,7 +91,7 @@ def discovery_url_for(authorize_url: str, configured: str) -> str:
     return f"{origin}/.well-known/openid-configuration"
 
 
-def fetch_discovery(http: HttpClient, provider: Provider, sso: SsoOptions) -> dict[str, Any]:
+def fetch_discovery(http: Transport, provider: Provider, sso: SsoOptions) -> dict[str, Any]:
     url = discovery_url_for(provider.authorize_url, sso.discovery_url)
     answer = http.request("GET", url, headers={"Accept": "application/json"})
     document = answer.json_or_none()
@@ -103,7 +103,7 @@ def fetch_discovery(http: HttpClient, provider: Provider, sso: SsoOptions) -> di
 
 
 def run_device_flow(
-    http: HttpClient,
+    http: Transport,
     options: Sequence[Mapping[str, Any]],
     sso: SsoOptions,
     prompter: Prompter,
@@ -220,7 +220,7 @@ def _html(text: str) -> str:
 
 
 def run_browser_flow(
-    http: HttpClient,
+    http: Transport,
     options: Sequence[Mapping[str, Any]],
     sso: SsoOptions,
     prompter: Prompter,

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from urllib.parse import quote
 
 from c8ylink.core.errors import AuthError
-from c8ylink.infra.net.http import HttpClient
+from c8ylink.infra.net.transport import Transport
 from c8ylink.infra.prompts import Prompter
 from c8ylink.operator.auth.flows import check_tfa_code
 
@@ -35,7 +35,7 @@ def render_qr(text: str) -> str:
 
 
 def enrol_totp(
-    http: HttpClient,
+    http: Transport,
     *,
     basic: str,
     username: str,

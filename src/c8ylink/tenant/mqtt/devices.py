@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from c8ylink.tenant.mqtt.auth import DeviceIdentity
-from c8ylink.tenant.state.errors import TenantApiError, forbidden
+from c8ylink.tenant.state.errors import TenantApiError
 from c8ylink.tenant.state.identity import SERIAL
 from c8ylink.tenant.state.tenant import TenantState
 
@@ -119,7 +119,3 @@ def addressed_object(state: TenantState, identity: DeviceIdentity, child_xid: st
         )
     check_writable(state, identity, found)
     return found
-
-
-def refuse_foreign(exc: TenantApiError) -> DeviceMessageError:
-    return DeviceMessageError.from_api(exc if exc.status != 403 else forbidden())

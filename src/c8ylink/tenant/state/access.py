@@ -36,10 +36,6 @@ class Principal:
     def is_bootstrap(self) -> bool:
         return BOOTSTRAP in self.roles
 
-    @property
-    def qualified_name(self) -> str:
-        return f"{self.tenant}/{self.username}"
-
 
 def require_tenant_admin(principal: Principal) -> None:
     """Tenant management (trusted certificates, CA, registrations, users): admins only."""

@@ -60,10 +60,3 @@ def source_id_of(body: Mapping[str, Any]) -> str:
     if not isinstance(value, str | int) or isinstance(value, bool):
         raise validation_error("source.id must be a string")
     return str(value)
-
-
-def require_string(body: Mapping[str, Any], name: str) -> str:
-    value = body.get(name)
-    if not isinstance(value, str):
-        raise validation_error(f"{name} must be a string")
-    return value

@@ -233,6 +233,3 @@ class SsoProvider:
         if user is None:
             raise OAuthError("access_denied", "the user no longer exists")
         return user
-
-    def pending_devices(self) -> list[DeviceGrant]:
-        return [grant for grant in self._devices.values() if grant.status == "pending"]

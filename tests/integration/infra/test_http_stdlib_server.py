@@ -1,4 +1,4 @@
-"""The standard-library HTTP/1.1 client (``infra.net.stdlib_http`` over ``http1``) against a real HTTPS
+"""The standard-library HTTP/1.1 client (``infra.net.http`` over ``http1``) against a real HTTPS
 server on loopback: bodies by length, chunked and until close; keep-alive, and a kept-alive connection
 the server dropped; multipart; TLS trust and refused connections as our errors."""
 
@@ -15,7 +15,7 @@ import pytest
 import trustme
 
 from c8ylink.core.errors import NetworkError, TlsError
-from c8ylink.infra.net.stdlib_http import StdlibHttpClient
+from c8ylink.infra.net.http import HttpClient
 
 pytestmark = pytest.mark.integration
 
@@ -97,14 +97,14 @@ def server(ca: trustme.CA) -> Iterator[str]:
 
 
 @pytest.fixture
-def client(ca: trustme.CA, server: str) -> Iterator[StdlibHttpClient]:
+def client(ca: trustme.CA, server: str) -> Iterator[HttpClient]:
     context = ssl.create_default_context()
     ca.configure_trust(context)
-    with StdlibHttpClient(server, ssl_context=context, timeout=10) as http:
+    with HttpClient(server, ssl_context=context, timeout=10) as http:
         yield http
 
 
-def test_json_body_status_headers_and_cookies(client: StdlibHttpClient, server: str) -> None:
+def test_json_body_status_headers_and_cookies(client: HttpClient, server: str) -> None:
     answer = client.request("POST", "/inventory?x=1", json={"name": "a"}, basic_auth=("t1/u", "p"))
     assert answer.status == 200 and answer.url == server + "/inventory?x=1"
     body = answer.json()
@@ -120,13 +120,13 @@ def test_json_body_status_headers_and_cookies(client: StdlibHttpClient, server: 
     assert client.request("GET", "/missing").status == 404  # a status, not an exception
 
 
-def test_chunked_and_until_close_bodies(client: StdlibHttpClient) -> None:
+def test_chunked_and_until_close_bodies(client: HttpClient) -> None:
     assert client.request("GET", "/chunked").json() == {"a": 1}
     assert client.request("GET", "/until-close").content == b"all of it"
     assert client.request("GET", "/after").json()["path"] == "/after"  # a new connection after close
 
 
-def test_keep_alive_and_a_connection_the_server_dropped(client: StdlibHttpClient) -> None:
+def test_keep_alive_and_a_connection_the_server_dropped(client: HttpClient) -> None:
     _Handler.connections.clear()
     for n in range(5):
         assert client.request("GET", f"/n{n}").ok
@@ -135,7 +135,7 @@ def test_keep_alive_and_a_connection_the_server_dropped(client: StdlibHttpClient
     assert client.request("GET", "/again").json()["path"] == "/again"  # reconnected once, transparently
 
 
-def test_multipart_upload(client: StdlibHttpClient) -> None:
+def test_multipart_upload(client: HttpClient) -> None:
     answer = client.request("POST", "/bulk", files={"file": ("d.csv", b"ID\tNAME\n1\tx\n", "text/csv")})
     body = answer.json()
     assert body["type"].startswith("multipart/form-data; boundary=") and body["length"] > 12
@@ -143,7 +143,7 @@ def test_multipart_upload(client: StdlibHttpClient) -> None:
 
 def test_untrusted_server_and_refused_connection(server: str) -> None:
     with (
-        StdlibHttpClient(server, ssl_context=ssl.create_default_context()) as http,
+        HttpClient(server, ssl_context=ssl.create_default_context()) as http,
         pytest.raises(TlsError) as info,
     ):
         http.request("GET", "/")
@@ -151,6 +151,6 @@ def test_untrusted_server_and_refused_connection(server: str) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    with StdlibHttpClient(f"https://127.0.0.1:{port}") as http, pytest.raises(NetworkError) as refused:
+    with HttpClient(f"https://127.0.0.1:{port}") as http, pytest.raises(NetworkError) as refused:
         http.request("GET", "/")
     assert str(refused.value).startswith(f"Fail to connect to 127.0.0.1:{port}: ")

@@ -9,7 +9,6 @@ The lookup of each type is declared here (``LOOKUPS``); ``resolve`` does the GET
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Callable
 
 from c8ylink.core.errors import C8yLinkError
@@ -108,6 +107,8 @@ def pick(kind: str, name: str, answer: Any) -> list[str]:
     found = LOOKUPS[kind]
     items = [item for item in (answer or {}).get(found.collection, []) if isinstance(item, dict)]
     if not found.inventory:
+        import fnmatch  # imports re: only when a name is matched here
+
         items = [item for item in items if fnmatch.fnmatchcase(str(item.get(found.field, "")), name)]
     return [str(item[found.result]) for item in items if item.get(found.result) not in (None, "")]
 

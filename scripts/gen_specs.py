@@ -304,7 +304,7 @@ def build_command(group: str, fact: dict[str, Any]) -> dict[str, Any]:
         command["accept"] = fact.get("accept", "")
     if fact.get("contentType"):
         command["content_type"] = fact["contentType"]
-    if fact.get("collectionProperty") and fact["method"] == "GET":
+    if fact.get("collectionProperty", "-") != "-" and fact["method"] == "GET":
         command["collection"] = fact["collectionProperty"]
     params: list[dict[str, Any]] = []
     query_property = ""

@@ -250,7 +250,7 @@ class Executor:
         page = int(plan.query_value("currentPage") or 1)
         pages = fetched = 0
         while True:
-            items = [item for item in document.get(self.spec.collection, []) if isinstance(item, dict)]
+            items = collection_items(document, self.spec.collection)
             self.printer.items(items)
             pages, fetched = pages + 1, fetched + len(items)
             if self.run.progress:
@@ -264,6 +264,20 @@ class Executor:
             document = self.send(plan.with_query("currentPage", str(page))).json_or_none() or {}
         if self.run.progress:
             self.err.write("\n")
+
+
+def collection_items(document: Any, path: str) -> list[dict[str, Any]]:
+    """The items of a collection answer at ``path``: a property (``managedObjects``), dotted
+    (``data.users``), ``#`` for each item of a list (``references.#.managedObject``: the objects)."""
+    found: list[Any] = [document]
+    for part in path.split("."):
+        if part == "#":
+            found = [item for value in found if isinstance(value, list) for item in value]
+        else:
+            found = [value[part] for value in found if isinstance(value, dict) and part in value]
+    if len(found) == 1 and isinstance(found[0], list) and "#" not in path.split("."):
+        found = found[0]
+    return [item for item in found if isinstance(item, dict)]
 
 
 def _retryable(exc: ApiError | NetworkError) -> bool:

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from c8ylink.core.errors import C8yLinkError
+from c8ylink.operator.api.execute import collection_items
 from c8ylink.operator.api.index import GROUPS, HAND_WRITTEN, load_group
 from c8ylink.operator.api.lookup import LOOKUPS, lookup_plan, resolve
 from c8ylink.operator.api.plan import RequestPlan
@@ -151,3 +152,20 @@ def test_a_name_that_matches_nothing() -> None:
     assert str(caught.value) == (
         "no user group is named 'nobody' (the value of --group; give an id or an existing name)"
     )
+
+
+@pytest.mark.parametrize(
+    ("path", "document", "expected"),
+    [
+        ("managedObjects", {"managedObjects": [{"id": "1"}, {"id": "2"}]}, [{"id": "1"}, {"id": "2"}]),
+        ("data.users", {"data": {"users": [{"id": "u"}]}}, [{"id": "u"}]),
+        ("references.#.managedObject",
+         {"references": [{"managedObject": {"id": "7"}, "self": "x"}, {"managedObject": {"id": "8"}}]},
+         [{"id": "7"}, {"id": "8"}]),
+        ("applications.references.#.application",
+         {"applications": {"references": [{"application": {"id": "9"}}]}}, [{"id": "9"}]),
+        ("managedObjects", {"statistics": {}}, []),
+    ],
+)  # fmt: skip
+def test_collection_items(path: str, document: Any, expected: list[dict[str, Any]]) -> None:
+    assert collection_items(document, path) == expected

@@ -19,7 +19,7 @@ from c8ylink.operator.api.lookup import needs_tenant, resolve
 from c8ylink.operator.api.output import Printer
 from c8ylink.operator.api.pipeline import Job
 from c8ylink.operator.api.plan import RequestPlan
-from c8ylink.operator.api.spec import PATH, CommandSpec, ParamSpec
+from c8ylink.operator.api.spec import CONTEXT, PATH, CommandSpec, ParamSpec
 from c8ylink.operator.api.values import USER_ERROR, convert_one, flag_of
 
 TYPE_CHECKING = False
@@ -130,15 +130,20 @@ class Executor:
                 self.perform(build_request(self.spec, one, self.request_options))
 
     def complete(self, values: dict[str, Any]) -> dict[str, Any]:
-        """Names looked up, files read, the tenant filled in."""
-        for param in self.spec.params:
+        """Names looked up (``context`` parameters first: they narrow the others' lookups), files read,
+        the tenant filled in."""
+        scope = ""
+        params = sorted(self.spec.params, key=lambda param: param.location != CONTEXT)
+        for param in params:
             value = values.get(param.name)
             if param.is_reference and value:
                 references = [value] if isinstance(value, str) else list(value)
                 tenant = self.tenant() if needs_tenant(param.type) else ""
                 values[param.name] = resolve(
-                    param.type, references, self.get_json, flag=flag_of(param), tenant=tenant
+                    param.type, references, self.get_json, flag=flag_of(param), tenant=tenant, scope=scope
                 )
+                if param.location == CONTEXT and values[param.name]:
+                    scope = str(values[param.name][0])
             elif param.type == "certificatefile" and value:
                 values[param.name] = read_certificate(param, str(value))
             elif param.type == "tenant" and not value:

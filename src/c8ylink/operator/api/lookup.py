@@ -38,6 +38,8 @@ class Lookup(NamedTuple):
     field: str = "name"  # other objects: the property matched with the name (wildcards)
     result: str = "id"  # the property that becomes the value ("self": a reference's link)
     ids: bool = True  # a value of digits only is an id (False: always looked up, e.g. user names)
+    match: str = "(name eq '%s')"  # managed objects: the part of the query the name fills
+    scoped: bool = False  # managed objects: a context id narrows the lookup to its members (bygroupid)
 
     @property
     def inventory(self) -> bool:
@@ -57,11 +59,18 @@ LOOKUPS: dict[str, Lookup] = {
     "deviceprofile[]": Lookup("device profile", filter="(type eq 'c8y_Profile')"),
     "configuration[]": Lookup("configuration", filter="(type eq 'c8y_ConfigurationDump')"),
     "deviceservice[]": Lookup("service", filter="(type eq 'c8y_Service')"),
-    "softwareversion[]": Lookup("software version", filter="(type eq 'c8y_SoftwareBinary')"),
-    "firmwareversion[]": Lookup(
-        "firmware version", filter="(type eq 'c8y_FirmwareBinary') and not(has(c8y_Patch))"
+    "softwareversion[]": Lookup(
+        "software version", filter="(type eq 'c8y_SoftwareBinary')", match="(c8y_Software.version eq '%s')",
+        scoped=True,
     ),
-    "firmwarepatch[]": Lookup("firmware patch", filter="(type eq 'c8y_FirmwareBinary') and has(c8y_Patch)"),
+    "firmwareversion[]": Lookup(
+        "firmware version", filter="(type eq 'c8y_FirmwareBinary') and not(has(c8y_Patch))",
+        match="(c8y_Firmware.version eq '%s')", scoped=True,
+    ),
+    "firmwarepatch[]": Lookup(
+        "firmware patch", filter="(type eq 'c8y_FirmwareBinary') and has(c8y_Patch)",
+        match="(c8y_Firmware.version eq '%s')", scoped=True,
+    ),
     "user[]": Lookup("user", _USER, "users", name_parameter="username", field="userName", ids=False),
     "userself[]": Lookup(
         "user", _USER, "users", name_parameter="username", field="userName", result="self", ids=False
@@ -84,13 +93,18 @@ if TYPE_CHECKING:
     Send = Callable[[RequestPlan], Any]  # the plan -> the decoded JSON answer
 
 
-def lookup_plan(kind: str, name: str, tenant: str = "") -> RequestPlan:
+def lookup_plan(kind: str, name: str, tenant: str = "", scope: str = "") -> RequestPlan:
+    """The GET that finds ``name``; ``scope``: the id of the object whose members are searched
+    (``firmware versions get --firmware 11 --id 1.0.0``)."""
     found = LOOKUPS[kind]
     accept = (("Accept", "application/json"),)
     query: tuple[tuple[str, str], ...]
     if found.inventory:
         quoted = name.replace("'", "''")
-        parts = " and ".join(part for part in (f"(name eq '{quoted}')", found.filter) if part)
+        within = f"bygroupid({scope})" if scope and found.scoped else ""
+        parts = " and ".join(
+            part for part in (found.match.replace("%s", quoted), found.filter, within) if part
+        )
         query = ((found.parameter, f"$filter={parts} $orderby=name"), ("pageSize", str(LOOKUP_PAGE_SIZE)))
         return RequestPlan("GET", MO, query, headers=accept)
     server_side = "*" not in name and found.name_parameter
@@ -113,7 +127,9 @@ def pick(kind: str, name: str, answer: Any) -> list[str]:
     return [str(item[found.result]) for item in items if item.get(found.result) not in (None, "")]
 
 
-def resolve(kind: str, references: list[str], send: Send, *, flag: str, tenant: str = "") -> list[str]:
+def resolve(
+    kind: str, references: list[str], send: Send, *, flag: str, tenant: str = "", scope: str = ""
+) -> list[str]:
     """One value per reference: the id as given, or the first object the name matches."""
     values: list[str] = []
     for reference in references:
@@ -121,7 +137,7 @@ def resolve(kind: str, references: list[str], send: Send, *, flag: str, tenant: 
         if found is None or (found.ids and is_id(reference)) or _is_link(found, reference):
             values.append(reference)
             continue
-        matches = pick(kind, reference, send(lookup_plan(kind, reference, tenant)))
+        matches = pick(kind, reference, send(lookup_plan(kind, reference, tenant, scope)))
         if not matches:
             hint = "give an id or an existing name"
             raise C8yLinkError(

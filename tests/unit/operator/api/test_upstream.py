@@ -169,3 +169,18 @@ def test_a_name_that_matches_nothing() -> None:
 )  # fmt: skip
 def test_collection_items(path: str, document: Any, expected: list[dict[str, Any]]) -> None:
     assert collection_items(document, path) == expected
+
+
+def test_a_version_is_looked_up_by_its_version_within_its_firmware() -> None:
+    plan = lookup_plan("firmwareversion[]", "1.0.0", scope="11")
+    assert (
+        "query",
+        "$filter=(c8y_Firmware.version eq '1.0.0') and (type eq 'c8y_FirmwareBinary') and "
+        "not(has(c8y_Patch)) and bygroupid(11) $orderby=name",
+    ) in plan.query
+    unscoped = lookup_plan("softwareversion[]", "2.*")
+    assert (
+        "query",
+        "$filter=(c8y_Software.version eq '2.*') and (type eq 'c8y_SoftwareBinary') $orderby=name",
+    ) in unscoped.query
+    assert "bygroupid" not in str(lookup_plan("device[]", "x", scope="11").query)

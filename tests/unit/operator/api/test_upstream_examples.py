@@ -83,7 +83,9 @@ def skip_reason(stage: list[str]) -> str:
 
 @pytest.fixture(autouse=True)
 def no_lookups(monkeypatch: pytest.MonkeyPatch) -> None:
-    def resolve(kind: str, references: list[str], send: Any, *, flag: str, tenant: str = "") -> list[str]:
+    def resolve(
+        kind: str, references: list[str], send: Any, *, flag: str, tenant: str = "", scope: str = ""
+    ) -> list[str]:
         return [reference if reference.isdigit() else "4242" for reference in references]
 
     monkeypatch.setattr(execute, "resolve", resolve)

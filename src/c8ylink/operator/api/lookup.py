@@ -37,7 +37,8 @@ class Lookup(NamedTuple):
     fixed: tuple[tuple[str, str], ...] = ()  # other objects: more query parameters
     field: str = "name"  # other objects: the property matched with the name (wildcards)
     result: str = "id"  # the property that becomes the value ("self": a reference's link)
-    ids: bool = True  # a value of digits only is an id (False: always looked up, e.g. user names)
+    ids: str = "digits"  # which values are ids, used as given: DIGITS, PLAIN (no wildcard: a user's
+    # id is its name), FINGERPRINT (40 hex digits), NEVER (always looked up: a link is needed)
     match: str = "(name eq '%s')"  # managed objects: the part of the query the name fills
     scoped: bool = False  # managed objects: a context id narrows the lookup to its members (bygroupid)
 
@@ -71,13 +72,13 @@ LOOKUPS: dict[str, Lookup] = {
         "firmware patch", filter="(type eq 'c8y_FirmwareBinary') and has(c8y_Patch)",
         match="(c8y_Firmware.version eq '%s')", scoped=True,
     ),
-    "user[]": Lookup("user", _USER, "users", name_parameter="username", field="userName", ids=False),
+    "user[]": Lookup("user", _USER, "users", name_parameter="username", field="userName", ids="plain"),
     "userself[]": Lookup(
-        "user", _USER, "users", name_parameter="username", field="userName", result="self", ids=False
+        "user", _USER, "users", name_parameter="username", field="userName", result="self", ids="never"
     ),
     "usergroup[]": Lookup("user group", "/user/{tenant}/groups", "groups"),
-    "role[]": Lookup("role", "/user/roles", "roles", ids=False),
-    "roleself[]": Lookup("role", "/user/roles", "roles", result="self", ids=False),
+    "role[]": Lookup("role", "/user/roles", "roles", ids="plain"),
+    "roleself[]": Lookup("role", "/user/roles", "roles", result="self", ids="never"),
     "application": Lookup("application", _APPLICATIONS, "applications", name_parameter="name"),
     "microservice": Lookup(
         "microservice", _APPLICATIONS, "applications", name_parameter="name",
@@ -85,7 +86,7 @@ LOOKUPS: dict[str, Lookup] = {
     ),
     "certificate[]": Lookup(
         "certificate", "/tenant/tenants/{tenant}/trusted-certificates", "certificates", result="fingerprint",
-        ids=False,
+        ids="fingerprint",
     ),
 }  # fmt: skip
 
@@ -134,7 +135,7 @@ def resolve(
     values: list[str] = []
     for reference in references:
         found = LOOKUPS.get(kind)
-        if found is None or (found.ids and is_id(reference)) or _is_link(found, reference):
+        if found is None or is_given_id(found, reference) or _is_link(found, reference):
             values.append(reference)
             continue
         matches = pick(kind, reference, send(lookup_plan(kind, reference, tenant, scope)))
@@ -146,6 +147,16 @@ def resolve(
             )
         values.append(matches[0])
     return values
+
+
+def is_given_id(found: Lookup, reference: str) -> bool:
+    if found.ids == "digits":
+        return is_id(reference)
+    if found.ids == "plain":
+        return "*" not in reference
+    if found.ids == "fingerprint":
+        return len(reference) == 40 and all(char in "0123456789abcdefABCDEF" for char in reference)
+    return False
 
 
 def _is_link(found: Lookup, reference: str) -> bool:

@@ -96,6 +96,7 @@ def answer_of(items: list[dict[str, Any]], key: str) -> Any:
         ("software[]", "/inventory/managedObjects",
          ("query", "$filter=(name eq 'a*') and (type eq 'c8y_Software') $orderby=name")),
         ("user[]", "/user/t7/users", ("pageSize", "2000")),
+        ("userself[]", "/user/t7/users", ("pageSize", "2000")),
         ("usergroup[]", "/user/t7/groups", ("pageSize", "2000")),
         ("role[]", "/user/roles", ("pageSize", "2000")),
         ("microservice", "/application/applications", ("type", "MICROSERVICE")),
@@ -108,7 +109,7 @@ def test_lookup_requests(kind: str, path: str, query: tuple[str, str]) -> None:
 
 
 def test_a_name_without_wildcards_is_filtered_on_the_server() -> None:
-    assert ("username", "peter") in lookup_plan("user[]", "peter", "t7").query
+    assert ("username", "peter") in lookup_plan("userself[]", "peter", "t7").query
     assert ("name", "cockpit") in lookup_plan("application", "cockpit").query
 
 
@@ -125,6 +126,10 @@ def test_a_name_acts_on_its_first_match_only() -> None:
 def test_ids_and_links_are_not_looked_up() -> None:
     send = answer_of([], "managedObjects")
     assert resolve("device[]", ["12", "34"], send, flag="--id") == ["12", "34"]
+    assert resolve("user[]", ["peter@example.com"], send, flag="--id") == ["peter@example.com"]  # its id
+    assert resolve("role[]", ["ROLE_ALARM_READ"], send, flag="--role") == ["ROLE_ALARM_READ"]
+    fingerprint = "ab" * 20
+    assert resolve("certificate[]", [fingerprint], send, flag="--id") == [fingerprint]
     link = "https://t7.example.com/user/t7/users/peter"
     assert resolve("userself[]", [link], send, flag="--user") == [link]
     assert send.plans == []

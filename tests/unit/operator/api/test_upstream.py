@@ -189,3 +189,56 @@ def test_a_version_is_looked_up_by_its_version_within_its_firmware() -> None:
         "$filter=(c8y_Software.version eq '2.*') and (type eq 'c8y_SoftwareBinary') $orderby=name",
     ) in unscoped.query
     assert "bygroupid" not in str(lookup_plan("device[]", "x", scope="11").query)
+
+
+# -- requests of declared commands (exact) --------------------------------------------------------------
+def dry(*args: str) -> dict[str, Any]:
+    from click.testing import CliRunner
+
+    from c8ylink.operator.cli.root import c8y
+
+    result = CliRunner().invoke(c8y, [*args, "--dry", "--dryFormat", "json"])
+    assert result.exit_code == 0, result.output
+    [request] = [json.loads(line) for line in result.stdout.splitlines()]
+    return dict(request)
+
+
+def test_boolean_flags_with_a_default_can_be_turned_off() -> None:
+    assert dry("firmware", "delete", "--id", "12")["query"] == {"forceCascade": "true"}
+    assert dry("firmware", "delete", "--id", "12", "--forceCascade=false")["query"] == {
+        "forceCascade": "false"
+    }
+    assert dry("agents", "delete", "--id", "12")["query"] == {}
+    assert dry("agents", "delete", "--id", "12", "--cascade")["query"] == {"cascade": "true"}
+    assert dry("devices", "user", "update", "--id", "12", "--enabled=false")["body"] == {"enabled": False}
+
+
+def test_inventory_queries_of_declared_lists() -> None:
+    agents = dry("agents", "list", "--name", "sensor*", "--type", "myType")
+    assert agents["query"]["q"] == (
+        "$filter=has(com_cumulocity_model_Agent) and (name eq 'sensor*') and (type eq 'myType') $orderby=name"
+    )
+    software = dry("software", "list", "--name", "python3*", "--softwareType", "apt")
+    assert software["query"]["query"] == (
+        "$filter=(type eq 'c8y_Software') and (name eq 'python3*') and (softwareType eq 'apt') $orderby=name"
+    )
+    assert "query" not in dry("devices", "children", "list", "--id", "1", "--childType", "device")["query"]
+
+
+def test_child_types_body_defaults_and_fixed_values() -> None:
+    assert dry("inventory", "children", "list", "--id", "1", "--childType", "addition")["path"] == (
+        "/inventory/managedObjects/1/childAdditions"
+    )
+    assert dry("firmware", "create", "--name", "fw", "--data", "type=custom")["body"] == {
+        "type": "custom", "c8y_Global": {}, "name": "fw",
+    }  # fmt: skip
+    assert dry("operations", "cancel", "--id", "5")["body"] == {
+        "status": "CANCELLED", "failureReason": "User cancelled operation",
+    }  # fmt: skip
+    request = dry("userroles", "addRoleToUser", "--user", "peter", "--role", "https://h/user/roles/ROLE_A")
+    assert (request["method"], request["path"]) == (
+        "POST",
+        "/user/%7Btenant%7D/users/peter/roles",
+    )  # no session
+    assert request["body"] == {"role": {"self": "https://h/user/roles/ROLE_A"}}
+    assert request["headers"]["Accept"] == "application/vnd.com.nsn.cumulocity.roleReference+json"

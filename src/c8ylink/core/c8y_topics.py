@@ -1,4 +1,9 @@
-"""Cumulocity's MQTT topic grammar (cumulocity-api.md §1.5, §1.8), for the tenant's endpoint and the mapper.
+"""Cumulocity's MQTT topics (cumulocity-api.md §1.5, §1.8), declared once for the tenant's endpoint, the
+device's bridge and the mapper.
+
+The topics are constants (``SMARTREST_UPSTREAM``, ``MEASUREMENT_CREATE``, ...) and builders
+(``smartrest_upstream(child)``, ``inventory_update(xid)``, ...); ``BRIDGED_TOPICS`` (+ ``TOKEN_TOPICS``,
+``SMARTREST1_TOPICS`` and the per-template ones) is what thin-edge's bridge forwards, in its order.
 
 ``parse_c8y_topic`` classifies a topic of the platform's MQTT endpoint (SmartREST static, custom,
 default, templates, credentials, token, SmartREST 1.0, JSON via MQTT, operations, errors) as upstream
@@ -14,14 +19,19 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from c8ylink.core.topics import TopicError
-
-_FORBIDDEN_TOPIC_CHARS = ("+", "#", "\0")
+from c8ylink.core.mqtt.topic import TopicError, topic_filter_problem, topic_name_problem
 
 MODES = ("s", "t", "q", "c")  # persistent, transient, quiescent, CEP
-MEASUREMENT_CREATE = "measurement/measurements/create"
-EVENT_CREATE = "event/events/create"
-ALARM_CREATE = "alarm/alarms/create"
+# JSON via MQTT: <api>/<resource>/<action>[/<id>]
+MEASUREMENTS, EVENTS = "measurement/measurements", "event/events"
+ALARMS, MANAGED_OBJECTS = "alarm/alarms", "inventory/managedObjects"
+MEASUREMENT_CREATE = f"{MEASUREMENTS}/create"
+MEASUREMENT_CREATE_BULK = f"{MEASUREMENTS}/createBulk"
+EVENT_CREATE = f"{EVENTS}/create"
+EVENT_CREATE_BULK = f"{EVENTS}/createBulk"
+ALARM_CREATE = f"{ALARMS}/create"
+ALARM_CREATE_BULK = f"{ALARMS}/createBulk"
+INVENTORY_UPDATE = f"{MANAGED_OBJECTS}/update"  # /<external id>
 DEVICECONTROL_NOTIFICATIONS = "devicecontrol/notifications"
 JSON_ERRORS = "error"
 SMARTREST_UPSTREAM = "s/us"
@@ -32,6 +42,99 @@ TOKEN_DOWNSTREAM = "s/dat"
 CREDENTIALS_REQUEST = "s/ucr"
 CREDENTIALS_DOWNSTREAM = "s/dcr"
 TEMPLATES_DOWNSTREAM = "s/dt"
+SMARTREST1_DOWNSTREAM = "s/dl"
+
+
+# -------------------------------------------------------------------------------------------- builders
+
+
+def smartrest_topic(code: str, *parts: str, mode: str = "s") -> str:
+    """``<mode>/<code>[/<part>...]``: ``smartrest_topic("us", "child1")`` is ``s/us/child1``."""
+    return "/".join((mode, code, *parts))
+
+
+def smartrest_upstream(child: str | None = None) -> str:
+    """``s/us`` for the device itself, ``s/us/<child xid>`` for a descendant."""
+    return SMARTREST_UPSTREAM if child is None else f"{SMARTREST_UPSTREAM}/{child}"
+
+
+def custom_upstream(template: str) -> str:
+    """``s/uc/<template collection X-Id>``."""
+    return smartrest_topic("uc", template)
+
+
+def custom_downstream(template: str) -> str:
+    """``s/dc/<template collection X-Id>``."""
+    return smartrest_topic("dc", template)
+
+
+def inventory_update(external_id: str) -> str:
+    """``inventory/managedObjects/update/<external id>`` (JSON via MQTT)."""
+    return f"{INVENTORY_UPDATE}/{external_id}"
+
+
+def subtree(topic: str) -> str:
+    """The filter of ``topic`` and everything below it: ``<topic>/#``."""
+    return f"{topic}/#"
+
+
+# -------------------------------------------------------------------------------------------- bridged
+
+
+@dataclass(frozen=True, slots=True)
+class BridgedTopic:
+    """A topic filter a device's bridge forwards: upstream (to the cloud) or downstream, at ``qos``."""
+
+    pattern: str
+    upstream: bool
+    qos: int = 1
+
+
+# what thin-edge's bridge forwards, in its order (tedge.md §4.1)
+BRIDGED_TOPICS: tuple[BridgedTopic, ...] = (
+    BridgedTopic(TEMPLATES_DOWNSTREAM, upstream=False),
+    BridgedTopic(subtree(smartrest_topic("ut")), upstream=True),
+    *(BridgedTopic(subtree(smartrest_topic("us", mode=mode)), upstream=True) for mode in MODES),
+    BridgedTopic(SMARTREST_DOWNSTREAM, upstream=False),
+    BridgedTopic(SMARTREST_ERRORS, upstream=False, qos=0),
+    *(BridgedTopic(subtree(smartrest_topic("uc", mode=mode)), upstream=True) for mode in MODES),
+    BridgedTopic(subtree(smartrest_topic("dc")), upstream=False),
+    BridgedTopic(subtree(INVENTORY_UPDATE), upstream=True),
+    *(
+        BridgedTopic(topic, upstream=True)
+        for topic in (
+            MEASUREMENT_CREATE,
+            MEASUREMENT_CREATE_BULK,
+            EVENT_CREATE,
+            EVENT_CREATE_BULK,
+            ALARM_CREATE,
+            ALARM_CREATE_BULK,
+        )
+    ),
+    BridgedTopic(DEVICECONTROL_NOTIFICATIONS, upstream=False),
+    BridgedTopic(JSON_ERRORS, upstream=False),
+)
+# only with certificate authentication: the JWT request and its answer
+TOKEN_TOPICS = (BridgedTopic(TOKEN_REQUEST, upstream=True, qos=0), BridgedTopic(TOKEN_DOWNSTREAM, False, 0))
+# only when SmartREST 1.0 templates are registered (c8y.smartrest1.templates)
+SMARTREST1_TOPICS: tuple[BridgedTopic, ...] = (
+    *(BridgedTopic(subtree(smartrest_topic("ul", mode=mode)), upstream=True) for mode in MODES),
+    BridgedTopic(SMARTREST1_DOWNSTREAM, upstream=False),
+)
+
+
+def custom_template_topics(template: str) -> tuple[BridgedTopic, BridgedTopic]:
+    """What the bridge forwards for a SmartREST 2.0 template collection (c8y.smartrest.templates)."""
+    return BridgedTopic(custom_upstream(template), True), BridgedTopic(custom_downstream(template), False)
+
+
+def smartrest1_template_topics(template: str) -> tuple[BridgedTopic, ...]:
+    """What the bridge forwards for a SmartREST 1.0 template (c8y.smartrest1.templates)."""
+    return (
+        BridgedTopic(smartrest_topic("ul", template), upstream=True),
+        BridgedTopic(smartrest_topic("dl", template), upstream=False),
+        BridgedTopic(smartrest_topic("ol", template), upstream=False),
+    )
 
 
 class C8yTopicKind(enum.Enum):
@@ -64,10 +167,10 @@ class C8yTopic:
 
 # (api/resource) -> actions that may carry an id, actions without id
 _JSON_ACTIONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
-    "event/events": (frozenset({"update", "delete"}), frozenset({"create", "createBulk"})),
-    "alarm/alarms": (frozenset({"update"}), frozenset({"create", "createBulk"})),
-    "measurement/measurements": (frozenset({"delete"}), frozenset({"create", "createBulk"})),
-    "inventory/managedObjects": (frozenset({"update"}), frozenset({"create"})),
+    EVENTS: (frozenset({"update", "delete"}), frozenset({"create", "createBulk"})),
+    ALARMS: (frozenset({"update"}), frozenset({"create", "createBulk"})),
+    MEASUREMENTS: (frozenset({"delete"}), frozenset({"create", "createBulk"})),
+    MANAGED_OBJECTS: (frozenset({"update"}), frozenset({"create"})),
 }
 
 # second SmartREST segment -> (kind, upstream, extra segments allowed: min, max)
@@ -93,8 +196,9 @@ _SMARTREST: dict[str, tuple[C8yTopicKind, bool, int, int]] = {
 
 def parse_c8y_topic(topic: str) -> C8yTopic:
     """Classify a concrete topic (no wildcards); ``TopicError`` for a topic the endpoint does not serve."""
-    if any(char in topic for char in _FORBIDDEN_TOPIC_CHARS):
-        raise TopicError(f"Topic '{topic}' contains a wildcard or NUL")
+    problem = topic_name_problem(topic)
+    if problem is not None:
+        raise TopicError(f"Topic '{topic}' is not a topic name: {problem}")
     if topic == DEVICECONTROL_NOTIFICATIONS:
         return C8yTopic(C8yTopicKind.OPERATIONS, upstream=False)
     if topic == JSON_ERRORS:
@@ -160,8 +264,8 @@ def subscription_allowed(topic_filter: str) -> bool:
             return not parse_c8y_topic(topic_filter).upstream
         except TopicError:
             return False
-    if "#" in segments[:-1] or any(("+" in part or "#" in part) and len(part) > 1 for part in segments):
-        return False  # malformed filter
+    if topic_filter_problem(topic_filter) is not None:
+        return False
     literal = segments[:wildcard]
     if len(literal) < 2 or literal[0] not in MODES or literal[1] not in _SMARTREST:
         return False

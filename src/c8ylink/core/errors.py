@@ -1,7 +1,7 @@
 """The exception tree of c8ylink.
 
 Library code raises these; only ``infra.cli.run`` prints them and picks an exit code.
-Foreign exceptions (httpx2, paho, cryptography, OSError, ...) are translated at the adapter that
+Foreign exceptions (httpx2, cryptography, ssl, OSError, ...) are translated at the adapter that
 meets them and chained with ``raise ... from exc``; the chain of ``__cause__`` is what a CLI shows
 as "Caused by:".
 

@@ -1,4 +1,4 @@
-"""thin-edge's ``te/`` topic scheme as values (tedge.md §6.1), external ids, SmartREST publish topics.
+"""thin-edge's ``te/`` topic scheme as values (tedge.md §6.1), external ids.
 
 thin-edge: ``<root>/<e1>/<e2>/<e3>/<e4>[/<channel>...]``; the four entity segments are an
 ``EntityTopicId`` (``device/main//``), the rest a ``Channel`` value. ``topic_for(root, entity,
@@ -6,7 +6,8 @@ channel)`` builds a topic and ``parse_topic(root, topic)`` is its inverse.
 
 External ids: the main device uses the device id; any other entity ``<main id>:`` followed by its
 topic id without trailing slashes, ``/`` -> ``:`` (``dev1:device:child01``), unless it registered an
-``@id``. External ids end up in topics (``c8y/s/us/<xid>``), so ``/``, ``+``, ``#`` and NUL are refused.
+``@id``. External ids end up in topics (``c8y/s/us/<xid>``, built by ``c8y_topics``), so ``/``, ``+``,
+``#`` and NUL are refused.
 
 Cumulocity's own topic grammar lives in ``c8y_topics``.
 """
@@ -15,14 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from c8ylink.core.errors import ProtocolError
+from c8ylink.core.mqtt.topic import TopicError, topic_name_problem
 
 FORBIDDEN_EXTERNAL_ID_CHARS = ("/", "+", "#", "\0")
 _FORBIDDEN_TOPIC_CHARS = ("+", "#", "\0")
-
-
-class TopicError(ProtocolError):
-    """A topic or identifier that does not fit its grammar."""
 
 
 # --------------------------------------------------------------------------------------------- thin-edge
@@ -232,26 +229,9 @@ def _parse_channel(topic: str, rest: list[str]) -> Channel:
     raise TopicError(f"Topic '{topic}' has an unknown channel '{'/'.join(rest)}'")
 
 
-def validate_topic_filter(topic_filter: str) -> str:
-    """``topic_filter`` if an MQTT broker accepts it (MQTT 3.1.1 §4.7); ``TopicError`` saying why not."""
-    if not topic_filter:
-        raise TopicError("an empty topic filter")
-    if "\0" in topic_filter:
-        raise TopicError(f"'{topic_filter}' is not a topic filter: it contains NUL")
-    levels = topic_filter.split("/")
-    for n, level in enumerate(levels):
-        if "#" in level and (level != "#" or n != len(levels) - 1):
-            raise TopicError(
-                f"'{topic_filter}' is not a topic filter: '#' must be a whole level, the last one"
-            )
-        if "+" in level and level != "+":
-            raise TopicError(f"'{topic_filter}' is not a topic filter: '+' must be a whole level")
-    return topic_filter
-
-
 def validate_topic_root(root: str) -> str:
     """``root`` if it can prefix topics (``te``): not empty, no wildcards; ``TopicError`` otherwise."""
-    if not root or "+" in root or "#" in root or "\0" in root:
+    if topic_name_problem(root) is not None:
         raise TopicError(f"'{root}' cannot be a topic root: give a topic without '+' or '#', e.g. te")
     return root
 
@@ -272,8 +252,3 @@ def derive_external_id(entity: EntityTopicId, main_device_id: str, main_device: 
     if entity == main_device:
         return validate_external_id(main_device_id)
     return validate_external_id(f"{main_device_id}:" + entity.value.rstrip("/").replace("/", ":"))
-
-
-def smartrest_topic(prefix: str, child_external_id: str | None = None) -> str:
-    """Local SmartREST publish topic: ``<prefix>/s/us`` for the main device, ``.../s/us/<xid>`` otherwise."""
-    return f"{prefix}/s/us" if child_external_id is None else f"{prefix}/s/us/{child_external_id}"

@@ -31,7 +31,6 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, NamedTuple
 
-    from c8ylink.infra.net.http import HttpClient
     from c8ylink.infra.net.transport import Transport
 else:
     from c8ylink.core.records import NamedTuple  # start-up: no dataclasses, no typing

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 
 from .conftest import Device, start_running
@@ -79,3 +80,11 @@ def test_sub_ends_when_the_broker_goes_away(device: Device) -> None:
     device.ctl("stop", "mosquitto")
     code, stdout, stderr = finish(watcher)
     assert (code, stdout, stderr) == (0, "", "INFO: Disconnected\n")
+
+
+def test_ctrl_c_ends_a_subscription_cleanly(shared_running: Device) -> None:
+    watcher = sub(shared_running, "ctrl/c")
+    assert shared_running.run("mqtt", "pub", "ctrl/c", "before").returncode == 0
+    assert watcher.stdout is not None and watcher.stdout.readline() == "[ctrl/c] before\n"
+    watcher.send_signal(signal.SIGINT)
+    assert finish(watcher) == (130, "", "\nAborted!\n")

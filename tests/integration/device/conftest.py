@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from c8ylink.infra.net.mqtt import MqttClient
+from c8ylink.infra.net.mqtt_client import MqttClient
 from c8ylink.infra.net.mqtt_options import MqttMessage
 
 BIN = Path(sys.executable).parent

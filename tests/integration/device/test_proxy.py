@@ -13,7 +13,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from c8ylink.infra.net.mqtt import MqttClient
+from c8ylink.infra.net.mqtt_client import MqttClient
 
 pytestmark = pytest.mark.integration
 

@@ -1,4 +1,4 @@
-"""Both MQTT clients against a real mosquitto: the sync paho client of the CLIs (``infra.net.mqtt``) and
+"""The MQTT client against a real mosquitto: its synchronous face of the CLIs (``infra.net.mqtt_client``) and
 the asyncio session of the services (``infra.net.mqtt_session``), plain and over TLS with client
 certificates; connection failures become one readable ``BrokerError``/``TlsError``."""
 
@@ -13,7 +13,7 @@ import trustme
 
 from c8ylink.core.errors import BrokerError, TlsError
 from c8ylink.core.mqtt.packets import Will
-from c8ylink.infra.net.mqtt import MqttClient
+from c8ylink.infra.net.mqtt_client import MqttClient
 from c8ylink.infra.net.mqtt_options import MqttMessage
 from c8ylink.infra.net.mqtt_session import MqttSession
 
@@ -30,6 +30,26 @@ def test_sync_client_publishes_and_receives_with_qos_1(mosquitto: Any) -> None:
         pub.publish("test/b", "world", qos=0, retain=True)
         received = [sub.next_message(timeout=10), sub.next_message(timeout=10)]
     assert received == [MqttMessage("test/a", b"hello", 1, False), MqttMessage("test/b", b"world", 0, False)]
+
+
+def test_sync_client_qos_2_both_ways_delivers_once(mosquitto: Any) -> None:
+    with MqttClient(mosquitto.options("sub2")) as sub, MqttClient(mosquitto.options("pub2")) as pub:
+        assert sub.subscribe([("exactly/once", 2)]) == (2,)
+        pub.publish("exactly/once", b"1", qos=2)  # returns after PUBREC, PUBREL, PUBCOMP
+        pub.publish("exactly/once", b"2", qos=2)
+        received = [sub.next_message(timeout=10), sub.next_message(timeout=10)]
+        assert sub.next_message(timeout=0.2) is None
+    assert received == [MqttMessage("exactly/once", b"1", 2), MqttMessage("exactly/once", b"2", 2)]
+
+
+def test_sync_client_works_from_inside_a_running_event_loop(mosquitto: Any) -> None:
+    async def main() -> MqttMessage | None:
+        with MqttClient(mosquitto.options("in-loop")) as client:
+            client.subscribe([("loop", 1)])
+            client.publish("loop", b"x", qos=1)
+            return client.next_message(timeout=10)
+
+    assert asyncio.run(main()) == MqttMessage("loop", b"x", 1)
 
 
 def test_sync_client_sees_retained_messages_and_times_out_quietly(mosquitto: Any) -> None:
@@ -181,7 +201,7 @@ async def test_session_last_will_and_lost_connection(mosquitto: Any) -> None:
         will = Will("health", b"down", qos=1, retain=False)
         session = MqttSession(mosquitto.options("dying", will=will), lambda *args: None)
         await session.connect()
-        session._abort()  # a crash: no DISCONNECT, so the broker sends the will
+        session.abort()  # a crash: no DISCONNECT, so the broker sends the will
         with pytest.raises(BrokerError, match="was lost"):
             await asyncio.wait_for(session.wait_closed(), 10)
         message = await asyncio.to_thread(watcher.next_message, 10)

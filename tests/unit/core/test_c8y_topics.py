@@ -5,13 +5,24 @@ from __future__ import annotations
 import pytest
 
 from c8ylink.core.c8y_topics import (
+    BRIDGED_TOPICS,
+    SMARTREST1_TOPICS,
+    TOKEN_TOPICS,
     C8yTopic,
     C8yTopicKind,
+    custom_downstream,
+    custom_template_topics,
+    custom_upstream,
+    inventory_update,
     is_upstream_topic,
     parse_c8y_topic,
+    smartrest1_template_topics,
+    smartrest_topic,
+    smartrest_upstream,
     subscription_allowed,
+    subtree,
 )
-from c8ylink.core.topics import TopicError
+from c8ylink.core.mqtt.topic import TopicError, TopicFilter
 
 K = C8yTopicKind
 
@@ -101,3 +112,30 @@ SUBSCRIPTIONS = [
 @pytest.mark.parametrize(("topic_filter", "allowed"), SUBSCRIPTIONS, ids=[s[0] for s in SUBSCRIPTIONS])
 def test_devices_may_subscribe_to_downstream_topics_only(topic_filter: str, allowed: bool) -> None:
     assert subscription_allowed(topic_filter) is allowed
+
+
+# -- the topics declared once: builders and what a device's bridge forwards --------------------------------
+
+
+def test_builders() -> None:
+    assert smartrest_upstream() == "s/us"
+    assert smartrest_upstream("dev1:device:child01") == "s/us/dev1:device:child01"
+    assert (custom_upstream("tpl"), custom_downstream("tpl")) == ("s/uc/tpl", "s/dc/tpl")
+    assert inventory_update("dev1") == "inventory/managedObjects/update/dev1"
+    assert smartrest_topic("us", mode="t") == "t/us"
+    assert subtree("s/dc") == "s/dc/#"
+
+
+def _instance(pattern: str) -> str:
+    """A concrete topic the filter matches: ``#`` and ``+`` levels replaced by a name."""
+    return "/".join("xid" if level in ("+", "#") else level for level in pattern.split("/"))
+
+
+def test_every_bridged_topic_is_one_the_endpoint_serves_in_that_direction() -> None:
+    topics = [*BRIDGED_TOPICS, *TOKEN_TOPICS, *SMARTREST1_TOPICS]
+    topics += [*custom_template_topics("tpl"), *smartrest1_template_topics("tpl")]
+    for topic in topics:
+        TopicFilter(topic.pattern)  # a valid filter
+        assert parse_c8y_topic(_instance(topic.pattern)).upstream is topic.upstream, topic
+        if not topic.upstream:
+            assert subscription_allowed(topic.pattern), topic

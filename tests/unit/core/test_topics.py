@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from c8ylink.core.mqtt.topic import TopicError
 from c8ylink.core.topics import (
     Alarm,
     AlarmMetadata,
@@ -19,14 +20,11 @@ from c8ylink.core.topics import (
     Health,
     Measurement,
     MeasurementMetadata,
-    TopicError,
     Twin,
     derive_external_id,
     parse_topic,
-    smartrest_topic,
     topic_for,
     validate_external_id,
-    validate_topic_filter,
     validate_topic_root,
 )
 
@@ -114,11 +112,6 @@ def test_external_ids_usable_in_topics_only(bad: str) -> None:
     assert validate_external_id("dev1:device:child01") == "dev1:device:child01"
 
 
-def test_smartrest_topic_per_entity() -> None:
-    assert smartrest_topic("c8y") == "c8y/s/us"
-    assert smartrest_topic("c8y", "dev1:device:child01") == "c8y/s/us/dev1:device:child01"
-
-
 segment = st.text(st.characters(codec="utf-8", exclude_characters="/+#\0"), max_size=8)
 name = segment.filter(bool)
 entities = st.tuples(name, segment, segment, segment).map(lambda s: EntityTopicId("/".join(s)))
@@ -140,17 +133,6 @@ channels = st.one_of(
 @given(entity=entities, channel=channels)
 def test_parse_topic_inverts_topic_for(entity: EntityTopicId, channel: Channel) -> None:
     assert parse_topic("te", topic_for("te", entity, channel)) == (entity, channel)
-
-
-@pytest.mark.parametrize("topic_filter", ["te/+/+/+/+/m/+", "#", "te/#", "+", "a//b", "/"])
-def test_valid_topic_filters(topic_filter: str) -> None:
-    assert validate_topic_filter(topic_filter) == topic_filter
-
-
-@pytest.mark.parametrize("topic_filter", ["", "te/#/m", "te/a#", "te/+x", "a+/b", "x\0y"])
-def test_invalid_topic_filters(topic_filter: str) -> None:
-    with pytest.raises(TopicError):
-        validate_topic_filter(topic_filter)
 
 
 @pytest.mark.parametrize("root", ["", "te/#", "+", "a/+/b"])

@@ -4,10 +4,10 @@ The long-running services (``tedge-mapper``, ``tedge-agent``) parse a whole sock
 through ``infra.net.mqtt_session``:
 
     decoder = PacketDecoder()
-    for packet in decoder.feed(data):        # Publish, ConnAck, PubAck, SubAck, UnsubAck, PingResp
-        ...
+    for packet in decoder.feed(data):        # Publish, ConnAck, PubAck, PubRec, PubRel, PubComp,
+        ...                                  # SubAck, UnsubAck, PingResp
 
-QoS 0 and 1 only (a client subscribes at most at QoS 1). Malformed input raises
+QoS 0, 1 and 2 (``tedge mqtt pub|sub -q 2``; the services use QoS 1 at most). Malformed input raises
 ``MqttProtocolError`` (a ``ProtocolError``; the connection must then be closed).
 """
 
@@ -16,12 +16,28 @@ from __future__ import annotations
 import struct
 
 from c8ylink.core.errors import MqttProtocolError
-from c8ylink.core.mqtt.packets import ClientBound, ConnAck, PingResp, PubAck, Publish, SubAck, UnsubAck
+from c8ylink.core.mqtt.packets import (
+    ClientBound,
+    ConnAck,
+    PingResp,
+    PubAck,
+    PubComp,
+    Publish,
+    PubRec,
+    PubRel,
+    SubAck,
+    UnsubAck,
+)
 from c8ylink.core.mqtt.wire import MAX_FRAME_SIZE, U16, FrameReader, PacketType
 
 # plain ints: comparing with them is several times cheaper than with the enum's members
 _CONNACK, _PUBLISH, _PUBACK = int(PacketType.CONNACK), int(PacketType.PUBLISH), int(PacketType.PUBACK)
 _SUBACK, _UNSUBACK, _PINGRESP = int(PacketType.SUBACK), int(PacketType.UNSUBACK), int(PacketType.PINGRESP)
+_QOS2_ACKS: dict[int, type[PubRec | PubRel | PubComp]] = {
+    int(PacketType.PUBREC): PubRec,
+    int(PacketType.PUBREL): PubRel,
+    int(PacketType.PUBCOMP): PubComp,
+}
 _unpack_u16 = U16.unpack_from
 
 
@@ -50,6 +66,9 @@ def decode_client_bound(header: int, body: bytes) -> ClientBound:
             return UnsubAck(_unpack_u16(body)[0])
         if kind == _PINGRESP:
             return PingResp()
+        ack = _QOS2_ACKS.get(kind)
+        if ack is not None:
+            return ack(_unpack_u16(body)[0])
     except (IndexError, struct.error) as exc:
         raise MqttProtocolError(f"truncated MQTT packet of type {kind}") from exc
     raise MqttProtocolError(f"unexpected MQTT packet of type {kind} from the broker")
@@ -57,8 +76,8 @@ def decode_client_bound(header: int, body: bytes) -> ClientBound:
 
 def _decode_publish(header: int, body: bytes) -> Publish:
     qos = (header >> 1) & 3
-    if qos > 1:
-        raise MqttProtocolError("QoS 2 publish received although only QoS 0 and 1 were subscribed")
+    if qos > 2:
+        raise MqttProtocolError("MQTT PUBLISH with QoS 3")
     length = _unpack_u16(body)[0]
     offset = 2 + length
     if offset > len(body):

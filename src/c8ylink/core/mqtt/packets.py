@@ -77,6 +77,27 @@ class PubAck:
 
 
 @dataclass(frozen=True, slots=True)
+class PubRec:
+    """QoS 2, step 2: the receiver has the message (the sender answers PUBREL)."""
+
+    packet_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class PubRel:
+    """QoS 2, step 3: the sender releases the packet id (the receiver answers PUBCOMP)."""
+
+    packet_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class PubComp:
+    """QoS 2, step 4: the exchange is complete."""
+
+    packet_id: int
+
+
+@dataclass(frozen=True, slots=True)
 class Subscribe:
     packet_id: int
     filters: tuple[tuple[str, int], ...]
@@ -104,5 +125,5 @@ class PingResp:
     pass
 
 
-ClientBound = Publish | ConnAck | PubAck | SubAck | UnsubAck | PingResp
+ClientBound = Publish | ConnAck | PubAck | PubRec | PubRel | PubComp | SubAck | UnsubAck | PingResp
 """What ``client_decoder.PacketDecoder`` returns."""

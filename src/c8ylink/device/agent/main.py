@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from c8ylink.core.errors import ConfigError
-from c8ylink.core.topics import EntityTopicId, TopicError, validate_topic_root
+from c8ylink.core.mqtt.topic import TopicError
+from c8ylink.core.topics import EntityTopicId, validate_topic_root
 from c8ylink.device.agent.plugins import PLUGIN_DIR
 from c8ylink.device.agent.restart import RestartFiles
 from c8ylink.device.agent.service import AgentConfig, AgentService

@@ -28,12 +28,12 @@ from typing import Any
 from c8ylink.core.clock import Clock, SystemClock
 from c8ylink.core.errors import BrokerError, C8yLinkError
 from c8ylink.core.mqtt.packets import Will
+from c8ylink.core.mqtt.topic import TopicError
 from c8ylink.core.topics import (
     Command,
     CommandMetadata,
     EntityTopicId,
     Health,
-    TopicError,
     parse_topic,
     topic_for,
 )

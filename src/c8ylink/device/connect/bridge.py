@@ -11,41 +11,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from c8ylink.core.c8y_topics import (
+    BRIDGED_TOPICS,
+    SMARTREST1_TOPICS,
+    TOKEN_TOPICS,
+    custom_template_topics,
+    smartrest1_template_topics,
+)
+
 MOSQUITTO_CONF_DIR = "mosquitto-conf"
 TEDGE_MOSQUITTO_CONF = "tedge-mosquitto.conf"
 LEGACY_MQTT_SERVICE_BRIDGE = "c8y-mqtt-svc-bridge.conf"
 MQTT_SERVICE_PORT = 9883
 MESSAGE_SIZE_LIMIT = 256 * 1024 * 1024 - 1
 LOG_TYPES = ("error", "warning", "notice", "information", "subscribe", "unsubscribe")
-
-# (pattern, direction, qos) of every bridge, in upstream's order
-_TOPICS: tuple[tuple[str, str, int], ...] = (
-    ("s/dt", "in", 1),
-    ("s/ut/#", "out", 1),
-    ("s/us/#", "out", 1),
-    ("t/us/#", "out", 1),
-    ("q/us/#", "out", 1),
-    ("c/us/#", "out", 1),
-    ("s/ds", "in", 1),
-    ("s/e", "in", 0),
-    ("s/uc/#", "out", 1),
-    ("t/uc/#", "out", 1),
-    ("q/uc/#", "out", 1),
-    ("c/uc/#", "out", 1),
-    ("s/dc/#", "in", 1),
-    ("inventory/managedObjects/update/#", "out", 1),
-    ("measurement/measurements/create", "out", 1),
-    ("measurement/measurements/createBulk", "out", 1),
-    ("event/events/create", "out", 1),
-    ("event/events/createBulk", "out", 1),
-    ("alarm/alarms/create", "out", 1),
-    ("alarm/alarms/createBulk", "out", 1),
-    ("devicecontrol/notifications", "in", 1),
-    ("error", "in", 1),
-)
-_TOKEN_TOPICS = (("s/uat", "out", 0), ("s/dat", "in", 0))
-_SMARTREST1_TOPICS = (("s/ul/#", "out", 1), ("t/ul/#", "out", 1), ("q/ul/#", "out", 1), ("c/ul/#", "out", 1),
-                      ("s/dl", "in", 1))  # fmt: skip
 
 
 def bridge_file_name(profile: str | None) -> str:
@@ -133,17 +112,17 @@ def render_bridge_conf(spec: BridgeSpec) -> str:
 
 
 def _bridge_topics(spec: BridgeSpec) -> list[tuple[str, str, int]]:
-    topics = list(_TOPICS)
+    """The bridged topics declared in ``core.c8y_topics``, as mosquitto's (pattern, out|in, qos)."""
+    topics = list(BRIDGED_TOPICS)
     if spec.basic is None:
-        topics += _TOKEN_TOPICS
+        topics += TOKEN_TOPICS
     for template in spec.smartrest_templates:
-        topics += [(f"s/uc/{template}", "out", 1), (f"s/dc/{template}", "in", 1)]
+        topics += custom_template_topics(template)
     if spec.smartrest1_templates:
-        topics += _SMARTREST1_TOPICS
+        topics += SMARTREST1_TOPICS
         for template in spec.smartrest1_templates:
-            topics += [(f"s/ul/{template}", "out", 1), (f"s/dl/{template}", "in", 1)]
-            topics.append((f"s/ol/{template}", "in", 1))
-    return topics
+            topics += smartrest1_template_topics(template)
+    return [(topic.pattern, "out" if topic.upstream else "in", topic.qos) for topic in topics]
 
 
 def _mqtt_service_lines(spec: BridgeSpec) -> list[tuple[str, str, int, str]]:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from c8ylink.core.c8y_topics import SMARTREST_DOWNSTREAM, SMARTREST_UPSTREAM, TOKEN_DOWNSTREAM, TOKEN_REQUEST
 from c8ylink.core.errors import BrokerError, C8yLinkError, NetworkError, TlsError
 from c8ylink.core.jwt import JwtError, decode_jwt_claims
 from c8ylink.device.c8y.tls_advice import TlsContext, explain_tls_error
@@ -30,7 +31,7 @@ from c8ylink.device.certs.files import check_key_matches, load_device_certificat
 from c8ylink.device.connect.config import ConnectConfig
 
 if TYPE_CHECKING:
-    from c8ylink.infra.net.mqtt import MqttClient
+    from c8ylink.infra.net.mqtt_client import MqttClient
     from c8ylink.infra.net.mqtt_options import MqttMessage, MqttOptions
 
 DEVICE_KEEPALIVE = 5  # seconds; also how long the creation waits for its PUBACK
@@ -96,7 +97,7 @@ class MqttCloudChecks:
         with _closing(client):
             record = f"100,{config.connection.device_id},{config.device_type}"
             try:
-                client.publish("s/us", record, qos=1, timeout=DEVICE_KEEPALIVE)
+                client.publish(SMARTREST_UPSTREAM, record, qos=1, timeout=DEVICE_KEEPALIVE)
             except BrokerError as exc:
                 if "Timed out" in str(exc):
                     raise C8yLinkError(
@@ -160,9 +161,10 @@ class MqttCloudChecks:
     def _check(self, config: ConnectConfig) -> None:
         prefix = config.connection.topic_prefix
         if config.basic_auth:
-            request, payload, response, template = f"{prefix}/s/us", "123", f"{prefix}/s/ds", "124"
+            request, payload, response, template = SMARTREST_UPSTREAM, "123", SMARTREST_DOWNSTREAM, "124"
         else:
-            request, payload, response, template = f"{prefix}/s/uat", "", f"{prefix}/s/dat", "71"
+            request, payload, response, template = TOKEN_REQUEST, "", TOKEN_DOWNSTREAM, "71"
+        request, response = f"{prefix}/{request}", f"{prefix}/{response}"
         health = config.bridge_health_topic
         client = self._local_client("check_connection_c8y", config.check.timeout)
         with _closing(client):
@@ -194,8 +196,8 @@ class MqttCloudChecks:
         prefix = config.connection.topic_prefix
         client = self._local_client("get_jwt_token_c8y", config.check.timeout)
         with _closing(client):
-            client.subscribe([(f"{prefix}/s/dat", 1)])
-            client.publish(f"{prefix}/s/uat", "", qos=0)
+            client.subscribe([(f"{prefix}/{TOKEN_DOWNSTREAM}", 1)])
+            client.publish(f"{prefix}/{TOKEN_REQUEST}", "", qos=0)
             deadline = time.monotonic() + config.check.timeout
             while (remaining := deadline - time.monotonic()) > 0:
                 message = _next(client, remaining)
@@ -236,7 +238,7 @@ def _issuer(token: str) -> str:
 
 
 def _connect(options: MqttOptions) -> MqttClient:
-    from c8ylink.infra.net.mqtt import MqttClient
+    from c8ylink.infra.net.mqtt_client import MqttClient
 
     client = MqttClient(options)
     client.connect()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from c8ylink.core.c8y_topics import DEVICECONTROL_NOTIFICATIONS, SMARTREST_DOWNSTREAM
 from c8ylink.core.topics import EntityTopicId
 
 DEFAULT_MAX_PAYLOAD_SIZE = 16_184
@@ -77,11 +78,19 @@ class MapperConfig:
     @property
     def subscriptions(self) -> tuple[str, ...]:
         """Every topic filter the mapper service subscribes to, for ``convert`` to see what it maps."""
-        root, prefix = self.topic_root, self.topic_prefix
+        root = self.topic_root
         local = tuple(f"{root}/{topic}" for topic in self.te_topics)
         commands = (f"{root}/+/+/+/+/cmd/+", f"{root}/+/+/+/+/cmd/+/+")
-        cloud = (f"{prefix}/s/ds", f"{prefix}/devicecontrol/notifications", f"{self.alarm_shadow_prefix}#")
+        cloud = (
+            self.cloud_topic(SMARTREST_DOWNSTREAM),
+            self.cloud_topic(DEVICECONTROL_NOTIFICATIONS),
+            f"{self.alarm_shadow_prefix}#",
+        )
         return local + commands + cloud
+
+    def cloud_topic(self, topic: str) -> str:
+        """The local name of a Cumulocity topic (``core.c8y_topics``): the bridge's ``c8y/`` prefix added."""
+        return f"{self.topic_prefix}/{topic}"
 
     @property
     def errors_topic(self) -> str:

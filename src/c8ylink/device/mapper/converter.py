@@ -20,7 +20,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from c8ylink.core.c8y_topics import DEVICECONTROL_NOTIFICATIONS, SMARTREST_DOWNSTREAM
 from c8ylink.core.errors import C8yLinkError
+from c8ylink.core.mqtt.topic import TopicError
 from c8ylink.core.smartrest.messages import (
     get_pending_operations,
     set_required_availability,
@@ -36,7 +38,6 @@ from c8ylink.core.topics import (
     Health,
     Measurement,
     MeasurementMetadata,
-    TopicError,
     Twin,
     parse_topic,
 )
@@ -86,9 +87,9 @@ def _dispatch(message: Message, ctx: Context) -> list[Message]:
         return []
     if topic.startswith(config.topic_root + "/") and topic != config.errors_topic:
         return _convert_local(message, ctx)
-    if topic == f"{config.topic_prefix}/devicecontrol/notifications":
+    if topic == config.cloud_topic(DEVICECONTROL_NOTIFICATIONS):
         return convert_operation_notifications(message, ctx)
-    if topic == f"{config.topic_prefix}/s/ds":
+    if topic == config.cloud_topic(SMARTREST_DOWNSTREAM):
         return convert_smartrest_operations(message, ctx)
     return []
 

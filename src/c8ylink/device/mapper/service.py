@@ -25,10 +25,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from c8ylink.core.c8y_topics import TOKEN_DOWNSTREAM
 from c8ylink.core.clock import Clock, SystemClock
 from c8ylink.core.errors import BrokerError
 from c8ylink.core.mqtt.packets import Will
-from c8ylink.core.topics import CommandMetadata, TopicError, parse_topic
+from c8ylink.core.mqtt.topic import TopicError
+from c8ylink.core.topics import CommandMetadata, parse_topic
 from c8ylink.device.mapper.config import MapperConfig
 from c8ylink.device.mapper.converter import (
     build_heartbeats,
@@ -116,7 +118,7 @@ class MapperService:
 
     async def _serve_session(self, session: MqttSession, stop: asyncio.Event) -> None:
         self._synced = False
-        filters = [*self.config.subscriptions, f"{self.config.topic_prefix}/s/dat", self._marker]
+        filters = [*self.config.subscriptions, self.config.cloud_topic(TOKEN_DOWNSTREAM), self._marker]
         await session.subscribe([(name, 1) for name in filters])
         for message in self._pending:
             self._publish(message)

@@ -7,8 +7,9 @@ filters are taken relative to ``mqtt.topic_root`` (``te/+/+/+/+/m/+`` -> ``+/+/+
 from __future__ import annotations
 
 from c8ylink.core.errors import ConfigError
+from c8ylink.core.mqtt.topic import TopicError, TopicFilter
 from c8ylink.core.settings.resolve import Settings
-from c8ylink.core.topics import EntityTopicId, TopicError, validate_topic_filter, validate_topic_root
+from c8ylink.core.topics import EntityTopicId, validate_topic_root
 from c8ylink.device.c8y.proxy import c8y_proxy_url
 from c8ylink.device.mapper.config import (
     EnabledOperations,
@@ -37,7 +38,7 @@ def build_mapper_config(
         raise ConfigError(f"Invalid mqtt.device_topic_id: {exc}") from exc
     for topic in topics:
         try:
-            validate_topic_filter(topic)
+            TopicFilter(topic)
         except TopicError as exc:
             raise ConfigError(f"Invalid c8y.topics: {exc}") from exc
     interval = get("c8y.availability.interval")

@@ -12,6 +12,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 
+from c8ylink.core.c8y_topics import TOKEN_DOWNSTREAM, TOKEN_REQUEST
 from c8ylink.core.clock import Clock
 from c8ylink.core.errors import AuthError, ProtocolError
 from c8ylink.core.jwt import decode_jwt_claims
@@ -36,8 +37,8 @@ class JwtTokenSource:
         attempts: int = ATTEMPTS,
     ) -> None:
         self._publish = publish
-        self.request_topic = f"{topic_prefix}/s/uat"
-        self.response_topic = f"{topic_prefix}/s/dat"
+        self.request_topic = f"{topic_prefix}/{TOKEN_REQUEST}"
+        self.response_topic = f"{topic_prefix}/{TOKEN_DOWNSTREAM}"
         self._clock = clock
         self._wait = wait_seconds
         self._attempts = attempts

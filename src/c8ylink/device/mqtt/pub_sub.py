@@ -21,14 +21,14 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from c8ylink.core.errors import BrokerError, C8yLinkError
+from c8ylink.core.mqtt.topic import topic_filter_problem, topic_name_problem
 
 if TYPE_CHECKING:
-    from c8ylink.infra.net.mqtt import MqttClient
+    from c8ylink.infra.net.mqtt_client import MqttClient
     from c8ylink.infra.net.mqtt_options import MqttMessage, MqttOptions
 
 QOS_NAMES = ("AtMostOnce", "AtLeastOnce", "ExactlyOnce")
 RETRY_EVERY = 0.2
-WILDCARDS = ("+", "#")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,26 +62,23 @@ class SubscribeRequest:
 
 
 def check_publish_topic(topic: str) -> str:
-    """A topic one can publish to: not empty, no wildcards, no NUL."""
-    if not topic or any(char in topic for char in (*WILDCARDS, "\0")):
+    """A topic one can publish to (``core.mqtt.topic``: not empty, no wildcards, no NUL)."""
+    if topic_name_problem(topic) is not None:
         raise C8yLinkError(f"Invalid topic name: '{topic}' (publish to a topic without + or #)")
     return topic
 
 
 def check_topic_filter(topic: str) -> str:
-    """A valid MQTT topic filter: ``#`` only last, wildcards only as whole levels."""
-    levels = topic.split("/")
-    if not topic or "\0" in topic:
-        raise C8yLinkError(f"Invalid topic filter: '{topic}'")
-    for index, level in enumerate(levels):
-        if ("#" in level and (level != "#" or index != len(levels) - 1)) or ("+" in level and level != "+"):
-            raise C8yLinkError(f"Invalid topic filter: '{topic}' (+ and # must each be a whole level)")
+    """A valid MQTT topic filter (``core.mqtt.topic``: ``#`` only last, wildcards only as whole levels)."""
+    problem = topic_filter_problem(topic)
+    if problem is not None:
+        raise C8yLinkError(f"Invalid topic filter: '{topic}' ({problem})")
     return topic
 
 
 def connect_with_retries(options: MqttOptions, timeout: float | None) -> MqttClient:
     """Connect, trying again while the broker refuses or cannot be reached, until ``timeout`` s."""
-    from c8ylink.infra.net.mqtt import MqttClient
+    from c8ylink.infra.net.mqtt_client import MqttClient
 
     deadline = None if timeout is None else time.monotonic() + timeout
     while True:

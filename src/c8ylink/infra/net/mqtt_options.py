@@ -1,12 +1,12 @@
-"""How to reach an MQTT broker: one value shared by the sync client (``mqtt``) and the asyncio session
-(``mqtt_session``), and the TLS context it implies.
+"""How to reach an MQTT broker: one value for the asyncio session (``mqtt_session``) and its
+synchronous face (``mqtt_client``), and the TLS context it implies.
 
 TLS is used when a CA file or directory is given (the broker's certificate is checked against it,
 hostname included) and a client certificate is presented when ``cert_file`` is set, as thin-edge's
 ``mqtt.client.auth.*`` settings do. ``trust_paths`` trusts what each of several paths holds, as
 tedge's ``c8y.root_cert_path`` (``tedge connect`` creating the device over a direct connection);
 ``client_auth_in_handshake`` then caps TLS at 1.2 so that a refused client certificate fails the
-handshake with the server's reason. Importing this module loads neither paho nor ssl.
+handshake with the server's reason. Importing this module loads neither asyncio nor ssl.
 """
 
 from __future__ import annotations

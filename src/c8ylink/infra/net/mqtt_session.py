@@ -1,10 +1,12 @@
-"""An asyncio MQTT 3.1.1 client for the long-running services (``tedge-mapper``, ``tedge-agent``).
+"""The asyncio MQTT 3.1.1 client: of the long-running services (``tedge-mapper``, ``tedge-agent``) and,
+through ``mqtt_client``, of the CLIs.
 
 Why not paho here: measured on the target machine, paho's packet-at-a-time I/O (a system call per
 packet read and written, a lock and a condition per message) caps a mapper at about 5,000
 messages/s, half the target. This session parses a whole socket read in one pass with
 ``core.mqtt`` (``client_decoder``), calls the handler for each message synchronously, and sends everything the
-handler published plus the PUBACKs in one write. The CLIs keep the paho client (``infra.net.mqtt``).
+handler published plus the PUBACKs in one write. The CLIs use it through ``mqtt_client.MqttClient``, a
+synchronous facade that runs a session on a private event loop.
 
     session = MqttSession(options, on_message)     # on_message(topic, payload, qos, retain) -> None
     await session.connect()                         # BrokerError / TlsError
@@ -14,7 +16,8 @@ handler published plus the PUBACKs in one write. The CLIs keep the paho client (
     await session.wait_closed()                     # raises BrokerError when the connection is lost
     await session.disconnect()
 
-Incoming QoS 1 messages are acknowledged after the handler returned (at least once). A handler that
+Incoming QoS 1 messages are acknowledged after the handler returned (at least once); QoS 2 (which the
+CLIs offer) runs the PUBREC/PUBREL/PUBCOMP exchange and delivers a message once. A handler that
 raises is logged and the message still acknowledged. Outgoing QoS 1 messages stay in
 ``unacknowledged()`` until their PUBACK, so a service can send them again on its next session.
 When the socket's write buffer is full, reading pauses until it drains (back-pressure).
@@ -35,6 +38,7 @@ from c8ylink.core.mqtt.client_decoder import PacketDecoder
 from c8ylink.core.mqtt.encoders import (
     DISCONNECT_PACKET,
     PINGREQ_PACKET,
+    encode_ack,
     encode_connect,
     encode_puback,
     encode_publish,
@@ -46,11 +50,14 @@ from c8ylink.core.mqtt.packets import (
     SUBACK_FAILURE,
     ConnAck,
     PubAck,
+    PubComp,
     Publish,
+    PubRec,
+    PubRel,
     SubAck,
     UnsubAck,
 )
-from c8ylink.core.mqtt.wire import MAX_PACKET_ID
+from c8ylink.core.mqtt.wire import MAX_PACKET_ID, PacketType
 from c8ylink.infra.net.mqtt_errors import connect_error
 from c8ylink.infra.net.mqtt_options import MqttMessage, MqttOptions
 
@@ -73,6 +80,7 @@ class MqttSession:
         self._next_id = 0
         self._inflight: dict[int, tuple[MqttMessage, asyncio.Future[None] | None]] = {}
         self._waiting: dict[int, asyncio.Future[Any]] = {}
+        self._released: set[int] = set()  # QoS 2 messages received and delivered, waiting for PUBREL
         self._connack: asyncio.Future[ConnAck] | None = None
         self._closed: asyncio.Future[None] | None = None
         self._closing = False
@@ -112,13 +120,13 @@ class MqttSession:
             )
             connack = await asyncio.wait_for(asyncio.shield(self._connack), options.connect_timeout)
         except TimeoutError:
-            self._abort()
+            self.abort()
             raise BrokerError(f"Timed out connecting to the MQTT broker at {options.address}") from None
         except OSError as exc:
-            self._abort()
-            raise connect_error(options, exc) from exc
+            self.abort()
+            raise connect_error(options, exc) from None
         if connack.return_code:
-            self._abort()
+            self.abort()
             reason = CONNACK_REASONS.get(connack.return_code, f"code {connack.return_code}")
             raise BrokerError(f"The MQTT broker at {options.address} refused the connection: {reason}")
         self.session_present = connack.session_present
@@ -144,7 +152,7 @@ class MqttSession:
     async def publish_wait(
         self, topic: str, payload: bytes, qos: int = 1, retain: bool = False, timeout: float = 30.0
     ) -> None:
-        """Publish and wait for the broker's PUBACK (QoS 1) or for the write (QoS 0)."""
+        """Publish and wait for the broker's PUBACK (QoS 1), PUBCOMP (QoS 2) or for the write (QoS 0)."""
         if not qos:
             self.publish(topic, payload, 0, retain)
             self._flush()
@@ -156,7 +164,7 @@ class MqttSession:
         await self._await(future, timeout, f"the broker to acknowledge a message on {topic}")
 
     def unacknowledged(self) -> list[MqttMessage]:
-        """QoS 1 messages sent but not acknowledged yet, oldest first."""
+        """QoS 1/2 messages sent but not acknowledged yet, oldest first."""
         return [message for message, _ in self._inflight.values()]
 
     # ----------------------------------------------------------------------------------------- subscribe
@@ -236,7 +244,8 @@ class MqttSession:
         self._out.append(data)
         self._flush()
 
-    def _abort(self) -> None:
+    def abort(self) -> None:
+        """Drop the connection without DISCONNECT (the broker then publishes the last will)."""
         if self._transport is not None:
             self._transport.abort()
 
@@ -261,24 +270,37 @@ class MqttSession:
         except ProtocolError as exc:
             log.error("Closing the MQTT connection: %s", exc)
             self._fail(BrokerError(f"The MQTT broker sent invalid data: {exc}"))
-            self._abort()
+            self.abort()
         finally:
             self._receiving = False
             self._flush()
 
     def _deliver(self, packet: Publish) -> None:
+        qos = packet.qos
+        if qos == 2:
+            if packet.packet_id in self._released:
+                self._out.append(encode_ack(PacketType.PUBREC, packet.packet_id))
+                return
+            self._released.add(packet.packet_id)
         try:
-            self.on_message(packet.topic, packet.payload, packet.qos, packet.retain)
+            self.on_message(packet.topic, packet.payload, qos, packet.retain)
         except Exception:  # a handler bug must not stop the connection: log it, ack the message
             log.exception("Error while handling a message on %s", packet.topic)
-        if packet.qos:
+        if qos == 1:
             self._out.append(encode_puback(packet.packet_id))
+        elif qos:
+            self._out.append(encode_ack(PacketType.PUBREC, packet.packet_id))
 
     def _handle_control(self, packet: object) -> None:
-        if isinstance(packet, PubAck):
+        if isinstance(packet, PubAck | PubComp):
             _, future = self._inflight.pop(packet.packet_id, (None, None))
             if future is not None and not future.done():
                 future.set_result(None)
+        elif isinstance(packet, PubRec):
+            self._out.append(encode_ack(PacketType.PUBREL, packet.packet_id))
+        elif isinstance(packet, PubRel):
+            self._released.discard(packet.packet_id)
+            self._out.append(encode_ack(PacketType.PUBCOMP, packet.packet_id))
         elif isinstance(packet, SubAck):
             self._resolve(packet.packet_id, packet.return_codes)
         elif isinstance(packet, UnsubAck):
@@ -327,7 +349,7 @@ class MqttSession:
             now = time.monotonic()
             if now - self._last_read > interval * 1.5:
                 log.error("No answer from the MQTT broker for %d s: closing the connection", interval)
-                self._abort()
+                self.abort()
                 return
             if now - self._last_write >= interval / 2:
                 self._send_now(PINGREQ_PACKET)

@@ -39,10 +39,16 @@ def tls_error_from_ssl(exc: ssl.SSLError, peer: str) -> TlsError:
         return TlsError(f"{peer} rejected the device certificate ({text})", kind="peer-rejected-certificate")
     if "UNEXPECTED_EOF" in reason:
         # what a server that refuses a client certificate without an alert looks like
-        return TlsError(f"{peer} closed the connection during the TLS handshake", kind="peer-closed")
+        return tls_hang_up_error(peer)
     if "KEY_VALUES_MISMATCH" in reason:
         return TlsError("the private key does not match the certificate", kind="key-mismatch")
     return TlsError(f"TLS handshake with {peer} failed: {exc.reason or exc}", kind="other")
+
+
+def tls_hang_up_error(peer: str) -> TlsError:
+    """The server closed the connection in the middle of the handshake (asyncio reports that as a bare
+    ``ConnectionResetError``, a blocking socket as ``UNEXPECTED_EOF``)."""
+    return TlsError(f"{peer} closed the connection during the TLS handshake", kind="peer-closed")
 
 
 def find_ssl_error(exc: BaseException | None) -> ssl.SSLError | None:

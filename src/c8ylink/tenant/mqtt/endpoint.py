@@ -16,9 +16,9 @@ from c8ylink.core.c8y_topics import (
     C8yTopicKind,
     parse_c8y_topic,
 )
+from c8ylink.core.mqtt.topic import TopicError
 from c8ylink.core.smartrest.codec import encode_record
 from c8ylink.core.smartrest.messages import device_token, error_record
-from c8ylink.core.topics import TopicError
 from c8ylink.tenant.mqtt.auth import CERTIFICATE, DeviceIdentity
 from c8ylink.tenant.mqtt.json_api import handle_json
 from c8ylink.tenant.mqtt.lines import Outgoing

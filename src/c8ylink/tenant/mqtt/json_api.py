@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 from c8ylink.core import strict_json
-from c8ylink.core.c8y_topics import JSON_ERRORS, C8yTopic
+from c8ylink.core.c8y_topics import ALARMS, EVENTS, JSON_ERRORS, MANAGED_OBJECTS, MEASUREMENTS, C8yTopic
 from c8ylink.tenant.mqtt.auth import DeviceIdentity
 from c8ylink.tenant.mqtt.devices import DeviceMessageError, addressed_object, check_writable, find_object
 from c8ylink.tenant.mqtt.lines import Outgoing
@@ -24,9 +24,9 @@ from c8ylink.tenant.state.telemetry import create_event, create_measurements, ra
 from c8ylink.tenant.state.tenant import TenantState
 
 _COLLECTIONS = {
-    "measurement/measurements": "measurements",
-    "event/events": "events",
-    "alarm/alarms": "alarms",
+    MEASUREMENTS: "measurements",
+    EVENTS: "events",
+    ALARMS: "alarms",
 }
 
 
@@ -57,14 +57,14 @@ def _dispatch(state: TenantState, identity: DeviceIdentity, topic: C8yTopic, bod
     if action in ("create", "createBulk") and resource in _COLLECTIONS:
         items = _bulk_items(body, _COLLECTIONS[resource]) if action == "createBulk" else [body]
         bodies = [_with_source(state, identity, entry) for entry in items]
-        if resource == "measurement/measurements":
+        if resource == MEASUREMENTS:
             create_measurements(state, principal, bodies)
-        for entry in bodies if resource != "measurement/measurements" else []:
-            (create_event if resource == "event/events" else raise_alarm)(state, principal, entry)
-    elif resource == "inventory/managedObjects" and action == "create":
+        for entry in bodies if resource != MEASUREMENTS else []:
+            (create_event if resource == EVENTS else raise_alarm)(state, principal, entry)
+    elif resource == MANAGED_OBJECTS and action == "create":
         fields = _object(body)
         state.inventory.create(fields, owner=identity.username, now=state.now())
-    elif resource == "inventory/managedObjects" and item is not None:
+    elif resource == MANAGED_OBJECTS and item is not None:
         _update_object(state, identity, item, body)
     elif item is not None:
         _change_item(state, identity, topic, body)
@@ -112,13 +112,13 @@ def _update_object(state: TenantState, identity: DeviceIdentity, item: str, body
 def _change_item(state: TenantState, identity: DeviceIdentity, topic: C8yTopic, body: Any) -> None:
     """``event/events/update|delete/<id>``, ``alarm/alarms/update/<id>``, ``measurement/.../delete/<id>``."""
     item, now = topic.resource_id or "", state.now()
-    if topic.resource == "event/events":
+    if topic.resource == EVENTS:
         check_writable(state, identity, state.events.get(item)["source"]["id"])
         if topic.action == "delete":
             state.events.delete(item)
         else:
             state.events.update(item, _object(body), now=now)
-    elif topic.resource == "alarm/alarms":
+    elif topic.resource == ALARMS:
         check_writable(state, identity, state.alarms.get(item)["source"]["id"])
         state.alarms.update(item, _object(body), now=now)
     else:

@@ -22,6 +22,7 @@ from c8ylink.infra.tls.certs import decode_certificate
 from c8ylink.infra.tls.contexts import ClientAuth, peer_certificate_chain_der
 from c8ylink.tenant.mqtt.auth import DeviceIdentity, Refused, authenticate
 from c8ylink.tenant.mqtt.availability import CONNECTED, DISCONNECTED, refresh_availability, set_connection
+from c8ylink.tenant.mqtt.connection import DeviceConnection, MqttTimeouts
 from c8ylink.tenant.mqtt.devices import find_object
 from c8ylink.tenant.mqtt.downstream import (
     agent_serial,
@@ -32,7 +33,6 @@ from c8ylink.tenant.mqtt.downstream import (
 )
 from c8ylink.tenant.mqtt.endpoint import handle_publish
 from c8ylink.tenant.mqtt.lines import Outgoing
-from c8ylink.tenant.mqtt.session import MqttSession
 from c8ylink.tenant.server import ListenerContext, bind_socket, url_host
 from c8ylink.tenant.service import TenantService
 from c8ylink.tenant.state.signals import (
@@ -44,17 +44,19 @@ from c8ylink.tenant.state.signals import (
 )
 
 log = logging.getLogger(__name__)
-AVAILABILITY_PERIOD = 30.0
 CUMULOCITY_MAX_PACKET = 16_184  # Cumulocity's MQTT packet limit in bytes, fixed header included
 
 
 class MqttListener:
     name = "mqtt"
 
-    def __init__(self, *, max_packet: int = CUMULOCITY_MAX_PACKET) -> None:
+    def __init__(
+        self, *, max_packet: int = CUMULOCITY_MAX_PACKET, timeouts: MqttTimeouts | None = None
+    ) -> None:
         self.max_packet = max_packet
-        self.sessions: dict[str, MqttSession] = {}
-        self._all: set[MqttSession] = set()
+        self.timeouts = timeouts or MqttTimeouts()
+        self.sessions: dict[str, DeviceConnection] = {}
+        self._all: set[DeviceConnection] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._servers: list[asyncio.Server] = []
         self._service: TenantService | None = None
@@ -77,7 +79,10 @@ class MqttListener:
         plain_socket = bind_socket(config.host, config.mqtt_port, "--mqtt-port")
         self._servers = [
             await asyncio.start_server(
-                self._accept, sock=tls_socket, ssl=tls_context, ssl_handshake_timeout=15
+                self._accept,
+                sock=tls_socket,
+                ssl=tls_context,
+                ssl_handshake_timeout=self.timeouts.tls_handshake,
             ),
             await asyncio.start_server(self._accept, sock=plain_socket),
         ]
@@ -109,7 +114,7 @@ class MqttListener:
         if self._stopping:
             writer.transport.abort()
             return
-        session = MqttSession(self, reader, writer)
+        session = DeviceConnection(self, reader, writer)
         self._all.add(session)
         task = asyncio.current_task()
         if task is not None:
@@ -123,7 +128,7 @@ class MqttListener:
 
     async def _watch_availability(self) -> None:
         while True:
-            await asyncio.sleep(AVAILABILITY_PERIOD)
+            await asyncio.sleep(self.timeouts.availability_period)
             state = self.service.state
             if refresh_availability(state, state.now()):
                 self._schedule_commit()
@@ -141,7 +146,7 @@ class MqttListener:
         self._schedule_commit()
         return identity
 
-    def register(self, session: MqttSession) -> None:
+    def register(self, session: DeviceConnection) -> None:
         assert session.identity is not None
         previous = self.sessions.get(session.identity.serial)
         self.sessions[session.identity.serial] = session
@@ -162,10 +167,10 @@ class MqttListener:
     def device_exists(self, serial: str) -> bool:
         return find_object(self.service.state, serial) is not None
 
-    def device_active(self, session: MqttSession) -> None:
+    def device_active(self, session: DeviceConnection) -> None:
         self._update_connection(session)
 
-    def subscribed(self, session: MqttSession, filters: list[str]) -> None:
+    def subscribed(self, session: DeviceConnection, filters: list[str]) -> None:
         self._update_connection(session)
         if session.identity is None or session.granted_qos(DEVICECONTROL_NOTIFICATIONS) is None:
             return
@@ -179,14 +184,14 @@ class MqttListener:
                 mark_delivered(state, operation)
         self._schedule_commit()
 
-    def _update_connection(self, session: MqttSession) -> None:
+    def _update_connection(self, session: DeviceConnection) -> None:
         if session.identity is None or session.connected_status or not session.downstream_subscribed:
             return
         if set_connection(self.service.state, session.identity.serial, CONNECTED):
             session.connected_status = True
             self._schedule_commit()
 
-    def session_ended(self, session: MqttSession) -> None:
+    def session_ended(self, session: DeviceConnection) -> None:
         identity = session.identity
         if identity is None or self._service is None:
             return

@@ -7,7 +7,18 @@ import pytest
 from c8ylink.core.errors import PacketTooLarge, ProtocolError
 from c8ylink.core.mqtt.client_decoder import PacketDecoder
 from c8ylink.core.mqtt.encoders import encode_connect, encode_puback, encode_publish, encode_subscribe
-from c8ylink.core.mqtt.packets import ConnAck, PingResp, PubAck, Publish, SubAck, UnsubAck, Will
+from c8ylink.core.mqtt.packets import (
+    ConnAck,
+    PingResp,
+    PubAck,
+    PubComp,
+    Publish,
+    PubRec,
+    PubRel,
+    SubAck,
+    UnsubAck,
+    Will,
+)
 from c8ylink.core.mqtt.wire import encode_length
 
 
@@ -17,6 +28,11 @@ def test_control_packets_from_the_broker() -> None:
     assert PacketDecoder().feed(stream) == [
         ConnAck(True, 0), PubAck(7), SubAck(9, (1, 0x80)), UnsubAck(10), PingResp()
     ]  # fmt: skip
+
+
+def test_the_qos_2_exchange_from_the_broker() -> None:
+    stream = b"\x34\x06\x00\x01t\x00\x03x" + b"\x50\x02\x00\x04" + b"\x62\x02\x00\x03" + b"\x70\x02\x00\x04"
+    assert PacketDecoder().feed(stream) == [Publish("t", b"x", 2, False, 3), PubRec(4), PubRel(3), PubComp(4)]
 
 
 def test_a_publish_keeps_its_flags() -> None:
@@ -47,11 +63,12 @@ def test_encoders_refuse_what_mqtt_cannot_carry() -> None:
 
 @pytest.mark.parametrize(
     "data",
-    [b"\x30\xff\xff\xff\xff\x01", b"\x60\x00", b"\x34\x03\x00\x01t", b"\x30\x04\x00\x02\xff\xfe",
-     b"\x30\x03\x00\x05t", b"\x32\x03\x00\x01t", b"\x40\x01\x00", b"\x20\x01\x00", b"\x30\x01\x00"],
-    ids=["remaining length over 4 bytes", "unexpected packet type", "QoS 2", "topic not UTF-8",
-         "topic longer than the packet", "QoS 1 without packet id", "short PUBACK", "short CONNACK",
-         "PUBLISH without topic length"],
+    [b"\x30\xff\xff\xff\xff\x01", b"\x10\x00", b"\x60\x00", b"\x34\x03\x00\x01t",
+     b"\x36\x05\x00\x01t\x00\x01", b"\x30\x04\x00\x02\xff\xfe", b"\x30\x03\x00\x05t", b"\x32\x03\x00\x01t",
+     b"\x40\x01\x00", b"\x20\x01\x00", b"\x30\x01\x00"],
+    ids=["remaining length over 4 bytes", "unexpected packet type", "short PUBREL", "QoS 2 without packet id",
+         "QoS 3", "topic not UTF-8", "topic longer than the packet", "QoS 1 without packet id",
+         "short PUBACK", "short CONNACK", "PUBLISH without topic length"],
 )  # fmt: skip
 def test_malformed_input_is_a_protocol_error(data: bytes) -> None:
     with pytest.raises(ProtocolError):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from c8ylink.core.c8y_topics import ALARM_CREATE
 from c8ylink.core.smartrest.messages import clear_alarm, create_alarm
 from c8ylink.core.topics import Alarm, parse_topic
 from c8ylink.device.mapper.config import MapperConfig
@@ -62,7 +63,7 @@ def convert_alarm(entity: Entity, alarm_type: str, message: Message, ctx: Contex
         return [smartrest_message(entity_smartrest_topic(config, entity), [record]), shadow]
     body = {"type": kind, "severity": severity.upper(), "text": text, "time": time, **extras,
             **external_source(entity)}  # fmt: skip
-    return [Message.json(f"{config.topic_prefix}/alarm/alarms/create", body), shadow]
+    return [Message.json(config.cloud_topic(ALARM_CREATE), body), shadow]
 
 
 def remember_alarm_shadow(

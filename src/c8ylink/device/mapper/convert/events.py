@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from c8ylink.core.c8y_topics import EVENT_CREATE
 from c8ylink.core.smartrest.messages import create_event
 from c8ylink.device.mapper.context import Context
 from c8ylink.device.mapper.convert.payloads import (
@@ -40,4 +41,4 @@ def convert_event(entity: Entity, event_type: str, payload: bytes, ctx: Context)
     if entity.kind is EntityKind.MAIN_DEVICE and not extras:
         return [smartrest_message(entity_smartrest_topic(config, entity), [create_event(kind, text, time)])]
     body = {"type": kind, "text": text, "time": time, **extras, **external_source(entity)}
-    return [Message.json(f"{config.topic_prefix}/event/events/create", body)]
+    return [Message.json(config.cloud_topic(EVENT_CREATE), body)]

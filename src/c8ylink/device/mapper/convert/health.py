@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from c8ylink.core.c8y_topics import SMARTREST_UPSTREAM
 from c8ylink.core.smartrest.messages import create_service, get_pending_operations
-from c8ylink.core.topics import EntityTopicId, Health, smartrest_topic, topic_for
+from c8ylink.core.topics import EntityTopicId, Health, topic_for
 from c8ylink.device.mapper.config import MapperConfig
 from c8ylink.device.mapper.convert.payloads import (
     entity_smartrest_topic,
@@ -51,7 +52,7 @@ def convert_health(entity: Entity, payload: bytes, state: MapperState, config: M
     record = create_service(entity.external_id, entity.type, entity.name, status)
     messages = [smartrest_message(entity_smartrest_topic(config, parent), [record])]
     if status == "up" and _is_cloud_bridge(entity, state, config):
-        messages.append(smartrest_message(smartrest_topic(config.topic_prefix), [get_pending_operations()]))
+        messages.append(smartrest_message(config.cloud_topic(SMARTREST_UPSTREAM), [get_pending_operations()]))
     return messages
 
 

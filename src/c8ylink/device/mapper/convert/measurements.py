@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from c8ylink.core.c8y_topics import MEASUREMENT_CREATE
 from c8ylink.device.mapper.context import Context
 from c8ylink.device.mapper.convert.payloads import (
     external_source,
@@ -53,7 +54,7 @@ def convert_measurement(entity: Entity, measurement_type: str, payload: bytes, c
             raise _invalid(f"'{key}' must be a number or an object of numbers, got {_kind(value)}")
     if count == 0:
         raise _invalid("no measurement value in the message")
-    return [Message.json(f"{ctx.config.topic_prefix}/measurement/measurements/create", body)]
+    return [Message.json(ctx.config.cloud_topic(MEASUREMENT_CREATE), body)]
 
 
 def _measurement_type(data: dict[str, Any], topic_type: str) -> str:

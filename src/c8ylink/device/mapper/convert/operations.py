@@ -23,7 +23,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from c8ylink.core.c8y_topics import DEVICECONTROL_NOTIFICATIONS, smartrest_upstream
 from c8ylink.core.errors import C8yLinkError
+from c8ylink.core.mqtt.topic import TopicError
 from c8ylink.core.smartrest.codec import decode_record, split_records
 from c8ylink.core.smartrest.messages import (
     set_executing,
@@ -34,7 +36,7 @@ from c8ylink.core.smartrest.messages import (
     set_successful_fragment,
 )
 from c8ylink.core.smartrest.operations import parse_operation
-from c8ylink.core.topics import Command, TopicError, smartrest_topic, topic_for, validate_external_id
+from c8ylink.core.topics import Command, topic_for, validate_external_id
 from c8ylink.device.mapper.config import OperationSource
 from c8ylink.device.mapper.context import Context
 from c8ylink.device.mapper.convert.capabilities import (
@@ -114,9 +116,9 @@ def _handled(fragment: str) -> bool:
 
 def _unknown_target(operation_id: str, external_id: str, ctx: Context) -> list[Message]:
     reason = f"Operation {operation_id} is for {external_id}, an entity the mapper does not know"
-    messages = [_error(f"{ctx.config.topic_prefix}/devicecontrol/notifications", _unknown(reason), ctx)]
+    messages = [_error(ctx.config.cloud_topic(DEVICECONTROL_NOTIFICATIONS), _unknown(reason), ctx)]
     try:
-        topic = smartrest_topic(ctx.config.topic_prefix, validate_external_id(external_id))
+        topic = ctx.config.cloud_topic(smartrest_upstream(validate_external_id(external_id)))
     except TopicError:
         return messages
     if ctx.config.use_operation_id:

@@ -17,10 +17,10 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from c8ylink.core.c8y_topics import inventory_update, smartrest_upstream
 from c8ylink.core.errors import ProtocolError, SmartRestError
 from c8ylink.core.smartrest.codec import SMARTREST_MAX_BYTES, THIN_EDGE_STYLE, encode_records
 from c8ylink.core.timestamps import format_timestamp, parse_timestamp, timestamp_from_unix
-from c8ylink.core.topics import smartrest_topic
 from c8ylink.device.mapper.config import MapperConfig
 from c8ylink.device.mapper.entities import Entity, EntityKind
 from c8ylink.device.mapper.errors import ConversionError, ErrorKind
@@ -104,7 +104,7 @@ def optional_text(data: dict[str, Any], key: str, default: str) -> str:
 def entity_smartrest_topic(config: MapperConfig, entity: Entity) -> str:
     """``c8y/s/us`` for the main device, ``c8y/s/us/<xid>`` for the others."""
     is_main = entity.kind is EntityKind.MAIN_DEVICE
-    return smartrest_topic(config.topic_prefix, None if is_main else entity.external_id)
+    return config.cloud_topic(smartrest_upstream(None if is_main else entity.external_id))
 
 
 def smartrest_message(topic: str, records: Iterable[Sequence[str]]) -> Message:
@@ -123,4 +123,4 @@ def external_source(entity: Entity) -> dict[str, dict[str, str]]:
 
 
 def inventory_update_topic(config: MapperConfig, entity: Entity) -> str:
-    return f"{config.topic_prefix}/inventory/managedObjects/update/{entity.external_id}"
+    return config.cloud_topic(inventory_update(entity.external_id))

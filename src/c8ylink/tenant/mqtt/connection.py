@@ -1,6 +1,8 @@
-"""One MQTT connection of a device: the I/O shell around ``endpoint`` (asyncio streams).
+"""``DeviceConnection``: one MQTT connection of a device, the I/O shell around ``endpoint`` (asyncio
+streams).
 
-CONNECT first (within ``CONNECT_TIMEOUT``), CONNACK with the code ``auth`` decided, then PUBLISH
+CONNECT first, whole within ``MqttTimeouts.connect`` of the connection (one deadline, however the bytes
+trickle in), CONNACK with the code ``auth`` decided, then PUBLISH
 (QoS 0/1/2), SUBSCRIBE (only downstream topics, else 0x80), UNSUBSCRIBE, PINGREQ, DISCONNECT.
 A frame over the packet limit, malformed traffic or a silent client (1.5 x keep-alive) closes the
 connection; so does a newer session of the same device. Server messages are sent only to this
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from c8ylink.core.c8y_topics import SMARTREST_DOWNSTREAM, subscription_allowed
@@ -35,6 +37,7 @@ from c8ylink.core.mqtt.server_decoder import (
     decode_subscribe,
     decode_unsubscribe,
 )
+from c8ylink.core.mqtt.topic import TopicFilter
 from c8ylink.core.mqtt.wire import MAX_PACKET_ID, PacketType
 from c8ylink.tenant.mqtt.auth import DeviceIdentity, Refused
 from c8ylink.tenant.mqtt.lines import Outgoing
@@ -43,27 +46,21 @@ if TYPE_CHECKING:
     from c8ylink.tenant.mqtt.listener import MqttListener
 
 log = logging.getLogger(__name__)
-CONNECT_TIMEOUT = 10.0
-CLOSE_TIMEOUT = 5.0
 READ_SIZE = 65536
 MAX_WITHHELD = 1000
 
 
-def topic_matches(topic_filter: str, topic: str) -> bool:
-    if topic_filter == topic:
-        return True
-    if "+" not in topic_filter and "#" not in topic_filter:
-        return False
-    wanted, parts = topic_filter.split("/"), topic.split("/")
-    for index, level in enumerate(wanted):
-        if level == "#":
-            return True
-        if index >= len(parts) or level not in ("+", parts[index]):
-            return False
-    return len(wanted) == len(parts)
+@dataclass(frozen=True, slots=True)
+class MqttTimeouts:
+    """The fixed times of the MQTT endpoint, in seconds (tests shorten them)."""
+
+    connect: float = 10.0  # from the connection (after TLS) to a whole CONNECT packet
+    close: float = 5.0  # flushing what is buffered when a connection ends
+    tls_handshake: float = 15.0
+    availability_period: float = 30.0  # how often devices' availability is re-evaluated
 
 
-class MqttSession:
+class DeviceConnection:
     def __init__(
         self, listener: MqttListener, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
@@ -72,7 +69,7 @@ class MqttSession:
         self.writer = writer
         self.identity: DeviceIdentity | None = None
         self.connect: Connect | None = None
-        self.subscriptions: dict[str, int] = {}
+        self.subscriptions: dict[str, tuple[TopicFilter, int]] = {}
         self.clean_disconnect = False
         self.suppress_will = False
         self.bound = False  # the device has a managed object: downstream messages may flow
@@ -102,7 +99,7 @@ class MqttSession:
             return
         self.writer.close()
         try:
-            async with asyncio.timeout(CLOSE_TIMEOUT):
+            async with asyncio.timeout(self.listener.timeouts.close):
                 await self.writer.wait_closed()
         except (TimeoutError, ConnectionError, OSError):
             self.writer.transport.abort()
@@ -119,9 +116,10 @@ class MqttSession:
         return self._frames.feed(data)
 
     async def _serve(self) -> None:
-        frames = await self._read_frames(CONNECT_TIMEOUT)
-        while not frames:
-            frames = await self._read_frames(CONNECT_TIMEOUT)
+        async with asyncio.timeout(self.listener.timeouts.connect):  # one deadline for the whole CONNECT
+            frames = await self._read_frames(None)
+            while not frames:
+                frames = await self._read_frames(None)
         packet_type, _, body = frames.pop(0)
         if packet_type != PacketType.CONNECT:
             raise MqttProtocolError("the first packet must be CONNECT")
@@ -212,7 +210,7 @@ class MqttSession:
         granted: list[str] = []
         for topic_filter, qos in request.filters:
             if subscription_allowed(topic_filter):
-                self.subscriptions[topic_filter] = qos
+                self.subscriptions[topic_filter] = (TopicFilter(topic_filter), qos)
                 codes.append(qos)
                 granted.append(topic_filter)
             else:
@@ -228,9 +226,7 @@ class MqttSession:
         return self.granted_qos(SMARTREST_DOWNSTREAM) is not None
 
     def granted_qos(self, topic: str) -> int | None:
-        granted = [
-            qos for topic_filter, qos in self.subscriptions.items() if topic_matches(topic_filter, topic)
-        ]
+        granted = [qos for topic_filter, qos in self.subscriptions.values() if topic_filter.matches(topic)]
         return max(granted) if granted else None
 
     def deliver(self, topic: str, payload: bytes, *, reply: bool = False) -> bool:
@@ -255,6 +251,3 @@ class MqttSession:
         """End the session from the server side (take-over, revoked certificate, shutdown)."""
         self.suppress_will = self.suppress_will or not will
         self.writer.transport.abort()
-
-
-SessionFactory = Callable[[asyncio.StreamReader, asyncio.StreamWriter], MqttSession]

@@ -232,6 +232,9 @@ class Executor:
     # -- answers ---------------------------------------------------------------------------------------
     def output(self, plan: RequestPlan, response: HttpResponse) -> None:
         document = response.json_or_none()
+        if document is None and response.content and not _json_type(response.content_type):
+            self.printer.content(response.content)  # a binary, CSV: as it came (upstream prints it)
+            return
         if document is None:
             verb = _VERBS.get(self.spec.kind, "Done")
             self.err.write(f"✓ {verb} {plan.path} => {response.status}\n")
@@ -283,6 +286,10 @@ def collection_items(document: Any, path: str) -> list[dict[str, Any]]:
     if len(found) == 1 and isinstance(found[0], list) and "#" not in path.split("."):
         found = found[0]
     return [item for item in found if isinstance(item, dict)]
+
+
+def _json_type(content_type: str) -> bool:
+    return "json" in content_type.lower()
 
 
 def _retryable(exc: ApiError | NetworkError) -> bool:

@@ -242,3 +242,33 @@ def test_child_types_body_defaults_and_fixed_values() -> None:
     )  # no session
     assert request["body"] == {"role": {"self": "https://h/user/roles/ROLE_A"}}
     assert request["headers"]["Accept"] == "application/vnd.com.nsn.cumulocity.roleReference+json"
+
+
+def test_a_body_that_is_not_json_is_printed_as_it_came() -> None:
+    import io
+    from datetime import UTC, datetime
+
+    from c8ylink.infra.net.response import HttpResponse
+    from c8ylink.operator.api.build import RequestOptions
+    from c8ylink.operator.api.execute import Executor, RunSettings, Target
+    from c8ylink.operator.api.output import OutputOptions, Printer
+
+    raw = io.BytesIO()
+    out = io.TextIOWrapper(raw, encoding="utf-8")
+    err = io.StringIO()
+    spec = load_group("binaries").command("get")
+    assert spec is not None
+    executor = Executor(
+        "c8y binaries get", spec, {}, run=RunSettings(), request_options=RequestOptions(),
+        printer=Printer(OutputOptions(), out, err), target=Target(), err=err,
+        now=datetime.now(UTC), sleep=lambda _: None,
+    )  # fmt: skip
+    plan = RequestPlan("GET", "/inventory/binaries/5")
+    content = b"\x00\x01binary\xff"
+    executor.output(
+        plan, HttpResponse(200, "u", "GET", {"content-type": "application/octet-stream"}, content)
+    )
+    out.flush()
+    assert raw.getvalue() == content and err.getvalue() == ""
+    executor.output(plan, HttpResponse(204, "u", "DELETE", {}, b""))
+    assert err.getvalue() == "✓ Read /inventory/binaries/5 => 204\n"

@@ -104,3 +104,20 @@ def test_values_outside_their_declaration(rest: C8y) -> None:
     assert upload.code == 101 and "--file: uploads from files are not built yet" in upload.stderr
     unknown = rest("users", "lst")
     assert unknown.code == 2 and "No such command 'lst'. Did you mean 'list'?" in unknown.stderr
+
+
+def test_services_of_a_device_by_name(rest: C8y) -> None:
+    device = one(rest("devices", "create", "--name", unique("svc-host-"), "--force"))
+    other = one(rest("devices", "create", "--name", unique("svc-other-"), "--force"))
+    for target in (other, device):  # a service of the same name on another device comes first
+        created = rest("devices", "services", "create", "--device", target["id"], "--name", "ntp",
+                       "--status", "up", "--serviceType", "systemd", "--force")  # fmt: skip
+        assert created.code == 0, created.stderr
+    service = one(rest("devices", "services", "get", "--device", device["name"], "--id", "ntp"))
+    assert (service["name"], service["type"], service["status"]) == ("ntp", "c8y_Service", "up")
+    assert service["id"] not in {device["id"], other["id"]}
+    children = lines(rest("devices", "children", "list", "--id", device["id"], "--childType", "addition"))
+    assert [child["id"] for child in children] == [service["id"]]  # the one of this device
+    updated = one(rest("devices", "services", "update", "--device", device["id"], "--id", "ntp",
+                       "--status", "down", "--force"))  # fmt: skip
+    assert (updated["id"], updated["status"]) == (service["id"], "down")

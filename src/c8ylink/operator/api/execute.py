@@ -15,7 +15,7 @@ from datetime import datetime
 from c8ylink.core.errors import ApiError, C8yLinkError, NetworkError, UsageError
 from c8ylink.operator.api.build import RequestOptions, build_request
 from c8ylink.operator.api.dry import render_dry
-from c8ylink.operator.api.lookup import needs_tenant, resolve
+from c8ylink.operator.api.lookup import collection_items, needs_tenant, resolve
 from c8ylink.operator.api.output import Printer
 from c8ylink.operator.api.pipeline import Job
 from c8ylink.operator.api.plan import RequestPlan
@@ -272,20 +272,6 @@ class Executor:
             document = self.send(plan.with_query("currentPage", str(page))).json_or_none() or {}
         if self.run.progress:
             self.err.write("\n")
-
-
-def collection_items(document: Any, path: str) -> list[dict[str, Any]]:
-    """The items of a collection answer at ``path``: a property (``managedObjects``), dotted
-    (``data.users``), ``#`` for each item of a list (``references.#.managedObject``: the objects)."""
-    found: list[Any] = [document]
-    for part in path.split("."):
-        if part == "#":
-            found = [item for value in found if isinstance(value, list) for item in value]
-        else:
-            found = [value[part] for value in found if isinstance(value, dict) and part in value]
-    if len(found) == 1 and isinstance(found[0], list) and "#" not in path.split("."):
-        found = found[0]
-    return [item for item in found if isinstance(item, dict)]
 
 
 def _json_type(content_type: str) -> bool:

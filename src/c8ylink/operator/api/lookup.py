@@ -41,6 +41,7 @@ class Lookup(NamedTuple):
     # id is its name), FINGERPRINT (40 hex digits), NEVER (always looked up: a link is needed)
     match: str = "(name eq '%s')"  # managed objects: the part of the query the name fills
     scoped: bool = False  # managed objects: a context id narrows the lookup to its members (bygroupid)
+    scoped_path: str = ""  # managed objects: with a context id, search this collection ({scope}) instead
 
     @property
     def inventory(self) -> bool:
@@ -59,7 +60,9 @@ LOOKUPS: dict[str, Lookup] = {
     "firmware[]": Lookup("firmware", filter="(type eq 'c8y_Firmware')"),
     "deviceprofile[]": Lookup("device profile", filter="(type eq 'c8y_Profile')"),
     "configuration[]": Lookup("configuration", filter="(type eq 'c8y_ConfigurationDump')"),
-    "deviceservice[]": Lookup("service", filter="(type eq 'c8y_Service')"),
+    "deviceservice[]": Lookup(
+        "service", filter="(type eq 'c8y_Service')", scoped_path=MO + "/{scope}/childAdditions"
+    ),
     "softwareversion[]": Lookup(
         "software version", filter="(type eq 'c8y_SoftwareBinary')", match="(c8y_Software.version eq '%s')",
         scoped=True,
@@ -106,8 +109,11 @@ def lookup_plan(kind: str, name: str, tenant: str = "", scope: str = "") -> Requ
         parts = " and ".join(
             part for part in (found.match.replace("%s", quoted), found.filter, within) if part
         )
-        query = ((found.parameter, f"$filter={parts} $orderby=name"), ("pageSize", str(LOOKUP_PAGE_SIZE)))
-        return RequestPlan("GET", MO, query, headers=accept)
+        path, parameter = MO, found.parameter
+        if scope and found.scoped_path:  # the members of the context object (a device's services)
+            path, parameter = found.scoped_path.replace("{scope}", scope), "query"
+        query = ((parameter, f"$filter={parts} $orderby=name"), ("pageSize", str(LOOKUP_PAGE_SIZE)))
+        return RequestPlan("GET", path, query, headers=accept)
     server_side = "*" not in name and found.name_parameter
     query = (
         *((found.name_parameter, name),) * bool(server_side),
@@ -120,8 +126,10 @@ def lookup_plan(kind: str, name: str, tenant: str = "", scope: str = "") -> Requ
 def pick(kind: str, name: str, answer: Any) -> list[str]:
     """The values of the objects in ``answer`` that ``name`` matches, in the server's order."""
     found = LOOKUPS[kind]
-    items = [item for item in (answer or {}).get(found.collection, []) if isinstance(item, dict)]
-    if not found.inventory:
+    document = answer or {}
+    references = found.collection not in document  # the children of the context object
+    items = collection_items(document, "references.#.managedObject" if references else found.collection)
+    if not found.inventory or references:
         import fnmatch  # imports re: only when a name is matched here
 
         items = [item for item in items if fnmatch.fnmatchcase(str(item.get(found.field, "")), name)]
@@ -147,6 +155,20 @@ def resolve(
             )
         values.append(matches[0])
     return values
+
+
+def collection_items(document: Any, path: str) -> list[dict[str, Any]]:
+    """The items of a collection answer at ``path``: a property (``managedObjects``), dotted
+    (``data.users``), ``#`` for each item of a list (``references.#.managedObject``: the objects)."""
+    found: list[Any] = [document]
+    for part in path.split("."):
+        if part == "#":
+            found = [item for value in found if isinstance(value, list) for item in value]
+        else:
+            found = [value[part] for value in found if isinstance(value, dict) and part in value]
+    if len(found) == 1 and isinstance(found[0], list) and "#" not in path.split("."):
+        found = found[0]
+    return [item for item in found if isinstance(item, dict)]
 
 
 def is_given_id(found: Lookup, reference: str) -> bool:

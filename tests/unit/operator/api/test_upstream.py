@@ -14,9 +14,8 @@ from typing import Any
 import pytest
 
 from c8ylink.core.errors import C8yLinkError
-from c8ylink.operator.api.execute import collection_items
 from c8ylink.operator.api.index import GROUPS, HAND_WRITTEN, load_group
-from c8ylink.operator.api.lookup import LOOKUPS, lookup_plan, resolve
+from c8ylink.operator.api.lookup import LOOKUPS, collection_items, lookup_plan, resolve
 from c8ylink.operator.api.plan import RequestPlan
 from c8ylink.operator.api.spec import REFERENCE_TYPES, TYPES
 from c8ylink.operator.api.upstream import DATA_DIR, load_upstream
@@ -174,6 +173,19 @@ def test_a_name_that_matches_nothing() -> None:
 )  # fmt: skip
 def test_collection_items(path: str, document: Any, expected: list[dict[str, Any]]) -> None:
     assert collection_items(document, path) == expected
+
+
+def test_a_service_is_looked_up_among_the_services_of_its_device() -> None:
+    plan = lookup_plan("deviceservice[]", "ntp", scope="11")
+    assert plan.path == "/inventory/managedObjects/11/childAdditions"
+    assert ("query", "$filter=(name eq 'ntp') and (type eq 'c8y_Service') $orderby=name") in plan.query
+    children = [
+        {"managedObject": {"id": "20", "name": "cron"}},
+        {"managedObject": {"id": "21", "name": "ntp"}},
+    ]
+    send = answer_of(children, "references")
+    assert resolve("deviceservice[]", ["ntp"], send, flag="--id", scope="11") == ["21"]
+    assert lookup_plan("deviceservice[]", "ntp").path == "/inventory/managedObjects"  # no --device: all
 
 
 def test_a_version_is_looked_up_by_its_version_within_its_firmware() -> None:

@@ -178,6 +178,10 @@ TEMPLATES: dict[tuple[str, str], tuple[dict[str, Any], dict[str, Any], dict[str,
     ("users", "resetUserPassword"): ({"sendPasswordResetEmail": True}, {}, {}),
     ("deviceregistration", "approve"): ({}, {"status": "ACCEPTED"}, {}),
 }
+# parameters whose upstream template turns them into another type (typeFilter: joined with " or ")
+TYPES: dict[tuple[str, str], dict[str, str]] = {
+    ("notification2 subscriptions", "create"): {"typeFilter": "stringor[]"},
+}
 # body properties of upstream's template helpers, moved to where the template puts them
 PROPERTIES: dict[tuple[str, str], dict[str, str]] = {
     ("notification2 subscriptions", "create"): {
@@ -219,8 +223,8 @@ def build_param(group: str, command: str, location: str, fact: dict[str, Any]) -
     kind = fact["type"]
     if kind in DROPPED_TYPES:
         return None
-    ours = TYPE_MAP[kind] or kind
     name = fact["name"]
+    ours = TYPES.get((group, command), {}).get(name) or TYPE_MAP[kind] or kind
     param: dict[str, Any] = {"name": name, "type": ours, "location": location}
     param["description"] = describe_param(name, ours)
     prop = PROPERTIES.get((group, command), {}).get(name, fact.get("property", ""))

@@ -11,6 +11,7 @@ A parameter's ``type`` names its behaviour (``operator.api.values``):
 ``optional_fragment`` a switch; ``{}`` at ``property``
 ``datetime``        ISO time or relative (``-10m``, ``+1h``, ``-7d``, ``now``); ``date``: day only
 ``string[]``        repeatable, a JSON list           ``stringcsv[]``          repeatable, joined with ``,``
+``stringor[]``      repeatable, joined with `` or `` (a filter: ``c8y_A or c8y_B``)
 ``json``            JSON object or shorthand ``a=1,b.c=true`` (``data``: merged into the body)
 ``device[]``        device id or name (looked up), repeatable, also from piped input;
                     ``agent[]``, ``devicegroup[]``, ``id[]`` (any managed object) likewise, and the
@@ -51,7 +52,7 @@ REFERENCE_TYPES = (
     "firmwarepatch[]", "user[]", "userself[]", "usergroup[]", "role[]", "roleself[]", "certificate[]",
     "application", "microservice",
 )  # fmt: skip
-LIST_TYPES = (*REFERENCE_TYPES, "string[]", "stringcsv[]")
+LIST_TYPES = (*REFERENCE_TYPES, "string[]", "stringcsv[]", "stringor[]")
 SWITCH_TYPES = ("boolean", "optional_fragment")
 TYPES = (
     "string", "integer", "float", "boolean", "optional_fragment", "datetime", "date", "json",

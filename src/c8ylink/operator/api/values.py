@@ -54,10 +54,12 @@ def convert_one(param: ParamSpec, given: Any, now: datetime) -> Any:
         return on
     if param.is_list:
         items = [given] if isinstance(given, str) else list(given)
-        if kind != "string[]":
+        if kind not in ("string[]", "stringor[]"):
             items = [part.strip() for item in items for part in item.split(",") if part.strip()]
         for item in items:
             _check_choice(param, item)
+        if kind == "stringor[]":
+            return " or ".join(items)
         return ",".join(items) if kind == "stringcsv[]" else items
     text = str(given)
     _check_choice(param, text)

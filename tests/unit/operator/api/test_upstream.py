@@ -287,8 +287,10 @@ def test_a_body_that_is_not_json_is_printed_as_it_came() -> None:
 
 
 def test_type_filters_are_joined_with_or() -> None:
-    request = dry("notification2", "subscriptions", "create", "--name", "s", "--device", "12",
-                  "--context", "mo", "--apiFilter", "alarms", "--typeFilter", "c8y_A", "--typeFilter", "c8y_B")  # fmt: skip
+    flags = ["--name", "s", "--device", "12", "--context", "mo", "--apiFilter", "alarms"]
+    request = dry(
+        "notification2", "subscriptions", "create", *flags, "--typeFilter", "c8y_A", "--typeFilter", "c8y_B"
+    )
     assert request["body"] == {
         "source": {"id": "12"}, "subscription": "s", "context": "mo",
         "subscriptionFilter": {"apis": ["alarms"], "typeFilter": "c8y_A or c8y_B"},

@@ -121,3 +121,14 @@ def test_services_of_a_device_by_name(rest: C8y) -> None:
     updated = one(rest("devices", "services", "update", "--device", device["id"], "--id", "ntp",
                        "--status", "down", "--force"))  # fmt: skip
     assert (updated["id"], updated["status"]) == (service["id"], "down")
+
+
+def test_a_pipeline_between_groups(rest: C8y) -> None:
+    agent = one(rest("agents", "create", "--name", unique("piped-agent-"), "--force"))
+    listed = rest("agents", "list", "--name", agent["name"])
+    assert listed.code == 0 and json.loads(listed.stdout)["id"] == agent["id"]
+    created = rest("operations", "create", "--data", "c8y_Restart={}", "--force", stdin=listed.stdout)
+    operation = one(created)
+    assert operation["deviceId"] == agent["id"] and "c8y_Restart" in operation
+    found = lines(rest("operations", "list", "--device", agent["name"], "--select", "id"))
+    assert found == [{"id": operation["id"]}]

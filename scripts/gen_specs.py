@@ -182,6 +182,11 @@ TEMPLATES: dict[tuple[str, str], tuple[dict[str, Any], dict[str, Any], dict[str,
 TYPES: dict[tuple[str, str], dict[str, str]] = {
     ("notification2 subscriptions", "create"): {"typeFilter": "stringor[]"},
 }
+# (group path, command) -> body property -> fragment applied when it is set (conditional templates)
+IF_SET: dict[tuple[str, str], dict[str, dict[str, Any]]] = {
+    ("remoteaccess configurations", "create-vnc"): {"password": {"credentialsType": "PASS_ONLY"}},
+    ("users", "resetUserPassword"): {"password": {"sendPasswordResetEmail": False}},
+}
 # body properties of upstream's template helpers, moved to where the template puts them
 PROPERTIES: dict[tuple[str, str], dict[str, str]] = {
     ("notification2 subscriptions", "create"): {
@@ -338,6 +343,8 @@ def build_command(group: str, fact: dict[str, Any]) -> dict[str, Any]:
         command["body_defaults"] = defaults
     if last:
         command["body_template"] = last
+    if (group, name) in IF_SET:
+        command["body_if_set"] = IF_SET[(group, name)]
     if fact.get("bodyRequiredKeys"):
         command["body_required"] = list(fact["bodyRequiredKeys"])
     command["upstream_examples"] = [example.strip() for example in fact.get("goExamples", [])]

@@ -144,6 +144,9 @@ def build_body(spec: CommandSpec, values: Mapping[str, Any]) -> dict[str, Any]:
         else:
             set_path(body, param.target, value[0] if _single_reference(param, value) else value)
     body = merge(body, dict(spec.body_template))
+    for key, fragment in spec.body_if_set.items():
+        if _get(body, key) not in (None, ""):
+            body = merge(body, dict(fragment))
     for key in [key for key in body if key.startswith("__")]:  # upstream's template helpers
         del body[key]
     for key in spec.body_required:

@@ -126,6 +126,7 @@ class CommandSpec(NamedTuple):
     handler: str = ""  # "module:function" for a command a spec cannot express (register-ca)
     query_filter: str = ""  # a fixed first part of the inventory query ("has(c8y_IsDeviceGroup)")
     body_defaults: Mapping[str, Any] = {}  # fragments applied first (the flags and --data override them)
+    body_if_set: Mapping[str, Mapping[str, Any]] = {}  # property -> fragment applied when it is set
     upstream_examples: tuple[str, ...] = ()  # go-c8y-cli's own usage lines (``--dry`` tests)
 
     @property

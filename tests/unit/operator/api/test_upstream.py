@@ -295,3 +295,14 @@ def test_type_filters_are_joined_with_or() -> None:
         "source": {"id": "12"}, "subscription": "s", "context": "mo",
         "subscriptionFilter": {"apis": ["alarms"], "typeFilter": "c8y_A or c8y_B"},
     }  # fmt: skip
+
+
+def test_templates_that_depend_on_one_property() -> None:
+    vnc = ("remoteaccess", "configurations", "create-vnc", "--device", "12")
+    assert dry(*vnc)["body"]["credentialsType"] == "NONE"
+    assert dry(*vnc, "--password", "s3cret")["body"]["credentialsType"] == "PASS_ONLY"
+    reset = ("users", "resetUserPassword", "--id", "peter")
+    assert dry(*reset)["body"] == {"sendPasswordResetEmail": True}
+    assert dry(*reset, "--newPassword", "n3w-Pass!")["body"] == {
+        "sendPasswordResetEmail": False, "password": "n3w-Pass!",
+    }  # fmt: skip

@@ -154,7 +154,25 @@ def build_body(spec: CommandSpec, values: Mapping[str, Any]) -> dict[str, Any]:
             owner = next((p for p in spec.params if p.target == key), None)
             hint = f"{flag_of(owner)} or " if owner else ""
             raise UsageError(f"missing {key} in the body: give {hint}--data {key}=...", exit_code=USER_ERROR)
+    for param in spec.params:
+        if param.location == BODY and any(part.isdigit() for part in param.target.split(".")):
+            _index_lists(body, param.target.split("."))
     return body
+
+
+def _index_lists(document: Any, parts: list[str]) -> None:
+    """``c8y_SoftwareUpdate.0.name``: the object at ``c8y_SoftwareUpdate`` keyed ``"0"`` becomes a list."""
+    for index, part in enumerate(parts[:-1]):
+        if not isinstance(document, dict) or part not in document:
+            return
+        child = document[part]
+        if parts[index + 1].isdigit() and isinstance(child, dict) and child and all(map(str.isdigit, child)):
+            child = document[part] = [child[key] for key in sorted(child, key=int)]
+        if isinstance(child, list):
+            position = int(parts[index + 1])
+            _index_lists(child[position] if position < len(child) else None, parts[index + 2 :])
+            return
+        document = child
 
 
 def _single_reference(param: ParamSpec, value: Any) -> bool:

@@ -306,3 +306,10 @@ def test_templates_that_depend_on_one_property() -> None:
     assert dry(*reset, "--newPassword", "n3w-Pass!")["body"] == {
         "sendPasswordResetEmail": False, "password": "n3w-Pass!",
     }  # fmt: skip
+
+
+def test_numbered_properties_are_list_items() -> None:
+    install = dry("software", "versions", "install", "--device", "1", "--software", "sw", "--version", "1.0")
+    assert install["body"]["c8y_SoftwareUpdate"] == [{"name": "sw", "version": "1.0", "action": "install"}]
+    uninstall = dry("software", "versions", "uninstall", "--device", "1", "--software", "sw")
+    assert uninstall["body"] == {"deviceId": "1", "c8y_SoftwareUpdate": [{"name": "sw", "action": "delete"}]}

@@ -117,7 +117,12 @@ class DeviceConnection:
 
     async def _serve(self) -> None:
         async with asyncio.timeout(self.listener.timeouts.connect):  # one deadline for the whole CONNECT
-            frames = await self._read_frames(None)
+            data = await self.reader.read(READ_SIZE)
+            if not data:
+                raise ConnectionError("connection closed by the client")
+            if data[0] != PacketType.CONNECT << 4:  # not MQTT (or not CONNECT first): no need to wait
+                raise MqttProtocolError("the first packet must be CONNECT")
+            frames = self._frames.feed(data)
             while not frames:
                 frames = await self._read_frames(None)
         packet_type, _, body = frames.pop(0)

@@ -52,7 +52,7 @@ TYPE_MAP: dict[str, str] = {
     "file": "file", "formDataFile": "file", "attachment": "file", "fileContents": "file",
     "binaryUploadURL": "file",
 }  # fmt: skip
-# upstream's hidden helpers that copy a looked-up object into the body (not built: left out)
+# upstream's hidden helpers that copy a looked-up object into the body (HANDLERS do it instead)
 DROPPED_TYPES = ("configurationDetails", "firmwareDetails", "softwareDetails")
 MO_REFERENCES = (
     "device[]", "agent[]", "devicegroup[]", "id[]", "software[]", "firmware[]", "deviceprofile[]",
@@ -181,6 +181,12 @@ TEMPLATES: dict[tuple[str, str], tuple[dict[str, Any], dict[str, Any], dict[str,
 # parameters whose upstream template turns them into another type (typeFilter: joined with " or ")
 TYPES: dict[tuple[str, str], dict[str, str]] = {
     ("notification2 subscriptions", "create"): {"typeFilter": "stringor[]"},
+}
+# (group path, command) -> the handler that fills a repository entry in (upstream's *Details templates)
+HANDLERS = {
+    ("firmware versions", "install"): "c8ylink.operator.api.installs:install_firmware",
+    ("software versions", "install"): "c8ylink.operator.api.installs:install_software",
+    ("configuration", "send"): "c8ylink.operator.api.installs:send_configuration",
 }
 # (group path, command) -> body property -> fragment applied when it is set (conditional templates)
 IF_SET: dict[tuple[str, str], dict[str, dict[str, Any]]] = {
@@ -343,6 +349,8 @@ def build_command(group: str, fact: dict[str, Any]) -> dict[str, Any]:
         command["body_defaults"] = defaults
     if last:
         command["body_template"] = last
+    if (group, name) in HANDLERS:
+        command["handler"] = HANDLERS[(group, name)]
     if (group, name) in IF_SET:
         command["body_if_set"] = IF_SET[(group, name)]
     if fact.get("bodyRequiredKeys"):

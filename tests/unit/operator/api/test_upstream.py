@@ -309,7 +309,93 @@ def test_templates_that_depend_on_one_property() -> None:
 
 
 def test_numbered_properties_are_list_items() -> None:
-    install = dry("software", "versions", "install", "--device", "1", "--software", "sw", "--version", "1.0")
-    assert install["body"]["c8y_SoftwareUpdate"] == [{"name": "sw", "version": "1.0", "action": "install"}]
+    install = dry("software", "versions", "install", "--device", "1", "--software", "sw", "--version", "1.0",
+                  "--url", "https://example.com/sw.deb")  # fmt: skip
+    assert install["body"]["c8y_SoftwareUpdate"] == [
+        {"name": "sw", "version": "1.0", "url": "https://example.com/sw.deb", "action": "install"}
+    ]
     uninstall = dry("software", "versions", "uninstall", "--device", "1", "--software", "sw")
     assert uninstall["body"] == {"deviceId": "1", "c8y_SoftwareUpdate": [{"name": "sw", "action": "delete"}]}
+
+
+# -- operations that carry a repository entry (installs.py) ---------------------------------------------
+@pytest.fixture
+def repository(monkeypatch: pytest.MonkeyPatch) -> list[RequestPlan]:
+    from c8ylink.operator.api import execute
+
+    asked: list[RequestPlan] = []
+
+    def get_json(self: Any, plan: RequestPlan) -> Any:
+        asked.append(plan)
+        if plan.path.endswith("/77"):
+            return {"id": "77", "name": "apt-lists", "configurationType": "apt", "url": "https://r/apt.list"}
+        query = dict(plan.query).get("query", "")
+        if "c8y_FirmwareBinary" in query:
+            return {
+                "managedObjects": [{"id": "31", "c8y_Firmware": {"version": "1.0.0", "url": "https://r/fw"}}]
+            }
+        if "c8y_SoftwareBinary" in query:
+            return {
+                "managedObjects": [{"id": "41", "c8y_Software": {"version": "2.0", "url": "https://r/sw"}}]
+            }
+        return {"managedObjects": [{"id": "30", "name": "linux-iot"}]}
+
+    monkeypatch.setattr(execute.Executor, "get_json", get_json)
+    return asked
+
+
+def test_firmware_install_takes_the_url_of_the_version(repository: list[RequestPlan]) -> None:
+    body = dry(
+        "firmware", "versions", "install", "--device", "1", "--firmware", "linux-iot", "--version", "1.0.0"
+    )
+    assert body["body"] == {
+        "deviceId": "1", "c8y_Firmware": {"name": "linux-iot", "version": "1.0.0", "url": "https://r/fw"},
+        "description": 'Update firmware to: "linux-iot" (1.0.0)',
+    }  # fmt: skip
+    firmware, version = repository
+    assert "(type eq 'c8y_Firmware')" in dict(firmware.query)["query"]
+    assert dict(version.query)["query"] == (
+        "$filter=(type eq 'c8y_FirmwareBinary') and (c8y_Firmware.version eq '1.0.0') and bygroupid(30) "
+        "$orderby=creationTime.date desc"
+    )
+
+
+def test_a_given_url_needs_no_lookup(repository: list[RequestPlan]) -> None:
+    body = dry("firmware", "versions", "install", "--device", "1", "--firmware", "fw", "--version", "2",
+               "--url", "https://elsewhere/fw.bin")  # fmt: skip
+    assert body["body"]["c8y_Firmware"]["url"] == "https://elsewhere/fw.bin" and repository == []
+
+
+def test_software_install_and_configuration_send_fill_their_entry(repository: list[RequestPlan]) -> None:
+    software = dry(
+        "software", "versions", "install", "--device", "1", "--software", "pkg", "--version", "2.0"
+    )
+    assert software["body"]["c8y_SoftwareUpdate"] == [
+        {"name": "pkg", "version": "2.0", "url": "https://r/sw", "action": "install"}
+    ]
+    sent = dry("configuration", "send", "--device", "1", "--configuration", "77")
+    assert sent["body"] == {
+        "deviceId": "1",
+        "description": "Send configuration snapshot apt-lists of configuration type apt to device",
+        "c8y_DownloadConfigFile": {"type": "apt", "url": "https://r/apt.list"},
+    }
+
+
+def test_a_version_that_is_not_in_the_repository(monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from c8ylink.operator.api import execute
+    from c8ylink.operator.cli.root import c8y
+
+    def get_json(self: Any, plan: RequestPlan) -> Any:
+        found = "c8y_FirmwareBinary" not in dict(plan.query).get("query", "")
+        return {"managedObjects": [{"id": "30", "name": "fw"}] if found else []}
+
+    monkeypatch.setattr(execute.Executor, "get_json", get_json)
+    args = ["firmware", "versions", "install", "--device", "1", "--firmware", "fw", "--version", "9", "--dry"]
+    result = CliRunner().invoke(c8y, args)
+    assert result.exit_code == 4 and result.stdout == ""
+    assert (
+        result.stderr
+        == "commandError: firmware 'fw' has no version '9' (give --url to install from elsewhere)\n"
+    )

@@ -90,6 +90,16 @@ def no_lookups(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(execute, "resolve", resolve)
 
+    def get_json(self: Any, plan: Any) -> Any:  # the repository entries installs.py reads
+        entry = {"id": "4242", "name": "entry", "url": "https://example.com/x", "configurationType": "apt"}
+        versions = {
+            "c8y_Firmware": {"url": "https://example.com/fw"},
+            "c8y_Software": {"url": "https://x/sw"},
+        }
+        return {**entry, "managedObjects": [{**entry, **versions}]}
+
+    monkeypatch.setattr(execute.Executor, "get_json", get_json)
+
 
 @pytest.mark.parametrize(
     ("group", "command", "example"), EXAMPLES, ids=[f"{c.name}: {e}"[:120] for _, c, e in EXAMPLES]

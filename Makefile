@@ -3,7 +3,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test check bench setup system-deps clean
+.PHONY: demo test check bench setup system-deps deb clean
 
 setup: $(STAMP) system-deps
 
@@ -32,6 +32,10 @@ demo: setup
 ## make bench: every benchmark, one result line each
 bench: setup
 	@for b in bench/*.py; do $(PY) $$b || exit 1; done
+
+## make deb: the Debian package of the device side (dist/c8ylink_<version>_<arch>.deb)
+deb:
+	@scripts/build-deb.sh dist
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -53,6 +53,11 @@ setup_system() {
     command -v mosquitto_pub >/dev/null 2>&1 || missing+=(mosquitto-clients)
     # a real HTTP proxy for the HTTP client's contract tests (tests/integration/infra/test_http_contract.py)
     command -v tinyproxy >/dev/null 2>&1 || [ -x /usr/bin/tinyproxy ] || missing+=(tinyproxy)
+    # systemd-analyze verifies the units tedge init installs (no running systemd is needed)
+    command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
+    # dpkg-deb builds the device package (scripts/build-deb.sh), python3-venv its venv
+    command -v dpkg-deb >/dev/null 2>&1 || missing+=(dpkg)
+    /usr/bin/python3 -c 'import ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
     if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
 }
 

@@ -16,7 +16,11 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "c8ylink.tenant.cli.root:tenant_cmd",
         "Run and administer the local Cumulocity-compatible tenant.",
     ),
-    "services": ("c8ylink.cli.services:services_cmd", "Service managers for tedge's services (supervisord)."),
+    "services": (
+        "c8ylink.cli.services:services_cmd",
+        "Service managers for tedge's services (systemd, supervisord).",
+    ),
+    "completions": ("c8ylink.cli.completions:completions_cmd", "Generate shell completions."),
     "demo": ("c8ylink.demo.cli:demo_cmd", "Run the documented onboarding end to end on a local tenant."),
 }
 

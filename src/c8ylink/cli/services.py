@@ -1,5 +1,6 @@
-"""``c8ylink services supervisord``: set up supervisord as tedge's service manager in a directory.
+"""``c8ylink services systemd | supervisord``: the tedge services under systemd or supervisord.
 
+    c8ylink services systemd [--unit-dir /etc/systemd/system] [--user tedge]
     c8ylink services supervisord --dir /var/lib/tedge/supervisord [--config-dir /etc/tedge]
     supervisord -c /var/lib/tedge/supervisord/supervisord.conf
     tedge connect c8y
@@ -22,7 +23,38 @@ DEFAULT_DIR = "/var/lib/tedge/supervisord"
 
 @click.group("services", context_settings=HELP)
 def services_cmd() -> None:
-    """Service managers for the tedge services on machines without systemd."""
+    """Service managers for the tedge services: systemd units, or supervisord off systemd."""
+
+
+@services_cmd.command("systemd", context_settings=HELP)
+@click.option(
+    "--unit-dir",
+    default="/etc/systemd/system",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the unit files go",
+)
+@click.option("--user", default="tedge", show_default=True, help="The user the services run as")
+@click.option(
+    "--bin-dir",
+    default=None,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where tedge-mapper and tedge-agent are [default: next to this Python, else PATH]",
+)
+def systemd_cmd(unit_dir: Path, user: str, bin_dir: Path | None) -> None:
+    """Write the systemd units of tedge-mapper-c8y, tedge-mapper-c8y@<profile> and tedge-agent"""
+    from c8ylink.core.errors import C8yLinkError
+    from c8ylink.device.install.apply import install_units, write_units
+    from c8ylink.device.install.units import render_units
+
+    units = install_units(user, str(bin_dir) if bin_dir else None)
+    if units is None:
+        raise C8yLinkError(f"tedge-mapper or tedge-agent not found in {bin_dir or 'this install or PATH'}")
+    written = write_units(str(unit_dir.absolute()), render_units(units))
+    for name in written:
+        click.echo(unit_dir.absolute() / name)
+    if written:
+        click.echo("then: systemctl daemon-reload", err=True)
 
 
 @services_cmd.command("supervisord", context_settings=HELP)

@@ -9,6 +9,7 @@ DOC = "tedge is the cli tool for thin-edge.io"
 
 # name -> ("module:attribute" imported only when the command runs, one-line help)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("c8ylink.device.cli.init:init_cmd", "Initialize Thin Edge"),
     "cert": ("c8ylink.device.cli.cert:cert_cmd", "Create and manage device certificate"),
     "config": ("c8ylink.device.cli.config:config_cmd", "Configure Thin Edge."),
     "connect": ("c8ylink.device.cli.connect:connect_cmd", "Connect to cloud provider"),
@@ -18,6 +19,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "c8ylink.device.cli.connect:reconnect_cmd",
         "Reconnect command, calls disconnect followed by connect",
     ),
+    "completions": ("c8ylink.device.cli.completions:completions_cmd", "Generate shell completions"),
 }
 
 CONFIG_DIR_HELP = "[env: TEDGE_CONFIG_DIR] [default: /etc/tedge]"

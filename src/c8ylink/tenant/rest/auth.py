@@ -34,6 +34,7 @@ from c8ylink.tenant.state.users import User
 
 TOTP_ENROLMENT_PATHS = ("/user/currentUser/totpSecret",)
 BOOTSTRAP_PATHS = frozenset({"/devicecontrol/deviceCredentials"})  # all the bootstrap user may reach
+DISABLED = "Invalid credentials! : User account is disabled"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _CACHE = web.AppKey("c8ylink.basic_cache", dict)
 _CACHE_LIMIT = 4096
@@ -83,8 +84,15 @@ def _token(service: TenantService, token: str, *, method: str) -> tuple[Principa
     user = state.users.find(state.tenant_id, claims["sub"])
     if user is None:
         raise unauthorized()
+    if not user.enabled:
+        raise unauthorized(DISABLED)
     principal = Principal(
-        state.tenant_id, user.username, user.roles, method, token=token, tfa=bool(claims.get("tfa"))
+        state.tenant_id,
+        user.username,
+        state.effective_roles(user),
+        method,
+        token=token,
+        tfa=bool(claims.get("tfa")),
     )
     return principal, claims
 
@@ -152,7 +160,9 @@ def _basic(
         user = check_login(request, tenant, username, password)
         if user is None:
             raise unauthorized(BAD_CREDENTIALS)
-        principal = Principal(user.tenant, user.username, user.roles, "basic")
+        if not user.enabled:
+            raise unauthorized(DISABLED)
+        principal = Principal(user.tenant, user.username, state.effective_roles(user), "basic")
         if len(cache) >= _CACHE_LIMIT:
             cache.clear()
         cache[header] = (principal, user.version)

@@ -18,6 +18,7 @@ class RestSettings:
 
     strict_basic: bool = False
     max_body_bytes: int = 1024 * 1024
+    max_file_bytes: int = 1024 * 1024 * 1024  # one binary, streamed to disk
     lockout: LockoutPolicy = field(default_factory=LockoutPolicy)
 
 

@@ -2,7 +2,10 @@
 nesting, wrong types, bad topic ids. Each becomes at most one ``te/errors`` message naming the topic,
 never an exception, and nothing is published towards Cumulocity for it.
 
-(Topic ids with control characters are the MQTT side's work, issue 16; not here yet.)
+Ids that cannot stand in an MQTT topic (control characters, DEL, C1 controls, non-characters, ``/``,
+``+``, ``#``) in a registration's ``@id`` or ``@parent``, or in the topic id itself, are refused the same
+way: one error, no topic towards Cumulocity that mosquitto would refuse as a malformed packet (the same
+with a real broker: tests/e2e/mapper/test_bad_ids.py).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from c8ylink.core.mqtt.topic import topic_name_problem
 from c8ylink.device.mapper.config import MapperConfig
 from c8ylink.device.mapper.converter import convert
 from c8ylink.device.mapper.message import Message
@@ -93,3 +97,57 @@ def test_a_bad_payload_is_at_most_one_error(topic: str, payload: bytes) -> None:
 @pytest.mark.parametrize("topic", BAD_TOPICS, ids=[t[:40] for t in BAD_TOPICS])
 def test_a_bad_topic_is_at_most_one_error(topic: str) -> None:
     _checked(topic, _convert(topic, b'{"temperature": 1}'))
+
+
+BAD_IDS = {
+    "newline": "child\nx",
+    "CR": "child\rx",
+    "0x01": "child\x01x",
+    "tab": "child\tx",
+    "DEL": "child\x7fx",
+    "C1 0x9e": "\x9eo",
+    "C1 0x80": "child\x80",
+    "U+FFFE": "child\ufffe",
+    "U+FDD0": "child\ufdd0",
+    "U+10FFFF": "child\U0010ffff",
+    "slash": "a/b",
+    "plus": "a+b",
+    "hash": "a#b",
+    "NUL": "a\0b",
+    "empty": "",
+}
+
+
+def _cloud_topics(out: list[Message]) -> list[str]:
+    return [message.topic for message in out if message.topic.startswith("c8y/")]
+
+
+@pytest.mark.parametrize("bad", BAD_IDS.values(), ids=BAD_IDS.keys())
+def test_an_id_that_cannot_be_a_topic_level_is_refused(bad: str) -> None:
+    config = MapperConfig(device_id="dev1")
+    state = MapperState.create(config)
+    registration = json.dumps({"@type": "child-device", "@id": bad}).encode()
+    refused = convert(Message.of("te/device/child1//", registration), state, NOW, config)
+    _checked("te/device/child1//", refused)
+    assert [message.topic for message in refused] == ["te/errors"]
+    for topic in ("te/device/child1///m/env", "te/device/child1///e/x", "te/device/child1///twin/x"):
+        out = convert(Message.of(topic, b'{"t": 1, "text": "x"}'), state, NOW, config)
+        _checked(topic, out)
+        assert all(topic_name_problem(name) is None for name in _cloud_topics(out))
+        assert all(message.topic != "te/errors" for message in out)  # auto-registered under its own id
+
+
+@pytest.mark.parametrize("bad", BAD_IDS.values(), ids=BAD_IDS.keys())
+def test_a_parent_that_cannot_be_a_topic_id_is_refused(bad: str) -> None:
+    registration = json.dumps({"@type": "child-device", "@parent": f"device/{bad}//"}).encode()
+    out = _convert("te/device/child1//", registration)
+    _checked("te/device/child1//", out)
+    assert all(topic_name_problem(name) is None for name in _cloud_topics(out))
+
+
+@pytest.mark.parametrize("bad", BAD_IDS.values(), ids=BAD_IDS.keys())
+def test_a_topic_id_with_such_characters_is_refused(bad: str) -> None:
+    topic = f"te/device/{bad}///m/env"
+    out = _convert(topic, b'{"t": 1}')
+    _checked(topic, out)
+    assert all(topic_name_problem(name) is None for name in _cloud_topics(out))

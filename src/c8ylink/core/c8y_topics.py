@@ -11,7 +11,10 @@ default, templates, credentials, token, SmartREST 1.0, JSON via MQTT, operations
 for SmartREST, ``[t|q|c/]<api>/<resource>/<action>[/<id>]`` for JSON. ``subscription_allowed``
 applies the rule that a device may subscribe only to downstream topics (§1.2).
 
-Topic names here are the cloud's; thin-edge's local bridge prefixes them with ``c8y/`` (§1.10).
+Topic names here are the cloud's; thin-edge's local bridge prefixes them with ``c8y/`` (§1.10). The
+builders that put an identifier into a topic (an external id, a template X-Id) check it first:
+``TopicError`` for one that cannot be a topic level (empty, ``/``, ``+``, ``#``, NUL, control
+characters, non-characters), so no caller can build a topic that mosquitto refuses as malformed.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from c8ylink.core.mqtt.topic import TopicError, topic_filter_problem, topic_name_problem
+from c8ylink.core.mqtt.topic import TopicError, topic_filter_problem, topic_level_problem, topic_name_problem
 
 MODES = ("s", "t", "q", "c")  # persistent, transient, quiescent, CEP
 # JSON via MQTT: <api>/<resource>/<action>[/<id>]
@@ -48,29 +51,37 @@ SMARTREST1_DOWNSTREAM = "s/dl"
 # -------------------------------------------------------------------------------------------- builders
 
 
+def topic_level(identifier: str, what: str = "external id") -> str:
+    """``identifier`` if it can be one level of a topic name; ``TopicError`` saying why not otherwise."""
+    problem = topic_level_problem(identifier)
+    if problem is not None:
+        raise TopicError(f"Cannot build a topic for {what} {ascii(identifier)[:200]}: {problem}")
+    return identifier
+
+
 def smartrest_topic(code: str, *parts: str, mode: str = "s") -> str:
     """``<mode>/<code>[/<part>...]``: ``smartrest_topic("us", "child1")`` is ``s/us/child1``."""
-    return "/".join((mode, code, *parts))
+    return "/".join((mode, code, *(topic_level(part, "topic level") for part in parts)))
 
 
 def smartrest_upstream(child: str | None = None) -> str:
     """``s/us`` for the device itself, ``s/us/<child xid>`` for a descendant."""
-    return SMARTREST_UPSTREAM if child is None else f"{SMARTREST_UPSTREAM}/{child}"
+    return SMARTREST_UPSTREAM if child is None else f"{SMARTREST_UPSTREAM}/{topic_level(child)}"
 
 
 def custom_upstream(template: str) -> str:
     """``s/uc/<template collection X-Id>``."""
-    return smartrest_topic("uc", template)
+    return smartrest_topic("uc", topic_level(template, "template"))
 
 
 def custom_downstream(template: str) -> str:
     """``s/dc/<template collection X-Id>``."""
-    return smartrest_topic("dc", template)
+    return smartrest_topic("dc", topic_level(template, "template"))
 
 
 def inventory_update(external_id: str) -> str:
     """``inventory/managedObjects/update/<external id>`` (JSON via MQTT)."""
-    return f"{INVENTORY_UPDATE}/{external_id}"
+    return f"{INVENTORY_UPDATE}/{topic_level(external_id)}"
 
 
 def subtree(topic: str) -> str:

@@ -7,7 +7,8 @@ channel)`` builds a topic and ``parse_topic(root, topic)`` is its inverse.
 External ids: the main device uses the device id; any other entity ``<main id>:`` followed by its
 topic id without trailing slashes, ``/`` -> ``:`` (``dev1:device:child01``), unless it registered an
 ``@id``. External ids end up in topics (``c8y/s/us/<xid>``, built by ``c8y_topics``), so ``/``, ``+``,
-``#`` and NUL are refused.
+``#``, NUL, control characters and non-characters (what mosquitto refuses in a topic) are refused, in
+entity topic ids too.
 
 Cumulocity's own topic grammar lives in ``c8y_topics``.
 """
@@ -39,6 +40,9 @@ class EntityTopicId:
             )
         if any(char in self.value for char in _FORBIDDEN_TOPIC_CHARS):
             raise TopicError(f"Invalid entity topic id '{self.value}': wildcards and NUL are not allowed")
+        problem = topic_name_problem(self.value)
+        if problem is not None:
+            raise TopicError(f"Invalid entity topic id {self.value!a}: {problem}")
         if not segments[0]:
             raise TopicError(f"Invalid entity topic id '{self.value}': the first segment is empty")
 
@@ -244,6 +248,9 @@ def validate_external_id(external_id: str) -> str:
         if char in external_id:
             shown = "NUL" if char == "\0" else char
             raise TopicError(f"Invalid external ID: {external_id} contains invalid character: {shown}")
+    problem = topic_name_problem(external_id)
+    if problem is not None:
+        raise TopicError(f"Invalid external ID: {ascii(external_id)[:200]}: {problem}")
     return external_id
 
 

@@ -126,6 +126,25 @@ def test_builders() -> None:
     assert subtree("s/dc") == "s/dc/#"
 
 
+BAD_IDS = ["", "a/b", "+", "a#", "x\0y", "a\nb", "a\x01b", "a\x7fb", "\x9eo", "a\ufffe", "\ud800"]
+
+
+@pytest.mark.parametrize("bad", BAD_IDS, ids=[ascii(bad) for bad in BAD_IDS])
+def test_builders_refuse_an_id_that_cannot_be_a_topic_level(bad: str) -> None:
+    for build in (smartrest_upstream, inventory_update, custom_upstream, custom_downstream):
+        with pytest.raises(TopicError, match="Cannot build a topic for"):
+            build(bad)
+    with pytest.raises(TopicError, match="Cannot build a topic for"):
+        smartrest_topic("us", bad)
+
+
+def test_the_refusal_shows_the_id_escaped() -> None:
+    with pytest.raises(TopicError) as caught:
+        inventory_update("child\nx")
+    assert "\n" not in str(caught.value)
+    assert "'child\\nx'" in str(caught.value)
+
+
 def _instance(pattern: str) -> str:
     """A concrete topic the filter matches: ``#`` and ``+`` levels replaced by a name."""
     return "/".join("xid" if level in ("+", "#") else level for level in pattern.split("/"))

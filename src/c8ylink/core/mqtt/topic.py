@@ -4,27 +4,38 @@
     TopicFilter("c8y/s/dc/#").matches("c8y/s/dc/mytemplate")   # True
     TopicFilter("#").matches("$SYS/broker/uptime")            # False: wildcards first never match $...
 
-A name is 1 to 65,535 UTF-8 bytes without NUL, ``+`` or ``#``. A filter is the same but ``+`` may stand
-as a whole level and ``#`` as the whole last level. ``topic_name_problem`` and ``topic_filter_problem``
-say what is wrong (or ``None``) for callers that word their own errors. The device side (``tedge mqtt``,
-the mapper's settings), the tenant's endpoint and the services' client all use these rules.
+A name is 1 to 65,535 UTF-8 bytes without NUL, ``+`` or ``#``, and without the code points MQTT 3.1.1
+§1.5.3 says a string should not hold: control characters (U+0001-U+001F, U+007F-U+009F) and Unicode
+non-characters. mosquitto enforces that "should": a PUBLISH to such a topic is a malformed packet and
+the client is disconnected. A filter is the same but ``+`` may stand as a whole level and ``#`` as the
+whole last level. ``topic_name_problem`` and ``topic_filter_problem`` say what is wrong (or ``None``)
+for callers that word their own errors; ``topic_level_problem`` does the same for one level built from
+an identifier (no ``/`` either). The device side (``tedge mqtt``, the mapper's settings and the cloud
+topics it builds), the tenant's endpoint and the services' client all use these rules.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from c8ylink.core.errors import ProtocolError
 
 MAX_TOPIC_BYTES = 65_535
 WILDCARDS = ("+", "#")
+# control characters (C0 but NUL, DEL, C1) and the Unicode non-characters, which mosquitto refuses
+_REFUSED_CODE_POINTS = re.compile(
+    "[\x01-\x1f\x7f-\x9f\ufdd0-\ufdef"
+    + "".join(f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(17))
+    + "]"
+)
 
 
 class TopicError(ProtocolError):
     """A topic or identifier that does not fit its grammar."""
 
 
-def _length_problem(text: str) -> str | None:
+def _text_problem(text: str) -> str | None:
     if not text:
         return "it is empty"
     if "\0" in text:
@@ -36,20 +47,36 @@ def _length_problem(text: str) -> str | None:
             return "it is not valid UTF-8"
         if size > MAX_TOPIC_BYTES:
             return f"it is longer than {MAX_TOPIC_BYTES} bytes in UTF-8"
+    if text.isascii() and text.isprintable():
+        return None  # the common case, without the regular expression
+    refused = _REFUSED_CODE_POINTS.search(text)
+    if refused is not None:
+        char = refused.group()
+        kind = "a control character" if ord(char) <= 0x9F else "a Unicode non-character"
+        return f"it contains {kind} (U+{ord(char):04X})"
     return None
 
 
 def topic_name_problem(name: str) -> str | None:
     """Why ``name`` cannot be published to, or ``None`` when it can."""
-    problem = _length_problem(name)
+    problem = _text_problem(name)
     if problem is None and ("+" in name or "#" in name):
         problem = "it contains a wildcard (+ or #)"
     return problem
 
 
+def topic_level_problem(level: str) -> str | None:
+    """Why ``level`` (an identifier put into a topic, e.g. an external id) cannot be one level of a
+    topic name, or ``None`` when it can: a non-empty name without ``/``."""
+    problem = topic_name_problem(level)
+    if problem is None and "/" in level:
+        problem = "it contains '/'"
+    return problem
+
+
 def topic_filter_problem(pattern: str) -> str | None:
     """Why ``pattern`` is not a topic filter a broker accepts, or ``None`` when it is one."""
-    problem = _length_problem(pattern)
+    problem = _text_problem(pattern)
     if problem is not None or ("+" not in pattern and "#" not in pattern):
         return problem
     levels = pattern.split("/")

@@ -14,6 +14,7 @@ from c8ylink.core.mqtt.topic import (
     TopicError,
     TopicFilter,
     topic_filter_problem,
+    topic_level_problem,
     topic_name_problem,
 )
 
@@ -34,6 +35,45 @@ def test_valid_names(name: str) -> None:
 def test_invalid_names(name: str, problem: str) -> None:
     with pytest.raises(TopicError, match=f"is not a topic name: .*{re.escape(problem)}"):
         Topic(name)
+
+
+# what mosquitto 2.0 refuses as a malformed PUBLISH (checked against a real broker): MQTT 3.1.1 §1.5.3's
+# "should not" code points; a no-break space, a zero-width space and a space it accepts
+REFUSED = [
+    ("a\nb", "a control character (U+000A)"), ("a\x01b", "a control character (U+0001)"),
+    ("\x1f", "U+001F"), ("a\x7fb", "a control character (U+007F)"),
+    ("a\x9eo", "a control character (U+009E)"),
+    ("\x80", "U+0080"), ("a\ufdd0", "a Unicode non-character (U+FDD0)"), ("\ufffe", "U+FFFE"),
+    ("\uffff", "U+FFFF"), ("x\U0001fffe", "U+1FFFE"), ("x\U0010ffff", "U+10FFFF"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "problem"), REFUSED, ids=[ascii(case[0]) for case in REFUSED])
+def test_control_characters_and_non_characters_are_refused(name: str, problem: str) -> None:
+    with pytest.raises(TopicError, match=re.escape(problem)):
+        Topic(name)
+    assert topic_filter_problem(name) is not None
+    assert topic_level_problem(name) is not None
+
+
+@pytest.mark.parametrize("name", ["a\u00a0b", "a\u200bb", "a b", "\u00a1", "\ufdcf\ufdf0", "\U0001f600"])
+def test_other_code_points_are_accepted(name: str) -> None:
+    assert topic_name_problem(name) is None
+    assert topic_level_problem(name) is None
+
+
+@pytest.mark.parametrize(
+    ("level", "problem"),
+    [("", "empty"), ("a/b", "'/'"), ("+", "wildcard"), ("a#", "wildcard"), ("\0", "NUL"), ("a\rb", "U+000D")],
+)
+def test_a_topic_level_is_a_name_without_slash(level: str, problem: str) -> None:
+    assert problem in (topic_level_problem(level) or "")
+
+
+@given(st.text(max_size=20))
+def test_a_level_is_refused_exactly_when_its_topic_would_be(level: str) -> None:
+    refused = topic_level_problem(level) is not None
+    assert refused == (not level or "/" in level or topic_name_problem(f"c8y/s/us/{level}") is not None)
 
 
 def test_the_length_limit_counts_utf8_bytes() -> None:
@@ -93,8 +133,9 @@ def test_matches(pattern: str, name: str, expected: bool) -> None:
     assert TopicFilter(pattern).matches(Topic(name)) is expected
 
 
-LEVEL = st.text(st.characters(blacklist_characters="/+#\0", blacklist_categories=("Cs",)), max_size=4)
-NAMES = st.lists(LEVEL, min_size=1, max_size=6).map("/".join).filter(bool)
+# valid levels: no separators, wildcards, NUL, surrogates or control characters (nor non-characters)
+LEVEL = st.text(st.characters(blacklist_characters="/+#\0", blacklist_categories=("Cs", "Cc")), max_size=4)
+NAMES = st.lists(LEVEL, min_size=1, max_size=6).map("/".join).filter(lambda n: topic_name_problem(n) is None)
 
 
 def reference_match(pattern: str, name: str) -> bool:

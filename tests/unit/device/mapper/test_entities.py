@@ -139,6 +139,11 @@ REGISTRATIONS = [
     ("missing type", {"name": "x"}, "'@type' must be one of"),
     ("name not a string", {"@type": "child-device", "name": 3}, "'name' must be a string"),
     ("bad @id", {"@type": "child-device", "@id": "a/b"}, "contains invalid character: /"),
+    ("@id with a newline", {"@type": "child-device", "@id": "a\nb"}, "control character \\(U\\+000A\\)"),
+    ("@id with 0x01", {"@type": "child-device", "@id": "a\x01b"}, "control character \\(U\\+0001\\)"),
+    ("@id with DEL", {"@type": "child-device", "@id": "a\x7f"}, "control character \\(U\\+007F\\)"),
+    ("@id with C1", {"@type": "child-device", "@id": "\x9eo"}, "control character \\(U\\+009E\\)"),
+    ("@parent with 0x01", {"@type": "child-device", "@parent": "device/\x01//"}, "U\\+0001"),
     ("bad @parent", {"@type": "child-device", "@parent": "device/x"}, "expected 4 segments"),
 ]
 

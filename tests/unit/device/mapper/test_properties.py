@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from c8ylink.core.mqtt.topic import topic_level_problem
 from c8ylink.core.smartrest.codec import THIN_EDGE_STYLE, decode_records
 from c8ylink.device.mapper.config import SoftwareManagementApi
 
@@ -24,7 +25,9 @@ json_values = st.recursive(
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
     max_leaves=8,
 )  # fmt: skip
-segment = st.text(st.characters(codec="utf-8", exclude_characters="/+#\0"), min_size=1, max_size=10)
+segment = st.text(st.characters(codec="utf-8", exclude_characters="/+#\0"), min_size=1, max_size=10).filter(
+    lambda text: topic_level_problem(text) is None  # what mosquitto accepts in a topic level
+)
 plain_text = st.text(st.characters(codec="utf-8", exclude_characters="\0"), min_size=1, max_size=20)
 operation_ids = st.integers(1, 10**12).map(str)
 

@@ -37,6 +37,8 @@ from c8ylink.core.topics import (
     parse_topic,
     topic_for,
 )
+from c8ylink.device.agent.file_operations import DeviceOperations, OperationFailed
+from c8ylink.device.agent.file_transfer import DEFAULT_MAX_SIZE, FileTransferServer
 from c8ylink.device.agent.plugins import DEFAULT_TIMEOUT, discover_plugins
 from c8ylink.device.agent.restart import NOT_REBOOTED, RestartFiles
 from c8ylink.device.agent.software import list_software, update_software
@@ -48,9 +50,19 @@ from c8ylink.infra.net.reconnect import ReconnectPolicy, keep_connected, wait_or
 log = logging.getLogger("c8ylink.agent")
 
 SERVICE_NAME = "tedge-agent"
-HANDLED = ("restart", "software_list", "software_update")
+HANDLED = ("restart", "software_list", "software_update", "config_snapshot", "config_update", "log_upload")
 TERMINAL = ("successful", "failed")
 INTERRUPTED = "tedge-agent was restarted while the command was running"
+
+
+@dataclass(frozen=True, slots=True)
+class FileTransferConfig:
+    """Where the file transfer service listens (``http.bind.*``) and keeps its files."""
+
+    address: str
+    port: int
+    root: Path  # <data.path>/file-transfer
+    max_size: int = DEFAULT_MAX_SIZE
 
 
 @dataclass
@@ -62,6 +74,8 @@ class AgentConfig:
     system: SystemCommands = field(default_factory=SystemCommands)
     plugin_timeout: float = DEFAULT_TIMEOUT
     reconnect: ReconnectPolicy = field(default_factory=ReconnectPolicy)
+    file_transfer: FileTransferConfig | None = None
+    operations: DeviceOperations = field(default_factory=DeviceOperations)
 
     @property
     def health_topic(self) -> str:
@@ -88,11 +102,13 @@ class AgentService:
         self._active: set[str] = set()  # command topics queued or running here
         self._stop = asyncio.Event()
         self._download_client: Any = None
+        self.file_transfer: FileTransferServer | None = None
 
     # ----------------------------------------------------------------------------------------- run
 
     async def run(self, stop: asyncio.Event) -> None:
         self._stop = stop
+        server = await self._start_file_transfer()
         worker = asyncio.create_task(self._work())
         try:
             await keep_connected(
@@ -101,6 +117,25 @@ class AgentService:
             )  # fmt: skip
         finally:
             worker.cancel()
+            if server is not None:
+                await server.stop()
+
+    async def _start_file_transfer(self) -> FileTransferServer | None:
+        """The file transfer service; the agent runs without it (logged) when it cannot listen."""
+        config = self.config.file_transfer
+        if config is None:
+            return None
+        server = FileTransferServer(config.root, max_size=config.max_size)
+        try:
+            await server.start(config.address, config.port)
+        except OSError as exc:
+            log.error(
+                "The file transfer service cannot listen on %s:%d (%s): file operations will fail",
+                config.address, config.port, exc.strerror or exc,
+            )  # fmt: skip
+            return None
+        self.file_transfer = server
+        return server
 
     def _new_session(self) -> MqttSession:
         self.session = MqttSession(self._options(), self._on_message)
@@ -154,6 +189,10 @@ class AgentService:
         if self.plugins:
             types = {"types": list(self.plugins)}
             capabilities += [("software_list", types), ("software_update", types)]
+        try:
+            capabilities += self.config.operations.capabilities()
+        except C8yLinkError as exc:
+            log.error("Configuration and log management are not offered: %s", exc)
         return capabilities
 
     async def _settle_restart(self, session: MqttSession) -> None:
@@ -238,6 +277,15 @@ class AgentService:
                 self._status(topic, request, "failed", reason=outcome.reason, failures=outcome.failures)
             else:
                 self._status(topic, request, "successful")
+        elif operation in ("config_snapshot", "config_update", "log_upload"):
+            run = getattr(self.config.operations, operation)
+            try:
+                results = await run(request)
+            except OperationFailed as exc:
+                log.error("%s failed: %s", topic, exc)
+                self._status(topic, request, "failed", reason=str(exc))
+            else:
+                self._status(topic, request, "successful", **results)
 
     async def _restart(self, topic: str, request: dict[str, Any]) -> None:
         executing = {**request, "status": "executing"}

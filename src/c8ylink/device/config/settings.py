@@ -177,6 +177,8 @@ OTHER_KEYS: tuple[Key, ...] = (
         "On a clean start, send the whole state of the device, its services and child devices to the "
         "cloud again",
         ("true",), default=TRUE, deprecated=("c8y.entity_store.clean_start",)),
+    Key("data.path", PATH, "The directory for data files (the file transfer service's files live in "
+        "its file-transfer directory)", ("/var/tedge",), default=Literal("/var/tedge")),
     Key("run.path", PATH, "The directory for runtime information such as lock files", ("/run",),
         default=Literal("/run")),
     Key("run.lock_files", BOOL, "Whether tedge services create lock files", ("true",), default=TRUE),

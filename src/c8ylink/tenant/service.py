@@ -59,6 +59,7 @@ class TenantService:
         self.admin = admin
         self.bootstrap = bootstrap
         self.faults = FaultPlan()
+        self.data_dir: Path | None = None
         self._subscribers: list[Subscriber] = []
 
     def subscribe(self, subscriber: Subscriber) -> Callable[[], None]:
@@ -111,6 +112,7 @@ class TenantService:
             admin=Credentials(f"{identity.tenant_id}/{meta['admin_username']}", meta["admin_password"]),
             bootstrap=Credentials(f"{MANAGEMENT_TENANT}/{BOOTSTRAP_USER}", meta["bootstrap_password"]),
         )
+        service.data_dir = data_dir
         if new:
             _populate(state, meta, device_ca=setup.device_ca)
         if store is not None:

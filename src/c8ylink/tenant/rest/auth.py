@@ -33,6 +33,7 @@ from c8ylink.tenant.state.users import User
 
 TOTP_ENROLMENT_PATHS = ("/user/currentUser/totpSecret",)
 BOOTSTRAP_PATHS = frozenset({"/devicecontrol/deviceCredentials"})  # all the bootstrap user may reach
+DISABLED = "Invalid credentials! : User account is disabled"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _CACHE = web.AppKey("c8ylink.basic_cache", dict)
 _CACHE_LIMIT = 4096
@@ -82,8 +83,15 @@ def _token(service: TenantService, token: str, *, method: str) -> tuple[Principa
     user = state.users.find(state.tenant_id, claims["sub"])
     if user is None:
         raise unauthorized()
+    if not user.enabled:
+        raise unauthorized(DISABLED)
     principal = Principal(
-        state.tenant_id, user.username, user.roles, method, token=token, tfa=bool(claims.get("tfa"))
+        state.tenant_id,
+        user.username,
+        state.effective_roles(user),
+        method,
+        token=token,
+        tfa=bool(claims.get("tfa")),
     )
     return principal, claims
 
@@ -124,7 +132,9 @@ def _basic(
         user = state.users.find(tenant, username)
         if user is None or not state.users.check_password(user, password):
             raise unauthorized(BAD_CREDENTIALS)
-        principal = Principal(user.tenant, user.username, user.roles, "basic")
+        if not user.enabled:
+            raise unauthorized(DISABLED)
+        principal = Principal(user.tenant, user.username, state.effective_roles(user), "basic")
         if len(cache) >= _CACHE_LIMIT:
             cache.clear()
         cache[header] = (principal, user.version)

@@ -16,6 +16,7 @@ class RestSettings:
 
     strict_basic: bool = False
     max_body_bytes: int = 1024 * 1024
+    max_file_bytes: int = 1024 * 1024 * 1024  # one binary, streamed to disk
 
 
 SERVICE = web.AppKey("c8ylink.service", TenantService)

@@ -34,38 +34,11 @@ from c8ylink.tenant.state.tokens import USER_TOKEN_SECONDS, IssuedToken
 from c8ylink.tenant.state.users import User, totp_uri
 
 routes = web.RouteTableDef()
-LOCAL_VERSION = "1018.0.0-c8ylink"
 SESSION = {
     "absoluteTimeoutMillis": USER_TOKEN_SECONDS * 1000,
     "renewalTimeoutMillis": USER_TOKEN_SECONDS * 500,
     "userAgentValidationRequired": False,
     "maximumNumberOfParallelSessions": 5,
-}
-_ROLE_NAMES = {
-    "admin": [
-        "ROLE_TENANT_ADMIN",
-        "ROLE_TENANT_MANAGEMENT_ADMIN",
-        "ROLE_INVENTORY_ADMIN",
-        "ROLE_INVENTORY_READ",
-        "ROLE_MEASUREMENT_ADMIN",
-        "ROLE_EVENT_ADMIN",
-        "ROLE_ALARM_ADMIN",
-        "ROLE_DEVICE_CONTROL_ADMIN",
-        "ROLE_IDENTITY_ADMIN",
-        "ROLE_USER_MANAGEMENT_OWN_ADMIN",
-    ],
-    "user": [
-        "ROLE_INVENTORY_ADMIN",
-        "ROLE_INVENTORY_READ",
-        "ROLE_MEASUREMENT_ADMIN",
-        "ROLE_EVENT_ADMIN",
-        "ROLE_ALARM_ADMIN",
-        "ROLE_DEVICE_CONTROL_ADMIN",
-        "ROLE_IDENTITY_ADMIN",
-        "ROLE_USER_MANAGEMENT_OWN_ADMIN",
-    ],
-    "device": ["ROLE_DEVICE"],
-    "bootstrap": ["ROLE_DEVICE_BOOTSTRAP"],
 }
 
 
@@ -211,12 +184,6 @@ async def logout(request: web.Request) -> web.StreamResponse:
     return response
 
 
-@routes.get("/tenant/system/options/system/version")
-async def system_version(request: web.Request) -> web.StreamResponse:
-    """The version clients show in their session banner (go-c8y-cli reads ``value``)."""
-    return json_response({"category": "system", "key": "version", "value": LOCAL_VERSION}, None)
-
-
 @routes.get("/tenant/currentTenant")
 async def current_tenant(request: web.Request) -> web.StreamResponse:
     state = service_of(request).state
@@ -234,7 +201,7 @@ async def current_tenant(request: web.Request) -> web.StreamResponse:
 
 def _current_user_document(base: str, state: TenantState, principal: Principal) -> dict[str, Any]:
     user = state.users.get(principal.tenant, principal.username)
-    roles = sorted({name for role in user.roles for name in _ROLE_NAMES.get(role, [])})
+    roles = state.role_names(user)
     return {
         **{
             key: value

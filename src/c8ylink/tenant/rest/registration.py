@@ -21,6 +21,7 @@ from c8ylink.tenant.state.registrations import parse_new_device_request
 
 routes = web.RouteTableDef()
 BASE = "/devicecontrol/newDeviceRequests"
+REQUEST_LIMIT = 1000
 
 
 @routes.post(BASE)
@@ -45,6 +46,13 @@ async def list_requests(request: web.Request) -> web.StreamResponse:
         request, "newDeviceRequests", state.registrations.all(), lambda r: render.registration(base, r)
     )
     return json_response(document, "newdevicerequestcollection")
+
+
+@routes.get(BASE + "/limit")
+async def get_limit(request: web.Request) -> web.StreamResponse:
+    """How many new device requests may wait at once (the local tenant sets no limit of its own)."""
+    require_tenant_admin(principal_of(request))
+    return json_response({"limit": REQUEST_LIMIT}, None)
 
 
 @routes.get(BASE + "/{id}")

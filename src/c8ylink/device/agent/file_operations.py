@@ -50,7 +50,8 @@ class OperationFailed(C8yLinkError):
 
 @dataclass(frozen=True, slots=True)
 class DeviceOperations:
-    """Where the plugin files are (``<config-dir>/plugins/...``); None: the operation is not offered."""
+    """Where the plugin files are (``<config-dir>/plugins/...``): the operations are offered when their
+    file exists (it is read again for each command, so edits apply at once)."""
 
     config_plugin: Path | None = None
     log_plugin: Path | None = None
@@ -69,12 +70,12 @@ class DeviceOperations:
         return parse_log_plugin(text or "", source=str(self.log_plugin))
 
     def capabilities(self) -> list[tuple[str, dict[str, Any]]]:
-        """``(operation, {"types": [...]})`` for the operations the plugin files allow."""
+        """``(operation, {"types": [...]})`` for the operations whose plugin file exists."""
         found: list[tuple[str, dict[str, Any]]] = []
-        if self.config_plugin is not None:
+        if self.config_plugin is not None and self.config_plugin.exists():
             types = {"types": unique_types(self.config_entries())}
             found += [("config_snapshot", types), ("config_update", types)]
-        if self.log_plugin is not None:
+        if self.log_plugin is not None and self.log_plugin.exists():
             found.append(("log_upload", {"types": unique_types(self.log_entries())}))
         return found
 

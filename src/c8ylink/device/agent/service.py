@@ -18,6 +18,7 @@ Connected to the local broker (client id ``tedge-agent``, retained last will ``{
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -26,17 +27,20 @@ from pathlib import Path
 from typing import Any
 
 from c8ylink.core.clock import Clock, SystemClock
+from c8ylink.core.entity_store import EntityStore
 from c8ylink.core.errors import BrokerError, C8yLinkError
 from c8ylink.core.mqtt.packets import Will
 from c8ylink.core.mqtt.topic import TopicError
 from c8ylink.core.topics import (
     Command,
     CommandMetadata,
+    EntityMetadata,
     EntityTopicId,
     Health,
     parse_topic,
     topic_for,
 )
+from c8ylink.device.agent.entity_api import EntityApi
 from c8ylink.device.agent.file_operations import DeviceOperations, OperationFailed
 from c8ylink.device.agent.file_transfer import DEFAULT_MAX_SIZE, FileTransferServer
 from c8ylink.device.agent.plugins import DEFAULT_TIMEOUT, discover_plugins
@@ -103,6 +107,7 @@ class AgentService:
         self._stop = asyncio.Event()
         self._download_client: Any = None
         self.file_transfer: FileTransferServer | None = None
+        self.entities = EntityStore(config.device_topic_id)
 
     # ----------------------------------------------------------------------------------------- run
 
@@ -125,7 +130,8 @@ class AgentService:
         config = self.config.file_transfer
         if config is None:
             return None
-        server = FileTransferServer(config.root, max_size=config.max_size)
+        api = EntityApi(self.entities, self.config.topic_root, self._publish_registration)
+        server = FileTransferServer(config.root, max_size=config.max_size, entity_api=api)
         try:
             await server.start(config.address, config.port)
         except OSError as exc:
@@ -136,6 +142,12 @@ class AgentService:
             return None
         self.file_transfer = server
         return server
+
+    def _publish_registration(self, topic: str, payload: bytes) -> bool:
+        if self.session is None:
+            return False
+        self.session.publish(topic, payload, qos=1, retain=True)
+        return True
 
     def _new_session(self) -> MqttSession:
         self.session = MqttSession(self._options(), self._on_message)
@@ -160,7 +172,8 @@ class AgentService:
 
     async def _serve(self, session: MqttSession, stop: asyncio.Event) -> None:
         await self._settle_restart(session)
-        await session.subscribe([(self.config.command_topic("+", "+"), 1)])
+        registrations = f"{self.config.topic_root}/+/+/+/+"
+        await session.subscribe([(self.config.command_topic("+", "+"), 1), (registrations, 1)])
         session.publish(self.config.health_topic, self._health("up"), qos=1, retain=True)
         for operation, metadata in self._capabilities():
             session.publish(
@@ -211,12 +224,26 @@ class AgentService:
 
     # ----------------------------------------------------------------------------------------- commands
 
+    def _remember(self, entity: EntityTopicId, payload: bytes) -> None:
+        try:
+            document = json.loads(payload) if payload else None
+        except ValueError:
+            return
+        if document is None or isinstance(document, dict):
+            self.entities.remember(entity.value, document)
+
     def _on_message(self, topic: str, payload: bytes, qos: int, retain: bool) -> None:
+        if not payload and topic.count("/") == 4:  # a cleared registration
+            with contextlib.suppress(TopicError):
+                self.entities.remember(parse_topic(self.config.topic_root, topic)[0].value, None)
         if not payload:
             return  # a cleared command
         try:
             entity, channel = parse_topic(self.config.topic_root, topic)
         except TopicError:
+            return
+        if isinstance(channel, EntityMetadata):
+            self._remember(entity, payload)
             return
         if entity != self.config.device_topic_id or not isinstance(channel, Command):
             return

@@ -21,7 +21,7 @@ MAX_HEAD = 64 * 1024
 REASONS = {
     200: "OK", 201: "Created", 202: "Accepted", 204: "No Content",
     400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 409: "Conflict",
-    413: "Content Too Large", 431: "Request Header Fields Too Large",
+    413: "Content Too Large", 431: "Request Header Fields Too Large", 503: "Service Unavailable",
     500: "Internal Server Error", 502: "Bad Gateway",
 }  # fmt: skip
 

@@ -138,3 +138,22 @@ def test_a_log_type_with_no_file_fails(connected: Connected, files: Path) -> Non
     done = create(connected, "Get no-file", {"c8y_LogfileRequest": {"logFile": "no-file"}})
     assert done["status"] == "FAILED"
     assert "No log file of type 'no-file'" in done["failureReason"]
+
+
+def test_tedge_upload_c8y_attaches_a_file_to_a_new_event(connected: Connected, files: Path) -> None:
+    report = files / "report.csv"
+    report.write_bytes(b"a,b\n1,2\n" * 1000)
+    result = connected.device.run("upload", "c8y", "--file", str(report), "--type", "test_report")
+    assert result.returncode == 0, result.stderr
+    event_id = result.stdout.strip()
+    (event,) = connected.c8y("events", "list", "--device", connected.mo_id, "--type", "test_report")
+    assert (event["id"], event["text"]) == (event_id, f'Uploaded file: "{report}"')
+    assert binary_of(connected, f"https://x/event/events/{event_id}/binaries") == report.read_bytes()
+
+
+def test_tedge_upload_c8y_reports_a_missing_device(connected: Connected, files: Path) -> None:
+    report = files / "report2.txt"
+    report.write_text("x")
+    result = connected.device.run("upload", "c8y", "--file", str(report), "--device-id", "nobody-here")
+    assert result.returncode != 0
+    assert "failed to upload" in result.stderr and "404" in result.stderr

@@ -20,6 +20,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "Reconnect command, calls disconnect followed by connect",
     ),
     "completions": ("c8ylink.device.cli.completions:completions_cmd", "Generate shell completions"),
+    "upload": ("c8ylink.device.cli.upload:upload_cmd", "Upload files to the cloud"),
 }
 
 CONFIG_DIR_HELP = "[env: TEDGE_CONFIG_DIR] [default: /etc/tedge]"

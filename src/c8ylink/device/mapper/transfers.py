@@ -16,13 +16,13 @@ import contextlib
 import os
 import tempfile
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
-from c8ylink.core.errors import C8yLinkError
+from c8ylink.core.errors import ApiError, C8yLinkError
+from c8ylink.device.c8y.event_binary import upload_event_binary
 from c8ylink.device.mapper.config import MapperConfig
 
 if TYPE_CHECKING:
-    from c8ylink.infra.net.http import HttpClient
+    from c8ylink.infra.net.http import HttpClient, HttpResponse
 
 
 class TransferFailed(C8yLinkError):
@@ -70,34 +70,20 @@ class Transfers:
         except C8yLinkError as exc:
             raise TransferFailed(f"Cannot read the file from the file transfer service: {exc}") from exc
         base = f"{self.config.proxy_url.rstrip('/')}/c8y"
+        event = {"type": transfer["eventType"], "text": transfer["text"], "time": transfer["time"]}
         try:
-            xid = quote(str(transfer["externalId"]), safe="")
-            identity = _json(client.request("GET", f"{base}/identity/externalIds/c8y_Serial/{xid}"))
-            source_id = str(identity["managedObject"]["id"])
-            event = {"type": transfer["eventType"], "text": transfer["text"], "time": transfer["time"],
-                     "source": {"id": source_id}}  # fmt: skip
-            created = _json(client.request("POST", f"{base}/event/events", json=event))
-            event_id = str(created["id"])
-            binary_path = f"/event/events/{event_id}/binaries"
-            _raise_for(client_post_file(client, f"{base}{binary_path}", partial))
-        except (KeyError, TypeError) as exc:
-            raise TransferFailed(f"Cannot upload the file to Cumulocity: unexpected answer ({exc})") from exc
+            uploaded = upload_event_binary(
+                client, base, external_id=str(transfer["externalId"]), event=event, path=partial,
+                content_type="text/plain",
+            )  # fmt: skip
         except C8yLinkError as exc:
             raise TransferFailed(f"Cannot upload the file to Cumulocity: {exc}") from exc
         with contextlib.suppress(C8yLinkError):
             client.request("DELETE", source)
-        self_link = created.get("self")
-        if isinstance(self_link, str) and self_link.startswith("http"):
-            return self_link.rstrip("/") + "/binaries"
-        host = self.config.c8y_http_host or "localhost"
-        return f"https://{host}{binary_path}"
-
-
-def client_post_file(client: HttpClient, url: str, path: str) -> Any:
-    with open(path, "rb") as content:
-        size = os.fstat(content.fileno()).st_size
-        headers = {"Content-Type": "text/plain", "Content-Length": str(size)}
-        return client.request("POST", url, content=content, headers=headers)
+        if uploaded.event_url.startswith(base) and self.config.c8y_http_host:
+            # no self link: name the binary on the tenant, not on the device's proxy
+            return f"https://{self.config.c8y_http_host}/event/events/{uploaded.event_id}/binaries"
+        return uploaded.binary_url
 
 
 def _put_file(client: HttpClient, url: str, path: str) -> None:
@@ -107,17 +93,7 @@ def _put_file(client: HttpClient, url: str, path: str) -> None:
         _raise_for(client.request("PUT", url, content=content, headers=headers))
 
 
-def _raise_for(response: Any) -> None:
-    from c8ylink.core.errors import ApiError
-
+def _raise_for(response: HttpResponse) -> None:
     if not response.ok:
         body = response.content.decode("utf-8", errors="replace")[:200]
         raise ApiError(response.status, response.url, body, method=response.method)
-
-
-def _json(response: Any) -> dict[str, Any]:
-    _raise_for(response)
-    document = response.json_or_none()
-    if not isinstance(document, dict):
-        raise TransferFailed(f"{response.method} {response.url}: the answer is not a JSON object")
-    return document

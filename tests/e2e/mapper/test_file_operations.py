@@ -98,6 +98,7 @@ def test_a_config_update_writes_the_tenant_binary(connected: Connected, files: P
     assert done["status"] == "SUCCESSFUL", done.get("failureReason")
     assert (files / "etc/app.conf").read_text() == "new = 2\n"
     assert (files / "etc/app.conf").stat().st_mode & 0o777 == 0o600
+    eventually(lambda: not list((files / "data/file-transfer").rglob("app-conf-*")), "the copy removed")
 
 
 def test_config_update_failures_keep_the_old_file(connected: Connected, files: Path) -> None:

@@ -4,7 +4,9 @@
   a temporary file, then ``PUT`` it to the file transfer service (``tedgeUrl``);
 - ``upload``: ``GET tedgeUrl`` into a temporary file, the entity's managed object id
   (``/identity/externalIds/c8y_Serial/<xid>``), ``POST /event/events``, the file ``POST``-ed as the
-  event's binary (``/event/events/<id>/binaries``), then ``DELETE tedgeUrl``; the binary's URL.
+  event's binary (``/event/events/<id>/binaries``), then ``DELETE tedgeUrl`` (also when it failed); the
+  binary's URL;
+- ``delete``: ``DELETE tedgeUrl`` (a finished config_update's file), errors ignored.
 
 Files are streamed (never held whole); temporary files are removed whatever happens. Runs in a worker
 thread (the blocking ``HttpClient``); a failure raises ``TransferFailed`` with the operation's reason.
@@ -39,10 +41,18 @@ class Transfers:
         with tempfile.TemporaryDirectory(prefix="c8ylink-transfer-") as folder:
             partial = os.path.join(folder, "content")
             with self._client() as client:
+                if transfer["kind"] == "delete":
+                    with contextlib.suppress(C8yLinkError):
+                        client.request("DELETE", str(transfer["tedgeUrl"]))
+                    return None
                 if transfer["kind"] == "download":
                     self._download(client, transfer, partial)
                     return None
-                return self._upload(client, transfer, partial)
+                try:
+                    return self._upload(client, transfer, partial)
+                finally:  # uploaded or not, the file transfer service's copy has served
+                    with contextlib.suppress(C8yLinkError):
+                        client.request("DELETE", str(transfer["tedgeUrl"]))
 
     def _client(self) -> HttpClient:
         from c8ylink.infra.net.http import HttpClient
@@ -78,8 +88,6 @@ class Transfers:
             )  # fmt: skip
         except C8yLinkError as exc:
             raise TransferFailed(f"Cannot upload the file to Cumulocity: {exc}") from exc
-        with contextlib.suppress(C8yLinkError):
-            client.request("DELETE", source)
         if uploaded.event_url.startswith(base) and self.config.c8y_http_host:
             # no self link: name the binary on the tenant, not on the device's proxy
             return f"https://{self.config.c8y_http_host}/event/events/{uploaded.event_id}/binaries"

@@ -15,7 +15,8 @@ service carries out and then finishes with ``finish_transfer``:
   through the local proxy) to ``tedgeUrl``; then the command is published, or the operation failed;
 - ``upload`` (config_snapshot/log_upload ``successful``): ``tedgeUrl`` to the tenant as the binary of a
   new event of the entity (type = the config/log type); then ``506,<op id>,<binary URL>`` (or ``503``)
-  and the command is cleared; a failed upload fails the operation.
+  and the command is cleared; a failed upload fails the operation;
+- ``delete`` (config_update finished): the file transfer service's copy removed.
 """
 
 from __future__ import annotations
@@ -111,11 +112,21 @@ def upload_snapshot(
     return Message.json(transfer_topic(ctx.config), transfer)
 
 
+def delete_after_update(data: dict[str, Any], ctx: Context) -> list[Message]:
+    """The file transfer service's copy of a finished config_update, removed by the service."""
+    url = data.get("tedgeUrl")
+    if not isinstance(url, str) or not url:
+        return []
+    return [Message.json(transfer_topic(ctx.config), {"kind": "delete", "tedgeUrl": url})]
+
+
 def finish_transfer(
     transfer: dict[str, Any], result: str | None, error: str | None, ctx: Context
 ) -> list[Message]:
     """What the mapper publishes once the service carried out a transfer: ``result`` is the uploaded
     binary's URL (for an upload), ``error`` why it failed."""
+    if transfer["kind"] == "delete":
+        return []
     operation_id, topic = str(transfer["operationId"]), str(transfer["smartrestTopic"])
     fragment, by_id = str(transfer["fragment"]), bool(transfer["byId"])
     if transfer["kind"] == "download" and error is None:

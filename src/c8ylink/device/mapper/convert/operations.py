@@ -50,6 +50,7 @@ from c8ylink.device.mapper.convert.capabilities import (
 from c8ylink.device.mapper.convert.file_operations import (
     FILE_COMMANDS,
     UPLOADED,
+    delete_after_update,
     start_file_command,
     upload_snapshot,
 )
@@ -207,6 +208,8 @@ def convert_command(entity: Entity, command: Command, payload: bytes, ctx: Conte
         ctx.state.operations.finish(operation_id, ctx.now)
         if spec.command == "software_update":
             messages.append(request_software_list(entity, ctx))
+        elif spec.command == "config_update":
+            messages.extend(delete_after_update(data, ctx))
     return messages
 
 

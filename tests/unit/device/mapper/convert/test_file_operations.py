@@ -84,7 +84,12 @@ def test_config_update_downloads_first(make_mapper: MapperFactory) -> None:
         ("c8y/s/us/dev1:device:child01", "505,124,Cannot download x: 404")
     ]
     out = mapper.send(topic, {"status": "successful", "type": "app", "tedgeUrl": url})
-    assert [(m.topic, m.text) for m in out] == [("c8y/s/us/dev1:device:child01", "506,124"), (topic, "")]
+    assert [(m.topic, m.text) for m in out] == [
+        ("c8y/s/us/dev1:device:child01", "506,124"),
+        (topic, ""),
+        (TRANSFER, json.dumps({"kind": "delete", "tedgeUrl": url}, separators=(",", ":"))),
+    ]
+    assert finish_transfer(json.loads(out[2].payload), None, None, ctx) == []
 
 
 def test_log_request(make_mapper: MapperFactory) -> None:

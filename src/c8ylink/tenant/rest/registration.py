@@ -16,7 +16,7 @@ from c8ylink.tenant.rest.media import (
 from c8ylink.tenant.rest.params import paged
 from c8ylink.tenant.state.access import require_tenant_admin
 from c8ylink.tenant.state.enrollment import device_credentials, register_bulk
-from c8ylink.tenant.state.errors import validation_error
+from c8ylink.tenant.state.errors import bad_request, validation_error
 from c8ylink.tenant.state.registrations import parse_new_device_request
 
 routes = web.RouteTableDef()
@@ -85,7 +85,10 @@ async def post_bulk(request: web.Request) -> web.StreamResponse:
     require_tenant_admin(principal_of(request))
     if request.content_type != "multipart/form-data":
         raise unsupported_media_type(request.headers.get("Content-Type", ""))
-    form = await request.post()
+    try:
+        form = await request.post()
+    except ValueError as exc:  # aiohttp: a multipart body that ends early or has a part without a name
+        raise bad_request(f"Cannot read the multipart body: {exc}") from None
     upload = form.get("file")
     if upload is None:
         raise validation_error("Following mandatory fields should be included: file")

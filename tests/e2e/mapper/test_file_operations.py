@@ -158,3 +158,44 @@ def test_tedge_upload_c8y_reports_a_missing_device(connected: Connected, files: 
     result = connected.device.run("upload", "c8y", "--file", str(report), "--device-id", "nobody-here")
     assert result.returncode != 0
     assert "failed to upload" in result.stderr and "404" in result.stderr
+
+
+def test_a_child_devices_config_snapshot(connected: Connected, files: Path) -> None:
+    """A child device's own tedge-agent (same broker, the main device's file transfer service)."""
+    import shutil
+    import subprocess
+    import sys
+
+    child_dir = files / "child-tedge"
+    (child_dir / "plugins").mkdir(parents=True)
+    shutil.copy(connected.device.config_dir / "tedge.toml", child_dir / "tedge.toml")
+    (files / "child.conf").write_text("child = true\n")
+    (child_dir / "plugins/tedge-configuration-plugin.toml").write_text(
+        f'files = [{{ path = "{files}/child.conf", type = "child-conf" }}]\n'
+    )
+    agent = subprocess.Popen(
+        [str(Path(sys.executable).parent / "tedge-agent"), "--config-dir", str(child_dir),
+         "--mqtt-device-topic-id", "device/child01//"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        child_xid = f"{connected.device_id}:device:child01"
+
+        def child() -> dict[str, Any] | None:
+            found = connected.api.managed_object(child_xid)
+            return found if found and "child-conf" in found.get("c8y_SupportedConfigurations", []) else None
+
+        child_mo = str(eventually(child, "the child device with its configuration types")["id"])
+        created = connected.c8y(
+            "operations", "create", "--device", child_mo, "--description", "Get child-conf",
+            "--data", json.dumps({"c8y_UploadConfigFile": {"type": "child-conf"}}), "--force",
+        )  # fmt: skip
+        done = connected.operation_done(str(created[0]["id"]))
+        assert done["status"] == "SUCCESSFUL", done.get("failureReason")
+        (event,) = connected.c8y("events", "list", "--device", child_mo, "--type", "child-conf")
+        assert binary_of(connected, f"https://x/event/events/{event['id']}/binaries") == b"child = true\n"
+        # the main agent is still connected (the child's agent has its own client id)
+        assert connected.health(AGENT_HEALTH)["status"] == "up"
+    finally:
+        agent.terminate()
+        agent.wait(10)

@@ -118,7 +118,7 @@ class AgentService:
         try:
             await keep_connected(
                 self._new_session, lambda session: self._serve(session, stop), self._ended, stop,
-                client_id=SERVICE_NAME, log=log, policy=self.config.reconnect,
+                client_id=self.client_id, log=log, policy=self.config.reconnect,
             )  # fmt: skip
         finally:
             worker.cancel()
@@ -128,8 +128,8 @@ class AgentService:
     async def _start_file_transfer(self) -> FileTransferServer | None:
         """The file transfer service; the agent runs without it (logged) when it cannot listen."""
         config = self.config.file_transfer
-        if config is None:
-            return None
+        if config is None or self.config.device_topic_id != EntityTopicId.main_device():
+            return None  # a child device's agent uses the main device's service
         api = EntityApi(self.entities, self.config.topic_root, self._publish_registration)
         server = FileTransferServer(config.root, max_size=config.max_size, entity_api=api)
         try:
@@ -160,7 +160,14 @@ class AgentService:
     def _options(self) -> MqttOptions:
         values = {name: getattr(self.broker, name) for name in MqttOptions.__dataclass_fields__}
         will = Will(self.config.health_topic, self._health("down"), qos=1, retain=True)
-        return MqttOptions(**{**values, "client_id": SERVICE_NAME, "will": will})
+        return MqttOptions(**{**values, "client_id": self.client_id, "will": will})
+
+    @property
+    def client_id(self) -> str:
+        """``tedge-agent`` for the main device; ``tedge-agent#<topic id>`` for a child device's agent, so
+        that both can share a broker."""
+        device = self.config.device_topic_id
+        return SERVICE_NAME if device == EntityTopicId.main_device() else f"{SERVICE_NAME}#{device.value}"
 
     def _health(self, status: str) -> bytes:
         body: dict[str, Any] = {

@@ -104,3 +104,25 @@ def test_a_child_registered_through_the_agents_http_api_reaches_the_cloud(
             assert response.status == 201
             assert response.json_or_none() == {"@topic-id": "device/child07//"}
         watch.expect("c8y/s/us", "101,dev1:device:child07,seven,thin-edge.io-child,false")
+
+
+def test_plugin_files_written_or_removed_later_are_announced(
+    mosquitto: Any, device: Path, start_mapper: Callable[..., Any], start_agent: Callable[..., Any],
+    probe: Callable[..., Any],
+) -> None:  # fmt: skip
+    start_mapper(device, mosquitto)
+    with probe(mosquitto) as watch:
+        start_agent(device, mosquitto)
+        watch.expect("c8y/s/us", "114,c8y_Restart,c8y_SoftwareUpdate")
+        plugins = device / "plugins"
+        plugins.mkdir(exist_ok=True)
+        (plugins / "tedge-configuration-plugin.toml").write_text(
+            f'files = [{{ path = "{device}/a", type = "a" }}]\n'
+        )
+        watch.expect("c8y/s/us", "119,tedge-configuration-plugin,a")
+        (plugins / "tedge-log-plugin.toml").write_text(
+            f'files = [{{ path = "{device}/*.log", type = "l" }}]\n'
+        )
+        watch.expect("c8y/s/us", "118,l")
+        (plugins / "tedge-configuration-plugin.toml").unlink()
+        watch.expect("c8y/s/us", "114,c8y_LogfileRequest,c8y_Restart,c8y_SoftwareUpdate")

@@ -69,6 +69,17 @@ class DeviceOperations:
         text = _read_optional(self.log_plugin)
         return parse_log_plugin(text or "", source=str(self.log_plugin))
 
+    def signature(self) -> tuple[tuple[int, int] | None, ...]:
+        """What changes when a plugin file is edited, created or removed (modification time, size)."""
+        found: list[tuple[int, int] | None] = []
+        for path in (self.config_plugin, self.log_plugin):
+            try:
+                stat = os.stat(path) if path is not None else None
+            except OSError:
+                stat = None
+            found.append(None if stat is None else (stat.st_mtime_ns, stat.st_size))
+        return tuple(found)
+
     def capabilities(self) -> list[tuple[str, dict[str, Any]]]:
         """``(operation, {"types": [...]})`` for the operations whose plugin file exists."""
         found: list[tuple[str, dict[str, Any]]] = []

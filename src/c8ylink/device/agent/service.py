@@ -80,6 +80,7 @@ class AgentConfig:
     reconnect: ReconnectPolicy = field(default_factory=ReconnectPolicy)
     file_transfer: FileTransferConfig | None = None
     operations: DeviceOperations = field(default_factory=DeviceOperations)
+    plugin_files_poll: float = 2.0  # seconds between looks at the plugin files
 
     @property
     def health_topic(self) -> str:
@@ -108,6 +109,7 @@ class AgentService:
         self._download_client: Any = None
         self.file_transfer: FileTransferServer | None = None
         self.entities = EntityStore(config.device_topic_id)
+        self._file_operations: dict[str, dict[str, Any]] = {}  # announced config/log operations
 
     # ----------------------------------------------------------------------------------------- run
 
@@ -190,10 +192,12 @@ class AgentService:
         log.info("tedge-agent ready: plugins %s", ", ".join(self.plugins) or "none")
         closed = asyncio.create_task(session.wait_closed())
         stopping = asyncio.create_task(stop.wait())
+        watching = asyncio.create_task(self._watch_plugin_files(session))
         try:
             await asyncio.wait({closed, stopping}, return_when=asyncio.FIRST_COMPLETED)
         finally:
             stopping.cancel()
+            watching.cancel()
         if closed.done():
             closed.result()
             return
@@ -209,11 +213,35 @@ class AgentService:
         if self.plugins:
             types = {"types": list(self.plugins)}
             capabilities += [("software_list", types), ("software_update", types)]
+        return capabilities + self._file_capabilities()
+
+    def _file_capabilities(self) -> list[tuple[str, dict[str, Any]]]:
         try:
-            capabilities += self.config.operations.capabilities()
+            found = self.config.operations.capabilities()
         except C8yLinkError as exc:
             log.error("Configuration and log management are not offered: %s", exc)
-        return capabilities
+            found = []
+        self._file_operations = dict(found)
+        return found
+
+    async def _watch_plugin_files(self, session: MqttSession) -> None:
+        """Announce the configuration and log types again when a plugin file changes (or appears, or
+        goes: the operation is then withdrawn with an empty retained message)."""
+        operations = self.config.operations
+        seen = operations.signature()
+        while True:
+            await asyncio.sleep(self.config.plugin_files_poll)
+            current = operations.signature()
+            if current == seen:
+                continue
+            seen = current
+            before = self._file_operations
+            after = dict(self._file_capabilities())
+            for operation in sorted(before.keys() | after.keys()):
+                if before.get(operation) != after.get(operation):
+                    payload = json.dumps(after[operation]).encode() if operation in after else b""
+                    session.publish(self.config.command_topic(operation), payload, qos=1, retain=True)
+            log.info("Plugin files changed: configuration and log operations announced again")
 
     async def _settle_restart(self, session: MqttSession) -> None:
         files = self.config.restart

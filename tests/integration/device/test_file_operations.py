@@ -3,6 +3,7 @@ service; each bad input fails the command with its reason and leaves the device'
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 from collections.abc import AsyncIterator
@@ -159,3 +160,63 @@ async def test_a_log_type_with_no_file_fails(
         await operations.log_upload({"type": "unknown", "tedgeUrl": url(fts, "log_upload/n")})
     with pytest.raises(OperationFailed, match="Invalid 'dateFrom'"):
         await operations.log_upload({"type": "agent", "tedgeUrl": url(fts, "log_upload/n"), "dateFrom": "x"})
+
+
+async def test_a_download_cut_mid_way_leaves_the_old_file_and_no_temporary_file(
+    device: tuple[DeviceOperations, Path],
+) -> None:
+    operations, root = device
+
+    async def cut(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + b"partial" * 100)
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(cut, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        request = {"type": "app", "tedgeUrl": f"http://127.0.0.1:{port}/te/v1/files/main/config_update/app-9"}
+        with pytest.raises(OperationFailed, match="Cannot download the new app configuration"):
+            await operations.config_update(request)
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert (root / "etc/app.conf").read_text() == "old\n"
+    assert sorted(p.name for p in (root / "etc").iterdir()) == ["app.conf"]
+
+
+def test_the_mapper_download_cut_mid_way_fails_and_leaves_no_temporary_file(tmp_path: Path) -> None:
+    import http.server
+    import tempfile
+    import threading
+
+    from c8ylink.device.mapper.config import MapperConfig
+    from c8ylink.device.mapper.transfers import TransferFailed, Transfers
+
+    class Cut(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Length", "100000")
+            self.end_headers()
+            self.wfile.write(b"partial")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Cut)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    before = set(Path(tempfile.gettempdir()).glob("c8ylink-transfer-*"))
+    try:
+        transfer = {
+            "kind": "download",
+            "source": f"http://127.0.0.1:{server.server_port}/x",
+            "tedgeUrl": "http://127.0.0.1:9/never",
+            "command": {"payload": {"remoteUrl": "https://t/x"}},
+        }
+        with pytest.raises(TransferFailed, match="Cannot download https://t/x"):
+            Transfers(MapperConfig(device_id="d"), timeout=5).run(transfer)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert set(Path(tempfile.gettempdir()).glob("c8ylink-transfer-*")) == before

@@ -199,3 +199,31 @@ def test_a_child_devices_config_snapshot(connected: Connected, files: Path) -> N
     finally:
         agent.terminate()
         agent.wait(10)
+
+
+def test_tedge_http_reaches_the_proxy_and_the_file_transfer_service(
+    connected: Connected, files: Path
+) -> None:
+    run = connected.device.run
+    put = run(
+        "http",
+        "put",
+        "/te/v1/files/main/tedge-http/hello.txt",
+        "--data",
+        "hello",
+        "--content-type",
+        "text/plain",
+    )
+    assert put.returncode == 0, put.stderr
+    got = run("http", "get", "/te/v1/files/main/tedge-http/hello.txt")
+    assert (got.returncode, got.stdout) == (0, "hello")
+    assert run("http", "delete", "/te/v1/files/main/tedge-http/hello.txt").returncode == 0
+    missing = run("http", "get", "/te/v1/files/main/tedge-http/hello.txt")
+    assert missing.returncode == 1 and "404" in missing.stderr
+    managed = run("http", "get", f"/c8y/inventory/managedObjects/{connected.mo_id}")
+    assert managed.returncode == 0, managed.stderr
+    assert json.loads(managed.stdout)["id"] == connected.mo_id
+    entities = run("http", "get", "/te/v1/entities")
+    assert json.loads(entities.stdout)[0]["@topic-id"] == "device/main//"
+    bad = run("http", "get", "/elsewhere")
+    assert bad.returncode == 2 and "must start with /c8y/ or /te/" in bad.stderr

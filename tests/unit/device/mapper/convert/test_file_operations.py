@@ -135,3 +135,20 @@ def test_capabilities_announce_the_types(mapper: Mapper) -> None:
     ]
     out = mapper.texts("te/device/main///cmd/log_upload", {"types": ["agent"]})
     assert out == [("c8y/s/us", "114,c8y_LogfileRequest,c8y_UploadConfigFile"), ("c8y/s/us", "118,agent")]
+
+
+def test_smartrest_526_524_522(make_mapper: MapperFactory) -> None:
+    from c8ylink.device.mapper.config import OperationSource
+
+    mapper = make_mapper(operation_source=OperationSource.SMARTREST)
+    (snapshot,) = mapper.send("c8y/s/ds", "526,dev1,mosquitto")
+    assert snapshot.topic.startswith("te/device/main///cmd/config_snapshot/c8y-mapper-")
+    assert json.loads(snapshot.payload)["type"] == "mosquitto"
+    (update,) = mapper.send("c8y/s/ds", "524,dev1,http://files.example/a,app")
+    effect = json.loads(update.payload)
+    assert (update.topic, effect["source"], effect["byId"]) == (TRANSFER, "http://files.example/a", False)
+    (log,) = mapper.send("c8y/s/ds", "522,dev1,agent,2026-01-01T00:00:00Z,2026-01-02T00:00:00Z,ERR,10")
+    payload = json.loads(log.payload)
+    assert (payload["type"], payload["searchText"], payload["lines"]) == ("agent", "ERR", 10)
+    out = mapper.send(snapshot.topic, {**json.loads(snapshot.payload), "status": "executing"})
+    assert [m.text for m in out] == ["501,c8y_UploadConfigFile"]

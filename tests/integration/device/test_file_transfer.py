@@ -118,3 +118,16 @@ async def test_a_large_file_is_streamed(tmp_path: Path) -> None:
         assert status == 200 and answer == body
     finally:
         await service.stop()
+
+
+async def test_a_symbolic_link_out_of_the_directory_is_refused(
+    server: FileTransferServer, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret").write_text("s")
+    server.root.mkdir(parents=True, exist_ok=True)
+    (server.root / "link").symlink_to(outside)
+    assert (await exchange(server.port, "GET /te/v1/files/link/secret HTTP/1.1\r\nHost: x"))[0] == 400
+    assert await put(server.port, "/te/v1/files/link/new", b"x") == 400
+    assert not (outside / "new").exists()

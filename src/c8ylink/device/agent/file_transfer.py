@@ -6,8 +6,9 @@
 - ``DELETE``: the file removed (202), 404 when there is none.
 
 Paths are confined to ``root`` (``core.file_transfer.relative_file_path``): ``..``, absolute and encoded
-traversal get 400. Errors are JSON ``{"error", "message"}``. Every answer closes the connection. The
-``/te/v1/entities`` API is answered by ``entity_api`` when one is given.
+traversal get 400, and so does a path through a symbolic link that leads out of ``root``. Errors are
+JSON ``{"error", "message"}``. Every answer closes the connection. The ``/te/v1/entities`` API is
+answered by ``entity_api`` when one is given.
 """
 
 from __future__ import annotations
@@ -89,6 +90,7 @@ class FileTransferServer:
     ) -> None:
         try:
             path = self.root / relative_file_path(request.target)
+            self._confine(path)
         except FileTransferPathError as exc:
             await _error(writer, 400 if request.target.startswith("/te/v1/files/") else 404, str(exc))
             return
@@ -100,6 +102,12 @@ class FileTransferServer:
             await self._delete(writer, path)
         else:
             await _error(writer, 405, f"{request.method} is not allowed on files")
+
+    def _confine(self, path: Path) -> None:
+        """A symbolic link inside the directory must not lead out of it."""
+        root = os.path.realpath(self.root)
+        if os.path.commonpath([root, os.path.realpath(path)]) != root:
+            raise FileTransferPathError("the file path leads out of the file transfer directory")
 
     async def _put(
         self, request: HttpRequest, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: Path

@@ -57,7 +57,9 @@ class Transfers:
     def _client(self) -> HttpClient:
         from c8ylink.infra.net.http import HttpClient
 
-        return HttpClient(timeout=self.timeout, follow_redirects=True, proxy="")
+        return HttpClient(
+            timeout=self.timeout, follow_redirects=True
+        )  # environment proxies, never for loopback
 
     def _download(self, client: HttpClient, transfer: dict[str, Any], partial: str) -> None:
         source, target = str(transfer["source"]), str(transfer["tedgeUrl"])

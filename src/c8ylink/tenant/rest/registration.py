@@ -7,6 +7,7 @@ from aiohttp import web
 from c8ylink.tenant.rest import render
 from c8ylink.tenant.rest.keys import principal_of, service_of
 from c8ylink.tenant.rest.media import (
+    MALFORMED_MULTIPART,
     json_response,
     read_json,
     read_json_object,
@@ -16,7 +17,7 @@ from c8ylink.tenant.rest.media import (
 from c8ylink.tenant.rest.params import paged
 from c8ylink.tenant.state.access import require_tenant_admin
 from c8ylink.tenant.state.enrollment import device_credentials, register_bulk
-from c8ylink.tenant.state.errors import validation_error
+from c8ylink.tenant.state.errors import bad_request, validation_error
 from c8ylink.tenant.state.registrations import parse_new_device_request
 
 routes = web.RouteTableDef()
@@ -85,7 +86,10 @@ async def post_bulk(request: web.Request) -> web.StreamResponse:
     require_tenant_admin(principal_of(request))
     if request.content_type != "multipart/form-data":
         raise unsupported_media_type(request.headers.get("Content-Type", ""))
-    form = await request.post()
+    try:
+        form = await request.post()
+    except MALFORMED_MULTIPART as exc:
+        raise bad_request(f"Malformed multipart body: {exc}") from exc
     upload = form.get("file")
     if upload is None:
         raise validation_error("Following mandatory fields should be included: file")

@@ -84,6 +84,37 @@ def count_response(request: web.Request, count: int) -> web.Response:
     return web.Response(text=str(count), content_type="text/plain")
 
 
+# the REST domains whose every answer is JSON (binaries and counts excepted): an ``Accept`` that
+# rules JSON out is refused before the handler runs
+_JSON_DOMAINS = (
+    "/inventory/managedObjects",
+    "/identity",
+    "/measurement/",
+    "/event/events",
+    "/alarm/",
+    "/devicecontrol/",
+    "/user/",
+    "/audit/",
+    "/tenant/options",
+    "/tenant/currentTenant",
+    "/application/applications",
+)
+# what a JSON answer satisfies (text/plain: the bare counts)
+_JSON_RANGES = ("*/*", "application/*", "application/json", "text/plain")
+
+
+def refuses_json(path: str, accept: str) -> bool:
+    """True when ``Accept`` lists media ranges and none of them admits a JSON answer on a JSON-only
+    path: Cumulocity answers 406."""
+    if not accept.strip() or "/binaries" in path or not path.startswith(_JSON_DOMAINS):
+        return False
+    for media_range in accept.split(","):
+        main = media_range.split(";", 1)[0].strip().lower()
+        if not main or main in _JSON_RANGES or is_json_media_type(main):
+            return False
+    return True
+
+
 def wants_body(request: web.Request) -> bool:
     """Cumulocity returns created/updated objects only to requests that send ``Accept``."""
     return bool(request.headers.get("Accept", "").strip())

@@ -10,6 +10,7 @@ change passwords, delete users and options.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -27,9 +28,7 @@ from .conftest import SPEC_FILE
 
 pytestmark = pytest.mark.integration
 
-EXAMPLES_PER_OPERATION = 6
-# what the request may legitimately be refused with before any handler sees it
-NO_BODY_STATUSES = {204, 304}
+EXAMPLES_PER_OPERATION = 4
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +72,8 @@ def _exercise(
     sent = 0
     for result in schema.get_all_operations():
         operation = result.ok()
+        if mode == GenerationMode.NEGATIVE and not (operation.query or operation.body or operation.headers):
+            continue  # path parameters are free strings: nothing in them can be invalid
 
         @settings(
             max_examples=EXAMPLES_PER_OPERATION,
@@ -98,10 +99,8 @@ def _exercise(
             if problem is not None and problem not in problems:
                 problems.append(problem)
 
-        try:
+        with contextlib.suppress(Unsatisfiable):  # nothing invalid can be generated for this operation
             send()
-        except Unsatisfiable:
-            pass  # nothing invalid can be generated for this operation
     return sent, problems
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from aiohttp import web
 
 from c8ylink.tenant.rest import render
-from c8ylink.tenant.rest.auth import TOTP_ENROLMENT_PATHS, public, split_username
+from c8ylink.tenant.rest.auth import TOTP_ENROLMENT_PATHS, check_login, check_totp, public, split_username
 from c8ylink.tenant.rest.certificates import check_tenant_path
 from c8ylink.tenant.rest.keys import principal_of, service_of
 from c8ylink.tenant.rest.media import (
@@ -134,15 +134,13 @@ async def _login(request: web.Request) -> tuple[IssuedToken, User | None]:
     if not username or not password:
         raise unauthorized(BAD_CREDENTIALS)
     tenant, name = split_username(username, state.tenant_id, strict=False)
-    user = state.users.find(tenant, name)
-    if user is None or tenant != state.tenant_id or not state.users.check_password(user, password):
+    user = check_login(request, tenant, name, password)
+    if user is None or tenant != state.tenant_id:
         raise unauthorized(BAD_CREDENTIALS)
     if user.tfa_setup_required and not user.tfa_active:
         raise unauthorized(TFA_SETUP_REQUIRED)
     code = str(form.get("tfa_code", "") or "")
-    if user.tfa_active and (
-        code in ("", "undefined") or not state.users.totp_matches(user, code, now=state.now())
-    ):
+    if user.tfa_active and (code in ("", "undefined") or not check_totp(request, user, code)):
         raise unauthorized(TFA_CODE_REQUIRED)
     return state.tokens.issue_user_token(user.username, tfa=user.tfa_active, now=state.now()), user
 
@@ -302,7 +300,7 @@ async def totp_verify(request: web.Request) -> web.StreamResponse:
     user = state.users.get(principal.tenant, principal.username)
     if not user.tfa_secret:
         raise not_found("user", "TOTP secret not found; request one first")
-    if not state.users.totp_matches(user, code, now=state.now()):
+    if not check_totp(request, user, code):
         raise forbidden("Invalid verification code")
     return web.Response(status=204)
 

@@ -88,8 +88,8 @@ async def post_bulk(request: web.Request) -> web.StreamResponse:
         raise unsupported_media_type(request.headers.get("Content-Type", ""))
     try:
         form = await request.post()
-    except MALFORMED_MULTIPART as exc:
-        raise bad_request(f"Malformed multipart body: {exc}") from exc
+    except MALFORMED_MULTIPART as exc:  # a body that ends early, a part without a name, control characters
+        raise bad_request(f"Cannot read the multipart body: {exc}") from None
     upload = form.get("file")
     if upload is None:
         raise validation_error("Following mandatory fields should be included: file")

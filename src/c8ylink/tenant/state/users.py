@@ -34,12 +34,16 @@ def hash_password(password: str, salt: bytes) -> str:
     return "scrypt$" + base64.b64encode(salt).decode() + "$" + base64.b64encode(digest).decode()
 
 
+_NO_HASH = "scrypt$" + base64.b64encode(b"\0" * 16).decode() + "$"  # matches nothing
+
+
 def password_matches(stored: str | None, password: str) -> bool:
-    if not stored or not stored.startswith("scrypt$"):
-        return False
-    _, salt_text, digest_text = stored.split("$")
+    """Whether ``password`` is the one of ``stored``; the same scrypt work when there is no such hash
+    (an unknown user, a user without a password), so the time taken does not tell them apart."""
+    known = bool(stored) and str(stored).startswith("scrypt$") and str(stored).count("$") == 2
+    _, salt_text, digest_text = (str(stored) if known else _NO_HASH).split("$")
     expected = hash_password(password, base64.b64decode(salt_text))
-    return hmac.compare_digest(expected.split("$")[2], digest_text)
+    return hmac.compare_digest(expected.split("$")[2], digest_text) and known
 
 
 def device_username(external_id: str) -> str:
@@ -163,8 +167,9 @@ class Users:
         self._journal.put(KIND, f"{user.tenant}/{user.username}", user.to_record())
         return user
 
-    def check_password(self, user: User, password: str) -> bool:
-        return password_matches(user.password_hash, password)
+    def check_password(self, user: User | None, password: str) -> bool:
+        """``False`` for no user too, after the same work as for a wrong password (no timing oracle)."""
+        return password_matches(user.password_hash if user is not None else None, password)
 
     def set_password(self, user: User, password: str, *, now: datetime) -> User:
         _check_password(password)

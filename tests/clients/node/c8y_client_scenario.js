@@ -153,6 +153,26 @@ async function main() {
     const { data: done } = await client.operation.update({ id: operation.id, status: 'SUCCESSFUL' });
     return { status: res.status, pending: pending.map((o) => o.id).includes(operation.id), executing: executing.status, done: done.status };
   });
+  await step('bulk_operations', async () => {
+    const { data: group } = await client.inventory.create({ name: `js-group-${suffix}`, c8y_IsDeviceGroup: {} });
+    await client.inventory.childAssetsAdd(state.device, group.id);
+    const { data: bulk, res } = await client.operationBulk.create({
+      groupId: group.id,
+      startDate: new Date().toISOString(),
+      creationRamp: 1,
+      operationPrototype: { description: 'bulk restart', c8y_Restart: {} },
+    });
+    const { data: fetched } = await client.operationBulk.detail(bulk.id);
+    const { data: created } = await client.operation.list({ deviceId: state.device, bulkOperationId: bulk.id });
+    const { data: listed } = await client.operationBulk.list({ pageSize: 100 });
+    await client.inventory.delete(group.id);
+    return {
+      status: res.status,
+      groupId: String(fetched.groupId) === String(group.id),
+      operations: created.length,
+      listed: listed.map((b) => String(b.id)).includes(String(bulk.id)),
+    };
+  });
   await step('device_registration', async () => {
     const serial = `js-register-${suffix}`;
     const bootstrap = { user: env('C8Y_BOOTSTRAP_USER'), pass: env('C8Y_BOOTSTRAP_PASSWORD') };

@@ -96,6 +96,8 @@ def test_alarms_and_operations(results: dict[str, Any]) -> None:
     assert value(results, "alarms") == {"status": "ACKNOWLEDGED", "count": 1, "active": 0}
     operations = value(results, "operations")
     assert operations == {"status": 201, "pending": True, "executing": "EXECUTING", "done": "SUCCESSFUL"}
+    bulk = value(results, "bulk_operations")
+    assert bulk == {"status": 201, "groupId": True, "operations": 1, "listed": True}
 
 
 def test_device_registration(results: dict[str, Any]) -> None:

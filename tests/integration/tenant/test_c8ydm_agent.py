@@ -138,7 +138,9 @@ def test_c8ydm_bootstraps_creates_its_device_and_runs_a_command(
         found: dict[str, Any] = api.get(
             f"/inventory/managedObjects/{answer.json()['managedObject']['id']}"
         ).json()
-        return found if "c8y_SupportedOperations" in found else None
+        # 114 (supported operations), 117 (required interval) and 110 (hardware) arrive one by one
+        wanted = ("c8y_SupportedOperations", "c8y_RequiredAvailability", "c8y_Hardware")
+        return found if all(fragment in found for fragment in wanted) else None
 
     managed = wait_for(device, "the agent's device with its supported operations")
     assert managed["name"] == f"c8ydm-{serial}" and managed["type"] == "c8y_c8ydm"

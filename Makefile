@@ -15,6 +15,7 @@ system-deps:
 	@scripts/bootstrap.sh system
 	@scripts/bootstrap.sh browser
 	@scripts/bootstrap.sh shells
+	@scripts/bootstrap.sh node
 
 ## make test: every tier (unit, integration, e2e) on this machine
 test: setup

@@ -4,6 +4,7 @@
 #   scripts/bootstrap.sh system   install the Debian packages the tests and the demo run (mosquitto, tinyproxy, ...)
 #   scripts/bootstrap.sh browser  install Debian chromium for the browser-login test
 #   scripts/bootstrap.sh shells   install zsh and fish for the set-session helper tests
+#   scripts/bootstrap.sh node     install node and npm, and the pinned npm clients of tests/clients/node (npm ci)
 # Each step is idempotent and prints one clear line when it cannot proceed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -73,10 +74,25 @@ setup_shells() {
     if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
 }
 
+setup_node() {
+    # Cumulocity's TypeScript client (@c8y/client), run by tests/integration/tenant/test_c8y_client_js.py
+    local missing=()
+    command -v node >/dev/null 2>&1 || missing+=(nodejs)
+    command -v npm >/dev/null 2>&1 || missing+=(npm)
+    if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
+    local dir=tests/clients/node
+    # npm ci starts from scratch: skip it while node_modules was installed from this lock file
+    if ! cmp -s "$dir/package-lock.json" "$dir/node_modules/.installed-lock.json"; then
+        (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || die "npm ci in $dir failed"
+        cp "$dir/package-lock.json" "$dir/node_modules/.installed-lock.json"
+    fi
+}
+
 case "${1:-}" in
     python) setup_python ;;
     system) setup_system ;;
     browser) setup_browser ;;
     shells) setup_shells ;;
-    *) die "usage: scripts/bootstrap.sh python|system|browser|shells" ;;
+    node) setup_node ;;
+    *) die "usage: scripts/bootstrap.sh python|system|browser|shells|node" ;;
 esac

@@ -8,7 +8,8 @@ device's ``c8y_Serial`` and names the session (``abc`` and ``d:abc`` are the sam
   identifier; the device user ``device_<CN>`` must exist (bulk CERTIFICATES registration, EST
   enrollment) or is created when the anchor has ``autoRegistrationEnabled``. Any problem: CONNACK 5.
 * Password (either listener, no certificate): ``<tenant>/<user>`` + password; a wrong user or
-  password is CONNACK 4, a missing username or an empty password CONNACK 5.
+  password is CONNACK 4, a missing username or an empty password CONNACK 5. The bootstrap user
+  ``management/devicebootstrap`` is accepted too (its session may only use ``s/ucr``).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from c8ylink.tenant.state.access import Principal
 from c8ylink.tenant.state.enrollment import ensure_device_user
 from c8ylink.tenant.state.errors import TenantApiError
 from c8ylink.tenant.state.lockout import LoginGuard
-from c8ylink.tenant.state.tenant import TenantState
+from c8ylink.tenant.state.tenant import BOOTSTRAP_USER, MANAGEMENT_TENANT, TenantState
 from c8ylink.tenant.state.users import DEVICE, device_username
 
 CERTIFICATE, PASSWORD = "certificate", "password"
@@ -134,7 +135,9 @@ def _by_password(state: TenantState, connect: Connect, client: ClientId, guard: 
     if not connect.password:
         raise Refused(ConnackCode.NOT_AUTHORIZED, "empty password")
     tenant, separator, name = connect.username.partition("/")
-    user = state.users.find(tenant, name) if separator and tenant == state.tenant_id else None
+    # the bootstrap user lives in the management tenant; it may only ask for device credentials
+    known = separator and (tenant == state.tenant_id or (tenant, name) == (MANAGEMENT_TENANT, BOOTSTRAP_USER))
+    user = state.users.find(tenant, name) if known else None
     key, now = f"password:{tenant}/{name}", state.now().timestamp()
     try:
         guard.check(key, now)

@@ -5,11 +5,17 @@
 ``71,<JWT>`` on ``s/dat`` for certificate sessions). A publish to a downstream or unknown topic is
 dropped with an ``s/e`` line saying so; custom template collections are not emulated
 (``s/ut/<xid>`` existence checks answer ``41,<xid>`` on ``s/dt``).
+
+The bootstrap user (``management/devicebootstrap``) may only ask for device credentials: an empty
+publish on ``s/ucr`` answers ``70,<tenant>,<username>,<password>`` on ``s/dcr`` once the operator
+accepted the device request named by the client id, and nothing before (the request moves to
+PENDING_ACCEPTANCE, as a REST poll does).
 """
 
 from __future__ import annotations
 
 from c8ylink.core.c8y_topics import (
+    CREDENTIALS_DOWNSTREAM,
     SMARTREST_ERRORS,
     TEMPLATES_DOWNSTREAM,
     TOKEN_DOWNSTREAM,
@@ -23,6 +29,8 @@ from c8ylink.tenant.mqtt.auth import CERTIFICATE, DeviceIdentity
 from c8ylink.tenant.mqtt.json_api import handle_json
 from c8ylink.tenant.mqtt.lines import Outgoing
 from c8ylink.tenant.mqtt.smartrest import handle_static
+from c8ylink.tenant.state.enrollment import device_credentials
+from c8ylink.tenant.state.errors import TenantApiError
 from c8ylink.tenant.state.tenant import TenantState
 
 
@@ -39,6 +47,8 @@ def handle_publish(
         return [_error(41, topic_name, f"Unknown topic {topic_name}: nothing was stored")]
     if not topic.upstream:
         return [_error(41, topic_name, f"{topic_name} is a downstream topic: devices cannot publish to it")]
+    if identity.principal.is_bootstrap or topic.kind is C8yTopicKind.CREDENTIALS:
+        return _credentials(state, identity, topic.kind)
     if topic.kind is C8yTopicKind.STATIC:
         return handle_static(state, identity, topic.child, payload)
     if topic.kind is C8yTopicKind.JSON:
@@ -50,6 +60,19 @@ def handle_publish(
     reference = topic.template or topic_name
     message = f"Template collection {reference} not found (custom templates are not emulated)"
     return [_error(40, reference, message)]
+
+
+def _credentials(state: TenantState, identity: DeviceIdentity, kind: C8yTopicKind) -> list[Outgoing]:
+    if kind is not C8yTopicKind.CREDENTIALS:
+        return [_error(41, "s/ucr", "The bootstrap user may only request device credentials on s/ucr")]
+    if not identity.principal.is_bootstrap:
+        return [_error(41, "s/ucr", "Device credentials are requested with the bootstrap user")]
+    try:
+        issued = device_credentials(state, identity.principal, {"id": identity.serial})
+    except TenantApiError:
+        return []  # not (yet) accepted: the device asks again
+    line = ",".join(("70", issued["tenantId"], issued["username"], issued["password"]))
+    return [(CREDENTIALS_DOWNSTREAM, line.encode("utf-8"))]
 
 
 def _token(state: TenantState, identity: DeviceIdentity) -> list[Outgoing]:

@@ -15,7 +15,7 @@ from c8ylink.tenant.rest import render
 from c8ylink.tenant.rest.binaries import files_of, receive
 from c8ylink.tenant.rest.certificates import check_tenant_path
 from c8ylink.tenant.rest.keys import principal_of, service_of
-from c8ylink.tenant.rest.media import json_response, read_json_object, written_response
+from c8ylink.tenant.rest.media import json_response, read_json_object, stored_content_type, written_response
 from c8ylink.tenant.rest.params import paged, params_of
 from c8ylink.tenant.state.access import require_business_user, require_tenant_admin
 from c8ylink.tenant.state.applications import parse_version
@@ -243,7 +243,9 @@ async def download_archive(request: web.Request) -> web.StreamResponse:
     state = _reader(request)
     binary = _archive(request, _get(request, state))
     path = files_of(request).path("applications", binary["id"])
-    return web.FileResponse(path, headers={"Content-Type": str(binary.get("contentType") or ZIP)})
+    return web.FileResponse(
+        path, headers={"Content-Type": stored_content_type(binary.get("contentType"), ZIP)}
+    )
 
 
 @routes.delete(BASE + "/{id}/binaries/{binary}")

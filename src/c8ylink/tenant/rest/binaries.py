@@ -11,15 +11,28 @@ import json
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-from aiohttp import BodyPartReader, web
+from aiohttp import BodyPartReader, MultipartReader, web
 
 from c8ylink.tenant.files import FileStore, Staged
 from c8ylink.tenant.rest import render
 from c8ylink.tenant.rest.keys import principal_of, service_of
-from c8ylink.tenant.rest.media import json_response, written_response
+from c8ylink.tenant.rest.media import (
+    MALFORMED_MULTIPART,
+    OCTET_STREAM,
+    json_response,
+    stored_content_type,
+    written_response,
+)
 from c8ylink.tenant.rest.params import paged, params_of
 from c8ylink.tenant.state.access import require_writer
-from c8ylink.tenant.state.errors import TenantApiError, conflict, missing_fields, not_found, validation_error
+from c8ylink.tenant.state.errors import (
+    TenantApiError,
+    bad_request,
+    conflict,
+    missing_fields,
+    not_found,
+    validation_error,
+)
 from c8ylink.tenant.state.inventory import InventoryFilter, object_not_found
 from c8ylink.tenant.state.tenant import TenantState
 
@@ -27,7 +40,6 @@ routes = web.RouteTableDef()
 BASE = "/inventory/binaries"
 FILES: web.AppKey[FileStore] = web.AppKey("c8ylink.files", FileStore)
 CHUNK = 64 * 1024
-OCTET_STREAM = "application/octet-stream"
 MAX_OBJECT_PART = 64 * 1024
 
 
@@ -84,7 +96,7 @@ async def receive(
     reader = await request.multipart()
     parts: dict[str, str] = {}
     found: dict[str, Any] = {}
-    while (part := await reader.next()) is not None:
+    while (part := await next_part(reader)) is not None:
         if not isinstance(part, BodyPartReader):
             raise validation_error("Nested multipart bodies are not supported")
         if part.name == file_part:
@@ -103,6 +115,14 @@ async def receive(
     if not isinstance(name, str) or not isinstance(kind, str):
         raise validation_error("object.name and object.type must be strings")
     return {"name": name, "type": kind, "parts": parts}
+
+
+async def next_part(reader: MultipartReader) -> BodyPartReader | MultipartReader | None:
+    """The next part; a part whose headers aiohttp refuses (control characters) is a bad request."""
+    try:
+        return await reader.next()
+    except MALFORMED_MULTIPART as exc:
+        raise bad_request(f"Malformed multipart body: {exc}") from exc
 
 
 def _described(text: str | None) -> dict[str, Any]:
@@ -179,8 +199,8 @@ async def download(request: web.Request) -> web.StreamResponse:
     path = files_of(request).path("inventory", document["id"])
     if not path.is_file():
         raise not_found("binaries", f"The content of binary {document['id']} is missing")
-    content_type = document.get("contentType") or OCTET_STREAM
-    return web.FileResponse(path, headers={"Content-Type": str(content_type)})
+    content_type = stored_content_type(document.get("contentType"))
+    return web.FileResponse(path, headers={"Content-Type": content_type})
 
 
 @routes.put(BASE + "/{id}")
@@ -262,7 +282,7 @@ async def get_attachment(request: web.Request) -> web.StreamResponse:
     path = files_of(request).path("events", event["id"])
     if "c8y_IsBinary" not in event or not path.is_file():
         raise _attachment_not_found(event["id"])
-    content_type = str(event["c8y_IsBinary"].get("type") or OCTET_STREAM)
+    content_type = stored_content_type(event["c8y_IsBinary"].get("type"))
     return web.FileResponse(path, headers={"Content-Type": content_type})
 
 

@@ -8,15 +8,24 @@ request has an ``Accept`` header (rule 10).
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from c8ylink.core import strict_json
 from c8ylink.tenant.state.errors import TenantApiError, validation_error
 
 VENDOR_PREFIX = "application/vnd.com.nsn.cumulocity."
 INFO_URL = "https://www.cumulocity.com/guides/reference-guide/#error_reporting"
+OCTET_STREAM = "application/octet-stream"
+# the characters a URL keeps as they are; every other one (spaces, controls, non-ASCII) is escaped
+_URL_SAFE = "/:?#[]@!$&'()*+,;=%~"
+# what aiohttp raises on a multipart body whose part headers it refuses (control characters, ...)
+MALFORMED_MULTIPART = (ValueError, HttpProcessingError)
+_HEADER_VALUE = re.compile(r"^[\x20-\x7e]*$")
 
 
 def media_type(name: str) -> str:
@@ -75,16 +84,59 @@ def count_response(request: web.Request, count: int) -> web.Response:
     return web.Response(text=str(count), content_type="text/plain")
 
 
+# the REST domains whose every answer is JSON (binaries and counts excepted): an ``Accept`` that
+# rules JSON out is refused before the handler runs
+_JSON_DOMAINS = (
+    "/inventory/managedObjects",
+    "/identity",
+    "/measurement/",
+    "/event/events",
+    "/alarm/",
+    "/devicecontrol/",
+    "/user/",
+    "/audit/",
+    "/tenant/options",
+    "/tenant/currentTenant",
+    "/application/applications",
+)
+# what a JSON answer satisfies (text/plain: the bare counts)
+_JSON_RANGES = ("*/*", "application/*", "application/json", "text/plain")
+
+
+def refuses_json(path: str, accept: str) -> bool:
+    """True when ``Accept`` lists media ranges and none of them admits a JSON answer on a JSON-only
+    path: Cumulocity answers 406."""
+    if not accept.strip() or "/binaries" in path or not path.startswith(_JSON_DOMAINS):
+        return False
+    for media_range in accept.split(","):
+        main = media_range.split(";", 1)[0].strip().lower()
+        if not main or main in _JSON_RANGES or is_json_media_type(main):
+            return False
+    return True
+
+
 def wants_body(request: web.Request) -> bool:
     """Cumulocity returns created/updated objects only to requests that send ``Accept``."""
     return bool(request.headers.get("Accept", "").strip())
+
+
+def header_url(url: str) -> str:
+    """A URL fit for a header (``Location``): ids and option keys may hold any character."""
+    return quote(url, safe=_URL_SAFE)
+
+
+def stored_content_type(value: object, default: str = OCTET_STREAM) -> str:
+    """A stored file's content type for the ``Content-Type`` header: what the client declared on
+    upload, unless it is no valid header value (then ``default``)."""
+    text = str(value or "")
+    return text if text.strip() and _HEADER_VALUE.match(text) else default
 
 
 def written_response(
     request: web.Request, document: Any, name: str | None, *, status: int, location: str | None = None
 ) -> web.Response:
     """The answer to POST/PUT: the document if the client sent ``Accept``, else an empty body."""
-    headers = {"Location": location} if location else {}
+    headers = {"Location": header_url(location)} if location else {}
     if wants_body(request):
         return json_response(document, name, status=status, headers=headers)
     return web.Response(status=status, headers=headers)

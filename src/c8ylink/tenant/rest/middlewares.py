@@ -1,6 +1,7 @@
 """Cross-cutting request handling in one middleware (each aiohttp middleware layer costs time):
 
-remember the connection -> injected faults -> Cumulocity error JSON for every failure
+remember the connection -> injected faults -> 406 for an Accept without JSON
+    -> Cumulocity error JSON for every failure
     -> authentication (unless the handler is public) -> handler -> commit (persist + notify)
 """
 
@@ -16,7 +17,7 @@ from aiohttp import web
 
 from c8ylink.tenant.rest.auth import BOOTSTRAP_PATHS, authenticate
 from c8ylink.tenant.rest.keys import PRINCIPAL, SERVICE
-from c8ylink.tenant.rest.media import error_response
+from c8ylink.tenant.rest.media import error_response, refuses_json
 from c8ylink.tenant.state.errors import TenantApiError, forbidden
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,9 @@ async def request_pipeline(request: web.Request, handler: Handler) -> web.Stream
         rule = service.faults.take(request.method, request.path)
         if rule is not None:
             return error_response(rule.status, "general/injectedFault", rule.message)
+    accept = request.headers.get("Accept", "")
+    if refuses_json(request.path, accept):
+        return error_response(406, "general/notAcceptable", f"Cannot answer {accept!r}: the resource is JSON")
     try:
         if not getattr(request.match_info.handler, "c8y_public", False):
             principal = authenticate(request)

@@ -7,6 +7,7 @@ from aiohttp import web
 from c8ylink.tenant.rest import render
 from c8ylink.tenant.rest.keys import principal_of, service_of
 from c8ylink.tenant.rest.media import (
+    MALFORMED_MULTIPART,
     json_response,
     read_json,
     read_json_object,
@@ -87,7 +88,7 @@ async def post_bulk(request: web.Request) -> web.StreamResponse:
         raise unsupported_media_type(request.headers.get("Content-Type", ""))
     try:
         form = await request.post()
-    except ValueError as exc:  # aiohttp: a multipart body that ends early or has a part without a name
+    except MALFORMED_MULTIPART as exc:  # a body that ends early, a part without a name, control characters
         raise bad_request(f"Cannot read the multipart body: {exc}") from None
     upload = form.get("file")
     if upload is None:

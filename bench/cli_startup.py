@@ -60,6 +60,8 @@ ROWS: list[Row] = [
     Row("tedge --help", ["tedge", "--help"]),
     Row("tedge config get c8y.url", ["tedge", "config", "get", "c8y.url"], _tedge_with_url),
     Row("c8y --help", ["c8y", "--help"]),
+    Row("c8y devices --help", ["c8y", "devices", "--help"]),
+    Row("c8y users --help", ["c8y", "users", "--help"]),
     Row("c8y sessions list (piped)", ["c8y", "sessions", "list"], _c8y_sessions),
 ]
 

@@ -301,7 +301,8 @@ print(json.dumps({"code": code, "loaded": sorted(m for m in sys.modules if m.sta
 @pytest.mark.parametrize(
     ("script", "args"),
     [("tedge", ["--help"]), ("tedge", ["--config-dir", "{dir}", "config", "get", "c8y.url"]),
-     ("c8y", ["--help"]), ("c8y", ["sessions", "list"]),
+     ("c8y", ["--help"]), ("c8y", ["devices", "--help"]), ("c8y", ["users", "--help"]),
+     ("c8y", ["sessions", "list"]),
      ("c8y", ["devices", "list", "--session", "s", "--dry", "--dryFormat", "json", "--nullInput"])],
     ids=lambda value: value if isinstance(value, str) else " ".join(value),
 )  # fmt: skip

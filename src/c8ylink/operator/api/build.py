@@ -1,6 +1,7 @@
 """(command, values of one job, options) -> ``RequestPlan``. Pure.
 
-* path: ``{name}`` in the template takes the (encoded) value of that path parameter;
+* path: ``{name}`` in the template takes the (encoded) value of the path parameter of that name
+  (or ``property``);
 * query: query parameters, the inventory query of the ``q`` parameters
   (``$filter=<parts joined by " and "> $orderby=<orderBy>``), paging, ``--customQueryParam``;
 * body: ``--data`` first, then each body parameter at its (dotted) property, then the command's fixed
@@ -66,13 +67,13 @@ def build_path(spec: CommandSpec, values: Mapping[str, Any]) -> str:
             value = value[0] if value else None
         if value in (None, ""):
             raise UsageError(missing_message(param), exit_code=USER_ERROR)
-        path = path.replace("{" + param.name + "}", encode_component(str(value), safe=""))
+        path = path.replace("{" + param.target + "}", encode_component(str(value), safe=""))
     return path
 
 
 def _query_text(value: Any) -> str:
-    if value is True:
-        return "true"
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, list):
         return ",".join(str(item) for item in value)
     return str(value)
@@ -87,7 +88,9 @@ def build_query(
         if param.location == QUERY and value not in (None, "", []):
             pairs.append((param.target, _query_text(value)))
     if any(param.location == Q for param in spec.params):
-        pairs.insert(0, (spec.query_property, build_inventory_query(spec, values)))
+        query = build_inventory_query(spec, values)
+        if query != "$filter= $orderby=":  # nothing to filter or order by: no query
+            pairs.insert(0, (spec.query_property, query))
     if spec.collection and spec.method == "GET":
         pairs.append(("pageSize", str(options.page_size or DEFAULT_PAGE_SIZE)))
         if options.current_page:
@@ -107,14 +110,14 @@ def build_query(
 
 def build_inventory_query(spec: CommandSpec, values: Mapping[str, Any]) -> str:
     """``$filter=<parts> $orderby=<order>`` (go-c8y-cli.md §6.4)."""
-    parts: list[str] = []
+    parts: list[str] = [spec.query_filter] if spec.query_filter else []
     raw = values.get("query")
     template = values.get("queryTemplate")
     if raw:
         parts.append(template.replace("%s", str(raw)) if template else str(raw))
     for param in spec.params:
         value = values.get(param.name)
-        if param.location != Q or param.name in _Q_CONTROLS or value in (None, "", []):
+        if param.location != Q or param.name in _Q_CONTROLS or value in (None, "", []) or value is False:
             continue
         if param.is_switch:
             parts.append(param.value)
@@ -126,7 +129,7 @@ def build_inventory_query(spec: CommandSpec, values: Mapping[str, Any]) -> str:
 
 
 def build_body(spec: CommandSpec, values: Mapping[str, Any]) -> dict[str, Any]:
-    body: dict[str, Any] = {}
+    body: dict[str, Any] = merge({}, dict(spec.body_defaults))
     data = values.get("data")
     if isinstance(data, dict):
         body = merge(body, data)
@@ -141,12 +144,35 @@ def build_body(spec: CommandSpec, values: Mapping[str, Any]) -> dict[str, Any]:
         else:
             set_path(body, param.target, value[0] if _single_reference(param, value) else value)
     body = merge(body, dict(spec.body_template))
+    for key, fragment in spec.body_if_set.items():
+        if _get(body, key) not in (None, ""):
+            body = merge(body, dict(fragment))
+    for key in [key for key in body if key.startswith("__")]:  # upstream's template helpers
+        del body[key]
     for key in spec.body_required:
         if _get(body, key) in (None, ""):
             owner = next((p for p in spec.params if p.target == key), None)
             hint = f"{flag_of(owner)} or " if owner else ""
             raise UsageError(f"missing {key} in the body: give {hint}--data {key}=...", exit_code=USER_ERROR)
+    for param in spec.params:
+        if param.location == BODY and any(part.isdigit() for part in param.target.split(".")):
+            _index_lists(body, param.target.split("."))
     return body
+
+
+def _index_lists(document: Any, parts: list[str]) -> None:
+    """``c8y_SoftwareUpdate.0.name``: the object at ``c8y_SoftwareUpdate`` keyed ``"0"`` becomes a list."""
+    for index, part in enumerate(parts[:-1]):
+        if not isinstance(document, dict) or part not in document:
+            return
+        child = document[part]
+        if parts[index + 1].isdigit() and isinstance(child, dict) and child and all(map(str.isdigit, child)):
+            child = document[part] = [child[key] for key in sorted(child, key=int)]
+        if isinstance(child, list):
+            position = int(parts[index + 1])
+            _index_lists(child[position] if position < len(child) else None, parts[index + 2 :])
+            return
+        document = child
 
 
 def _single_reference(param: ParamSpec, value: Any) -> bool:
@@ -168,9 +194,11 @@ def build_headers(
     headers: list[tuple[str, str]] = []
     for param in spec.params:
         value = (values or {}).get(param.name)
-        if param.location == HEADER and value not in (None, ""):
-            headers.append((param.target, _query_text(value)))
-    if spec.accept and not options.no_accept:
+        if param.location == HEADER and value not in (None, "", False):
+            headers.append(
+                (param.target, param.value if param.is_switch and param.value else _query_text(value))
+            )
+    if spec.accept and not options.no_accept and "Accept" not in dict(headers):
         headers.append(("Accept", spec.accept))
     if has_body:
         headers.append(("Content-Type", spec.content_type))

@@ -15,11 +15,11 @@ from datetime import datetime
 from c8ylink.core.errors import ApiError, C8yLinkError, NetworkError, UsageError
 from c8ylink.operator.api.build import RequestOptions, build_request
 from c8ylink.operator.api.dry import render_dry
-from c8ylink.operator.api.lookup import resolve
+from c8ylink.operator.api.lookup import collection_items, needs_tenant, resolve
 from c8ylink.operator.api.output import Printer
 from c8ylink.operator.api.pipeline import Job
 from c8ylink.operator.api.plan import RequestPlan
-from c8ylink.operator.api.spec import PATH, CommandSpec, ParamSpec
+from c8ylink.operator.api.spec import CONTEXT, PATH, CommandSpec, ParamSpec
 from c8ylink.operator.api.values import USER_ERROR, convert_one, flag_of
 
 TYPE_CHECKING = False
@@ -130,11 +130,20 @@ class Executor:
                 self.perform(build_request(self.spec, one, self.request_options))
 
     def complete(self, values: dict[str, Any]) -> dict[str, Any]:
-        """Names looked up, files read, the tenant filled in."""
-        for param in self.spec.params:
+        """Names looked up (``context`` parameters first: they narrow the others' lookups), files read,
+        the tenant filled in."""
+        scope = ""
+        params = sorted(self.spec.params, key=lambda param: param.location != CONTEXT)
+        for param in params:
             value = values.get(param.name)
             if param.is_reference and value:
-                values[param.name] = resolve(param.type, list(value), self.get_json, flag=flag_of(param))
+                references = [value] if isinstance(value, str) else list(value)
+                tenant = self.tenant() if needs_tenant(param.type) else ""
+                values[param.name] = resolve(
+                    param.type, references, self.get_json, flag=flag_of(param), tenant=tenant, scope=scope
+                )
+                if param.location == CONTEXT and values[param.name]:
+                    scope = str(values[param.name][0])
             elif param.type == "certificatefile" and value:
                 values[param.name] = read_certificate(param, str(value))
             elif param.type == "tenant" and not value:
@@ -142,7 +151,7 @@ class Executor:
         return values
 
     def expand(self, values: dict[str, Any]) -> list[dict[str, Any]]:
-        """A path parameter with several ids (a name matching several objects): one request each."""
+        """A path parameter given several ids (``--id 1,2``): one request each (a name is one object)."""
         for param in self.spec.params:
             value = values.get(param.name)
             if param.location == PATH and isinstance(value, list) and len(value) > 1:
@@ -223,6 +232,9 @@ class Executor:
     # -- answers ---------------------------------------------------------------------------------------
     def output(self, plan: RequestPlan, response: HttpResponse) -> None:
         document = response.json_or_none()
+        if document is None and response.content and not _json_type(response.content_type):
+            self.printer.content(response.content)  # a binary, CSV: as it came (upstream prints it)
+            return
         if document is None:
             verb = _VERBS.get(self.spec.kind, "Done")
             self.err.write(f"✓ {verb} {plan.path} => {response.status}\n")
@@ -246,7 +258,7 @@ class Executor:
         page = int(plan.query_value("currentPage") or 1)
         pages = fetched = 0
         while True:
-            items = [item for item in document.get(self.spec.collection, []) if isinstance(item, dict)]
+            items = collection_items(document, self.spec.collection)
             self.printer.items(items)
             pages, fetched = pages + 1, fetched + len(items)
             if self.run.progress:
@@ -260,6 +272,10 @@ class Executor:
             document = self.send(plan.with_query("currentPage", str(page))).json_or_none() or {}
         if self.run.progress:
             self.err.write("\n")
+
+
+def _json_type(content_type: str) -> bool:
+    return "json" in content_type.lower()
 
 
 def _retryable(exc: ApiError | NetworkError) -> bool:

@@ -60,6 +60,18 @@ class Printer:
             self.out.write(text)
             self.out.flush()
 
+    def content(self, content: bytes) -> None:
+        """A body that is not JSON (a binary, CSV) written as it came: bytes when stdout takes them."""
+        with self._lock:
+            self.out.flush()
+            binary = getattr(self.out, "buffer", None)
+            if binary is not None:
+                binary.write(content)
+                binary.flush()
+            else:
+                self.out.write(content.decode("utf-8", errors="replace"))
+                self.out.flush()
+
     def document(self, document: Any) -> None:
         """A document printed as it is (``--raw``, dry runs in json)."""
         with self._lock:

@@ -11,9 +11,15 @@ A parameter's ``type`` names its behaviour (``operator.api.values``):
 ``optional_fragment`` a switch; ``{}`` at ``property``
 ``datetime``        ISO time or relative (``-10m``, ``+1h``, ``-7d``, ``now``); ``date``: day only
 ``string[]``        repeatable, a JSON list           ``stringcsv[]``          repeatable, joined with ``,``
+``stringor[]``      repeatable, joined with `` or `` (a filter: ``c8y_A or c8y_B``)
 ``json``            JSON object or shorthand ``a=1,b.c=true`` (``data``: merged into the body)
 ``device[]``        device id or name (looked up), repeatable, also from piped input;
-                    ``agent[]``, ``devicegroup[]``, ``id[]`` (any managed object) likewise
+                    ``agent[]``, ``devicegroup[]``, ``id[]`` (any managed object) likewise, and the
+                    other references of ``operator.api.lookup.LOOKUPS`` (``user[]``, ``usergroup[]``,
+                    ``role[]``, ``application``, ``software[]``, ...; ``userself[]``/``roleself[]``:
+                    the object's ``self`` link); a name acts on its first match only
+``childtype``       ``addition``/``asset``/``device`` -> ``childAdditions``/``childAssets``/``childDevices``
+``file``            an upload from a file (declared; not built yet: a usage error)
 ``reference``       an id that is never looked up (new device requests, certificate fingerprints)
 ``tenant``          a tenant id; default: the session's tenant
 ``certificatefile`` a PEM file; its base64 body (no BEGIN/END lines) is the value
@@ -23,7 +29,8 @@ A parameter's ``type`` names its behaviour (``operator.api.values``):
 ``body`` (dotted ``property``: ``source.id``), ``header``, or ``q``: a part of the inventory query the
 command sends in ``CommandSpec.query_property`` (``format`` is the part, ``%s`` the value; the
 parameters named ``query``, ``queryTemplate`` and ``orderBy`` are the raw filter, its template and the
-order).
+order), or ``context``: accepted and resolved, not sent (upstream narrows the lookup of another
+parameter with it: ``--firmware`` of ``firmware versions get --id 1.0.0``).
 """
 
 from __future__ import annotations
@@ -37,14 +44,19 @@ if TYPE_CHECKING:
 else:
     from c8ylink.core.records import NamedTuple
 
-PATH, QUERY, BODY, HEADER, Q = "path", "query", "body", "header", "q"
-LOCATIONS = (PATH, QUERY, BODY, HEADER, Q)
-REFERENCE_TYPES = ("device[]", "agent[]", "devicegroup[]", "id[]")
-LIST_TYPES = (*REFERENCE_TYPES, "string[]", "stringcsv[]")
+PATH, QUERY, BODY, HEADER, Q, CONTEXT = "path", "query", "body", "header", "q", "context"
+LOCATIONS = (PATH, QUERY, BODY, HEADER, Q, CONTEXT)
+REFERENCE_TYPES = (
+    "device[]", "agent[]", "devicegroup[]", "id[]", "software[]", "firmware[]", "deviceprofile[]",
+    "configuration[]", "smartgroup[]", "deviceservice[]", "softwareversion[]", "firmwareversion[]",
+    "firmwarepatch[]", "user[]", "userself[]", "usergroup[]", "role[]", "roleself[]", "certificate[]",
+    "application", "microservice",
+)  # fmt: skip
+LIST_TYPES = (*REFERENCE_TYPES, "string[]", "stringcsv[]", "stringor[]")
 SWITCH_TYPES = ("boolean", "optional_fragment")
 TYPES = (
     "string", "integer", "float", "boolean", "optional_fragment", "datetime", "date", "json",
-    "reference", "tenant", "certificatefile", *LIST_TYPES,
+    "reference", "tenant", "certificatefile", "childtype", "file", *LIST_TYPES,
 )  # fmt: skip
 METHODS = ("GET", "POST", "PUT", "DELETE")
 ACTIONS = ("read", "create", "update", "delete")
@@ -112,6 +124,10 @@ class CommandSpec(NamedTuple):
     body_required: tuple[str, ...] = ()  # body properties that must end up set
     query_property: str = "q"  # where ``q`` parameters go (``q`` or ``query``)
     handler: str = ""  # "module:function" for a command a spec cannot express (register-ca)
+    query_filter: str = ""  # a fixed first part of the inventory query ("has(c8y_IsDeviceGroup)")
+    body_defaults: Mapping[str, Any] = {}  # fragments applied first (the flags and --data override them)
+    body_if_set: Mapping[str, Mapping[str, Any]] = {}  # property -> fragment applied when it is set
+    upstream_examples: tuple[str, ...] = ()  # go-c8y-cli's own usage lines (``--dry`` tests)
 
     @property
     def kind(self) -> str:

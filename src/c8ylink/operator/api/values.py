@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 USER_ERROR = 101
+CHILD_PATHS = {"addition": "childAdditions", "asset": "childAssets", "device": "childDevices"}
 
 
 def flag_of(param: ParamSpec) -> str:
@@ -34,23 +35,31 @@ def convert_values(spec: CommandSpec, raw: Mapping[str, Any], now: datetime) -> 
         given = raw.get(param.name)
         if given in (None, False, ()):
             if param.default is not None:
-                values[param.name] = convert_one(param, param.default, now)
-            continue
-        values[param.name] = convert_one(param, given, now)
+                given = param.default
+            else:
+                continue
+        value = convert_one(param, given, now)
+        if value is not None:
+            values[param.name] = value
     return values
 
 
 def convert_one(param: ParamSpec, given: Any, now: datetime) -> Any:
     """The typed value of one parameter (used for piped values too)."""
     kind = param.type
-    if param.is_switch:
-        return {} if kind == "optional_fragment" else True
+    if param.is_switch:  # given, or "true"/"false" (--flag=false, a default)
+        on = not (isinstance(given, str) and given.lower() == "false")
+        if kind == "optional_fragment":
+            return {} if on else None
+        return on
     if param.is_list:
         items = [given] if isinstance(given, str) else list(given)
-        if kind != "string[]":
+        if kind not in ("string[]", "stringor[]"):
             items = [part.strip() for item in items for part in item.split(",") if part.strip()]
         for item in items:
             _check_choice(param, item)
+        if kind == "stringor[]":
+            return " or ".join(items)
         return ",".join(items) if kind == "stringcsv[]" else items
     text = str(given)
     _check_choice(param, text)
@@ -62,6 +71,13 @@ def convert_one(param: ParamSpec, given: Any, now: datetime) -> Any:
         return parse_datetime(param.name, text, now, date_only=kind == "date")
     if kind == "json":
         return parse_json_value(param.name, text)
+    if kind == "childtype":
+        return CHILD_PATHS[text]
+    if kind == "file":
+        raise UsageError(
+            f"{flag_of(param)}: uploads from files are not built yet in c8ylink",
+            exit_code=USER_ERROR,
+        )
     return text
 
 

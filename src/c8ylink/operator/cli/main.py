@@ -51,6 +51,8 @@ def quick_answer(argv: Sequence[str], env: Mapping[str, str], *, stdout_tty: boo
         from c8ylink.infra.cli.help import help_width
 
         return render_root_help(help_width(env))
+    if len(argv) > 1 and argv[-1] in HELP_FLAGS:
+        return _group_help(argv[:-1], env)
     terms = _sessions_list_filter(argv)
     if terms is None or stdout_tty:
         return None
@@ -63,6 +65,19 @@ def quick_answer(argv: Sequence[str], env: Mapping[str, str], *, stdout_tty: boo
         return render_lines(filtered(session_entries(home), terms))
     except Exception:  # any surprise: the full CLI handles (and reports) it
         return None
+
+
+def _group_help(words: Sequence[str], env: Mapping[str, str]) -> str | None:
+    """``c8y <group> [<sub-group>...] --help`` of a REST group, else None (click answers)."""
+    from c8ylink.operator.api.index import GROUPS
+
+    if words[0] not in GROUPS or any(word.startswith("-") for word in words):
+        return None
+    from c8ylink.infra.cli.help import help_width
+    from c8ylink.operator.api.index import load_group
+    from c8ylink.operator.cli.group_pages import render_group_help
+
+    return render_group_help(load_group(words[0]), GROUPS[words[0]], list(words[1:]), help_width(env))
 
 
 def render_root_help(width: int) -> str:

@@ -14,6 +14,7 @@ import click
 
 from c8ylink.operator.api.index import GROUPS, load_group
 from c8ylink.operator.api.spec import CommandSpec, ParamSpec
+from c8ylink.operator.cli.group_pages import subgroup_help
 from c8ylink.operator.cli.options import add_rest_options, operator_context
 from c8ylink.operator.cli.surroundings import isatty
 
@@ -58,11 +59,21 @@ def param_help(param: ParamSpec) -> str:
 
 def _option(index: int, param: ParamSpec) -> click.Option:
     names = [f"--{param.name}", *([f"-{param.short}"] if param.short else []), f"p{index}"]
-    if param.is_switch:
-        return click.Option(names, is_flag=True, default=False, help=param_help(param))
+    if param.is_switch:  # --flag, or --flag=false as upstream's boolean flags take
+        return click.Option(
+            names, is_flag=False, flag_value="true", default=None, help=param_help(param),
+            type=click.Choice(["true", "false"], case_sensitive=False),
+        )  # fmt: skip
     if param.is_list:
         return click.Option(names, multiple=True, help=param_help(param), metavar="TEXT")
     return click.Option(names, default=None, help=param_help(param))
+
+
+def _raw(param: ParamSpec, value: Any) -> Any:
+    """What the click-free reading collects too: a given switch is ``True``, ``--flag=false`` "false"."""
+    if param.is_switch and isinstance(value, str):
+        return True if value.lower() == "true" else "false"
+    return value
 
 
 def examples_epilog(spec: CommandSpec) -> str:
@@ -71,14 +82,16 @@ def examples_epilog(spec: CommandSpec) -> str:
         piped = example.stdin.rstrip("\n").replace("\n", "\\n")
         prefix = f"printf '{piped}\\n' | " if example.stdin else ""
         lines += [f"  {prefix}{example.command}", f"      {example.description}"]
-    return "\n".join(lines) if spec.examples else ""
+    if not spec.examples:
+        lines += [f"  {example}" for example in spec.upstream_examples]
+    return "\n".join(lines) if spec.examples or spec.upstream_examples else ""
 
 
 def build_command(group: str, spec: CommandSpec, *, name: str | None = None) -> click.Command:
     params = list(spec.params)
 
     def callback(**kwargs: Any) -> None:
-        raw = {param.name: kwargs[f"p{index}"] for index, param in enumerate(params)}
+        raw = {param.name: _raw(param, kwargs[f"p{index}"]) for index, param in enumerate(params)}
         run_invocation(group, spec, raw)
 
     command = RestCommand(
@@ -112,10 +125,11 @@ def build_group(name: str) -> click.Group:
     for command in spec.commands:
         *parents, leaf = command.name.split(" ")
         target = group
-        for parent in parents:
+        for depth, parent in enumerate(parents, 1):
             child = target.commands.get(parent)
             if not isinstance(child, click.Group):
-                child = click.Group(parent, help=f"{parent.capitalize()} commands", context_settings=CONTEXT)
+                text = subgroup_help(name, parents[:depth])
+                child = click.Group(parent, help=text, short_help=text, context_settings=CONTEXT)
                 target.add_command(child)
             target = child
         target.add_command(build_command(name, command, name=leaf))

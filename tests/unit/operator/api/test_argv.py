@@ -99,6 +99,37 @@ def test_quick_reading_is_what_click_reads(args: list[str], monkeypatch: pytest.
     assert quick[2] == flags
 
 
+def _upstream_lines() -> list[list[str]]:
+    """The stages of go-c8y-cli's examples that run a REST command (``--flag=value`` forms included)."""
+    found = []
+    for name in sorted(GROUPS):
+        for command in load_group(name).commands:
+            for example in command.upstream_examples:
+                for stage in example.split("|"):
+                    try:
+                        words = shlex.split(stage)
+                    except ValueError:
+                        continue
+                    if words[:2] == ["c8y", name] and "--template" not in words:
+                        found.append(words[1:])
+    return found
+
+
+UPSTREAM = _upstream_lines()
+
+
+@pytest.mark.parametrize("args", UPSTREAM, ids=[" ".join(args)[:100] for args in UPSTREAM])
+def test_upstream_command_lines_read_the_same_both_ways(
+    args: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever the quick reading takes, it reads as click does (the rest it leaves to click)."""
+    quick = quick_reading(args)
+    if quick is None:
+        return
+    name, raw, flags = click_reading(args, monkeypatch)
+    assert (quick[0], _given(quick[1]), quick[2]) == (name, _given(raw), flags)
+
+
 @pytest.mark.parametrize("args", NOT_PLAIN, ids=" ".join)
 def test_anything_else_is_left_to_click(args: list[str]) -> None:
     assert quick_reading(args) is None

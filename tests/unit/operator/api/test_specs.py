@@ -32,9 +32,9 @@ def test_command_declaration(group: GroupSpec, command: CommandSpec) -> None:
         assert param.location in LOCATIONS, param
         assert re.fullmatch(r"[A-Za-z][A-Za-z0-9-]*", param.name), param
     placeholders = set(re.findall(r"{(\w+)}", command.path))
-    assert placeholders == {p.name for p in command.params if p.location == PATH}
+    assert placeholders == {p.target for p in command.params if p.location == PATH}
     assert sum(param.pipeline for param in command.params) <= 1
-    assert command.examples, "every command shows at least one example"
+    assert command.examples or command.upstream_examples, "every command shows at least one example"
     for example in command.examples:
         words = shlex.split(example.command)
         assert words[:2] == ["c8y", group.name]

@@ -131,6 +131,7 @@ DELETE = CommandSpec(
     accept="",
     params=(
         _ID,
+        ParamSpec("withDeviceUser", "boolean", QUERY, "Also delete the device's user (a device)"),
         ParamSpec("cascade", "boolean", QUERY, "Also delete children"),
         ParamSpec("forceCascade", "boolean", QUERY, "Delete children even if they have other parents"),
     ),

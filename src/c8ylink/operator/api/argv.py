@@ -31,7 +31,7 @@ def find_command(group: GroupSpec, argv: list[str]) -> tuple[CommandSpec, list[s
 def parse_invocation(
     group: GroupSpec, argv: list[str]
 ) -> tuple[CommandSpec, dict[str, Any], GlobalFlags] | None:
-    from c8ylink.operator.flags import BY_NAME, GlobalFlags
+    from c8ylink.operator.flags import BY_NAME, GlobalFlags, parse_switch_value
 
     found = find_command(group, argv)
     if found is None:
@@ -58,8 +58,13 @@ def parse_invocation(
             flag is not None and flag.kind != "switch"
         )
         if not takes_value:
-            if equals:
-                return None
+            if equals:  # a global switch given --dry=false (a command's own: click reads it)
+                on = parse_switch_value(inline) if flag is not None else None
+                if flag is None or on is None:
+                    return None
+                if on:  # false: as if not given (what click collects too)
+                    setattr(flags, flag.attr, True)
+                continue
             value: str | None = None
         elif equals:
             value = inline

@@ -9,7 +9,7 @@ come from ``--select``, else from the view (``--view auto`` on a terminal), else
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from c8ylink.core.errors import UsageError
 from c8ylink.infra.output.render import flatten, render_json, render_rows
@@ -32,6 +32,7 @@ class OutputOptions(NamedTuple):
     compact: bool = True
     raw: bool = False
     flatten: bool = False
+    filters: tuple[str, ...] = ()  # --filter expressions (operator.api.filters)
 
 
 def check_view(view: str) -> str:
@@ -53,6 +54,14 @@ class Printer:
         self._columns: list[str] = []
         self._table: list[Mapping[str, Any]] = []
         self._rows = 0
+        self._keep: Callable[[Sequence[Mapping[str, Any]]], list[Mapping[str, Any]]] | None = None
+        if options.filters:
+            from datetime import UTC, datetime
+
+            from c8ylink.operator.api.filters import filter_items, parse_filters
+
+            rules, now = parse_filters(options.filters), datetime.now(UTC)  # bad ones fail before a request
+            self._keep = lambda items: filter_items(items, rules, now)
 
     def text(self, text: str) -> None:
         """Text printed as it is (dry runs)."""
@@ -79,6 +88,8 @@ class Printer:
             self.out.flush()
 
     def items(self, items: Sequence[Mapping[str, Any]]) -> None:
+        if self._keep is not None:
+            items = self._keep(items)
         if not items:
             return
         with self._lock:

@@ -167,6 +167,7 @@ def _output_options(flags: GlobalFlags, streams: Streams) -> OutputOptions:
         compact=flags.compact or not tty,
         raw=flags.raw,
         flatten=flags.flatten,
+        filters=flags.filter,
     )
 
 

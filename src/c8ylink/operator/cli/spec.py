@@ -5,7 +5,7 @@ The REST groups come from ``operator.api.index`` (no spec module is imported to 
 from __future__ import annotations
 
 from c8ylink.operator.api.index import GROUPS
-from c8ylink.operator.flags import FLAGS, SWITCH
+from c8ylink.operator.flags import FLAGS, SWITCH, normalize_switches
 
 PROG = "c8y"
 USAGE_ARGS = "[OPTIONS] COMMAND [ARGS]..."
@@ -39,8 +39,9 @@ def all_commands() -> list[tuple[str, str]]:
 
 
 def hoist_global_options(args: list[str]) -> list[str]:
-    """Global flags given before the command (``c8y --session x sessions get``) move behind it."""
-    items = list(args)
+    """Global flags given before the command (``c8y --session x sessions get``) move behind it; a global
+    switch given a value (``--dry=false``) is read here (``operator.flags.normalize_switches``)."""
+    items = normalize_switches(list(args))
     moved: list[str] = []
     while items and items[0].startswith("-") and items[0] not in ("-h", "--help", "--version", "--"):
         name = items[0].split("=", 1)[0]

@@ -217,6 +217,12 @@ class GlobalFlags:
     no_progress: bool = False
 
 
+def proxy_of(flags: GlobalFlags) -> str | None:
+    """The proxy of this run: ``""`` with ``--noProxy``, the ``--proxy`` URL, else ``None`` (the
+    environment's ``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY``)."""
+    return "" if flags.no_proxy else (flags.proxy or None)
+
+
 def parse_switch_value(text: str) -> bool | None:
     """``--flag=true``/``--flag=false`` as upstream's boolean flags take (also 1/0, yes/no); None if
     ``text`` is none of these."""

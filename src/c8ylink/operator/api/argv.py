@@ -40,8 +40,8 @@ def parse_invocation(
     options: dict[str, ParamSpec] = {}
     for spec in command.params:
         options["--" + spec.name] = spec
-        if spec.short:
-            options["-" + spec.short] = spec
+        for short in short_names(spec):
+            options["-" + short] = spec
     raw: dict[str, Any] = {}
     flags = GlobalFlags()
     items = list(rest)
@@ -79,10 +79,17 @@ def parse_invocation(
     return command, raw, flags
 
 
+def short_names(param: ParamSpec) -> tuple[str, ...]:
+    """The one-letter names of a parameter: its own, and ``-d`` for ``--data`` as upstream."""
+    if param.short:
+        return (param.short,)
+    return ("d",) if param.name == "data" else ()
+
+
 def _set_param(raw: dict[str, Any], param: ParamSpec, value: str | None) -> None:
     if value is None:
         raw[param.name] = True
-    elif param.is_list:
+    elif param.is_list or param.type == "json":
         raw[param.name] = (*raw.get(param.name, ()), value)
     else:
         raw[param.name] = value

@@ -59,6 +59,28 @@ class Target(NamedTuple):
     tenant: str = ""
 
 
+class RawSink:
+    """``--outputFileRaw``: the server's answers as they came, written to ``path`` when the command ends
+    (``write``: atomically, so an interrupted command leaves no half-written file)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._parts: list[bytes] = []
+        self._lock = threading.Lock()
+
+    def add(self, content: bytes) -> None:
+        with self._lock:
+            self._parts.append(content if content.endswith(b"\n") or not content else content + b"\n")
+
+    def write(self) -> None:
+        from c8ylink.infra.files import write_atomic
+
+        if len(self._parts) == 1:
+            write_atomic(self.path, self._parts[0].rstrip(b"\n") if self._parts[0] else b"")
+        else:
+            write_atomic(self.path, b"".join(self._parts))
+
+
 class Silenced(C8yLinkError):
     """An error answer whose status is in ``--silentStatusCodes`` (counted, not printed)."""
 
@@ -79,8 +101,10 @@ class Executor:
         sleep: Callable[[float], None],
         client_factory: Callable[[], C8yClient] | None = None,
         gate: WriteGate | None = None,
+        raw_sink: RawSink | None = None,
     ) -> None:
         self.command = command
+        self.raw_sink = raw_sink
         self.spec = spec
         self.values = values
         self.run = run
@@ -231,8 +255,13 @@ class Executor:
 
     # -- answers ---------------------------------------------------------------------------------------
     def output(self, plan: RequestPlan, response: HttpResponse) -> None:
+        if self.raw_sink is not None:
+            self.raw_sink.add(response.content)
         document = response.json_or_none()
         if document is None and response.content and not _json_type(response.content_type):
+            if self.raw_sink is not None:  # a download to --outputFileRaw: its path, not the bytes
+                self.printer.text(self.raw_sink.path + "\n")
+                return
             self.printer.content(response.content)  # a binary, CSV: as it came (upstream prints it)
             return
         if document is None:

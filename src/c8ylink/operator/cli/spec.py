@@ -15,8 +15,14 @@ DOC = "Cumulocity command line tool: sessions, settings and REST commands"
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "api": ("c8ylink.operator.cli.api:api_cmd", "Send any REST request (method, path, body)"),
     "cli": ("c8ylink.operator.cli.profile:cli_cmd", "Shell helpers (set-session) and the CLI profile"),
+    "completion": (
+        "c8ylink.operator.cli.completion:completion_cmd",
+        "Completion script for bash, zsh, fish, powershell",
+    ),
     "sessions": ("c8ylink.operator.cli.sessions:sessions_cmd", "Cumulocity sessions"),
     "settings": ("c8ylink.operator.cli.settings:settings_cmd", "Settings of the CLI and the active session"),
+    "util": ("c8ylink.operator.cli.util:util_cmd", "Pipeline helpers: show JSON, repeat lines, CSV to JSON"),
+    "version": ("c8ylink.operator.cli.util:version_cmd", "Show the version of c8y"),
 }
 REST_GROUPS: dict[str, str] = dict(GROUPS)  # name -> one-line help (built by operator.cli.rest)
 ALIASES = {"session": "sessions"}  # `eval "$(c8y session login)"` as the user docs write it

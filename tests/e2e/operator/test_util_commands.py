@@ -101,7 +101,8 @@ def test_completion_loaded_by_bash(isolation: Path) -> None:
         _shell("bash"),
         "source <(c8y completion bash)\n"
         'COMP_WORDS=(c8y util re); COMP_CWORD=2; _c8y_completion c8y; echo "${COMPREPLY[*]}"\n'
-        'COMPREPLY=(); COMP_WORDS=(c8y devices list --dryF); COMP_CWORD=3; _c8y_completion c8y; echo "${COMPREPLY[*]}"\n',
+        "COMPREPLY=(); COMP_WORDS=(c8y devices list --dryF); COMP_CWORD=3\n"
+        '_c8y_completion c8y; echo "${COMPREPLY[*]}"\n',
     )
     assert out.splitlines() == ["repeat repeatcsv repeatfile", "--dryFormat"]
 

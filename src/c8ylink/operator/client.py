@@ -163,6 +163,7 @@ class C8yClient:
         data: Mapping[str, str] | None = None,
         files: Mapping[str, FileField] | None = None,
         headers: Mapping[str, str] | None = None,
+        content: bytes | None = None,
         authenticated: bool = True,
         raise_for_status: bool = True,
     ) -> HttpResponse:
@@ -174,9 +175,13 @@ class C8yClient:
             cookies = credentials.cookies or None
         sent.update(headers or {})
         sent = {name: value for name, value in sent.items() if value != ""}  # "": leave the header out
-        response = self._http.request(
-            method, path, params=params, json=json, data=data, files=files, headers=sent, cookies=cookies
-        )
+        if content is not None:  # a body that is not JSON
+            response = self._http.request(method, path, params=params, content=content, headers=sent,
+                                          cookies=cookies)  # fmt: skip
+        else:
+            response = self._http.request(
+                method, path, params=params, json=json, data=data, files=files, headers=sent, cookies=cookies
+            )
         if raise_for_status and not response.ok:
             raise self.error_for(response, authenticated=authenticated)
         return response

@@ -247,3 +247,57 @@ def test_login_goes_through_the_proxy(
     dead = f"http://127.0.0.1:{_free_port()}"
     failed = c8y("sessions", "login", "--from-env", "--shell", "bash", "--proxy", dead, env=env)
     assert failed.code != 0 and "Traceback" not in failed.stderr
+
+
+# -- c8y api ---------------------------------------------------------------------------------------------
+def test_api_fills_percent_s_with_piped_values_and_patch_is_a_method(rest: C8y) -> None:
+    ids = create_devices(rest, unique("api-"), 2)
+    piped = "".join(f"{device}\n" for device in ids)
+    updated = rest("api", "PUT", "/inventory/managedObjects/%s", "--data", "api_Marker=1", "-f", stdin=piped)
+    assert [item["id"] for item in lines(updated)] == ids
+    for device in ids:
+        assert lines(rest("api", f"/inventory/managedObjects/{device}", "--select", "api_Marker")) == [
+            {"api_Marker": 1}
+        ]
+    braces = rest("api", "GET", "/inventory/managedObjects/{url}", "--select", "id", stdin=ids[0] + "\n")
+    assert lines(braces) == [{"id": ids[0]}]
+    patch = rest("api", "PATCH", "/inventory/managedObjects/1", "-d", "a=1", "--dry", "--dryFormat", "json")
+    assert json.loads(patch.stdout)["method"] == "PATCH" and json.loads(patch.stdout)["body"] == {"a": 1}
+
+
+def test_api_host_sends_to_another_host(
+    c8y: C8y, sessions: Path, tenant: BackgroundTenant, rest_user: tuple[str, str]
+) -> None:
+    from .conftest import write_session
+
+    path = write_session(sessions, "elsewhere", tenant, rest_user)
+    document = json.loads(path.read_text())
+    document["host"] = f"https://127.0.0.1:{_free_port()}"  # nothing listens there
+    path.write_text(json.dumps(document))
+    env = {"C8Y_SESSION": str(path)}
+    assert c8y("api", "/inventory/managedObjects", env=env).code != 0
+    run = c8y("api", "/tenant/currentTenant", "--host", tenant.info.https_url, "--select", "name", env=env)
+    assert lines(run) == [{"name": tenant.info.tenant}]
+
+
+def test_api_keep_properties_false_strips_what_the_server_sets(rest: C8y) -> None:
+    [device] = create_devices(rest, unique("keep-"), 1)
+    got = rest("devices", "get", "--id", device)
+    args = ("api", "POST", "/inventory/managedObjects", "--dry", "--dryFormat", "json")
+    dry = rest(*args, "--keepProperties=false", stdin=got.stdout)
+    body = json.loads(dry.stdout)["body"]
+    assert (
+        "id" not in body
+        and "self" not in body
+        and "lastUpdated" not in body
+        and body["name"].startswith("keep-")
+    )
+    kept = rest(*args, stdin=got.stdout)
+    assert json.loads(kept.stdout)["body"]["id"] == device
+
+
+def test_api_content_type_sends_text_as_is(rest: C8y) -> None:
+    dry = rest("api", "POST", "/service/raw", "--contentType", "text/plain", "--data", "a=1 plain, text",
+               "--dry", "--dryFormat", "json")  # fmt: skip
+    document = json.loads(dry.stdout)
+    assert document["body"] == "a=1 plain, text" and document["headers"]["Content-Type"] == "text/plain"

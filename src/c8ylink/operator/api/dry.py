@@ -42,18 +42,24 @@ def _files_document(plan: RequestPlan) -> dict[str, Any]:
 
 def dry_document(plan: RequestPlan, base_url: str, auth_kind: str) -> dict[str, Any]:
     host = base_url.rstrip("/") or NO_HOST
-    ordered = plan._replace(query=tuple(sorted(plan.query, key=lambda pair: pair[0])))
+    path = plan.path
+    if "://" in path:  # c8y api --host: another host than the session's
+        parts = urlsplit(path)
+        host, path = f"{parts.scheme}://{parts.netloc}", parts.path or "/"
+    ordered = plan._replace(path=path, query=tuple(sorted(plan.query, key=lambda pair: pair[0])))
     document: dict[str, Any] = {
         "url": host + ordered.target,
         "host": host,
         "pathEncoded": ordered.target,
-        "path": plan.path,
+        "path": path,
     }
     if plan.query:
         document["query"] = "&".join(f"{name}={value}" for name, value in ordered.query)
     document["method"] = plan.method
     document["headers"] = dry_headers(plan, auth_kind)
     body = _files_document(plan) if plan.files else plan.body
+    if plan.content is not None:
+        body = plan.content.decode("utf-8", "replace")
     if body is not None:
         document["body"] = body
     document["shell"] = render_curl(document)
@@ -75,7 +81,7 @@ def render_curl(document: Mapping[str, Any], *, powershell: bool = False) -> str
     words = ["curl", "-X", _single_quoted(document["method"])]
     body = document.get("body")
     if body is not None and not any("multipart" in v for v in document["headers"].values()):
-        text = json.dumps(body, separators=(",", ":"))
+        text = body if isinstance(body, str) else json.dumps(body, separators=(",", ":"))
         words += ["-d", _single_quoted(text.replace('"', '\\"') if powershell else text)]
     for name, value in document["headers"].items():
         words += ["-H", _single_quoted(f"{name}: {value}")]
@@ -103,6 +109,8 @@ def _body_text(document: Mapping[str, Any], *, indent: int | None) -> str:
     body = document.get("body")
     if body is None:
         return ""
+    if isinstance(body, str):
+        return body
     return json.dumps(body, indent=indent, separators=(",", ":") if indent is None else None)
 
 

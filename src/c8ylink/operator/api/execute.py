@@ -234,6 +234,7 @@ class Executor:
                     json=plan.body if not files else None,
                     files=files,
                     headers=headers,
+                    content=plan.content,
                 )
             except (ApiError, NetworkError) as exc:
                 if not _retryable(exc) or attempt >= self.run.retries:

@@ -2,6 +2,7 @@
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: demo test check bench setup system-deps deb clean
 
@@ -17,7 +18,7 @@ system-deps:
 
 ## make test: every tier (unit, integration, e2e) on this machine
 test: setup
-	$(PY) -m pytest -q tests
+	$(PY) -m pytest -q -n $(JOBS) --dist loadfile tests
 
 ## make check: lint and types
 check: $(STAMP)

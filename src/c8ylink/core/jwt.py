@@ -58,6 +58,8 @@ def encode_jwt(claims: Mapping[str, Any], key: bytes) -> str:
 
 
 def _split(token: str) -> tuple[str, str, str]:
+    if not token.isascii():  # a token is base64url and dots: anything else (a lone surrogate ...) is refused
+        raise JwtError("malformed token: not ASCII")
     parts = token.split(".")
     if len(parts) != 3 or not all(parts[:2]):
         raise JwtError("malformed token: expected three dot-separated segments")
@@ -67,7 +69,7 @@ def _split(token: str) -> tuple[str, str, str]:
 def _decode_object(segment: str, what: str) -> dict[str, Any]:
     try:
         value = json.loads(_b64decode(segment))
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # RecursionError: nested too deeply
         raise JwtError(f"malformed token: the {what} is not JSON") from exc
     if not isinstance(value, dict):
         raise JwtError(f"malformed token: the {what} is not a JSON object")

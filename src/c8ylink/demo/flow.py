@@ -116,11 +116,12 @@ class DemoRun:
         passphrase = secrets.token_urlsafe(16)
         write_atomic(self.layout.passphrase, passphrase + "\n", mode=0o600)
         shell.export("C8Y_PASSPHRASE", passphrase, shown=f'"$(cat {self.layout.passphrase})"')
-        shell.run(
-            "c8y", "sessions", "create", "--host", self.https_base(), "--tenant", tenant["tenant"],
-            "--username", tenant["admin"]["username"], "--password", Secret(tenant["admin"]["password"],
-            '"$ADMIN_PASSWORD"'), "--mode", "dev", "--name", SESSION,
-        )  # fmt: skip
+        create = (  # the password reaches c8y in its environment, never on a command line (`ps`)
+            f'C8Y_PASSWORD="$ADMIN_PASSWORD" c8y sessions create --host {shlex.quote(self.https_base())} '
+            f"--tenant {shlex.quote(tenant['tenant'])} --username {shlex.quote(tenant['admin']['username'])} "
+            f"--mode dev --name {SESSION}"
+        )
+        shell.run_script(create, shown=create)
         login = f'eval "$(c8y sessions login --session {SESSION})"'
         result = self.shell.run_script(f"{login} && env -0", shown=login, show_output=False)
         activated = parse_env_dump(result.stdout)

@@ -3,7 +3,7 @@
     shell = Shell(transcript, env={...})
     shell.export("TEDGE_CONFIG_DIR", "/tmp/demo/etc-tedge")       # printed as `$ export ...`
     result = shell.run("tedge", "config", "set", "c8y.url", "localhost")
-    shell.run("c8y", "sessions", "create", "--password", Secret(password, '"$ADMIN_PASSWORD"'))
+    shell.run("c8y", "deviceregistration", "register-ca", "--one-time-password", Secret(otp, '"$OTP"'))
 
 Programs of this package (``tedge``, ``c8y``, ``c8ylink``, ...) are taken from the directory of the
 running interpreter (the virtualenv), others from ``PATH``. A ``Secret`` argument is passed as its

@@ -146,6 +146,8 @@ def load_toml_data(path: os.PathLike[str] | str) -> dict[str, Any] | None:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"Failed to parse {os.fspath(path)}: {_tomllib_reason(str(exc))}") from None
+    except RecursionError:
+        raise ConfigError(f"Failed to parse {os.fspath(path)}: TOML parse error: nested too deeply") from None
 
 
 def _tomllib_reason(text: str) -> str:
@@ -170,6 +172,8 @@ def load_toml_document(path: os.PathLike[str] | str) -> tomlkit.toml_document.TO
         return tomlkit.document()
     try:
         return tomlkit.parse(text)
+    except RecursionError:
+        raise ConfigError(f"Failed to parse {os.fspath(path)}: TOML parse error: nested too deeply") from None
     except tomlkit.exceptions.ParseError as exc:
         raise ConfigError(
             f"Failed to parse {os.fspath(path)}: TOML parse error at line {exc.line}, column {exc.col}: "

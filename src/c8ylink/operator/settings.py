@@ -19,6 +19,8 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
+from c8ylink.core.errors import ConfigError
+from c8ylink.core.exit_codes import C8yExit
 from c8ylink.core.settings.durations import GO_DURATION, DurationType
 from c8ylink.core.settings.errors import ValueParseError
 from c8ylink.core.settings.schema import Key, Literal, Schema
@@ -32,6 +34,7 @@ else:
     from c8ylink.core.records import NamedTuple  # start-up: no dataclasses, no typing
 
 _CTX = ParseContext()
+USER_ERROR = int(C8yExit.USER)
 
 
 class SwitchType(ValueType):
@@ -173,14 +176,14 @@ class SettingsLayers(NamedTuple):
         raw = self.value(key)
         try:
             return SCHEMA.key(key).type.from_toml(raw, _CTX)
-        except ValueParseError as exc:
-            raise ValueParseError(f"invalid setting {key}={raw!r}: {exc.reason}") from None
+        except ValueParseError as exc:  # a user error of c8y (exit 101), naming the key
+            raise ConfigError(f"invalid setting {key}={raw!r}: {exc.reason}", exit_code=USER_ERROR) from None
 
     def flag(self, key: str) -> bool:
         """A switch; a value that is not one counts as the key's default (as go-c8y-cli ignores it)."""
         try:
             return bool(self.typed(key))
-        except ValueParseError:
+        except ConfigError:
             return bool(default_value(key))
 
     def text(self, key: str) -> str:

@@ -38,6 +38,7 @@ from c8ylink.infra.files import write_atomic
 from c8ylink.tenant.pki import ClientTrust, ServerTls, ensure_server_tls
 from c8ylink.tenant.service import DEFAULT_TENANT_ID, Credentials, TenantService, TenantSetup
 from c8ylink.tenant.state.ids import SecretSource, SystemSecrets
+from c8ylink.tenant.state.lockout import LockoutPolicy
 from c8ylink.tenant.state.signals import TenantEvent, TrustedCertificateAdded
 
 INFO_FILE = "tenant.json"
@@ -62,6 +63,9 @@ class TenantConfig:
     strict_basic: bool = False
     device_ca: bool = True
     max_body_bytes: int = 1024 * 1024
+    lockout: LockoutPolicy = field(default_factory=LockoutPolicy)  # when wrong passwords lock a login
+    handshake_timeout: float = 10.0  # seconds for a TLS handshake (REST and MQTT over TLS)
+    request_head_timeout: float = 30.0  # seconds for a REST request's line and headers to arrive
 
     @classmethod
     def on_free_ports(cls, data_dir: Path | None = None, **fields: Any) -> TenantConfig:
@@ -174,6 +178,8 @@ class TenantServer:
             data_dir = self._temporary = Path(tempfile.mkdtemp(prefix="c8ylink-tenant-"))
         data_dir = data_dir.resolve()
         data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if data_dir.stat().st_mode & 0o077:  # keys, the database, tenant.json: for the tenant's user only
+            data_dir.chmod(0o700)
         self._lock = _lock_data_dir(data_dir)
         (data_dir / INFO_FILE).unlink(missing_ok=True)
         try:

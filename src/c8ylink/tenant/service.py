@@ -12,6 +12,7 @@ Subscribers must not block; an asyncio front end schedules its work (``loop.call
 from __future__ import annotations
 
 import base64
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from c8ylink.core.clock import Clock
 from c8ylink.core.errors import ConfigError
+from c8ylink.infra.files import write_atomic
 from c8ylink.tenant.faults import FaultPlan
 from c8ylink.tenant.state.ids import SecretSource
 from c8ylink.tenant.state.signals import TenantEvent
@@ -30,6 +32,8 @@ log = logging.getLogger(__name__)
 
 Subscriber = Callable[[TenantEvent], None]
 DATABASE_NAME = "tenant.db"
+CREDENTIALS_FILE = "credentials.json"
+PASSWORD_KEYS = ("admin_password", "bootstrap_password")
 DEFAULT_TENANT_ID = "t100"
 
 
@@ -59,6 +63,7 @@ class TenantService:
         self.admin = admin
         self.bootstrap = bootstrap
         self.faults = FaultPlan()
+        self.data_dir: Path | None = None
         self._subscribers: list[Subscriber] = []
 
     def subscribe(self, subscriber: Subscriber) -> Callable[[], None]:
@@ -90,16 +95,24 @@ class TenantService:
         store = TenantStore(data_dir / DATABASE_NAME) if data_dir is not None else None
         meta = store.meta() if store is not None else {}
         new = "tenant_id" not in meta
+        stale = [name for name in PASSWORD_KEYS if name in meta]  # a data dir of an older version
         if new:
             meta = {
                 "tenant_id": setup.tenant_id,
                 "jwt_key": base64.b64encode(secrets.token_bytes(32)).decode(),
                 "admin_username": setup.admin_username,
+            }
+            passwords = {
                 "admin_password": setup.admin_password or secrets.password(16),
                 "bootstrap_password": secrets.password(20),
             }
         elif setup.tenant_id != meta["tenant_id"] and setup.tenant_id != DEFAULT_TENANT_ID:
             raise ConfigError(f"{data_dir} holds tenant {meta['tenant_id']}, not {setup.tenant_id}")
+        else:
+            passwords = _load_passwords(data_dir, meta)
+        meta = {name: value for name, value in meta.items() if name not in PASSWORD_KEYS}
+        if data_dir is not None and (new or stale):
+            save_credentials(data_dir, passwords)
         meta["domain"] = setup.domain
         identity = TenantIdentity(meta["tenant_id"], setup.domain, base64.b64decode(meta["jwt_key"]))
         state = TenantState(identity, clock=clock, secrets=secrets)
@@ -108,24 +121,56 @@ class TenantService:
         service = cls(
             state,
             store,
-            admin=Credentials(f"{identity.tenant_id}/{meta['admin_username']}", meta["admin_password"]),
-            bootstrap=Credentials(f"{MANAGEMENT_TENANT}/{BOOTSTRAP_USER}", meta["bootstrap_password"]),
+            admin=Credentials(f"{identity.tenant_id}/{meta['admin_username']}", passwords["admin_password"]),
+            bootstrap=Credentials(f"{MANAGEMENT_TENANT}/{BOOTSTRAP_USER}", passwords["bootstrap_password"]),
         )
+        service.data_dir = data_dir
         if new:
-            _populate(state, meta, device_ca=setup.device_ca)
+            _populate(state, meta["admin_username"], passwords, device_ca=setup.device_ca)
         if store is not None:
             store.apply(state.journal.take(), meta)
+            if stale:
+                store.forget_meta(stale)
         state.take_signals()
         return service
 
 
-def _populate(state: TenantState, meta: dict[str, str], *, device_ca: bool) -> None:
+def save_credentials(data_dir: Path, passwords: dict[str, str]) -> None:
+    """The first passwords of the admin and bootstrap users, for ``tenant.json`` at each start: the one
+    place they are kept in clear (0600, in the 0700 data dir); the database has scrypt hashes only."""
+    text = json.dumps({name: passwords[name] for name in PASSWORD_KEYS}, indent=2) + "\n"
+    write_atomic(data_dir / CREDENTIALS_FILE, text, mode=0o600)
+
+
+def _load_passwords(data_dir: Path | None, meta: dict[str, str]) -> dict[str, str]:
+    found: dict[str, object] = {}
+    if data_dir is not None:
+        try:
+            found = json.loads((data_dir / CREDENTIALS_FILE).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            found = {}
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"Cannot read {data_dir / CREDENTIALS_FILE}: {exc}") from None
+    passwords = {
+        name: found.get(name, meta.get(name)) if isinstance(found, dict) else None for name in PASSWORD_KEYS
+    }
+    missing = [name for name, value in passwords.items() if not isinstance(value, str)]
+    if missing:
+        log.warning("%s has no %s: tenant.json shows them empty", CREDENTIALS_FILE, ", ".join(missing))
+    return {name: value if isinstance(value, str) else "" for name, value in passwords.items()}
+
+
+def _populate(state: TenantState, admin_username: str, passwords: dict[str, str], *, device_ca: bool) -> None:
     now = state.now()
     state.users.add(
-        state.tenant_id, meta["admin_username"], roles=[ADMIN], password=meta["admin_password"], now=now
+        state.tenant_id, admin_username, roles=[ADMIN], password=passwords["admin_password"], now=now
     )
     state.users.add(
-        MANAGEMENT_TENANT, BOOTSTRAP_USER, roles=[BOOTSTRAP], password=meta["bootstrap_password"], now=now
+        MANAGEMENT_TENANT,
+        BOOTSTRAP_USER,
+        roles=[BOOTSTRAP],
+        password=passwords["bootstrap_password"],
+        now=now,
     )
     if device_ca:
         state.trust.create_authority(state.tenant_id, now=now)

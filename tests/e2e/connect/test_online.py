@@ -167,6 +167,7 @@ def test_basic_auth_checks_with_123_and_124(
     assert "Checking Cumulocity" not in result.stderr  # only with certificates
     bridge = device.bridge_file.read_text()
     assert f"remote_username {tenant.info.tenant}/basic-device\n" in bridge
+    assert device.bridge_file.stat().st_mode & 0o777 == 0o600  # it holds remote_password; mosquitto read it
     assert "bridge_certfile" not in bridge and "s/uat" not in bridge
     assert "basic-Password-1" not in result.stderr + result.stdout
     created = tenant_api.managed_object("basic-device-1")  # new: `100,basic-device-1,thin-edge.io` made it

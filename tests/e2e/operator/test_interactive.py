@@ -14,10 +14,11 @@ import pexpect
 import pyotp
 import pytest
 
+from c8ylink.operator.sessions.secrets import decrypt_text
 from c8ylink.tenant.admin_client import AdminClient
 from c8ylink.tenant.background import BackgroundTenant
 
-from .conftest import C8Y, Run, add_user, create_session, read_session, unique
+from .conftest import C8Y, PASSPHRASE, Run, add_user, create_session, read_session, unique
 
 pytestmark = pytest.mark.e2e
 C8y = Callable[..., Run]
@@ -86,11 +87,10 @@ def test_create_prompts_for_everything(
     child.expect(r"/\.cumulocity/127\.0\.0\.1-dora\.json")
     assert _done(child) == 0
     document = read_session(Path(base_env["HOME"]) / ".cumulocity" / "127.0.0.1-dora.json")
-    assert (document["username"], document["password"], document["description"]) == (
-        "dora",
-        "dora's pw",
-        "made by hand",
-    )
+    assert (document["username"], document["description"]) == ("dora", "made by hand")
+    # encrypted at once with C8Y_PASSPHRASE (issue 16: never in clear in the file)
+    assert decrypt_text(document["password"], PASSPHRASE) == "dora's pw"
+    assert document["password"].startswith("{encrypted}")
     assert document["settings"]["session"]["mode"] == "dev"
     assert document["settings"]["login"] == {"type": "BASIC"}
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from c8ylink.core.jwt import decode_jwt_claims
+from c8ylink.operator.sessions.secrets import decrypt_text
 from c8ylink.tenant.admin_client import AdminClient
 from c8ylink.tenant.background import BackgroundTenant
 
@@ -30,11 +31,10 @@ def test_create_writes_the_upstream_file_format(c8y: C8y, tenant: BackgroundTena
     document = read_session(path)
     assert document["$schema"].endswith("/tools/schema/session.schema.json")
     assert document["host"] == tenant.info.https_url
-    assert (document["username"], document["password"], document["useTenantPrefix"]) == (
-        "alice",
-        "s3cret",
-        True,
-    )
+    assert (document["username"], document["useTenantPrefix"]) == ("alice", True)
+    # encryption is on by default: the password is never written in clear (issue 16)
+    assert document["password"].startswith("{encrypted}") and "s3cret" not in path.read_text()
+    assert decrypt_text(document["password"], PASSPHRASE) == "s3cret"
     assert document["settings"]["session"] == {"mode": "dev", "confirmation": "PUT POST DELETE"}
     assert document["settings"]["activityLog"] == {"enabled": True}
 

@@ -6,12 +6,22 @@ builds its own inventory queries, and expects real-tenant status codes (201 for 
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from c8y_api import CumulocityApi, CumulocityDeviceRegistry
-from c8y_api.model import Alarm, Device, Event, ManagedObject, Measurement
+from c8y_api.model import (
+    Alarm,
+    Device,
+    Event,
+    GlobalRole,
+    InventoryRole,
+    ManagedObject,
+    Measurement,
+    User,
+)
 
 from c8ylink.tenant.background import BackgroundTenant
 
@@ -115,3 +125,66 @@ def test_bootstrap_credentials(tenant: BackgroundTenant, c8y: CumulocityApi) -> 
     )
     assert credentials.status_code == 201
     assert credentials.json()["username"] == f"device_{serial}"
+
+
+def test_get_last_with_date_only_bounds(c8y: CumulocityApi) -> None:
+    device = Device(c8y, type="c8y_api_device", name=unique("last")).create()
+    Measurement(c8y, type="t", source=device.id, time="now", c8y_T={"T": {"value": 5, "unit": "C"}}).create()
+    Event(c8y, type="t", source=device.id, time="now", text="e").create()
+    assert c8y.measurements.get_last(source=device.id).c8y_T.T.value == 5
+    assert c8y.events.get_last(source=device.id).text == "e"
+    series = c8y.measurements.get_series(
+        source=device.id, series="c8y_T.T", after="1970-01-01", before="2100-01-01"
+    )
+    assert [spec.series for spec in series.specs] == ["c8y_T.T"]
+
+
+def test_event_attachments(c8y: CumulocityApi) -> None:
+    device = Device(c8y, type="c8y_api_device", name=unique("attach")).create()
+    event = Event(c8y, type="c8y_Log", source=device.id, time="now", text="log").create()
+    event.create_attachment(io.BytesIO(b"first"), content_type="text/plain")
+    assert c8y.events.get(event.id).has_attachment()
+    assert c8y.events.download_attachment(event.id) == b"first"
+    c8y.events.update_attachment(event.id, io.BytesIO(b"second"))
+    assert c8y.events.download_attachment(event.id) == b"second"
+    c8y.events.delete_attachment(event.id)
+    assert not c8y.events.get(event.id).has_attachment()
+
+
+def test_binaries(c8y: CumulocityApi) -> None:
+    name = unique("c8y-api-binary")
+    binary = c8y.binaries.upload(io.BytesIO(b"content"), name=name, type="text/plain")
+    assert binary.id and binary.name == name
+    assert c8y.binaries.read_file(binary.id) == b"content"
+    assert name in [b.name for b in c8y.binaries.select(type="text/plain")]
+    c8y.binaries.delete(binary.id)
+
+
+def test_users_global_roles_and_inventory_roles(c8y: CumulocityApi) -> None:
+    name = unique("c8y-api-user")
+    User(c8y, username=name, email=f"{name}@example.com", password="Secret-123").create()
+    user = c8y.users.get(name)
+    assert user.username == name and user.enabled
+    role = GlobalRole(c8y, name=unique("c8y-api-role"), description="d").create()
+    role.add_permissions("ROLE_INVENTORY_ADMIN")
+    role.add_users(name)
+    assert c8y.global_roles.get(role.id).permission_ids == {"ROLE_INVENTORY_ADMIN"}
+    assert role.id in [r.id for r in c8y.global_roles.get_all(username=name)]
+    inventory_role = InventoryRole(c8y, name=unique("c8y-api-inv"), description="x").create()
+    assert c8y.inventory_roles.get(inventory_role.id).name == inventory_role.name
+    assert name in [u.username for u in c8y.users.get_all()]
+    c8y.users.get(name).delete()
+
+
+def test_applications_options_alarm_counts_and_audit(c8y: CumulocityApi) -> None:
+    assert "cockpit" in [app.name for app in c8y.applications.get_all()]
+    category = unique("c8yapi").replace("-", "")
+    c8y.tenant_options.set_value(category, "key", "value")
+    assert c8y.tenant_options.get_value(category, "key") == "value"
+    assert c8y.tenant_options.get_all_mapped(category) == {"key": "value"}
+    device = Device(c8y, type="c8y_api_device", name=unique("count")).create()
+    Alarm(
+        c8y, type="c8y_Count", source=device.id, time="now", text="x", severity=Alarm.Severity.MINOR
+    ).create()
+    assert c8y.alarms.count(source=device.id) == 1
+    assert c8y.audit_records.get_all(type="Inventory", source=device.id)

@@ -114,10 +114,10 @@ def test_invalid_measurements_are_422(api: httpx2.Client, device_id: str, mutate
 
 @pytest.mark.parametrize(
     "date_from",
-    ["2026-01-01T00:00:00", "2026-01-01T00:00:00 01:00", "not-a-date"],
-    ids=["no-timezone", "raw-plus-decoded-as-space", "garbage"],
+    ["2026-01-01T00:00:00 01:00", "not-a-date", "2026-13-01"],
+    ids=["raw-plus-decoded-as-space", "garbage", "no-such-month"],
 )
-def test_query_times_need_a_timezone(api: httpx2.Client, date_from: str) -> None:
+def test_malformed_query_times_are_422(api: httpx2.Client, date_from: str) -> None:
     answer = api.get("/measurement/measurements", params={"dateFrom": date_from})
     assert answer.status_code == 422
     assert "dateFrom" in answer.json()["message"]

@@ -41,8 +41,36 @@ def test_sorted_escaped_and_empty_values_unset(shell: str, expected: str) -> Non
     assert render_env(VARIABLES, shell) == expected
 
 
-def test_dotenv_skips_empty_values() -> None:
-    assert render_dotenv(VARIABLES) == "C8Y_HOST=https://h\nC8Y_PASSWORD=it's \\ $HOME\nC8Y_USER=alice\n"
+def test_dotenv_skips_empty_values_and_quotes_what_needs_it() -> None:
+    assert render_dotenv(VARIABLES) == 'C8Y_HOST=https://h\nC8Y_PASSWORD="it\'s \\\\ $HOME"\nC8Y_USER=alice\n'
+
+
+def _read_dotenv_value(text: str) -> str:
+    """How docker compose / python-dotenv read one quoted value back."""
+    if text.startswith("'"):
+        return text[1:-1]
+    if not text.startswith('"'):
+        return text
+    escapes = {"n": "\n", "r": "\r", '"': '"', "\\": "\\"}
+    out, index, body = [], 0, text[1:-1]
+    while index < len(body):
+        if body[index] == "\\" and index + 1 < len(body) and body[index + 1] in escapes:
+            out.append(escapes[body[index + 1]])
+            index += 2
+        else:
+            out.append(body[index])
+            index += 1
+    return "".join(out)
+
+
+HOSTILE = ["plain", "two words", "it's", "line1\nline2", 'q"uote', "back\\slash", "$(id)", "#hash", "cr\r"]
+
+
+@pytest.mark.parametrize("password", HOSTILE)
+def test_a_dotenv_password_reads_back_on_one_line(password: str) -> None:
+    text = render_dotenv({"C8Y_PASSWORD": password})
+    assert text.count("\n") == 1 and text.startswith("C8Y_PASSWORD=")
+    assert _read_dotenv_value(text.removeprefix("C8Y_PASSWORD=").removesuffix("\n")) == password
 
 
 def test_clear_unsets_every_session_variable_sorted() -> None:

@@ -200,6 +200,7 @@ class _Layer:
         self.values: dict[str, Any] = {}
         self.profiles: dict[str, set[str]] = {group: set() for group in schema.multi}
         self.warnings: list[str] = []
+        self._names = frozenset(key.name for key in schema.keys)
 
     def load_file(self, data: Mapping[str, Any], file_name: str) -> None:
         for path, raw in _leaves(data):
@@ -211,6 +212,11 @@ class _Layer:
             except ValueParseError as exc:
                 raise ConfigError(f"Invalid value for '{ref.name}' in {file_name}") from exc
         for group in self.schema.multi:
+            profiles = _get(data, (*group.split("."), "profiles"))
+            if profiles is not None and not isinstance(profiles, dict):
+                raise ConfigError(
+                    f"Invalid value for '{group}.profiles' in {file_name}"
+                ) from ValueParseError(f"invalid type: {_toml_kind(profiles)}, expected a table of profiles")
             for name in _table(data, (*group.split("."), "profiles")):
                 self.profiles[group].add(self._profile_name(name, group, file_name))
 
@@ -233,6 +239,16 @@ class _Layer:
             key = self._file_key(dotted, data, file_name)
             if key is not None:
                 return KeyRef(key, None, self.schema.group_of(key))
+        for end in range(1, len(path)):  # a table where a key's value belongs
+            prefix = ".".join(path[:end])
+            if prefix in self._names:
+                raise ConfigError(f"Invalid value for '{prefix}' in {file_name}") from ValueParseError(
+                    "invalid type: table, expected a value"
+                )
+        if any(key.name.startswith(dotted + ".") for key in self.schema.keys):
+            raise ConfigError(f"Invalid value for '{dotted}' in {file_name}") from ValueParseError(
+                f"invalid type: {_toml_kind(_get(data, path))}, expected a table"
+            )
         self.warnings.append(f'Unknown configuration field "{dotted}" from toml file {file_name}')
         return None
 
@@ -328,3 +344,11 @@ def _get(data: Mapping[str, Any], path: tuple[str, ...]) -> Any:
 def _table(data: Mapping[str, Any], path: tuple[str, ...]) -> Mapping[str, Any]:
     node = _get(data, path)
     return node if isinstance(node, dict) else {}
+
+
+def _toml_kind(value: Any) -> str:
+    """The TOML type of a value, as an error names it."""
+    if isinstance(value, bool):
+        return "boolean"
+    kinds = ((str, "string"), (int, "integer"), (float, "float"), (list, "array"))
+    return next((name for kind, name in kinds if isinstance(value, kind)), "date-time")

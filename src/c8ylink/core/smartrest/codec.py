@@ -94,7 +94,10 @@ def _escape_backslash_style(value: str) -> str:
 
 
 def encode_record(fields: Sequence[str], style: EscapeStyle = CUMULOCITY_STYLE) -> str:
-    """One record as a line (no line break)."""
+    """One record as a line (no line break); a record of one empty field is ``""`` (an empty line is
+    no record at all)."""
+    if len(fields) == 1 and not fields[0]:
+        return '""'
     return ",".join(encode_field(field, style) for field in fields)
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from c8ylink.core.smartrest.codec import Record
-from c8ylink.core.smartrest.templates import Direction, TemplateSpec, template_named
+from c8ylink.core.smartrest.templates import RESPONSE_INTERVAL_BOUNDS, Direction, TemplateSpec, template_named
 from c8ylink.core.smartrest.validation import trim_trailing_empty, validate_line, validate_record
 from c8ylink.core.timestamps import format_timestamp
 
@@ -139,7 +139,9 @@ def set_supported_operations(operations: Iterable[str]) -> Record:
 
 
 def set_required_availability(minutes: int) -> Record:
-    return build_record("set_required_availability", {"minutes": str(minutes)})
+    """``117,<minutes>``, the interval shrunk to Cumulocity's range (as the platform does over REST)."""
+    low, high = RESPONSE_INTERVAL_BOUNDS
+    return build_record("set_required_availability", {"minutes": str(max(low, min(high, minutes)))})
 
 
 def set_supported_logs(log_types: Iterable[str]) -> Record:

@@ -41,6 +41,7 @@ class FieldSpec:
     required: bool = True
     default: str | None = None
     choices: tuple[str, ...] = ()
+    bounds: tuple[int, int] | None = None  # an INTEGER's smallest and largest value
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,9 +74,20 @@ def f(name: str, kind: ValueKind = S, *, default: str | None = None, choices: Ch
     return FieldSpec(name, kind, True, default, choices)
 
 
-def o(name: str, kind: ValueKind = S, *, default: str | None = None, choices: Choices = ()) -> FieldSpec:
+def o(
+    name: str,
+    kind: ValueKind = S,
+    *,
+    default: str | None = None,
+    choices: Choices = (),
+    bounds: tuple[int, int] | None = None,
+) -> FieldSpec:
     """An optional field."""
-    return FieldSpec(name, kind, False, default, choices)
+    return FieldSpec(name, kind, False, default, choices, bounds)
+
+
+# Cumulocity's range of c8y_RequiredAvailability.responseInterval (minutes, a 16-bit signed number)
+RESPONSE_INTERVAL_BOUNDS = (-32768, 32767)
 
 
 TARGET = f("target")  # external id of the device/child an operation is for
@@ -111,7 +123,7 @@ TEMPLATES: tuple[TemplateSpec, ...] = (
     TemplateSpec(116, "set_software_list", UP, "c8y_SoftwareList (legacy)",
                  group=(o("name"), o("version"), o("url"))),
     TemplateSpec(117, "set_required_availability", UP, "c8y_RequiredAvailability, if not yet set",
-                 (o("minutes", INT),)),
+                 (o("minutes", INT, bounds=RESPONSE_INTERVAL_BOUNDS),)),
     TemplateSpec(118, "set_supported_logs", UP, "c8y_SupportedLogs", group=(f("logType"),)),
     TemplateSpec(119, "set_supported_configurations", UP, "c8y_SupportedConfigurations",
                  group=(f("configType"),)),

@@ -111,6 +111,19 @@ def _check_value(spec: TemplateSpec, field: FieldSpec, value: str) -> None:
         raise SmartRestValidationError(
             45, reference, f"Value of '{field.name}' must be one of {'|'.join(field.choices)}: {value}"
         )
+    if field.bounds is not None and not _within(value, field.bounds):
+        low, high = field.bounds
+        shown = value if len(value) <= 40 else value[:40] + "..."
+        raise SmartRestValidationError(
+            45, reference, f"Value of '{field.name}' must be between {low} and {high}: {shown}"
+        )
+
+
+def _within(value: str, bounds: tuple[int, int]) -> bool:
+    """An INTEGER text in ``bounds``; checked on its length first (no huge-number conversion)."""
+    if len(value.lstrip("+-")) > 20:
+        return False
+    return bounds[0] <= int(value) <= bounds[1]
 
 
 def value_matches(kind: ValueKind, value: str) -> bool:

@@ -91,6 +91,9 @@ class TedgeConfigStore:
                 return current
 
             change(current_settings, document, new_table)
+            # the file is written only when all of it is valid afterwards: a wrong type elsewhere is
+            # an error naming that key (fix it first), while setting or unsetting the bad key repairs it
+            self._settings(unwrap() if callable(unwrap) else dict(document), {})
 
         self._check_directory()
         try:

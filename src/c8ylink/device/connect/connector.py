@@ -136,7 +136,8 @@ class Connector:
 
     # -- files ----------------------------------------------------------------------------------------------
     def _write_files(self) -> None:
-        """tedge-mosquitto.conf (when mqtt.bind.enabled) and the bridge file, atomically, mode 0644."""
+        """tedge-mosquitto.conf (when mqtt.bind.enabled) and the bridge file, atomically, mode 0644
+        (0600 when the bridge file holds a password)."""
         config = self.config
         directory = config.mosquitto_conf_dir
         try:
@@ -145,7 +146,11 @@ class Connector:
             if config.bind_enabled:
                 conf = render_tedge_mosquitto_conf(config.internal_listener, config.external_listener)
                 write_atomic(os.path.join(directory, TEDGE_MOSQUITTO_CONF), conf, mode=0o644)
-            write_atomic(config.bridge_path, render_bridge_conf(config.bridge), mode=0o644)
+            secret = config.bridge.basic is not None  # remote_password in it: for its reader only
+            mode = 0o600 if secret else 0o644
+            write_atomic(config.bridge_path, render_bridge_conf(config.bridge), mode=mode)
+            if secret:  # as root: owned by the broker's user, who reads it again on a reload
+                give_to(config.bridge_path, MOSQUITTO_OWNER)
         except FileAccessError as exc:
             with contextlib.suppress(FileAccessError):  # a directory we cannot write we may not search
                 self._remove_bridge_file()

@@ -89,7 +89,7 @@ def parse_registration(topic_id: EntityTopicId, payload: Mapping[str, Any]) -> R
     """A registration from its JSON object; ``ConversionError`` (invalid-registration) if malformed."""
     kind_text = payload.get("@type")
     kinds = {kind.value: kind for kind in EntityKind}
-    if kind_text not in kinds:
+    if not isinstance(kind_text, str) or kind_text not in kinds:
         raise _invalid(f"'@type' must be one of {', '.join(kinds)}, got {kind_text!r}")
     strings = {key: payload.get(key) for key in ("@id", "@parent", "@health", "name", "type")}
     for key, value in strings.items():

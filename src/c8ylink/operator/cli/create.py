@@ -10,6 +10,7 @@ from c8ylink.core.errors import SessionError
 from c8ylink.infra.prompts import Prompter
 from c8ylink.operator.cli.options import OperatorContext, global_options, operator_context
 from c8ylink.operator.sessions.create import NewSession, build_session, needs_username
+from c8ylink.operator.sessions.model import Session
 
 LOGIN_TYPE_HELP = "BASIC, OAUTH2_INTERNAL, OAUTH2, BROWSER, DEVICE, CERTIFICATE or NONE"
 
@@ -17,7 +18,7 @@ LOGIN_TYPE_HELP = "BASIC, OAUTH2_INTERNAL, OAUTH2, BROWSER, DEVICE, CERTIFICATE 
 @click.command(name="create")
 @click.option("--host", default="", help="Cumulocity URL (https:// is added when missing)")
 @click.option("--username", default="", help="Username (without tenant prefix)")
-@click.option("--password", default="", help="Password (prompted on a terminal when missing)")
+@click.option("--password", default="", help="Password (else $C8Y_PASSWORD, or prompted on a terminal)")
 @click.option("--token", default="", help="An existing token to store")
 @click.option("--tenant", default="", help="Tenant id (found at the first login when missing)")
 @click.option("--description", default="", help="Description")
@@ -27,7 +28,7 @@ LOGIN_TYPE_HELP = "BASIC, OAUTH2_INTERNAL, OAUTH2, BROWSER, DEVICE, CERTIFICATE 
 @click.option("--browserCallback", "browser_callback", default="", help="Callback of the BROWSER login")
 @click.option("--noTenantPrefix", "no_tenant_prefix", is_flag=True, help="Basic auth without '<tenant>/'")
 @click.option("--noStorage", "no_storage", is_flag=True, help="Store neither password nor token")
-@click.option("--encrypt", is_flag=True, help="Encrypt secrets (at the next activation)")
+@click.option("--encrypt", is_flag=True, help="Encrypt secrets (on by default: encryption.enabled)")
 @click.option("--allowInsecure", "allow_insecure", is_flag=True, default=None, help="Skip TLS checks")
 @click.option("--prompt", "force_prompt", is_flag=True, help="Prompt even without a terminal")
 @global_options
@@ -43,6 +44,8 @@ def create_cmd(ctx: click.Context, /, force_prompt: bool, **values: object) -> N
         answers = _ask(answers, prompter, ops)
     elif not answers.host:
         raise SessionError("--host is required (no terminal to prompt on)")
+    elif not answers.password and not answers.no_storage:  # a script keeps it out of `ps`: C8Y_PASSWORD
+        answers = replace(answers, password=ops.where.env.get("C8Y_PASSWORD", ""))
     elif needs_username(answers.login_type) and not answers.username:
         raise SessionError("--username is required for this login type (no terminal to prompt on)")
     name, session = build_session(answers)
@@ -50,7 +53,33 @@ def create_cmd(ctx: click.Context, /, force_prompt: bool, **values: object) -> N
     target = home / name
     if target.exists():
         raise SessionError(f"{target} already exists: choose another --name, or edit or remove that file")
+    session = _seal_secrets(session, ops)
     click.echo(str(save_session(session._replace(path=str(target)), target)))
+
+
+def _seal_secrets(session: Session, ops: OperatorContext) -> Session:
+    """Password and token ``{encrypted}`` when encryption is on (the default, or ``--encrypt``): never
+    in clear in the file. The passphrase comes from ``C8Y_PASSPHRASE`` or a prompt, as at activation;
+    without one the command fails before anything is written."""
+    import os
+
+    from c8ylink.operator.sessions.passphrase import Passphrases
+    from c8ylink.operator.sessions.secrets import encrypt_text
+    from c8ylink.operator.settings import SettingsLayers
+
+    if not (session.password or session.token):
+        return session
+    where = ops.where
+    settings = SettingsLayers(env=where.env, session=session.settings, global_file=where.global_settings())
+    asked = session.setting("encryption.enabled") is True  # --encrypt outranks the environment
+    if not (asked or settings.flag("encryption.enabled")):
+        return session
+    passphrase = Passphrases(where.session_home, where.env, where.prompter).unlock().passphrase
+
+    def seal(value: str) -> str:
+        return encrypt_text(value, passphrase, os.urandom) if value else ""
+
+    return session._replace(password=seal(session.password), token=seal(session.token))
 
 
 def _ask(answers: NewSession, prompter: Prompter, ops: OperatorContext) -> NewSession:

@@ -93,8 +93,27 @@ def render_env(variables: Mapping[str, str], shell: str) -> str:
 
 
 def render_dotenv(variables: Mapping[str, str]) -> str:
-    """``NAME=value`` for non-empty values, sorted (values are written as they are, as upstream)."""
-    return "".join(f"{name}={value}\n" for name, value in sorted(variables.items()) if value)
+    """``NAME=value`` for non-empty values, sorted; a value that a dotenv reader would not read back as
+    it is (blanks, quotes, ``#``, ``$``, ``\\``, line breaks) is quoted (``quote_dotenv``)."""
+    return "".join(f"{name}={quote_dotenv(value)}\n" for name, value in sorted(variables.items()) if value)
+
+
+_DOTENV_PLAIN = frozenset(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.,:/+=@%^*!?~[]{}()<>|&;"
+)
+
+
+def quote_dotenv(value: str) -> str:
+    """A dotenv value that reads back as ``value`` (docker compose, python-dotenv): plain when it is
+    only safe characters, else single-quoted (literal) when it holds no ``'`` nor line break, else
+    double-quoted with ``\\``, ``\"``, ``\n`` and ``\r`` escaped (upstream wrote values as they are,
+    so a password with a line break broke the file)."""
+    if all(char in _DOTENV_PLAIN for char in value):
+        return value
+    if "'" not in value and "\n" not in value and "\r" not in value:
+        return f"'{value}'"
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    return f'"{escaped}"'
 
 
 def render_clear(shell: str) -> str:

@@ -93,15 +93,50 @@ def strip_trailing_commas(text: str) -> str:
     return "".join(out) + pending
 
 
+_INFINITY = float("inf")
+_TOO_DEEP = object()
+MAX_DEPTH = 64
+
+
+def _refuse_constant(name: str) -> object:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (_INFINITY, -_INFINITY):
+        raise ValueError(f"the number {text[:40]} is out of range")
+    return value
+
+
+def _loads(text: str) -> object:
+    """Standard JSON only: ``NaN``/``Infinity``/``1e999`` and nesting too deep for the parser are a
+    ``ValueError`` (never an ``OverflowError`` or ``RecursionError`` later)."""
+    try:
+        document = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+    except RecursionError:
+        document = _TOO_DEEP
+    pending = [(document, 1)]
+    while pending:  # iterative: what a session file holds is read recursively later
+        node, depth = pending.pop()
+        if depth > MAX_DEPTH or node is _TOO_DEEP:
+            raise ValueError(f"the JSON is nested deeper than {MAX_DEPTH} levels")
+        if isinstance(node, dict):
+            pending.extend((child, depth + 1) for child in node.values())
+        elif isinstance(node, list):
+            pending.extend((child, depth + 1) for child in node)
+    return document
+
+
 def parse_json_document(text: str) -> object:
     """``json.loads``, forgiving trailing commas (a hand-edited file as the user docs show one)."""
     try:
-        return json.loads(text)
-    except ValueError:
+        return _loads(text)
+    except json.JSONDecodeError:
         relaxed = strip_trailing_commas(text)
         if relaxed == text:
             raise
-        return json.loads(relaxed)
+        return _loads(relaxed)
 
 
 def _entry(path: str, name: str) -> dict[str, str] | None:

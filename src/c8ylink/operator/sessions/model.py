@@ -112,6 +112,22 @@ def parse_bool(value: Any, default: bool = False) -> bool:
     return default
 
 
+def _kind(value: Any) -> str:
+    return "object" if isinstance(value, Mapping) else "array"
+
+
+def _login_type(value: Any, path: str) -> str:
+    """The file's ``loginType`` as written, when it is one go-c8y-cli knows (or empty/auto)."""
+    from c8ylink.operator.login_types import parse_login_type
+
+    text = _text(value)
+    try:
+        parse_login_type(text)
+    except SessionError as exc:
+        raise SessionError(f"{path or 'session'}: {exc}") from None
+    return text
+
+
 def parse_session_document(document: Mapping[str, Any], *, path: str = "") -> Session:
     """A ``Session`` from a session file's JSON object (keys case-insensitive, unknown keys kept)."""
     values: dict[str, Any] = {}
@@ -137,12 +153,16 @@ def parse_session_document(document: Mapping[str, Any], *, path: str = "") -> Se
             extra[key] = value
             continue
         attribute = _FIELDS[canonical]
+        if isinstance(value, Mapping | list):
+            raise SessionError(f"{path or 'session'}: {key!r} must be a string, not a JSON {_kind(value)}")
         if canonical == "useTenantPrefix":
             values[attribute] = parse_bool(value, True)
         elif canonical == "authorized":
             values[attribute] = parse_bool(value, False)
         elif canonical == "tenant":
             values[attribute] = _tenant_value(value)
+        elif canonical == "loginType":
+            values[attribute] = _login_type(value, path)
         else:
             values[attribute] = _text(value)
     return Session(settings=settings, extra=extra, path=path, **values)
@@ -230,27 +250,41 @@ def normalize_host(host: str) -> str:
     or fragment, user info, an empty host name or an invalid port.
     """
     text = host.strip()
+    shown = mask_url_credentials(text)
     if not text:
         raise SessionError("invalid session. host is empty: set --host (e.g. https://t12345.cumulocity.com)")
     if not _SCHEME.match(text):
         text = "https://" + text
     parts = urlsplit(text)
     if parts.scheme.lower() not in ("http", "https"):
-        raise SessionError(f"invalid host {host!r}: the scheme must be https:// or http://")
+        raise SessionError(f"invalid host {shown!r}: the scheme must be https:// or http://")
     if parts.query or parts.fragment or "?" in text or "#" in text:
         raise SessionError(
-            f"invalid host {host!r}: remove the query/fragment (only scheme, host, port, path)"
+            f"invalid host {shown!r}: remove the query/fragment (only scheme, host, port, path)"
         )
     if "@" in parts.netloc:
-        raise SessionError(f"invalid host {host!r}: put credentials in --username/--password, not the URL")
+        raise SessionError(f"invalid host {shown!r}: put credentials in --username/--password, not the URL")
     try:
         port = parts.port
     except ValueError:
-        raise SessionError(f"invalid host {host!r}: the port is not a number in 1-65535") from None
+        raise SessionError(f"invalid host {shown!r}: the port is not a number in 1-65535") from None
     if not parts.hostname or (port is not None and not 0 < port < 65536):
-        raise SessionError(f"invalid host {host!r}: no host name (e.g. https://t12345.cumulocity.com)")
+        raise SessionError(f"invalid host {shown!r}: no host name (e.g. https://t12345.cumulocity.com)")
     path = parts.path.rstrip("/")
     return f"{parts.scheme.lower()}://{parts.netloc}{path}"
+
+
+def mask_url_credentials(url: str) -> str:
+    """``url`` with the password of its user info (``https://user:secret@host``) replaced by ``***``,
+    for error messages; anything else unchanged."""
+    begin = url.find("://") + 3 if "://" in url else 0
+    ends = [i for i in (url.find(c, begin) for c in "/?#") if i != -1]
+    authority_end = min(ends) if ends else len(url)
+    at = url.rfind("@", begin, authority_end)
+    if at == -1:
+        return url
+    user, _, _ = url[begin:at].partition(":")
+    return f"{url[:begin]}{user}:***{url[at:]}"
 
 
 def host_name(host: str) -> str:

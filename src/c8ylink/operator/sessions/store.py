@@ -98,12 +98,18 @@ def parse_session_text(text: str, path: Path) -> dict[str, Any]:
             return tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise SessionError(f"cannot read session file {path}: invalid TOML: {exc}") from None
+        except RecursionError:
+            raise SessionError(f"cannot read session file {path}: invalid TOML: nested too deeply") from None
     try:
         document = parse_json_document(text)
     except json.JSONDecodeError as exc:
         raise SessionError(
             f"cannot read session file {path}: invalid JSON at line {exc.lineno}, column {exc.colno}: "
             f"{exc.msg} (fix the file or remove it)"
+        ) from None
+    except ValueError as exc:  # NaN/Infinity, a number out of range, nesting too deep
+        raise SessionError(
+            f"cannot read session file {path}: invalid JSON: {exc} (fix the file or remove it)"
         ) from None
     if not isinstance(document, dict):
         raise SessionError(f"cannot read session file {path}: expected a JSON object")

@@ -29,7 +29,6 @@ from c8ylink.tenant.rest.media import json_response, read_json_object
 from c8ylink.tenant.state.access import require_tenant_admin
 from c8ylink.tenant.state.errors import validation_error
 from c8ylink.tenant.state.registrations import ACCEPTED
-from c8ylink.tenant.state.signals import UserDeleted
 from c8ylink.tenant.state.users import ADMIN, USER, User, totp_uri
 
 routes = web.RouteTableDef()
@@ -96,8 +95,7 @@ async def delete_user(request: web.Request) -> web.StreamResponse:
     _admin(request)
     state = service_of(request).state
     user = state.users.get(state.tenant_id, request.match_info["username"])
-    state.users.delete(user)
-    state.emit(UserDeleted(user.username))
+    state.delete_user(user)
     return web.Response(status=204)
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
-from c8ylink.tenant.rest.keys import SERVICE, SETTINGS, RestSettings
+from c8ylink.tenant.rest.keys import GUARD, SERVICE, SETTINGS, RestSettings
 from c8ylink.tenant.service import TenantService
 from c8ylink.tenant.state.access import Principal
 from c8ylink.tenant.state.errors import (
@@ -28,11 +28,13 @@ from c8ylink.tenant.state.errors import (
     TFA_SETUP_REQUIRED,
     unauthorized,
 )
+from c8ylink.tenant.state.lockout import LoginGuard
 from c8ylink.tenant.state.tenant import MANAGEMENT_TENANT
 from c8ylink.tenant.state.users import User
 
 TOTP_ENROLMENT_PATHS = ("/user/currentUser/totpSecret",)
 BOOTSTRAP_PATHS = frozenset({"/devicecontrol/deviceCredentials"})  # all the bootstrap user may reach
+DISABLED = "Invalid credentials! : User account is disabled"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _CACHE = web.AppKey("c8ylink.basic_cache", dict)
 _CACHE_LIMIT = 4096
@@ -82,8 +84,15 @@ def _token(service: TenantService, token: str, *, method: str) -> tuple[Principa
     user = state.users.find(state.tenant_id, claims["sub"])
     if user is None:
         raise unauthorized()
+    if not user.enabled:
+        raise unauthorized(DISABLED)
     principal = Principal(
-        state.tenant_id, user.username, user.roles, method, token=token, tfa=bool(claims.get("tfa"))
+        state.tenant_id,
+        user.username,
+        state.effective_roles(user),
+        method,
+        token=token,
+        tfa=bool(claims.get("tfa")),
     )
     return principal, claims
 
@@ -100,12 +109,37 @@ def split_username(qualified: str, tenant_id: str, *, strict: bool) -> tuple[str
     return tenant, username
 
 
-def check_second_factor(service: TenantService, user: User, code: str | None, path: str) -> None:
-    if user.tfa_setup_required and not user.tfa_active and not path.startswith(TOTP_ENROLMENT_PATHS):
+def check_login(request: web.Request, tenant: str, username: str, password: str) -> User | None:
+    """The user whose password this is, else ``None`` (the same scrypt work for an unknown user).
+    Wrong passwords in a row lock the login for a while (401 naming the wait), unknown users too."""
+    state = request.app[SERVICE].state
+    guard, key, now = request.app[GUARD], f"password:{tenant}/{username}", state.now().timestamp()
+    guard.check(key, now)
+    user = state.users.find(tenant, username)
+    if not state.users.check_password(user, password):
+        guard.failed(key, now)
+        return None
+    guard.succeeded(key)
+    return user
+
+
+def check_totp(request: web.Request, user: User, code: str) -> bool:
+    """Does ``code`` match the user's TOTP secret now? Wrong codes in a row lock the second factor."""
+    state = request.app[SERVICE].state
+    guard: LoginGuard = request.app[GUARD]
+    key, now = f"totp:{user.tenant}/{user.username}", state.now().timestamp()
+    guard.check(key, now)
+    if state.users.totp_matches(user, code, now=state.now()):
+        guard.succeeded(key)
+        return True
+    guard.failed(key, now, limit=guard.policy.totp_max_failures)
+    return False
+
+
+def check_second_factor(request: web.Request, user: User, code: str | None) -> None:
+    if user.tfa_setup_required and not user.tfa_active and not request.path.startswith(TOTP_ENROLMENT_PATHS):
         raise unauthorized(TFA_SETUP_REQUIRED)
-    if user.tfa_active and (
-        not code or not service.state.users.totp_matches(user, code, now=service.state.now())
-    ):
+    if user.tfa_active and (not code or not check_totp(request, user, code)):
         raise unauthorized(TFA_CODE_REQUIRED)
 
 
@@ -118,20 +152,25 @@ def _basic(
     user = state.users.find(cached[0].tenant, cached[0].username) if cached is not None else None
     if cached is not None and user is not None and user.version == cached[1]:
         principal = cached[0]
+        key = f"password:{principal.tenant}/{principal.username}"
+        request.app[GUARD].check(key, state.now().timestamp())  # a locked login is locked for everyone
     else:
         qualified, password = decode_basic(value)
         tenant, username = split_username(qualified, state.tenant_id, strict=settings.strict_basic)
-        user = state.users.find(tenant, username)
-        if user is None or not state.users.check_password(user, password):
+        user = check_login(request, tenant, username, password)
+        if user is None:
             raise unauthorized(BAD_CREDENTIALS)
-        principal = Principal(user.tenant, user.username, user.roles, "basic")
+        if not user.enabled:
+            raise unauthorized(DISABLED)
+        principal = Principal(user.tenant, user.username, state.effective_roles(user), "basic")
         if len(cache) >= _CACHE_LIMIT:
             cache.clear()
         cache[header] = (principal, user.version)
     if user.tfa_active or user.tfa_setup_required:
-        check_second_factor(service, user, request.headers.get("tfatoken"), request.path)
+        check_second_factor(request, user, request.headers.get("tfatoken"))
     return principal
 
 
 def install_auth(app: web.Application) -> None:
     app[_CACHE] = {}
+    app[GUARD] = LoginGuard(app[SETTINGS].lockout)

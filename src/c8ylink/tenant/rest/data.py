@@ -7,12 +7,21 @@ from typing import Any
 from aiohttp import web
 
 from c8ylink.tenant.rest import render
+from c8ylink.tenant.rest.binaries import FILES
 from c8ylink.tenant.rest.keys import principal_of, service_of
-from c8ylink.tenant.rest.media import json_response, read_json, read_json_object, written_response
+from c8ylink.tenant.rest.media import (
+    count_response,
+    json_response,
+    read_json,
+    read_json_object,
+    written_response,
+)
 from c8ylink.tenant.rest.params import boolean, paged, params_of, source_ids, windows
 from c8ylink.tenant.state.access import require_business_user
-from c8ylink.tenant.state.errors import validation_error
+from c8ylink.tenant.state.audit import audit
+from c8ylink.tenant.state.errors import missing_fields, validation_error
 from c8ylink.tenant.state.filters import Criteria, csv_values
+from c8ylink.tenant.state.series import measurement_series
 from c8ylink.tenant.state.telemetry import create_event, create_measurements, raise_alarm
 from c8ylink.tenant.state.tenant import TenantState
 
@@ -94,6 +103,20 @@ async def delete_measurements(request: web.Request) -> web.StreamResponse:
     return web.Response(status=204)
 
 
+@routes.get("/measurement/measurements/series")
+async def get_series(request: web.Request) -> web.StreamResponse:
+    state = service_of(request).state
+    params = dict(params_of(request))
+    missing = [name for name in ("source", "dateFrom", "dateTo") if not params.get(name)]
+    if missing:
+        raise missing_fields(*missing)
+    found = state.measurements.select(
+        _criteria(state, params, single=(), fragment=False), revert=boolean(request, "revert")
+    )
+    wanted = [value for key, value in request.query.items() if key == "series" and value]
+    return json_response(measurement_series(found, wanted, params.get("aggregationType") or None), None)
+
+
 @routes.get("/measurement/measurements/{id}")
 async def get_measurement(request: web.Request) -> web.StreamResponse:
     state = service_of(request).state
@@ -160,6 +183,9 @@ async def delete_event(request: web.Request) -> web.StreamResponse:
     current = state.events.get(request.match_info["id"])
     state.check_may_write(principal_of(request), current["source"]["id"])
     state.events.delete(current["id"])
+    files = request.app.get(FILES)
+    if files is not None:
+        files.remove("events", current["id"])
     return web.Response(status=204)
 
 
@@ -179,6 +205,14 @@ async def post_alarm(request: web.Request) -> web.StreamResponse:
     state = service_of(request).state
     created = raise_alarm(
         state, principal_of(request), await read_json(request), heartbeat=_heartbeat(request)
+    )
+    audit(
+        state,
+        principal_of(request),
+        "Alarm",
+        "Alarm created",
+        f"Alarm {created['type']} raised: {created.get('text', '')}",
+        source=created["source"]["id"],
     )
     document = render.alarm(render.base_url(request), state, created)
     return written_response(request, document, "alarm", status=201, location=document["self"])
@@ -200,7 +234,7 @@ async def list_alarms(request: web.Request) -> web.StreamResponse:
 async def count_alarms(request: web.Request) -> web.StreamResponse:
     state = service_of(request).state
     found = state.alarms.select(_alarm_criteria(state, dict(params_of(request))))
-    return web.Response(text=str(len(found)), content_type="text/plain")
+    return count_response(request, len(found))
 
 
 @routes.put("/alarm/alarms")
@@ -239,6 +273,25 @@ async def put_alarm(request: web.Request) -> web.StreamResponse:
     current = state.alarms.get(request.match_info["id"])
     state.check_may_write(principal_of(request), current["source"]["id"])
     updated = state.alarms.update(current["id"], await read_json_object(request), now=state.now())
+    changes = [
+        {
+            "attribute": key,
+            "changeType": "REPLACED",
+            "previousValue": str(current[key]),
+            "newValue": str(updated[key]),
+        }
+        for key in ("status", "severity", "text")
+        if key in current and current.get(key) != updated.get(key)
+    ]
+    audit(
+        state,
+        principal_of(request),
+        "Alarm",
+        "Alarm updated",
+        f"Alarm {updated['type']} updated",
+        source=updated["source"]["id"],
+        changes=changes,
+    )
     return written_response(
         request, render.alarm(render.base_url(request), state, updated), "alarm", status=200
     )

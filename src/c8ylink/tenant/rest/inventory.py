@@ -7,8 +7,10 @@ from typing import Any
 from aiohttp import web
 
 from c8ylink.tenant.rest import render
+from c8ylink.tenant.rest.binaries import FILES, prune_contents
 from c8ylink.tenant.rest.keys import principal_of, service_of
 from c8ylink.tenant.rest.media import (
+    count_response,
     encode_json,
     json_response,
     media_type,
@@ -17,12 +19,16 @@ from c8ylink.tenant.rest.media import (
     written_response,
 )
 from c8ylink.tenant.rest.params import boolean, paged, params_of
-from c8ylink.tenant.state.access import Principal, require_not_bootstrap
+from c8ylink.tenant.state.access import Principal, require_tenant_admin, require_writer
+from c8ylink.tenant.state.audit import audit
 from c8ylink.tenant.state.errors import not_found, validation_error
+from c8ylink.tenant.state.filters import Criteria
 from c8ylink.tenant.state.inventory import InventoryFilter, is_heartbeat
 from c8ylink.tenant.state.paging import parse_bool
 from c8ylink.tenant.state.query import parse_query
+from c8ylink.tenant.state.series import supported_measurements, supported_series
 from c8ylink.tenant.state.tenant import TenantState
+from c8ylink.tenant.state.users import User
 
 routes = web.RouteTableDef()
 BASE = "/inventory/managedObjects"
@@ -57,6 +63,13 @@ def _filter(state: TenantState, params: dict[str, str]) -> InventoryFilter:
     )
 
 
+def _audit(state: TenantState, principal: Principal, activity: str, document: dict[str, Any]) -> None:
+    name = document.get("name")
+    label = f"'{name}'" if isinstance(name, str) else document["id"]
+    text = f"{activity} {label}"
+    audit(state, principal, "Inventory", activity, text, source=document["id"])
+
+
 @routes.get(BASE)
 async def list_objects(request: web.Request) -> web.StreamResponse:
     state = service_of(request).state
@@ -76,10 +89,11 @@ async def list_objects(request: web.Request) -> web.StreamResponse:
 @routes.post(BASE)
 async def create_object(request: web.Request) -> web.StreamResponse:
     principal = principal_of(request)
-    require_not_bootstrap(principal)
+    require_writer(principal)
     state = service_of(request).state
     body = await read_json(request)
     document = state.inventory.create(body, owner=principal.username, now=state.now())
+    _audit(state, principal, "Managed object created", document)
     base = render.base_url(request)
     return written_response(
         request,
@@ -88,6 +102,12 @@ async def create_object(request: web.Request) -> web.StreamResponse:
         status=201,
         location=render.object_url(base, document["id"]),
     )
+
+
+@routes.get(BASE + "/count")
+async def count_objects(request: web.Request) -> web.StreamResponse:
+    state = service_of(request).state
+    return count_response(request, len(state.inventory.select(_filter(state, dict(params_of(request))))))
 
 
 RENDERED = web.AppKey("c8ylink.rendered_objects", dict)
@@ -127,6 +147,7 @@ async def update_object(request: web.Request) -> web.StreamResponse:
             state.inventory.touch(object_id, now=state.now())
         return written_response(request, {"id": object_id}, "managedobject", status=200)
     document = state.inventory.update(object_id, body, now=state.now())
+    _audit(state, principal, "Managed object updated", document)
     return written_response(
         request, render.managed_object(render.base_url(request), state, document), "managedobject", status=200
     )
@@ -136,12 +157,18 @@ async def update_object(request: web.Request) -> web.StreamResponse:
 async def delete_object(request: web.Request) -> web.StreamResponse:
     state = service_of(request).state
     object_id = request.match_info["id"]
-    state.inventory.get(object_id)
+    document = state.inventory.get(object_id)
     state.check_may_write(principal_of(request), object_id)
+    _audit(state, principal_of(request), "Managed object deleted", document)
     cascade = boolean(request, "cascade") or boolean(request, "forceCascade")
-    state.delete_managed_object(
+    removed = state.delete_managed_object(
         object_id, cascade=cascade, with_device_user=boolean(request, "withDeviceUser")
     )
+    files = request.app.get(FILES)
+    if files is not None:
+        for removed_id in removed:
+            files.remove("inventory", removed_id)
+        prune_contents(files, state, "events")  # attachments of the events deleted with it
     return web.Response(status=204)
 
 
@@ -198,6 +225,104 @@ def _child_of(state: TenantState, principal: Principal, item: dict[str, Any]) ->
         state.inventory.get(child_id)
         return child_id
     return str(state.inventory.create(item, owner=principal.username, now=state.now())["id"])
+
+
+@routes.delete(BASE + "/{id}/" + KINDS)
+async def remove_children(request: web.Request) -> web.StreamResponse:
+    """Bulk unassign: ``{"references": [{"managedObject": {"id": ...}}, ...]}``."""
+    state = service_of(request).state
+    parent_id, kind = request.match_info["id"], request.match_info["kind"]
+    state.inventory.get(parent_id)
+    state.check_may_write(principal_of(request), parent_id)
+    body = await read_json_object(request)
+    items = _reference_items(body) if "references" in body else []
+    if not items:
+        raise validation_error("references must be a non-empty list of managed object references")
+    ids = []
+    for item in items:
+        if item.get("id") in (None, ""):
+            raise validation_error("every reference needs managedObject.id")
+        ids.append(str(item["id"]))
+    for child_id in ids:  # all or nothing: check every reference before removing any
+        if child_id not in state.inventory.references(parent_id, kind):
+            raise not_found("inventory", f"Managed object {child_id} is not in {kind} of {parent_id}")
+    for child_id in ids:
+        state.inventory.remove_reference(parent_id, kind, child_id)
+    return web.Response(status=204)
+
+
+@routes.get(BASE + "/{id}/availability")
+async def get_availability(request: web.Request) -> web.StreamResponse:
+    """What Cumulocity answers (the 10.18 OpenAPI file documents a bare date-time instead)."""
+    state = service_of(request).state
+    object_id = request.match_info["id"]
+    document = state.inventory.get(object_id)
+    availability = document.get("c8y_Availability") or {}
+    connection = document.get("c8y_Connection") or {}
+    answer: dict[str, Any] = {
+        "deviceId": object_id,
+        "dataStatus": availability.get("status", "UNAVAILABLE"),
+        "connectionStatus": connection.get("status", "DISCONNECTED"),
+    }
+    serials = state.identity.of_object(object_id)
+    if serials:
+        answer["externalId"] = serials[0].value
+    if "lastMessage" in availability:
+        answer["lastMessage"] = availability["lastMessage"]
+    if "c8y_RequiredAvailability" in document:
+        answer["interval"] = document["c8y_RequiredAvailability"].get("responseInterval")
+    return json_response(answer, None)
+
+
+def _owner(request: web.Request) -> tuple[TenantState, User]:
+    state = service_of(request).state
+    document = state.inventory.get(request.match_info["id"])
+    owner = document.get("owner")
+    user = state.users.find(state.tenant_id, owner) if isinstance(owner, str) else None
+    if user is None:
+        raise not_found("inventory", f"Managed object {document['id']} has no owner in this tenant")
+    return state, user
+
+
+def _owner_document(request: web.Request, user: User) -> dict[str, Any]:
+    url = f"{render.object_url(render.base_url(request), request.match_info['id'])}/user"
+    return {"userName": user.username, "enabled": user.enabled, "self": url}
+
+
+@routes.get(BASE + "/{id}/user")
+async def get_owner(request: web.Request) -> web.StreamResponse:
+    _, user = _owner(request)
+    return json_response(_owner_document(request, user), "managedobjectuser")
+
+
+@routes.put(BASE + "/{id}/user")
+async def put_owner(request: web.Request) -> web.StreamResponse:
+    """Enable or disable the device's owner (its device user)."""
+    require_tenant_admin(principal_of(request))
+    state, user = _owner(request)
+    body = await read_json_object(request)
+    if not isinstance(body.get("enabled"), bool):
+        raise validation_error("enabled must be true or false")
+    user = state.users.update_profile(user, {"enabled": body["enabled"]})
+    return written_response(request, _owner_document(request, user), "managedobjectuser", status=200)
+
+
+@routes.get(BASE + "/{id}/supportedMeasurements")
+async def get_supported_measurements(request: web.Request) -> web.StreamResponse:
+    found = _measurements_of(request)
+    return json_response({"c8y_SupportedMeasurements": supported_measurements(found)}, None)
+
+
+@routes.get(BASE + "/{id}/supportedSeries")
+async def get_supported_series(request: web.Request) -> web.StreamResponse:
+    return json_response({"c8y_SupportedSeries": supported_series(_measurements_of(request))}, None)
+
+
+def _measurements_of(request: web.Request) -> list[dict[str, Any]]:
+    state = service_of(request).state
+    object_id = request.match_info["id"]
+    state.inventory.get(object_id)
+    return state.measurements.select(Criteria(equals=(("source.id", frozenset({object_id})),)))
 
 
 @routes.get(BASE + "/{id}/" + KINDS + "/{child}")

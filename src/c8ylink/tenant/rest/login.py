@@ -8,7 +8,7 @@ from typing import Any
 from aiohttp import web
 
 from c8ylink.tenant.rest import render
-from c8ylink.tenant.rest.auth import TOTP_ENROLMENT_PATHS, public, split_username
+from c8ylink.tenant.rest.auth import TOTP_ENROLMENT_PATHS, check_login, check_totp, public, split_username
 from c8ylink.tenant.rest.certificates import check_tenant_path
 from c8ylink.tenant.rest.keys import principal_of, service_of
 from c8ylink.tenant.rest.media import (
@@ -34,38 +34,11 @@ from c8ylink.tenant.state.tokens import USER_TOKEN_SECONDS, IssuedToken
 from c8ylink.tenant.state.users import User, totp_uri
 
 routes = web.RouteTableDef()
-LOCAL_VERSION = "1018.0.0-c8ylink"
 SESSION = {
     "absoluteTimeoutMillis": USER_TOKEN_SECONDS * 1000,
     "renewalTimeoutMillis": USER_TOKEN_SECONDS * 500,
     "userAgentValidationRequired": False,
     "maximumNumberOfParallelSessions": 5,
-}
-_ROLE_NAMES = {
-    "admin": [
-        "ROLE_TENANT_ADMIN",
-        "ROLE_TENANT_MANAGEMENT_ADMIN",
-        "ROLE_INVENTORY_ADMIN",
-        "ROLE_INVENTORY_READ",
-        "ROLE_MEASUREMENT_ADMIN",
-        "ROLE_EVENT_ADMIN",
-        "ROLE_ALARM_ADMIN",
-        "ROLE_DEVICE_CONTROL_ADMIN",
-        "ROLE_IDENTITY_ADMIN",
-        "ROLE_USER_MANAGEMENT_OWN_ADMIN",
-    ],
-    "user": [
-        "ROLE_INVENTORY_ADMIN",
-        "ROLE_INVENTORY_READ",
-        "ROLE_MEASUREMENT_ADMIN",
-        "ROLE_EVENT_ADMIN",
-        "ROLE_ALARM_ADMIN",
-        "ROLE_DEVICE_CONTROL_ADMIN",
-        "ROLE_IDENTITY_ADMIN",
-        "ROLE_USER_MANAGEMENT_OWN_ADMIN",
-    ],
-    "device": ["ROLE_DEVICE"],
-    "bootstrap": ["ROLE_DEVICE_BOOTSTRAP"],
 }
 
 
@@ -161,15 +134,13 @@ async def _login(request: web.Request) -> tuple[IssuedToken, User | None]:
     if not username or not password:
         raise unauthorized(BAD_CREDENTIALS)
     tenant, name = split_username(username, state.tenant_id, strict=False)
-    user = state.users.find(tenant, name)
-    if user is None or tenant != state.tenant_id or not state.users.check_password(user, password):
+    user = check_login(request, tenant, name, password)
+    if user is None or tenant != state.tenant_id:
         raise unauthorized(BAD_CREDENTIALS)
     if user.tfa_setup_required and not user.tfa_active:
         raise unauthorized(TFA_SETUP_REQUIRED)
     code = str(form.get("tfa_code", "") or "")
-    if user.tfa_active and (
-        code in ("", "undefined") or not state.users.totp_matches(user, code, now=state.now())
-    ):
+    if user.tfa_active and (code in ("", "undefined") or not check_totp(request, user, code)):
         raise unauthorized(TFA_CODE_REQUIRED)
     return state.tokens.issue_user_token(user.username, tfa=user.tfa_active, now=state.now()), user
 
@@ -211,12 +182,6 @@ async def logout(request: web.Request) -> web.StreamResponse:
     return response
 
 
-@routes.get("/tenant/system/options/system/version")
-async def system_version(request: web.Request) -> web.StreamResponse:
-    """The version clients show in their session banner (go-c8y-cli reads ``value``)."""
-    return json_response({"category": "system", "key": "version", "value": LOCAL_VERSION}, None)
-
-
 @routes.get("/tenant/currentTenant")
 async def current_tenant(request: web.Request) -> web.StreamResponse:
     state = service_of(request).state
@@ -234,7 +199,7 @@ async def current_tenant(request: web.Request) -> web.StreamResponse:
 
 def _current_user_document(base: str, state: TenantState, principal: Principal) -> dict[str, Any]:
     user = state.users.get(principal.tenant, principal.username)
-    roles = sorted({name for role in user.roles for name in _ROLE_NAMES.get(role, [])})
+    roles = state.role_names(user)
     return {
         **{
             key: value
@@ -335,7 +300,7 @@ async def totp_verify(request: web.Request) -> web.StreamResponse:
     user = state.users.get(principal.tenant, principal.username)
     if not user.tfa_secret:
         raise not_found("user", "TOTP secret not found; request one first")
-    if not state.users.totp_matches(user, code, now=state.now()):
+    if not check_totp(request, user, code):
         raise forbidden("Invalid verification code")
     return web.Response(status=204)
 

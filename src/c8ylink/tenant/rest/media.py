@@ -67,6 +67,14 @@ def json_response(
     return web.Response(body=encode_json(document), status=status, headers=all_headers)
 
 
+def count_response(request: web.Request, count: int) -> web.Response:
+    """A bare count (``/alarm/alarms/count``...): ``text/plain`` unless the client asks for JSON only."""
+    accept = request.headers.get("Accept", "").lower()
+    if "json" in accept and "text/plain" not in accept:
+        return web.Response(body=str(count).encode(), content_type="application/json")
+    return web.Response(text=str(count), content_type="text/plain")
+
+
 def wants_body(request: web.Request) -> bool:
     """Cumulocity returns created/updated objects only to requests that send ``Accept``."""
     return bool(request.headers.get("Accept", "").strip())

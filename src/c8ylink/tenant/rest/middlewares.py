@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import weakref
 from collections.abc import Awaitable, Callable
 
@@ -34,6 +35,8 @@ _HTTP_ERRORS = {
 @web.middleware
 async def request_pipeline(request: web.Request, handler: Handler) -> web.StreamResponse:
     app = request.app
+    if "//" in request.path and isinstance(request.match_info.http_exception, web.HTTPNotFound):
+        request, handler = await _merge_slashes(request, handler)
     if request.transport is not None:
         app[CONNECTIONS].add(request.transport)
     service = app[SERVICE]
@@ -65,6 +68,21 @@ async def request_pipeline(request: web.Request, handler: Handler) -> web.Stream
     except Exception:
         log.exception("internal error on %s %s", request.method, request.path)
         return error_response(500, "general/internalError", "Internal server error")
+
+
+async def _merge_slashes(request: web.Request, handler: Handler) -> tuple[web.Request, Handler]:
+    """Cumulocity tolerates empty path segments (``c8y_api`` asks for ``/alarm/alarms//5``): route the
+    request again with them merged; the original 404 stands if that finds nothing either."""
+    merged = re.sub("/{2,}", "/", request.rel_url.raw_path)
+    query = request.rel_url.raw_query_string
+    clone = request.clone(rel_url=merged + (f"?{query}" if query else ""))
+    match_info = await request.app.router.resolve(clone)
+    if match_info.http_exception is not None:
+        return request, handler
+    match_info.add_app(request.app)
+    match_info.freeze()
+    clone._match_info = match_info  # aiohttp sets it the same way after routing
+    return clone, match_info.handler
 
 
 def abort_connections(app: web.Application) -> None:

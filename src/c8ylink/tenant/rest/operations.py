@@ -11,6 +11,7 @@ from c8ylink.tenant.rest.keys import principal_of, service_of
 from c8ylink.tenant.rest.media import json_response, read_json, read_json_object, written_response
 from c8ylink.tenant.rest.params import boolean, paged, params_of, windows
 from c8ylink.tenant.state.access import require_business_user
+from c8ylink.tenant.state.audit import audit
 from c8ylink.tenant.state.devicecontrol import create_operation, update_operation
 from c8ylink.tenant.state.errors import validation_error
 from c8ylink.tenant.state.filters import Criteria
@@ -52,6 +53,14 @@ def _with_external_ids(base: str, state: TenantState, document: dict[str, Any]) 
 async def post_operation(request: web.Request) -> web.StreamResponse:
     state = service_of(request).state
     created = create_operation(state, principal_of(request), await read_json(request))
+    audit(
+        state,
+        principal_of(request),
+        "Operation",
+        "Operation created",
+        f"Operation created: status='{created['status']}'",
+        source=created["deviceId"],
+    )
     document = render.operation(render.base_url(request), created)
     return written_response(request, document, "operation", status=201, location=document["self"])
 
@@ -89,6 +98,14 @@ async def put_operation(request: web.Request) -> web.StreamResponse:
     state = service_of(request).state
     body = await read_json_object(request)
     updated = update_operation(state, principal_of(request), request.match_info["id"], body)
+    audit(
+        state,
+        principal_of(request),
+        "Operation",
+        "Operation updated",
+        f"Operation updated: status='{updated['status']}'",
+        source=updated["deviceId"],
+    )
     return written_response(
         request, render.operation(render.base_url(request), updated), "operation", status=200
     )

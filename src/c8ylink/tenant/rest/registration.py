@@ -16,11 +16,12 @@ from c8ylink.tenant.rest.media import (
 from c8ylink.tenant.rest.params import paged
 from c8ylink.tenant.state.access import require_tenant_admin
 from c8ylink.tenant.state.enrollment import device_credentials, register_bulk
-from c8ylink.tenant.state.errors import validation_error
+from c8ylink.tenant.state.errors import bad_request, validation_error
 from c8ylink.tenant.state.registrations import parse_new_device_request
 
 routes = web.RouteTableDef()
 BASE = "/devicecontrol/newDeviceRequests"
+REQUEST_LIMIT = 1000
 
 
 @routes.post(BASE)
@@ -45,6 +46,13 @@ async def list_requests(request: web.Request) -> web.StreamResponse:
         request, "newDeviceRequests", state.registrations.all(), lambda r: render.registration(base, r)
     )
     return json_response(document, "newdevicerequestcollection")
+
+
+@routes.get(BASE + "/limit")
+async def get_limit(request: web.Request) -> web.StreamResponse:
+    """How many new device requests may wait at once (the local tenant sets no limit of its own)."""
+    require_tenant_admin(principal_of(request))
+    return json_response({"limit": REQUEST_LIMIT}, None)
 
 
 @routes.get(BASE + "/{id}")
@@ -77,7 +85,10 @@ async def post_bulk(request: web.Request) -> web.StreamResponse:
     require_tenant_admin(principal_of(request))
     if request.content_type != "multipart/form-data":
         raise unsupported_media_type(request.headers.get("Content-Type", ""))
-    form = await request.post()
+    try:
+        form = await request.post()
+    except ValueError as exc:  # aiohttp: a multipart body that ends early or has a part without a name
+        raise bad_request(f"Cannot read the multipart body: {exc}") from None
     upload = form.get("file")
     if upload is None:
         raise validation_error("Following mandatory fields should be included: file")

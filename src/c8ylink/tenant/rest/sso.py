@@ -25,7 +25,7 @@ from aiohttp import web
 
 from c8ylink.tenant.rest import render
 from c8ylink.tenant.rest.auth import public
-from c8ylink.tenant.rest.keys import principal_of, service_of
+from c8ylink.tenant.rest.keys import GUARD, principal_of, service_of
 from c8ylink.tenant.rest.media import json_response, read_json_object
 from c8ylink.tenant.rest.sso_pages import device_page, login_page, message_page
 from c8ylink.tenant.state.access import require_tenant_admin
@@ -55,6 +55,20 @@ def issue_sso_token(state: TenantState, user: SsoUser) -> IssuedToken:
     return state.tokens.issue_user_token(user.username, tfa=False, now=state.now())
 
 
+def _check_sso_login(request: web.Request, form: Any) -> SsoUser | None:
+    """The identity provider's password check, locked after repeated failures like the tenant's."""
+    state = service_of(request).state
+    username = str(form.get("username", ""))
+    guard, key, now = request.app[GUARD], f"sso:{username}", state.now().timestamp()
+    guard.check(key, now)
+    user = state.sso.check(username, str(form.get("password", "")))
+    if user is None:
+        guard.failed(key, now)
+    else:
+        guard.succeeded(key)
+    return user
+
+
 def _html(text: str, status: int = 200) -> web.Response:
     return web.Response(text=text, status=status, content_type="text/html", charset="utf-8")
 
@@ -64,10 +78,23 @@ def _oauth_error(exc: OAuthError) -> web.Response:
 
 
 def redirect_allowed(uri: str, base: str) -> bool:
-    parts = urlsplit(uri)
-    if parts.scheme == "http" and parts.hostname in _LOOPBACK:
+    """The tenant's own callback exactly, or a native client's loopback callback (RFC 8252 §7.3: any
+    port) whose parsed authority is exactly ``host[:port]``: no user info, percent-encoding, backslash
+    or blank that a browser could read as another host (``http://localhost%2F@evil.example/``)."""
+    if uri == f"{base}/tenant/oauth/callback":
         return True
-    return uri == base or uri.startswith(base + "/")
+    if any(char in uri for char in "\\%@") or not uri.isprintable() or " " in uri:
+        return False
+    parts = urlsplit(uri)
+    if parts.scheme != "http" or parts.fragment or parts.hostname not in _LOOPBACK:
+        return False
+    try:
+        port = parts.port
+    except ValueError:
+        return False
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    authority = host if port is None else f"{host}:{port}"
+    return parts.netloc == authority and (parts.path == "" or parts.path.startswith("/"))
 
 
 @routes.get("/tenant/oauth")
@@ -149,7 +176,7 @@ async def authorize_submit(request: web.Request) -> web.StreamResponse:
     if form.get("action") == "cancel":
         return _back(params, error="access_denied", error_description="The user cancelled the login")
     state = service_of(request).state
-    user = state.sso.check(str(form.get("username", "")), str(form.get("password", "")))
+    user = _check_sso_login(request, form)
     if user is None:
         return _html(login_page(state.tenant_id, params, error="Invalid username or password"), 401)
     try:
@@ -234,7 +261,7 @@ async def device_decision(request: web.Request) -> web.StreamResponse:
     state = service_of(request).state
     user_code = str(form.get("user_code", ""))
     approve = form.get("action") != "deny"
-    user = state.sso.check(str(form.get("username", "")), str(form.get("password", ""))) if approve else None
+    user = _check_sso_login(request, form) if approve else None
     if approve and user is None:
         return _html(device_page(user_code, error="Invalid username or password"), 401)
     try:

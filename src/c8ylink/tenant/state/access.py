@@ -53,3 +53,9 @@ def require_not_bootstrap(principal: Principal) -> None:
     """The bootstrap user may only poll ``deviceCredentials``."""
     if principal.is_bootstrap:
         raise forbidden()
+
+
+def require_writer(principal: Principal) -> None:
+    """Creating data: people with a write role, or devices (a user without roles only reads)."""
+    if not (principal.is_business_user or principal.is_device):
+        raise forbidden()

@@ -13,9 +13,13 @@ from c8ylink.tenant.state.signals import OperationCreated, OperationUpdated
 from c8ylink.tenant.state.tenant import TenantState
 
 
-def create_operation(state: TenantState, principal: Principal, body: Any) -> Document:
+def create_operation(
+    state: TenantState, principal: Principal, body: Any, *, bulk_operation_id: str | None = None
+) -> Document:
     require_business_user(principal)
     cleaned = validate_operation(body)
+    if bulk_operation_id is not None:
+        cleaned["bulkOperationId"] = bulk_operation_id
     device_id = cleaned["deviceId"]
     if device_id not in state.inventory:
         raise object_not_found(device_id)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from c8ylink.tenant.state.query import lookup
-from c8ylink.tenant.state.times import normalize_time
+from c8ylink.tenant.state.times import format_time, parse_query_time
 
 _MISSING_MARK = lookup({}, "x")
 
@@ -63,8 +63,8 @@ def window(params: Mapping[str, str], field: str, start_name: str, end_name: str
         return None
     return TimeWindow(
         field,
-        normalize_time(start, start_name) if start else None,
-        normalize_time(end, end_name) if end else None,
+        format_time(parse_query_time(start, start_name)) if start else None,
+        format_time(parse_query_time(end, end_name)) if end else None,
     )
 
 

@@ -204,6 +204,7 @@ class Registrations:
         """The registration an EST request with ``<id>:<otp>`` may use, or 401 (counting wrong OTPs)."""
         found = self._items.get(request_id)
         if found is None or found.auth_type != CERTIFICATES or found.otp_hash is None:
+            password_matches(None, otp)  # the work of a wrong one-time password: no timing oracle
             raise unauthorized(BAD_CREDENTIALS)
         if found.locked:
             raise unauthorized(OTP_LOCKED)

@@ -125,7 +125,8 @@ class SsoProvider:
 
     def check(self, username: str, password: str) -> SsoUser | None:
         user = self._users.get(username)
-        return user if user is not None and password_matches(user.password_hash, password) else None
+        matches = password_matches(user.password_hash if user is not None else None, password)
+        return user if matches else None
 
     def restore(self, records: Iterable[Mapping[str, Any]]) -> None:
         for record in records:

@@ -14,6 +14,8 @@ from typing import Any
 from c8ylink.core.clock import Clock
 from c8ylink.tenant.state.access import Principal
 from c8ylink.tenant.state.alarms import Alarms
+from c8ylink.tenant.state.applications import Applications
+from c8ylink.tenant.state.audit import KIND as AUDIT_KIND
 from c8ylink.tenant.state.errors import forbidden, validation_error
 from c8ylink.tenant.state.events import Events
 from c8ylink.tenant.state.identity import SERIAL, Identity
@@ -22,12 +24,16 @@ from c8ylink.tenant.state.inventory import CHILD_KINDS, Inventory
 from c8ylink.tenant.state.journal import Journal
 from c8ylink.tenant.state.measurements import Measurements
 from c8ylink.tenant.state.operations import Operations
+from c8ylink.tenant.state.options import TenantOptions
+from c8ylink.tenant.state.records import RecordStore
 from c8ylink.tenant.state.registrations import Registrations
+from c8ylink.tenant.state.roles import implied_roles
 from c8ylink.tenant.state.signals import ManagedObjectDeleted, TenantEvent, UserDeleted
 from c8ylink.tenant.state.sso import SsoProvider
 from c8ylink.tenant.state.tokens import Tokens
 from c8ylink.tenant.state.trust import CA_KIND, TrustedCertificates
-from c8ylink.tenant.state.users import DEVICE_PREFIX, Users
+from c8ylink.tenant.state.user_groups import UserGroups
+from c8ylink.tenant.state.users import DEVICE_PREFIX, User, Users
 
 MANAGEMENT_TENANT = "management"
 BOOTSTRAP_USER = "devicebootstrap"
@@ -44,6 +50,17 @@ STORED_KINDS = (
     CA_KIND,
     "revokedToken",
     "ssoUser",
+    "userGroup",
+    "inventoryRole",
+    "inventoryAssignment",
+    AUDIT_KIND,
+    "application",
+    "applicationSubscription",
+    "tenantOption",
+    "tenantInfo",
+    "retentionRule",
+    "bulkOperation",
+    "notificationSubscription",
 )
 
 
@@ -85,6 +102,26 @@ class TenantState:
             self.journal, secrets, key=identity.jwt_key, tenant=identity.tenant_id, domain=identity.domain
         )
         self.sso = SsoProvider(self.journal, secrets)
+        self.groups = UserGroups(self.journal)
+        self.applications = Applications(self.journal)
+        self.options = TenantOptions(self.journal)
+        self.tenant_info = RecordStore(self.journal, "tenantInfo", resource="tenant", what="Tenant")
+        self.retentions = RecordStore(
+            self.journal, "retentionRule", resource="retention", what="Retention rule"
+        )
+        self.bulk_operations = RecordStore(
+            self.journal, "bulkOperation", resource="bulkoperation", what="Bulk operation", ids=self.ids
+        )
+        self.notification_subscriptions = RecordStore(
+            self.journal,
+            "notificationSubscription",
+            resource="notification2",
+            what="Subscription",
+            ids=self.ids,
+        )
+        self.audit = RecordStore(
+            self.journal, AUDIT_KIND, resource="audit", what="Audit record", ids=self.ids
+        )
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -115,10 +152,46 @@ class TenantState:
         self.trust.restore(values("trustedCertificate"), authority[0] if authority else None)
         self.tokens.restore(records.get("revokedToken", ()))
         self.sso.restore(values("ssoUser"))
-        for kind in ("managedObject", "measurement", "event", "alarm", "operation"):
+        self.groups.custom.restore(values("userGroup"))
+        self.groups.inventory_roles.restore(values("inventoryRole"))
+        self.groups.assignments.restore(values("inventoryAssignment"))
+        self.audit.restore(values(AUDIT_KIND))
+        self.applications.custom.restore(values("application"))
+        self.applications.subscriptions.restore(values("applicationSubscription"))
+        self.options.restore(values("tenantOption"))
+        self.tenant_info.restore(values("tenantInfo"))
+        self.retentions.restore(values("retentionRule"))
+        self.bulk_operations.restore(values("bulkOperation"))
+        self.notification_subscriptions.restore(values("notificationSubscription"))
+        shared = ("managedObject", "measurement", "event", "alarm", "operation", AUDIT_KIND)
+        for kind in (*shared, "bulkOperation", "notificationSubscription"):
             for key, _ in records.get(kind, ()):
                 self.ids.observe(key)
+        for application in self.applications.custom.all():
+            for binary in application.get("binaries", ()):
+                self.ids.observe(binary["id"])
         self.journal.take()
+
+    # -- users, their groups and roles --------------------------------------------------------------------
+    def effective_roles(self, user: User) -> frozenset[str]:
+        """The coarse roles a login of ``user`` gets: its own, plus what its groups and direct
+        ``ROLE_*`` grant."""
+        granted = [role for group in self.groups.groups_of(user) for role in group["roles"]]
+        return user.roles | implied_roles([*granted, *user.direct_roles])
+
+    def role_names(self, user: User) -> list[str]:
+        """Every ``ROLE_*`` the user has, through its groups or directly."""
+        names = {role for group in self.groups.groups_of(user) for role in group["roles"]}
+        return sorted(names | set(user.direct_roles))
+
+    def delete_user(self, user: User) -> None:
+        self.users.delete(user)
+        self.groups.forget_user(user.username)
+        self.emit(UserDeleted(user.username))
+
+    def bump_members(self, group: Mapping[str, Any]) -> None:
+        for member in self.groups.members_of(group, self.users.all(self.tenant_id)):
+            self.users.bump(member)
 
     # -- devices and their scope -------------------------------------------------------------------------
     def device_objects(self, username: str) -> set[str]:
@@ -186,8 +259,7 @@ class TenantState:
             for owner in owners:
                 user = self.users.find(self.tenant_id, owner) if isinstance(owner, str) else None
                 if user is not None and user.is_device:
-                    self.users.delete(user)
-                    self.emit(UserDeleted(user.username))
+                    self.delete_user(user)
         return removed
 
     def add_child_reference(self, parent_id: str, kind: str, child_id: str) -> None:

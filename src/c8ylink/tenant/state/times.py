@@ -54,6 +54,21 @@ def _bad_time(field: str, value: str) -> TenantApiError:
     )
 
 
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_NO_ZONE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?$")
+
+
+def parse_query_time(value: str, field: str) -> datetime:
+    """A time bound of a query (``dateFrom``...): as ``parse_time``, but a date alone (midnight) or a
+    date-time without zone is taken as UTC, as Cumulocity does for range queries."""
+    text = value.strip()
+    if _DATE_ONLY.match(text):
+        text += "T00:00:00Z"
+    elif _NO_ZONE.match(text):
+        text += "Z"
+    return parse_time(text, field)
+
+
 def format_time(moment: datetime) -> str:
     """UTC with milliseconds and a ``Z``: ``2020-03-19T12:16:31.586Z``."""
     utc = moment.astimezone(UTC)

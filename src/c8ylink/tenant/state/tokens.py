@@ -75,6 +75,32 @@ class Tokens:
         claims = {"sub": username, "tci": "device_token_config", "jti": None, "tfa": False}
         return self._issue(claims, lifetime=lifetime, now=now)
 
+    def _notification_key(self) -> bytes:
+        """Notification 2.0 tokens are signed with a key of their own: never valid as access tokens."""
+        return hashlib.sha256(self._key + b"/notification2").digest()
+
+    def issue_notification_token(
+        self, subscriber: str, subscription: str, *, minutes: int, shared: bool, now: datetime
+    ) -> str:
+        issued_at = int(now.timestamp())
+        claims = {
+            "iss": self.domain,
+            "ten": self.tenant,
+            "sub": subscriber,
+            "topic": f"{self.tenant}/relnotif/{subscription}",
+            "shared": shared,
+            "jti": self._random(),
+            "iat": issued_at,
+            "exp": issued_at + minutes * 60,
+        }
+        return encode_jwt(claims, self._notification_key())
+
+    def verify_notification_token(self, token: str, *, now: datetime) -> dict[str, Any]:
+        try:
+            return verify_jwt(token, self._notification_key(), now=int(now.timestamp()))
+        except JwtError as exc:
+            raise unauthorized(f"Invalid notification token: {exc}") from exc
+
     def verify(self, token: str, *, now: datetime) -> dict[str, Any]:
         """The claims of a token we issued that is valid now and not revoked; 401 otherwise."""
         try:

@@ -34,12 +34,16 @@ def hash_password(password: str, salt: bytes) -> str:
     return "scrypt$" + base64.b64encode(salt).decode() + "$" + base64.b64encode(digest).decode()
 
 
+_NO_HASH = "scrypt$" + base64.b64encode(b"\0" * 16).decode() + "$"  # matches nothing
+
+
 def password_matches(stored: str | None, password: str) -> bool:
-    if not stored or not stored.startswith("scrypt$"):
-        return False
-    _, salt_text, digest_text = stored.split("$")
+    """Whether ``password`` is the one of ``stored``; the same scrypt work when there is no such hash
+    (an unknown user, a user without a password), so the time taken does not tell them apart."""
+    known = bool(stored) and str(stored).startswith("scrypt$") and str(stored).count("$") == 2
+    _, salt_text, digest_text = (str(stored) if known else _NO_HASH).split("$")
     expected = hash_password(password, base64.b64decode(salt_text))
-    return hmac.compare_digest(expected.split("$")[2], digest_text)
+    return hmac.compare_digest(expected.split("$")[2], digest_text) and known
 
 
 def device_username(external_id: str) -> str:
@@ -57,7 +61,7 @@ class User:
     tfa_secret: str | None = field(default=None, repr=False)
     tfa_active: bool = False
     tfa_setup_required: bool = False
-    profile: Mapping[str, str] = field(default_factory=dict)
+    profile: Mapping[str, Any] = field(default_factory=dict)  # names, email, enabled, directRoles...
     version: int = 0  # bumped whenever credentials or TFA change (auth caches compare it)
 
     @property
@@ -67,6 +71,15 @@ class User:
     @property
     def is_device(self) -> bool:
         return DEVICE in self.roles
+
+    @property
+    def enabled(self) -> bool:
+        return self.profile.get("enabled", True) is not False
+
+    @property
+    def direct_roles(self) -> list[str]:
+        """``ROLE_*`` names given to the user itself (not through a group)."""
+        return list(self.profile.get("directRoles") or [])
 
     def to_record(self) -> dict[str, Any]:
         return {
@@ -128,7 +141,7 @@ class Users:
         if not username or "/" in username or ":" in username:
             raise validation_error(f"Invalid username '{username}'")
         role_set = frozenset(roles)
-        if not role_set or not role_set <= set(ROLES):
+        if not role_set <= set(ROLES):
             raise validation_error(f"roles must be some of {', '.join(ROLES)}")
         if (tenant, username) in self._users:
             raise conflict("user", f"User with username '{username}' already exists")
@@ -154,8 +167,9 @@ class Users:
         self._journal.put(KIND, f"{user.tenant}/{user.username}", user.to_record())
         return user
 
-    def check_password(self, user: User, password: str) -> bool:
-        return password_matches(user.password_hash, password)
+    def check_password(self, user: User | None, password: str) -> bool:
+        """``False`` for no user too, after the same work as for a wrong password (no timing oracle)."""
+        return password_matches(user.password_hash if user is not None else None, password)
 
     def set_password(self, user: User, password: str, *, now: datetime) -> User:
         _check_password(password)
@@ -168,8 +182,22 @@ class Users:
             )
         )
 
-    def update_profile(self, user: User, profile: Mapping[str, str]) -> User:
-        return self._store(replace(user, profile={**user.profile, **profile}))
+    def update_profile(self, user: User, profile: Mapping[str, Any]) -> User:
+        """Merge ``profile``; a change of ``enabled`` or the direct roles invalidates cached logins."""
+        merged = {**user.profile, **profile}
+        security = ("enabled", "directRoles")
+        changed = any(merged.get(key) != user.profile.get(key) for key in security)
+        return self._store(replace(user, profile=merged, version=user.version + int(changed)))
+
+    def set_roles(self, user: User, roles: Iterable[str]) -> User:
+        role_set = frozenset(roles)
+        if not role_set <= set(ROLES):
+            raise validation_error(f"roles must be some of {', '.join(ROLES)}")
+        return self._store(replace(user, roles=role_set, version=user.version + 1))
+
+    def bump(self, user: User) -> User:
+        """Its effective roles changed elsewhere (a group): cached logins must be checked again."""
+        return self._store(replace(user, version=user.version + 1))
 
     def delete(self, user: User) -> None:
         del self._users[(user.tenant, user.username)]

@@ -91,6 +91,10 @@ FLAGS: tuple[FlagSpec, ...] = (
           value=CHOICE, choices=DRY_FORMATS),
     _rest("--filter", attr="filter", kind=MULTIPLE,
           help="Keep results where '<property> <operator> <value>' holds (like, match, eq, gt, has, ...)"),
+    _rest("--template", attr="template",
+          help="jsonnet template of the body: inline or a file (also in settings.template.path)"),
+    _rest("--templateVars", attr="template_vars", kind=MULTIPLE,
+          help="Variables of the template, var('name'): a=1,b=x or JSON"),
     _rest("--outputFile", attr="output_file", help="Write the output to this file (as printed)"),
     _rest("--outputFileRaw", attr="output_file_raw",
           help="Write the server's response to this file, unchanged"),
@@ -181,6 +185,8 @@ class GlobalFlags:
     log_message: str | None = None
     filter: tuple[str, ...] = ()
     output_file: str | None = None
+    template: str | None = None
+    template_vars: tuple[str, ...] = ()
     output_file_raw: str | None = None
     session_username: str | None = None
     session_password: str | None = None

@@ -301,3 +301,36 @@ def test_api_content_type_sends_text_as_is(rest: C8y) -> None:
                "--dry", "--dryFormat", "json")  # fmt: skip
     document = json.loads(dry.stdout)
     assert document["body"] == "a=1 plain, text" and document["headers"]["Content-Type"] == "text/plain"
+
+
+# -- templates -------------------------------------------------------------------------------------------
+def test_template_builds_the_body_with_piped_input_and_variables(rest: C8y, tmp_path: Path) -> None:
+    prefix = unique("tpl-")
+    template = "{label: 'x-' + input.value, type: var('type', 'none'), index: input.index, at: _.Now()}"
+    args = ("devices", "create", "--template", template, "--templateVars", "type=c8y_Linux", "-f")
+    created = lines(rest(*args, stdin=f"{prefix}a\n{prefix}b\n"))
+    assert [(d["name"], d["label"], d["type"], d["index"]) for d in created] == [
+        (f"{prefix}a", f"x-{prefix}a", "c8y_Linux", 1), (f"{prefix}b", f"x-{prefix}b", "c8y_Linux", 2),
+    ]  # fmt: skip
+    assert all(d["at"].endswith("Z") for d in created)
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "device.jsonnet").write_text("{\n  type: 'from-file',\n  c8y_Hardware: {model: 'RPi'},\n}\n")
+    env = {"C8Y_SETTINGS_TEMPLATE_PATH": str(folder)}
+    [device] = lines(
+        rest("devices", "create", "--name", f"{prefix}file", "--template", "device", "-f", env=env)
+    )
+    assert device["type"] == "from-file" and device["c8y_Hardware"] == {"model": "RPi"}
+    assert device["name"] == f"{prefix}file"  # the command's own values win
+
+
+def test_template_errors(rest: C8y, tmp_path: Path) -> None:
+    broken = rest("devices", "create", "--name", "x", "--template", "{\n  name: ,\n}", "-f")
+    assert broken.code == 101 and "template:2:9" in broken.stderr and "Traceback" not in broken.stderr
+    missing = rest("devices", "create", "--name", "x", "--template", str(tmp_path / "none.jsonnet"), "-f")
+    assert missing.code == 101 and "does not exist" in missing.stderr
+
+
+def test_template_execute(c8y: C8y) -> None:
+    run = c8y("template", "execute", "--template", "{name: input.value + '-' + input.index}", stdin="a\nb\n")
+    assert lines(run) == [{"name": "a-1"}, {"name": "b-2"}]

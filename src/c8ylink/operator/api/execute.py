@@ -49,6 +49,9 @@ class RunSettings(NamedTuple):
     progress: bool = False
     silent_statuses: frozenset[int] = frozenset()
     silent_exit: bool = False
+    template: str | None = None  # --template (inline or a file; operator.templates)
+    template_vars: tuple[str, ...] = ()
+    template_path: str = ""  # settings.template.path
 
 
 class Target(NamedTuple):
@@ -141,6 +144,7 @@ class Executor:
 
     # -- one job ---------------------------------------------------------------------------------------
     def run_job(self, job: Job) -> None:
+        self._local.job = job
         values = dict(self.values)
         pipeline = self.spec.pipeline_param
         if job.value is not None and pipeline is not None:
@@ -204,6 +208,14 @@ class Executor:
 
     def perform(self, plan: RequestPlan, *, dry_plan: RequestPlan | None = None) -> HttpResponse | None:
         """Confirm, then print (``--dry``) or send ``plan`` and print the answer."""
+        if (
+            self.run.template
+            and plan.method in ("POST", "PUT", "PATCH")
+            and not plan.files
+            and plan.content is None
+        ):
+            plan = plan._replace(body=self.templated_body(plan.body))
+            dry_plan = dry_plan._replace(body=self.templated_body(dry_plan.body)) if dry_plan else None
         self.confirm(plan)
         if self.run.dry:
             self.print_dry(dry_plan or plan)
@@ -211,6 +223,34 @@ class Executor:
         response = self.send(plan)
         self.output(plan, response)
         return response
+
+    def templated_body(self, body: Any) -> Any:
+        """The body from ``--template`` (evaluated for this job's piped value) with the command's own
+        values merged over it: what the flags say wins."""
+        from c8ylink.operator.api.shorthand import merge
+        from c8ylink.operator.templates import (
+            TemplateInput,
+            load_template,
+            parse_template_vars,
+            piped_value,
+            render_template,
+        )
+
+        with self._lock:
+            if not hasattr(self, "_template"):
+                self._template = load_template(str(self.run.template), [self.run.template_path])
+                self._template_vars = parse_template_vars(self.run.template_vars)
+        job: Job | None = getattr(self._local, "job", None)
+        text = job.value if job is not None else None
+        rendered = render_template(
+            self._template,
+            TemplateInput(piped_value(text), job.number if job is not None else 1),
+            variables=self._template_vars,
+            now=self.now,
+        )
+        if not isinstance(rendered, dict) or not isinstance(body, dict | None):
+            return rendered if body in (None, {}) else body
+        return merge(rendered, body or {})
 
     def print_dry(self, plan: RequestPlan) -> None:
         text = render_dry(

@@ -222,6 +222,9 @@ def _run_settings(
         progress=progress,
         silent_statuses=silent,
         silent_exit=flags.silent_exit,
+        template=flags.template,
+        template_vars=flags.template_vars,
+        template_path=settings.text("template.path") or "",
     )
 
 

@@ -21,6 +21,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     ),
     "sessions": ("c8ylink.operator.cli.sessions:sessions_cmd", "Cumulocity sessions"),
     "settings": ("c8ylink.operator.cli.settings:settings_cmd", "Settings of the CLI and the active session"),
+    "template": ("c8ylink.operator.cli.template:template_cmd", "jsonnet templates: execute one"),
     "util": ("c8ylink.operator.cli.util:util_cmd", "Pipeline helpers: show JSON, repeat lines, CSV to JSON"),
     "version": ("c8ylink.operator.cli.util:version_cmd", "Show the version of c8y"),
 }

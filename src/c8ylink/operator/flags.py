@@ -95,6 +95,8 @@ FLAGS: tuple[FlagSpec, ...] = (
           help="jsonnet template of the body: inline or a file (also in settings.template.path)"),
     _rest("--templateVars", attr="template_vars", kind=MULTIPLE,
           help="Variables of the template, var('name'): a=1,b=x or JSON"),
+    _rest("--outputTemplate", attr="output_template",
+          help="jsonnet template applied to each result before it is printed (output, input.index)"),
     _rest("--outputFile", attr="output_file", help="Write the output to this file (as printed)"),
     _rest("--outputFileRaw", attr="output_file_raw",
           help="Write the server's response to this file, unchanged"),
@@ -187,6 +189,7 @@ class GlobalFlags:
     output_file: str | None = None
     template: str | None = None
     template_vars: tuple[str, ...] = ()
+    output_template: str | None = None
     output_file_raw: str | None = None
     session_username: str | None = None
     session_password: str | None = None

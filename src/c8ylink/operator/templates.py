@@ -7,6 +7,7 @@ The template is jsonnet (the ``jsonnet`` package, the C++ implementation, import
 when a template is used) with upstream's helpers in scope:
 
 - ``input.value`` (the piped line: an object when it is JSON, else the text), ``input.index`` (1, 2, ...);
+- ``output``: with ``--outputTemplate``, the result being printed;
 - ``var(name, default)``: a ``--templateVars`` value (``a=1,b=x`` or JSON);
 - ``_.Now(offset='0s')`` (an ISO time, ``_.Now('-1h')``), ``_.Date(offset='0s')`` (``2024-05-01``),
   ``_.Int(max=100, min=0)``, ``_.Float(max=1, min=0)``, ``_.Bool()``, ``_.Char(n=10)`` (letters),
@@ -35,7 +36,7 @@ NAME = "template"
 
 # one line, so that an error's line number is the template's own plus one (render_template subtracts it)
 PRELUDE = (
-    "local input = std.extVar('c8y.input'); "
+    "local input = std.extVar('c8y.input'); local output = std.extVar('c8y.output'); "
     "local __vars = std.extVar('c8y.vars'); "
     "local var(name, default=null) = if std.objectHas(__vars, name) then __vars[name] else default; "
     "local __n = std.native; "
@@ -140,8 +141,9 @@ def render_template(
     variables: Mapping[str, Any] | None = None,
     now: datetime | None = None,
     randint: Callable[[int, int], int] | None = None,
+    output: Any = None,
 ) -> Any:
-    """The JSON document the template evaluates to."""
+    """The JSON document the template evaluates to (``output``: a result, for ``--outputTemplate``)."""
     try:
         import _jsonnet  # the jsonnet package (operator extra)
     except ImportError as exc:
@@ -160,6 +162,7 @@ def render_template(
             ext_codes={
                 "c8y.input": json.dumps({"value": template_input.value, "index": template_input.number}),
                 "c8y.vars": json.dumps(dict(variables or {})),
+                "c8y.output": json.dumps(output),
             },
             native_callbacks=native_functions(when, rng),
         )

@@ -334,3 +334,12 @@ def test_template_errors(rest: C8y, tmp_path: Path) -> None:
 def test_template_execute(c8y: C8y) -> None:
     run = c8y("template", "execute", "--template", "{name: input.value + '-' + input.index}", stdin="a\nb\n")
     assert lines(run) == [{"name": "a-1"}, {"name": "b-2"}]
+
+
+def test_output_template_shapes_each_result(rest: C8y) -> None:
+    [device] = create_devices(rest, unique("otpl-"), 1)
+    run = rest(
+        "devices", "get", "--id", device, "--outputTemplate", "{device: output.id, label: 'n-' + output.name}"
+    )
+    [shaped] = lines(run)
+    assert shaped["device"] == device and shaped["label"].startswith("n-otpl-")

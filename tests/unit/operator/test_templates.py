@@ -77,3 +77,12 @@ def test_templates_come_from_files_or_the_template_path(tmp_path: Path) -> None:
     broken.write_text("{\n a: ]\n}")
     with pytest.raises(UsageError, match=re.escape(f"{broken}:2:")):
         render_template(load_template(str(broken)), TemplateInput())
+
+
+def test_output_is_the_result_for_output_templates() -> None:
+    result = render_template(
+        Template("{device: output.name, n: input.index}", "inline"),
+        TemplateInput(None, 2),
+        output={"name": "d"},
+    )
+    assert result == {"device": "d", "n": 2}

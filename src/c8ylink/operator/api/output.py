@@ -33,6 +33,8 @@ class OutputOptions(NamedTuple):
     raw: bool = False
     flatten: bool = False
     filters: tuple[str, ...] = ()  # --filter expressions (operator.api.filters)
+    output_template: str | None = None  # --outputTemplate (operator.templates)
+    template_path: str = ""
 
 
 def check_view(view: str) -> str:
@@ -62,6 +64,11 @@ class Printer:
 
             rules, now = parse_filters(options.filters), datetime.now(UTC)  # bad ones fail before a request
             self._keep = lambda items: filter_items(items, rules, now)
+        self._shaped_by_template = 0
+        if options.output_template:
+            from c8ylink.operator.templates import load_template
+
+            self._output_template = load_template(options.output_template, [options.template_path])
 
     def text(self, text: str) -> None:
         """Text printed as it is (dry runs)."""
@@ -90,11 +97,25 @@ class Printer:
     def items(self, items: Sequence[Mapping[str, Any]]) -> None:
         if self._keep is not None:
             items = self._keep(items)
+        if self.options.output_template:
+            items = self._templated(items)
         if not items:
             return
         with self._lock:
             shaped = [self._shape(item) for item in items]
             self._write(shaped)
+
+    def _templated(self, items: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+        from c8ylink.operator.templates import TemplateInput, render_template
+
+        shaped: list[Mapping[str, Any]] = []
+        for item in items:
+            with self._lock:
+                self._shaped_by_template += 1
+                number = self._shaped_by_template
+            result = render_template(self._output_template, TemplateInput(None, number), output=dict(item))
+            shaped.append(result if isinstance(result, dict) else {"value": result})
+        return shaped
 
     def _shape(self, item: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
         """(the row to print, its columns) after select or view."""

@@ -77,7 +77,8 @@ def run_rest(
     run = _run_settings(flags, settings, streams, dry=dry)
     check_output_files(flags)  # before anything is sent
     stdout: TextIO = io.StringIO() if flags.output_file else streams.stdout
-    printer = Printer(output_options(flags, streams), stdout, streams.stderr)
+    options = output_options(flags, streams, template_path=settings.text("template.path") or "")
+    printer = Printer(options, stdout, streams.stderr)
     raw_sink = RawSink(flags.output_file_raw) if flags.output_file_raw else None
     gate = None
     if session is not None and not dry and (spec.kind != "read" or flags.confirm):  # reads pass every mode
@@ -228,7 +229,7 @@ def _run_settings(
     )
 
 
-def output_options(flags: GlobalFlags, streams: Streams) -> OutputOptions:
+def output_options(flags: GlobalFlags, streams: Streams, *, template_path: str = "") -> OutputOptions:
     tty = streams.stdout_tty
     output = "json" if flags.raw else (flags.output or ("table" if tty else "json"))
     if output == "serverresponse":
@@ -242,6 +243,8 @@ def output_options(flags: GlobalFlags, streams: Streams) -> OutputOptions:
         raw=flags.raw,
         flatten=flags.flatten,
         filters=flags.filter,
+        output_template=flags.output_template,
+        template_path=template_path,
     )
 
 

@@ -32,7 +32,8 @@ demo: setup
 
 ## make bench: every benchmark, one result line each
 bench: setup
-	@for b in bench/*.py; do $(PY) $$b || exit 1; done
+	@failed=; for b in bench/*.py; do $(PY) $$b || failed="$$failed $$b"; done; \
+	if [ -n "$$failed" ]; then echo "bench: missed a target or failed:$$failed" >&2; exit 1; fi
 
 ## make deb: the Debian package of the device side (dist/c8ylink_<version>_<arch>.deb)
 deb:

@@ -222,6 +222,8 @@ def new_device() -> Iterator[Device]:
     try:
         dev.config("mqtt.bind.port", str(dev.port))
         dev.config("c8y.url", "127.0.0.1")
+        dev.config("http.bind.port", str(free_port()))  # the agent's file transfer service
+        dev.config("data.path", str(base / "data"))
         yield dev
     finally:
         dev.stop_services(wait=False)

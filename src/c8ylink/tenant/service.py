@@ -23,6 +23,7 @@ from c8ylink.core.errors import ConfigError
 from c8ylink.infra.files import write_atomic
 from c8ylink.tenant.faults import FaultPlan
 from c8ylink.tenant.state.ids import SecretSource
+from c8ylink.tenant.state.lockout import LoginGuard
 from c8ylink.tenant.state.signals import TenantEvent
 from c8ylink.tenant.state.tenant import BOOTSTRAP_USER, MANAGEMENT_TENANT, TenantIdentity, TenantState
 from c8ylink.tenant.state.users import ADMIN, BOOTSTRAP
@@ -63,6 +64,8 @@ class TenantService:
         self.admin = admin
         self.bootstrap = bootstrap
         self.faults = FaultPlan()
+        # wrong passwords and codes, counted across REST and MQTT (one login, one count)
+        self.login_guard = LoginGuard()
         self.data_dir: Path | None = None
         self._subscribers: list[Subscriber] = []
 

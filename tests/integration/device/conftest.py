@@ -61,6 +61,8 @@ def device_config(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Pat
             "mqtt.client.port": str(broker.port),
             "c8y.proxy.bind.port": str(free_port()),
             "run.path": str(run_dir),
+            "http.bind.port": str(free_port()),
+            "data.path": str(config_dir / "data"),
         }
         write_tedge_toml(config_dir, {**base, **settings})
         return config_dir

@@ -76,3 +76,53 @@ def test_software_install_from_the_cloud_updates_the_software_list(
             "c8y/inventory/managedObjects/update/dev1", lambda v: "c8y_SoftwareList" in v
         )
         assert software == {"c8y_SoftwareList": [{"name": "jq", "version": "1.7", "softwareType": "apt"}]}
+
+
+def test_a_child_registered_through_the_agents_http_api_reaches_the_cloud(
+    mosquitto: Any, device_config: Callable[..., Path], start_mapper: Callable[..., Any],
+    start_agent: Callable[..., Any], probe: Callable[..., Any],
+) -> None:  # fmt: skip
+    import time
+
+    from c8ylink.infra.net.http import HttpClient
+
+    from .conftest import free_port
+
+    port = free_port()
+    config = device_config(mosquitto, **{"http.bind.port": str(port)})
+    start_mapper(config, mosquitto)
+    with probe(mosquitto) as watch:
+        start_agent(config, mosquitto)
+        document = {"@topic-id": "device/child07//", "@type": "child-device", "name": "seven"}
+        with HttpClient(f"http://127.0.0.1:{port}", proxy="") as client:
+            for _ in range(100):  # the agent's server starts with it
+                try:
+                    response = client.request("POST", "/te/v1/entities", json=document)
+                    break
+                except Exception:
+                    time.sleep(0.1)
+            assert response.status == 201
+            assert response.json_or_none() == {"@topic-id": "device/child07//"}
+        watch.expect("c8y/s/us", "101,dev1:device:child07,seven,thin-edge.io-child,false")
+
+
+def test_plugin_files_written_or_removed_later_are_announced(
+    mosquitto: Any, device: Path, start_mapper: Callable[..., Any], start_agent: Callable[..., Any],
+    probe: Callable[..., Any],
+) -> None:  # fmt: skip
+    start_mapper(device, mosquitto)
+    with probe(mosquitto) as watch:
+        start_agent(device, mosquitto)
+        watch.expect("c8y/s/us", "114,c8y_Restart,c8y_SoftwareUpdate")
+        plugins = device / "plugins"
+        plugins.mkdir(exist_ok=True)
+        (plugins / "tedge-configuration-plugin.toml").write_text(
+            f'files = [{{ path = "{device}/a", type = "a" }}]\n'
+        )
+        watch.expect("c8y/s/us", "119,tedge-configuration-plugin,a")
+        (plugins / "tedge-log-plugin.toml").write_text(
+            f'files = [{{ path = "{device}/*.log", type = "l" }}]\n'
+        )
+        watch.expect("c8y/s/us", "118,l")
+        (plugins / "tedge-configuration-plugin.toml").unlink()
+        watch.expect("c8y/s/us", "114,c8y_LogfileRequest,c8y_Restart,c8y_SoftwareUpdate")

@@ -118,6 +118,27 @@ def test_a_refused_token_is_fetched_again(proxy_for: Callable[..., str], tenant:
     assert proxy_for.responders[-1].requests == 2  # type: ignore[attr-defined]
 
 
+def test_a_large_upload_is_spooled_and_sent_again_after_a_refused_token(
+    proxy_for: Callable[..., str], tenant: Any
+) -> None:
+    url = proxy_for(["not.a-valid.token", issue_token(tenant)])
+    user = (f"{tenant.info.tenant}/admin", tenant.info.admin.password)
+    created = httpx2.post(f"{url}/inventory/managedObjects", json={"name": "big"}, auth=user, timeout=30)
+    document = {
+        "source": {"id": created.json()["id"]},
+        "type": "big",
+        "text": "t",
+        "time": "2026-01-01T00:00:00Z",
+    }
+    event = httpx2.post(f"{url}/event/events", auth=user, timeout=30, json=document)
+    content = bytes(range(256)) * (12 * 1024)  # 3 MiB: over what the proxy keeps in memory
+    binary = f"{url}/event/events/{event.json()['id']}/binaries"
+    answer = httpx2.post(binary, content=content, headers={"Content-Type": "text/plain"}, timeout=60)
+    assert answer.status_code == 201, answer.text
+    assert proxy_for.responders[-1].requests == 2  # type: ignore[attr-defined]  # refused once, sent again
+    assert httpx2.get(binary, timeout=60).content == content
+
+
 def test_the_callers_authorization_wins(proxy_for: Callable[..., str], tenant: Any) -> None:
     url = proxy_for([issue_token(tenant)])
     user = f"{tenant.info.tenant}/admin"

@@ -8,9 +8,10 @@ from pathlib import Path
 from c8ylink.core.errors import ConfigError
 from c8ylink.core.mqtt.topic import TopicError
 from c8ylink.core.topics import EntityTopicId, validate_topic_root
+from c8ylink.device.agent.file_operations import CONFIG_PLUGIN, LOG_PLUGIN, DeviceOperations
 from c8ylink.device.agent.plugins import PLUGIN_DIR
 from c8ylink.device.agent.restart import RestartFiles
-from c8ylink.device.agent.service import AgentConfig, AgentService
+from c8ylink.device.agent.service import AgentConfig, AgentService, FileTransferConfig
 from c8ylink.device.agent.system_config import load_system_commands
 from c8ylink.device.config.store import load_tedge_settings
 from c8ylink.device.mqtt.local_broker import local_broker_options, reconnect_policy
@@ -46,6 +47,12 @@ def run_agent(
         restart=RestartFiles(config_dir / STATE_DIR, Path(str(settings.value("run.path")))),
         system=load_system_commands(config_dir),
         reconnect=reconnect_policy(settings),
+        file_transfer=FileTransferConfig(
+            address=str(settings.value("http.bind.address")),
+            port=int(str(settings.value("http.bind.port"))),
+            root=Path(str(settings.value("data.path"))) / "file-transfer",
+        ),
+        operations=DeviceOperations(config_dir / CONFIG_PLUGIN, config_dir / LOG_PLUGIN),
     )
     broker = local_broker_options(settings, "tedge-agent")
     configure_logging(log_level)

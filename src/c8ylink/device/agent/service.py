@@ -18,6 +18,7 @@ Connected to the local broker (client id ``tedge-agent``, retained last will ``{
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -26,17 +27,22 @@ from pathlib import Path
 from typing import Any
 
 from c8ylink.core.clock import Clock, SystemClock
+from c8ylink.core.entity_store import EntityStore
 from c8ylink.core.errors import BrokerError, C8yLinkError
 from c8ylink.core.mqtt.packets import Will
 from c8ylink.core.mqtt.topic import TopicError
 from c8ylink.core.topics import (
     Command,
     CommandMetadata,
+    EntityMetadata,
     EntityTopicId,
     Health,
     parse_topic,
     topic_for,
 )
+from c8ylink.device.agent.entity_api import EntityApi
+from c8ylink.device.agent.file_operations import DeviceOperations, OperationFailed
+from c8ylink.device.agent.file_transfer import DEFAULT_MAX_SIZE, FileTransferServer
 from c8ylink.device.agent.plugins import DEFAULT_TIMEOUT, discover_plugins
 from c8ylink.device.agent.restart import NOT_REBOOTED, RestartFiles
 from c8ylink.device.agent.software import list_software, update_software
@@ -48,9 +54,19 @@ from c8ylink.infra.net.reconnect import ReconnectPolicy, keep_connected, wait_or
 log = logging.getLogger("c8ylink.agent")
 
 SERVICE_NAME = "tedge-agent"
-HANDLED = ("restart", "software_list", "software_update")
+HANDLED = ("restart", "software_list", "software_update", "config_snapshot", "config_update", "log_upload")
 TERMINAL = ("successful", "failed")
 INTERRUPTED = "tedge-agent was restarted while the command was running"
+
+
+@dataclass(frozen=True, slots=True)
+class FileTransferConfig:
+    """Where the file transfer service listens (``http.bind.*``) and keeps its files."""
+
+    address: str
+    port: int
+    root: Path  # <data.path>/file-transfer
+    max_size: int = DEFAULT_MAX_SIZE
 
 
 @dataclass
@@ -62,6 +78,9 @@ class AgentConfig:
     system: SystemCommands = field(default_factory=SystemCommands)
     plugin_timeout: float = DEFAULT_TIMEOUT
     reconnect: ReconnectPolicy = field(default_factory=ReconnectPolicy)
+    file_transfer: FileTransferConfig | None = None
+    operations: DeviceOperations = field(default_factory=DeviceOperations)
+    plugin_files_poll: float = 2.0  # seconds between looks at the plugin files
 
     @property
     def health_topic(self) -> str:
@@ -88,19 +107,49 @@ class AgentService:
         self._active: set[str] = set()  # command topics queued or running here
         self._stop = asyncio.Event()
         self._download_client: Any = None
+        self.file_transfer: FileTransferServer | None = None
+        self.entities = EntityStore(config.device_topic_id)
+        self._file_operations: dict[str, dict[str, Any]] = {}  # announced config/log operations
 
     # ----------------------------------------------------------------------------------------- run
 
     async def run(self, stop: asyncio.Event) -> None:
         self._stop = stop
+        server = await self._start_file_transfer()
         worker = asyncio.create_task(self._work())
         try:
             await keep_connected(
                 self._new_session, lambda session: self._serve(session, stop), self._ended, stop,
-                client_id=SERVICE_NAME, log=log, policy=self.config.reconnect,
+                client_id=self.client_id, log=log, policy=self.config.reconnect,
             )  # fmt: skip
         finally:
             worker.cancel()
+            if server is not None:
+                await server.stop()
+
+    async def _start_file_transfer(self) -> FileTransferServer | None:
+        """The file transfer service; the agent runs without it (logged) when it cannot listen."""
+        config = self.config.file_transfer
+        if config is None or self.config.device_topic_id != EntityTopicId.main_device():
+            return None  # a child device's agent uses the main device's service
+        api = EntityApi(self.entities, self.config.topic_root, self._publish_registration)
+        server = FileTransferServer(config.root, max_size=config.max_size, entity_api=api)
+        try:
+            await server.start(config.address, config.port)
+        except OSError as exc:
+            log.error(
+                "The file transfer service cannot listen on %s:%d (%s): file operations will fail",
+                config.address, config.port, exc.strerror or exc,
+            )  # fmt: skip
+            return None
+        self.file_transfer = server
+        return server
+
+    def _publish_registration(self, topic: str, payload: bytes) -> bool:
+        if self.session is None:
+            return False
+        self.session.publish(topic, payload, qos=1, retain=True)
+        return True
 
     def _new_session(self) -> MqttSession:
         self.session = MqttSession(self._options(), self._on_message)
@@ -113,7 +162,14 @@ class AgentService:
     def _options(self) -> MqttOptions:
         values = {name: getattr(self.broker, name) for name in MqttOptions.__dataclass_fields__}
         will = Will(self.config.health_topic, self._health("down"), qos=1, retain=True)
-        return MqttOptions(**{**values, "client_id": SERVICE_NAME, "will": will})
+        return MqttOptions(**{**values, "client_id": self.client_id, "will": will})
+
+    @property
+    def client_id(self) -> str:
+        """``tedge-agent`` for the main device; ``tedge-agent#<topic id>`` for a child device's agent, so
+        that both can share a broker."""
+        device = self.config.device_topic_id
+        return SERVICE_NAME if device == EntityTopicId.main_device() else f"{SERVICE_NAME}#{device.value}"
 
     def _health(self, status: str) -> bytes:
         body: dict[str, Any] = {
@@ -125,7 +181,8 @@ class AgentService:
 
     async def _serve(self, session: MqttSession, stop: asyncio.Event) -> None:
         await self._settle_restart(session)
-        await session.subscribe([(self.config.command_topic("+", "+"), 1)])
+        registrations = f"{self.config.topic_root}/+/+/+/+"
+        await session.subscribe([(self.config.command_topic("+", "+"), 1), (registrations, 1)])
         session.publish(self.config.health_topic, self._health("up"), qos=1, retain=True)
         for operation, metadata in self._capabilities():
             session.publish(
@@ -135,10 +192,12 @@ class AgentService:
         log.info("tedge-agent ready: plugins %s", ", ".join(self.plugins) or "none")
         closed = asyncio.create_task(session.wait_closed())
         stopping = asyncio.create_task(stop.wait())
+        watching = asyncio.create_task(self._watch_plugin_files(session))
         try:
             await asyncio.wait({closed, stopping}, return_when=asyncio.FIRST_COMPLETED)
         finally:
             stopping.cancel()
+            watching.cancel()
         if closed.done():
             closed.result()
             return
@@ -154,7 +213,35 @@ class AgentService:
         if self.plugins:
             types = {"types": list(self.plugins)}
             capabilities += [("software_list", types), ("software_update", types)]
-        return capabilities
+        return capabilities + self._file_capabilities()
+
+    def _file_capabilities(self) -> list[tuple[str, dict[str, Any]]]:
+        try:
+            found = self.config.operations.capabilities()
+        except C8yLinkError as exc:
+            log.error("Configuration and log management are not offered: %s", exc)
+            found = []
+        self._file_operations = dict(found)
+        return found
+
+    async def _watch_plugin_files(self, session: MqttSession) -> None:
+        """Announce the configuration and log types again when a plugin file changes (or appears, or
+        goes: the operation is then withdrawn with an empty retained message)."""
+        operations = self.config.operations
+        seen = operations.signature()
+        while True:
+            await asyncio.sleep(self.config.plugin_files_poll)
+            current = operations.signature()
+            if current == seen:
+                continue
+            seen = current
+            before = self._file_operations
+            after = dict(self._file_capabilities())
+            for operation in sorted(before.keys() | after.keys()):
+                if before.get(operation) != after.get(operation):
+                    payload = json.dumps(after[operation]).encode() if operation in after else b""
+                    session.publish(self.config.command_topic(operation), payload, qos=1, retain=True)
+            log.info("Plugin files changed: configuration and log operations announced again")
 
     async def _settle_restart(self, session: MqttSession) -> None:
         files = self.config.restart
@@ -172,12 +259,26 @@ class AgentService:
 
     # ----------------------------------------------------------------------------------------- commands
 
+    def _remember(self, entity: EntityTopicId, payload: bytes) -> None:
+        try:
+            document = json.loads(payload) if payload else None
+        except ValueError:
+            return
+        if document is None or isinstance(document, dict):
+            self.entities.remember(entity.value, document)
+
     def _on_message(self, topic: str, payload: bytes, qos: int, retain: bool) -> None:
+        if not payload and topic.count("/") == 4:  # a cleared registration
+            with contextlib.suppress(TopicError):
+                self.entities.remember(parse_topic(self.config.topic_root, topic)[0].value, None)
         if not payload:
             return  # a cleared command
         try:
             entity, channel = parse_topic(self.config.topic_root, topic)
         except TopicError:
+            return
+        if isinstance(channel, EntityMetadata):
+            self._remember(entity, payload)
             return
         if entity != self.config.device_topic_id or not isinstance(channel, Command):
             return
@@ -238,6 +339,15 @@ class AgentService:
                 self._status(topic, request, "failed", reason=outcome.reason, failures=outcome.failures)
             else:
                 self._status(topic, request, "successful")
+        elif operation in ("config_snapshot", "config_update", "log_upload"):
+            run = getattr(self.config.operations, operation)
+            try:
+                results = await run(request)
+            except OperationFailed as exc:
+                log.error("%s failed: %s", topic, exc)
+                self._status(topic, request, "failed", reason=str(exc))
+            else:
+                self._status(topic, request, "successful", **results)
 
     async def _restart(self, topic: str, request: dict[str, Any]) -> None:
         executing = {**request, "status": "executing"}

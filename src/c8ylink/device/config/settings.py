@@ -167,7 +167,7 @@ OTHER_KEYS: tuple[Key, ...] = (
     Key("http.bind.address", IP, "The address the File Transfer Service listens on",
         ("127.0.0.1", "192.168.1.2", "0.0.0.0"), default=FromKey("mqtt.bind.address")),
     Key("http.client.port", PORT, "The port clients reach the File Transfer Service on", ("8000",),
-        default=Literal("8000")),
+        default=FromKey("http.bind.port")),
     Key("http.client.host", STR, "The host clients reach the File Transfer Service on",
         ("127.0.0.1", "192.168.1.2", "tedge-hostname"), default=Literal("127.0.0.1")),
     Key("agent.entity_store.auto_register", BOOL,
@@ -177,6 +177,8 @@ OTHER_KEYS: tuple[Key, ...] = (
         "On a clean start, send the whole state of the device, its services and child devices to the "
         "cloud again",
         ("true",), default=TRUE, deprecated=("c8y.entity_store.clean_start",)),
+    Key("data.path", PATH, "The directory for data such as the file transfer service's files",
+        ("/var/tedge",), default=Literal("/var/tedge")),
     Key("run.path", PATH, "The directory for runtime information such as lock files", ("/run",),
         default=Literal("/run")),
     Key("run.lock_files", BOOL, "Whether tedge services create lock files", ("true",), default=TRUE),

@@ -72,6 +72,7 @@ class MapperConfig:
     operation_source: OperationSource = OperationSource.JSON
     c8y_http_host: str | None = None  # c8y.http host: URLs there are fetched through the local proxy
     proxy_url: str = "http://127.0.0.1:8001"  # c8y.proxy.client.host/port
+    file_transfer_url: str = "http://127.0.0.1:8000"  # http.client.host/port
     early_message_buffer: int = 100
     te_topics: tuple[str, ...] = DEFAULT_TE_TOPICS  # c8y.topics without the root
 

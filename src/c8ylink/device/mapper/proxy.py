@@ -21,19 +21,21 @@ import base64
 import errno
 import logging
 import os
+import tempfile
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from c8ylink.core.errors import C8yLinkError, ConfigError
 from c8ylink.core.settings.resolve import Settings
 from c8ylink.device.c8y.proxy import PROXY_PATH, ProxyBinding
 from c8ylink.device.mapper.token import JwtTokenSource
 from c8ylink.infra.files import load_toml_data
-from c8ylink.infra.net.http_forward import HttpForwarder
+from c8ylink.infra.net.http_forward import HttpForwarder, SpooledBody
 from c8ylink.infra.net.http_server import (
     HttpRequest,
     HttpRequestError,
-    read_request,
+    body_chunks,
+    read_head,
     write_body,
     write_error,
     write_head,
@@ -47,6 +49,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("c8ylink.mapper.proxy")
 
 MAX_REQUEST_BODY = 100 * 1024 * 1024
+IN_MEMORY_BODY = 1024 * 1024
+Body = bytes | SpooledBody
 NO_BODY_STATUSES = (204, 304)
 
 
@@ -146,8 +150,13 @@ class ProxyService:
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
-            request = await read_request(reader, writer, max_body=MAX_REQUEST_BODY)
-            await self._answer(request, writer)
+            head = await read_head(reader, writer)
+            body = await _receive_body(reader, head)
+            try:
+                await self._answer(head, body, writer)
+            finally:
+                if isinstance(body, SpooledBody):
+                    body.file.close()
         except HttpRequestError as exc:
             await write_error(writer, exc.status, "proxy/badRequest", exc.message)
         except (ConnectionError, asyncio.IncompleteReadError):
@@ -157,7 +166,7 @@ class ProxyService:
         finally:
             writer.close()
 
-    async def _answer(self, request: HttpRequest, writer: asyncio.StreamWriter) -> None:
+    async def _answer(self, request: HttpRequest, body: Body, writer: asyncio.StreamWriter) -> None:
         path, sep, rest = request.target.partition("?")
         if path != PROXY_PATH and not path.startswith(PROXY_PATH + "/"):
             await write_error(
@@ -166,16 +175,18 @@ class ProxyService:
             return
         target = (path[len(PROXY_PATH) :] or "/") + sep + rest
         try:
-            await self._forward(request, target, writer)
+            await self._forward(request, body, target, writer)
         except C8yLinkError as exc:
             log.warning("%s %s: %s", request.method, request.target, exc)
             await write_error(writer, 502, "proxy/upstreamError", f"Cannot reach Cumulocity: {exc}")
 
-    async def _forward(self, request: HttpRequest, target: str, writer: asyncio.StreamWriter) -> None:
+    async def _forward(
+        self, request: HttpRequest, body: Body, target: str, writer: asyncio.StreamWriter
+    ) -> None:
         caller_auth = request.header("authorization") is not None
         for attempt in (1, 2):
             headers, token = await self._credentials(request, caller_auth)
-            async with self._upstream().forward(request.method, target, headers, request.body) as answer:
+            async with self._upstream().forward(request.method, target, headers, body) as answer:
                 if answer.status == 401 and token is not None and attempt == 1:
                     self.tokens.invalidate(token)
                     continue
@@ -196,6 +207,30 @@ class ProxyService:
             return [*headers, ("Authorization", self.upstream.basic_authorization())], None
         token = await self.tokens.token()
         return [*headers, ("Authorization", f"Bearer {token}")], token
+
+
+async def _receive_body(reader: asyncio.StreamReader, request: HttpRequest) -> Body:
+    """The request body: bytes up to ``IN_MEMORY_BODY``, beyond that written to a temporary file as it
+    comes (a 10 MB upload is never whole in memory; a file can be sent again when a JWT is refreshed)."""
+    kept = bytearray()
+    spool: BinaryIO | None = None
+    size = 0
+    try:
+        async for chunk in body_chunks(reader, request, max_body=MAX_REQUEST_BODY):
+            size += len(chunk)
+            if spool is None and size <= IN_MEMORY_BODY:
+                kept += chunk
+                continue
+            if spool is None:
+                spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the caller (or below)
+                spool.write(kept)
+                kept.clear()
+            spool.write(chunk)
+    except BaseException:
+        if spool is not None:
+            spool.close()
+        raise
+    return bytes(kept) if spool is None else SpooledBody(spool, size)
 
 
 def _listen_error(exc: Exception) -> str:

@@ -9,7 +9,9 @@ One asyncio task owns the MQTT session to the local broker and the ``MapperState
    every retained message (registrations, capabilities, alarms) has been converted, so the startup
    messages follow (device type/name, ``114``, ``117``, ``500``) and the alarm shadows are reconciled;
 3. every message: ``convert`` and publish what it returns (in the same socket write); a capability
-   also updates the operation files; an unexpected exception is logged and reported on ``te/errors``
+   also updates the operation files; a file transfer the converter asks for (configuration and log
+   operations) runs in a worker thread and what follows it is published when it ends; an unexpected
+   exception is logged and reported on ``te/errors``
    so that one bad message never stops the mapper;
 4. every availability interval: the heartbeats;
 5. on stop: health ``down`` (retained), DISCONNECT. A lost connection goes back to 1 with the same
@@ -19,19 +21,23 @@ One asyncio task owns the MQTT session to the local broker and the ``MapperState
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from c8ylink.core.c8y_topics import TOKEN_DOWNSTREAM
 from c8ylink.core.clock import Clock, SystemClock
-from c8ylink.core.errors import BrokerError
+from c8ylink.core.errors import BrokerError, C8yLinkError
 from c8ylink.core.mqtt.packets import Will
 from c8ylink.core.mqtt.topic import TopicError
 from c8ylink.core.topics import CommandMetadata, parse_topic
 from c8ylink.device.mapper.config import MapperConfig
+from c8ylink.device.mapper.context import Context
+from c8ylink.device.mapper.convert.file_operations import finish_transfer, transfer_topic
 from c8ylink.device.mapper.converter import (
     build_heartbeats,
     build_mapper_health,
@@ -43,6 +49,7 @@ from c8ylink.device.mapper.errors import ConversionError, ErrorKind, build_error
 from c8ylink.device.mapper.message import Message
 from c8ylink.device.mapper.operation_files import load_custom_operations, sync_operation_files
 from c8ylink.device.mapper.state import MapperState
+from c8ylink.device.mapper.transfers import Transfers
 from c8ylink.infra.net.mqtt_options import MqttOptions
 from c8ylink.infra.net.mqtt_session import MqttSession
 from c8ylink.infra.net.reconnect import ReconnectPolicy, keep_connected
@@ -75,6 +82,9 @@ class MapperService:
         self._marker = f"{config.topic_prefix}-internal/sync/{config.mapper_service_name}-{runtime.pid}"
         self._synced = False
         self._pending: list[Message] = []  # unacknowledged when the last connection ended
+        self._transfer_topic = transfer_topic(config)
+        self._transfers = Transfers(config)
+        self._transfer_tasks: set[asyncio.Task[None]] = set()
         if runtime.operations_dir is not None:
             custom = load_custom_operations(runtime.operations_dir)
             if custom:
@@ -170,9 +180,34 @@ class MapperService:
             error = ConversionError(ErrorKind.INVALID_PAYLOAD, f"Internal error of the mapper: {exc}")
             outputs = [build_error_message(self.config, topic, error, self.runtime.clock.now())]
         for output in outputs:
-            self._publish(output)
+            if output.topic == self._transfer_topic:
+                self._start_transfer(output)
+            else:
+                self._publish(output)
         if "/cmd/" in topic and self.runtime.operations_dir is not None:
             self._sync_operation_files(topic)
+
+    def _start_transfer(self, message: Message) -> None:
+        task = asyncio.get_running_loop().create_task(self._transfer(json.loads(message.payload)))
+        self._transfer_tasks.add(task)
+        task.add_done_callback(self._transfer_tasks.discard)
+
+    async def _transfer(self, transfer: dict[str, Any]) -> None:
+        """Carry out a file transfer (in a worker thread), then publish what follows it."""
+        result: str | None = None
+        error: str | None = None
+        try:
+            result = await asyncio.to_thread(self._transfers.run, transfer)
+        except C8yLinkError as exc:
+            error = str(exc)
+        except Exception as exc:  # a bug fails the operation, not the mapper
+            log.exception("Internal error of a file transfer")
+            error = f"Internal error of the mapper: {exc}"
+        if error is not None:
+            log.error("Operation %s: %s", transfer.get("operationId"), error)
+        ctx = Context(self.state, self.runtime.clock.now(), self.config)
+        for output in finish_transfer(transfer, result, error, ctx):
+            self._publish(output)
 
     def _publish(self, message: Message) -> None:
         if self.session is not None:

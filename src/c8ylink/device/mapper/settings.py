@@ -66,6 +66,7 @@ def build_mapper_config(
         auto_register=bool(get("agent.entity_store.auto_register")),
         c8y_http_host=str(getattr(http, "host", http)),
         proxy_url=proxy.removesuffix("/c8y"),
+        file_transfer_url=_http_url(str(get("http.client.host")), str(get("http.client.port"))),
         te_topics=relative_topics(root, topics),
     )
 
@@ -74,3 +75,8 @@ def relative_topics(root: str, topics: tuple[str, ...]) -> tuple[str, ...]:
     """``c8y.topics`` without the topic root (a filter outside the root is kept as given, relative)."""
     prefix = f"{root}/"
     return tuple(topic[len(prefix) :] if topic.startswith(prefix) else topic for topic in topics)
+
+
+def _http_url(host: str, port: str) -> str:
+    """``http://<host>:<port>`` (an IPv6 address in brackets)."""
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"

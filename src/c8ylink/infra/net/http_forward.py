@@ -19,7 +19,7 @@ import ssl
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
 from c8ylink.core.errors import NetworkError
@@ -32,6 +32,20 @@ HOP_BY_HOP = frozenset(
 )  # fmt: skip
 
 Headers = Sequence[tuple[str, str]]
+SPOOL_CHUNK = 64 * 1024
+
+
+class SpooledBody:
+    """A request body kept in a file (a large upload): sent in pieces, with its length, as often as asked."""
+
+    def __init__(self, file: BinaryIO, size: int) -> None:
+        self.file = file
+        self.size = size
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        self.file.seek(0)
+        while chunk := self.file.read(SPOOL_CHUNK):
+            yield chunk
 
 
 @dataclass
@@ -74,14 +88,20 @@ class HttpForwarder:
 
     @asynccontextmanager
     async def forward(
-        self, method: str, target: str, headers: Headers, body: bytes
+        self, method: str, target: str, headers: Headers, body: bytes | SpooledBody
     ) -> AsyncIterator[ForwardedResponse]:
         """Send ``method`` ``<base_url><target>``; the answer's body can be read inside the block."""
         import httpx2
 
         client = self._http()
         sent = [(name, value) for name, value in headers if name.lower() not in HOP_BY_HOP]
-        request = client.build_request(method, self.base_url + target, headers=sent, content=body)
+        content: bytes | AsyncIterator[bytes]
+        if isinstance(body, SpooledBody):
+            sent.append(("Content-Length", str(body.size)))
+            content = body.chunks()
+        else:
+            content = body
+        request = client.build_request(method, self.base_url + target, headers=sent, content=content)
         try:
             response = await client.send(request, stream=True)
         except httpx2.TimeoutException as exc:

@@ -1,6 +1,8 @@
 """The minimum of HTTP/1.1 a small stdlib server needs (asyncio streams): read a request, write an answer.
 
     request = await read_request(reader, writer, max_body=...)   # HttpRequestError -> answer 400/413/431
+    head = await read_head(reader, writer)                       # or: the head, then the body streamed
+    async for chunk in body_chunks(reader, head, max_body=...): ...
     await write_head(writer, 200, "OK", headers, content_length=12)
     await write_body(writer, chunks, chunked=False)
 
@@ -17,7 +19,9 @@ from dataclasses import dataclass
 
 MAX_HEAD = 64 * 1024
 REASONS = {
-    400: "Bad Request", 404: "Not Found", 413: "Content Too Large", 431: "Request Header Fields Too Large",
+    200: "OK", 201: "Created", 202: "Accepted", 204: "No Content",
+    400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 409: "Conflict",
+    413: "Content Too Large", 431: "Request Header Fields Too Large", 503: "Service Unavailable",
     500: "Internal Server Error", 502: "Bad Gateway",
 }  # fmt: skip
 
@@ -44,6 +48,14 @@ class HttpRequest:
 async def read_request(
     reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, max_body: int
 ) -> HttpRequest:
+    """The head and the whole body (for small bodies; ``body_chunks`` streams)."""
+    request = await read_head(reader, writer)
+    body = b"".join([chunk async for chunk in body_chunks(reader, request, max_body=max_body)])
+    return HttpRequest(request.method, request.target, request.headers, body)
+
+
+async def read_head(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> HttpRequest:
+    """The request line and headers (``body`` empty); ``Expect: 100-continue`` is answered."""
     try:
         head = await reader.readuntil(b"\r\n\r\n")
     except asyncio.LimitOverrunError:
@@ -66,29 +78,37 @@ async def read_request(
     if (request.header("expect") or "").lower() == "100-continue":
         writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
         await writer.drain()
-    body = await _read_body(reader, request, max_body)
-    return HttpRequest(request.method, request.target, headers, body)
+    return request
 
 
-async def _read_body(reader: asyncio.StreamReader, request: HttpRequest, max_body: int) -> bytes:
+async def body_chunks(
+    reader: asyncio.StreamReader, request: HttpRequest, *, max_body: int, chunk_size: int = 64 * 1024
+) -> AsyncIterator[bytes]:
+    """The request body piece by piece (``Content-Length`` or chunked); ``HttpRequestError`` 413 as soon
+    as it is known to exceed ``max_body``, 400 when it is malformed or cut short."""
     try:
         if "chunked" in (request.header("transfer-encoding") or "").lower():
-            return await _read_chunked(reader, max_body)
+            async for chunk in _chunked(reader, max_body):
+                yield chunk
+            return
         length_text = request.header("content-length")
         if length_text is None:
-            return b""
+            return
         if not length_text.isdigit():
             raise HttpRequestError(400, "invalid Content-Length")
-        length = int(length_text)
-        if length > max_body:
+        remaining = int(length_text)
+        if remaining > max_body:
             raise HttpRequestError(413, f"request body over {max_body} bytes")
-        return await reader.readexactly(length)
+        while remaining:
+            chunk = await reader.readexactly(min(remaining, chunk_size))
+            remaining -= len(chunk)
+            yield chunk
     except asyncio.IncompleteReadError:
         raise HttpRequestError(400, "incomplete request body") from None
 
 
-async def _read_chunked(reader: asyncio.StreamReader, max_body: int) -> bytes:
-    body = bytearray()
+async def _chunked(reader: asyncio.StreamReader, max_body: int) -> AsyncIterator[bytes]:
+    total = 0
     while True:
         size_line = (await reader.readuntil(b"\r\n")).split(b";", 1)[0].strip()
         try:
@@ -98,10 +118,14 @@ async def _read_chunked(reader: asyncio.StreamReader, max_body: int) -> bytes:
         if size == 0:
             while (await reader.readuntil(b"\r\n")) != b"\r\n":  # trailers
                 pass
-            return bytes(body)
-        if len(body) + size > max_body:
+            return
+        total += size
+        if total > max_body:
             raise HttpRequestError(413, f"request body over {max_body} bytes")
-        body += await reader.readexactly(size)
+        while size:
+            piece = await reader.readexactly(min(size, 64 * 1024))
+            size -= len(piece)
+            yield piece
         await reader.readexactly(2)
 
 

@@ -23,6 +23,8 @@ from c8ylink.infra.tls.chains import build_chain
 from c8ylink.infra.tls.names import common_name_of
 from c8ylink.tenant.state.access import Principal
 from c8ylink.tenant.state.enrollment import ensure_device_user
+from c8ylink.tenant.state.errors import TenantApiError
+from c8ylink.tenant.state.lockout import LoginGuard
 from c8ylink.tenant.state.tenant import TenantState
 from c8ylink.tenant.state.users import DEVICE, device_username
 
@@ -82,14 +84,17 @@ def parse_client_id(client_id: str) -> ClientId:
     return ClientId("d", parts[0], parts[1])
 
 
-def authenticate(state: TenantState, connect: Connect, chain: Sequence[Certificate]) -> DeviceIdentity:
-    """The identity of an incoming session (``chain``: what the client presented, leaf first)."""
+def authenticate(
+    state: TenantState, connect: Connect, chain: Sequence[Certificate], guard: LoginGuard | None = None
+) -> DeviceIdentity:
+    """The identity of an incoming session (``chain``: what the client presented, leaf first). ``guard``
+    counts wrong passwords with REST's: a locked login is refused here too."""
     client = parse_client_id(connect.client_id)
     if connect.level == 3 and len(connect.client_id) > MQTT31_MAX_CLIENT_ID:
         raise Refused(ConnackCode.NOT_AUTHORIZED, "MQTT 3.1 client id longer than 23 characters")
     if chain:
         return _by_certificate(state, connect.client_id, client, chain)
-    return _by_password(state, connect, client)
+    return _by_password(state, connect, client, guard or LoginGuard())
 
 
 def _by_certificate(
@@ -123,21 +128,29 @@ def _by_certificate(
     )
 
 
-def _by_password(state: TenantState, connect: Connect, client: ClientId) -> DeviceIdentity:
+def _by_password(state: TenantState, connect: Connect, client: ClientId, guard: LoginGuard) -> DeviceIdentity:
     if connect.username is None:
         raise Refused(ConnackCode.NOT_AUTHORIZED, "neither a client certificate nor a username")
     if not connect.password:
         raise Refused(ConnackCode.NOT_AUTHORIZED, "empty password")
     tenant, separator, name = connect.username.partition("/")
     user = state.users.find(tenant, name) if separator and tenant == state.tenant_id else None
+    key, now = f"password:{tenant}/{name}", state.now().timestamp()
+    try:
+        guard.check(key, now)
+    except TenantApiError as exc:
+        raise Refused(ConnackCode.NOT_AUTHORIZED, f"{connect.username}: {exc}") from exc
     try:
         password = connect.password.decode("utf-8")
     except UnicodeDecodeError:
-        password = None
-    if user is None or password is None or not state.users.check_password(user, password):
+        password = ""
+    # the same password-hash work for an unknown user as for a wrong password (no user enumeration)
+    if not state.users.check_password(user, password) or user is None:
+        guard.failed(key, now)
         raise Refused(
             ConnackCode.BAD_USERNAME_OR_PASSWORD, f"bad username or password for {connect.username}"
         )
+    guard.succeeded(key)
     if user.tfa_active or user.tfa_setup_required:
         raise Refused(ConnackCode.NOT_AUTHORIZED, f"{connect.username} uses two-factor authentication")
     principal = Principal(user.tenant, user.username, user.roles, PASSWORD)

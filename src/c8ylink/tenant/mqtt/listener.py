@@ -142,7 +142,7 @@ class MqttListener:
             ]
         except TlsError as exc:
             raise Refused(ConnackCode.NOT_AUTHORIZED, f"unreadable client certificate: {exc}") from exc
-        identity = authenticate(self.service.state, connect, chain)
+        identity = authenticate(self.service.state, connect, chain, self.service.login_guard)
         self._schedule_commit()
         return identity
 

@@ -173,4 +173,6 @@ def _basic(
 
 def install_auth(app: web.Application) -> None:
     app[_CACHE] = {}
-    app[GUARD] = LoginGuard(app[SETTINGS].lockout)
+    guard: LoginGuard = app[SERVICE].login_guard
+    guard.policy = app[SETTINGS].lockout
+    app[GUARD] = guard

@@ -4,8 +4,9 @@ Operations arrive as JSON on ``c8y/devicecontrol/notifications`` (one per line; 
 ``OperationSource.SMARTREST``, as ``510``/``528``/``529`` lines on ``c8y/s/ds`` (Cumulocity sends
 each operation on both channels, so the mapper reads one). The target is the entity whose external
 id the operation names (``externalSource.externalId`` / the line's target; the main device if the
-JSON has none). Handled: ``c8y_Restart`` -> ``restart`` and ``c8y_SoftwareUpdate`` ->
-``software_update``, each gated by its ``c8y.enable.*`` flag.
+JSON has none). Handled: ``c8y_Restart`` -> ``restart``, ``c8y_SoftwareUpdate`` ->
+``software_update`` and the configuration and log operations (``convert.file_operations``), each gated
+by its ``c8y.enable.*`` flag.
 
 The command is a retained ``{"status": "init", ...}`` on ``te/<entity>/cmd/<op>/c8y-mapper-<op id>``;
 an operation id seen in the last 12 h (1 h once finished) is ignored. The agent then moves the
@@ -46,6 +47,13 @@ from c8ylink.device.mapper.convert.capabilities import (
     operation_for_fragment,
     request_software_list,
 )
+from c8ylink.device.mapper.convert.file_operations import (
+    FILE_COMMANDS,
+    UPLOADED,
+    delete_after_update,
+    start_file_command,
+    upload_snapshot,
+)
 from c8ylink.device.mapper.convert.payloads import (
     entity_smartrest_topic,
     parse_json,
@@ -57,7 +65,7 @@ from c8ylink.device.mapper.entities import Entity
 from c8ylink.device.mapper.errors import ConversionError, ErrorKind, build_error_message
 from c8ylink.device.mapper.message import Message
 
-HANDLED_COMMANDS = ("restart", "software_update")
+HANDLED_COMMANDS = ("restart", "software_update", *FILE_COMMANDS)
 FINISHED_STATUSES = ("SUCCESSFUL", "FAILED")
 
 
@@ -137,6 +145,10 @@ def _start_command(
         raise _unsupported(
             f"Operation {operation_id} ({fragment}) is disabled: c8y.enable.{spec.flag} is false"
         )
+    if spec.command in FILE_COMMANDS:
+        messages = start_file_command(entity, spec, value, operation_id, ctx)
+        ctx.state.operations.start(operation_id, ctx.now)
+        return messages
     payload: dict[str, Any] = {"status": "init"}
     if spec.command == "software_update":
         payload = build_update_request(value, ctx.config)
@@ -186,6 +198,9 @@ def convert_command(entity: Entity, command: Command, payload: bytes, ctx: Conte
     if spec is None or status not in ("executing", "successful", "failed"):
         return []
     operation_id = command.command_id[len(prefix) :]
+    if spec.command in UPLOADED and status == "successful":  # reported once the file is in the cloud
+        topic = topic_for(ctx.config.topic_root, entity.topic_id, command)
+        return [upload_snapshot(entity, spec, operation_id, command_topic=topic, data=data, ctx=ctx)]
     record = _status_record(spec, operation_id, status, data, ctx)
     messages = [smartrest_message(entity_smartrest_topic(ctx.config, entity), [record])]
     if status != "executing":
@@ -193,6 +208,8 @@ def convert_command(entity: Entity, command: Command, payload: bytes, ctx: Conte
         ctx.state.operations.finish(operation_id, ctx.now)
         if spec.command == "software_update":
             messages.append(request_software_list(entity, ctx))
+        elif spec.command == "config_update":
+            messages.extend(delete_after_update(data, ctx))
     return messages
 
 

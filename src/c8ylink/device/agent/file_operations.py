@@ -1,0 +1,257 @@
+"""``config_snapshot``, ``config_update`` and ``log_upload`` as the agent runs them (thin-edge.io 1.x).
+
+The request (the retained command) names a ``type`` declared in the plugin files and a ``tedgeUrl`` on
+the file transfer service:
+
+- ``config_snapshot``: the file of the type is PUT to ``tedgeUrl``; results: ``path``;
+- ``config_update``: ``tedgeUrl`` (where the mapper put the new content) is downloaded to a temporary
+  file beside the target, given the declared owner and mode, then moved into place; results: ``path``.
+  On any failure the old file is untouched and the temporary file removed;
+- ``log_upload``: the files of the type modified since ``dateFrom``, newest first, the
+  last ``lines`` lines containing ``searchText``, PUT to ``tedgeUrl``.
+
+Each raises ``OperationFailed`` with the reason the command's ``failed`` status carries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import glob
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from c8ylink.core.errors import C8yLinkError, ConfigError
+from c8ylink.core.log_selection import select_lines
+from c8ylink.core.plugin_files import (
+    ConfigFileEntry,
+    LogFileEntry,
+    parse_config_plugin,
+    parse_log_plugin,
+    unique_types,
+)
+
+if TYPE_CHECKING:
+    from c8ylink.infra.net.http import HttpClient
+
+CONFIG_PLUGIN = "plugins/tedge-configuration-plugin.toml"
+LOG_PLUGIN = "plugins/tedge-log-plugin.toml"
+DEFAULT_LINES = 1000
+
+
+class OperationFailed(C8yLinkError):
+    """A file operation that failed; the message is the command's ``reason``."""
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceOperations:
+    """Where the plugin files are (``<config-dir>/plugins/...``): the operations are offered when their
+    file exists (it is read again for each command, so edits apply at once)."""
+
+    config_plugin: Path | None = None
+    log_plugin: Path | None = None
+    http_timeout: float = 60.0
+
+    def config_entries(self) -> list[ConfigFileEntry]:
+        if self.config_plugin is None:
+            return []
+        text = _read_optional(self.config_plugin)
+        return parse_config_plugin(text or "", source=str(self.config_plugin))
+
+    def log_entries(self) -> list[LogFileEntry]:
+        if self.log_plugin is None:
+            return []
+        text = _read_optional(self.log_plugin)
+        return parse_log_plugin(text or "", source=str(self.log_plugin))
+
+    def signature(self) -> tuple[tuple[int, int] | None, ...]:
+        """What changes when a plugin file is edited, created or removed (modification time, size)."""
+        found: list[tuple[int, int] | None] = []
+        for path in (self.config_plugin, self.log_plugin):
+            try:
+                stat = os.stat(path) if path is not None else None
+            except OSError:
+                stat = None
+            found.append(None if stat is None else (stat.st_mtime_ns, stat.st_size))
+        return tuple(found)
+
+    def capabilities(self) -> list[tuple[str, dict[str, Any]]]:
+        """``(operation, {"types": [...]})`` for the operations whose plugin file exists."""
+        found: list[tuple[str, dict[str, Any]]] = []
+        if self.config_plugin is not None and self.config_plugin.exists():
+            types = {"types": unique_types(self.config_entries())}
+            found += [("config_snapshot", types), ("config_update", types)]
+        if self.log_plugin is not None and self.log_plugin.exists():
+            found.append(("log_upload", {"types": unique_types(self.log_entries())}))
+        return found
+
+    # ------------------------------------------------------------------------------------- operations
+
+    async def config_snapshot(self, request: dict[str, Any]) -> dict[str, Any]:
+        entry = self._config_entry(request)
+        url = _url(request)
+        if not os.path.isfile(entry.path):
+            raise OperationFailed(
+                f"The configuration file {entry.path} of type '{entry.type}' does not exist"
+            )
+        await asyncio.to_thread(self._put_file, url, entry.path)
+        return {"path": entry.path}
+
+    async def config_update(self, request: dict[str, Any]) -> dict[str, Any]:
+        entry = self._config_entry(request)
+        url = _url(request)
+        await asyncio.to_thread(self._replace_from, url, entry)
+        return {"path": entry.path}
+
+    async def log_upload(self, request: dict[str, Any]) -> dict[str, Any]:
+        kind = request.get("type")
+        entries = [entry for entry in self.log_entries() if entry.type == kind]
+        if not entries:
+            raise OperationFailed(f"The log type '{kind}' is not defined in {self.log_plugin}")
+        url = _url(request)
+        _date(request, "dateTo")  # checked; a file modified after it can still hold lines of the period
+        files = _log_files(entries, _date(request, "dateFrom"))
+        if not files:
+            raise OperationFailed(f"No log file of type '{kind}' was modified in the requested period")
+        lines = request.get("lines", DEFAULT_LINES)
+        limit = (
+            lines if isinstance(lines, int) and not isinstance(lines, bool) and lines > 0 else DEFAULT_LINES
+        )
+        search = request.get("searchText") if isinstance(request.get("searchText"), str) else ""
+        await asyncio.to_thread(self._upload_log, url, files, str(search), limit)
+        return {}
+
+    # ------------------------------------------------------------------------------------- helpers
+
+    def _config_entry(self, request: dict[str, Any]) -> ConfigFileEntry:
+        kind = request.get("type")
+        try:
+            entries = self.config_entries()
+        except ConfigError as exc:
+            raise OperationFailed(str(exc)) from exc
+        entry = next((entry for entry in entries if entry.type == kind), None)
+        if entry is None:
+            raise OperationFailed(f"The configuration type '{kind}' is not defined in {self.config_plugin}")
+        return entry
+
+    def _client(self) -> HttpClient:
+        from c8ylink.infra.net.http import HttpClient
+
+        return HttpClient(timeout=self.http_timeout, follow_redirects=True, proxy="")
+
+    def _put_file(self, url: str, path: str) -> None:
+        try:
+            with open(path, "rb") as source, self._client() as client:
+                size = os.fstat(source.fileno()).st_size
+                headers = {"Content-Type": "application/octet-stream", "Content-Length": str(size)}
+                response = client.request("PUT", url, content=source, headers=headers)
+        except OSError as exc:
+            raise OperationFailed(f"Cannot read {path}: {exc.strerror or exc}") from exc
+        except C8yLinkError as exc:
+            raise OperationFailed(f"Cannot upload {path} to {url}: {exc}") from exc
+        if not response.ok:
+            raise OperationFailed(f"Cannot upload {path} to {url}: HTTP {response.status}")
+
+    def _replace_from(self, url: str, entry: ConfigFileEntry) -> None:
+        target = Path(entry.path)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            handle, partial = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+            os.close(handle)
+        except OSError as exc:
+            raise OperationFailed(f"Cannot write {entry.path}: {exc.strerror or exc}") from exc
+        try:
+            with self._client() as client:
+                client.download(url, partial)
+            _set_owner_and_mode(partial, entry)
+            os.replace(partial, target)
+        except OSError as exc:
+            raise OperationFailed(f"Cannot write {entry.path}: {exc.strerror or exc}") from exc
+        except LookupError as exc:  # shutil.chown: no such user or group
+            raise OperationFailed(f"Cannot give {entry.path} its owner: {exc}") from exc
+        except C8yLinkError as exc:
+            raise OperationFailed(f"Cannot download the new {entry.type} configuration: {exc}") from exc
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(partial)
+
+    def _upload_log(self, url: str, files: list[str], search: str, limit: int) -> None:
+        with tempfile.TemporaryFile("w+b") as buffer:
+            handles = [open(path, encoding="utf-8", errors="replace") for path in files]  # noqa: SIM115
+            try:
+                for line in select_lines(handles, search_text=search, limit=limit):
+                    buffer.write(line.encode())
+            finally:
+                for handle in handles:
+                    handle.close()
+            size = buffer.tell()
+            buffer.seek(0)
+            headers = {"Content-Type": "text/plain", "Content-Length": str(size)}
+            try:
+                with self._client() as client:
+                    response = client.request("PUT", url, content=buffer, headers=headers)
+            except C8yLinkError as exc:
+                raise OperationFailed(f"Cannot upload the log to {url}: {exc}") from exc
+        if not response.ok:
+            raise OperationFailed(f"Cannot upload the log to {url}: HTTP {response.status}")
+
+
+def _url(request: dict[str, Any]) -> str:
+    url = request.get("tedgeUrl")
+    if not isinstance(url, str) or not url:
+        raise OperationFailed("The command has no 'tedgeUrl'")
+    return url
+
+
+def _date(request: dict[str, Any], key: str) -> float | None:
+    value = request.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    try:
+        return datetime.fromisoformat(str(value)).timestamp()
+    except ValueError:
+        raise OperationFailed(f"Invalid '{key}': {value!r} is not an RFC 3339 time") from None
+
+
+def _log_files(entries: list[LogFileEntry], since: float | None) -> list[str]:
+    """The files of the entries modified since ``since`` (older ones hold no line of the period), newest
+    first."""
+    found: dict[str, float] = {}
+    for entry in entries:
+        for path in glob.glob(entry.path):
+            with contextlib.suppress(OSError):
+                modified = os.stat(path).st_mtime
+                if os.path.isfile(path) and (since is None or modified >= since):
+                    found[path] = modified
+    return sorted(found, key=lambda path: found[path], reverse=True)
+
+
+def _set_owner_and_mode(path: str, entry: ConfigFileEntry) -> None:
+    if entry.mode is not None:
+        os.chmod(path, entry.mode)
+    elif os.path.exists(entry.path):
+        shutil.copymode(entry.path, path)
+    else:
+        os.chmod(path, 0o644)
+    if entry.user and entry.group:
+        shutil.chown(path, user=entry.user, group=entry.group)
+    elif entry.user:
+        shutil.chown(path, user=entry.user)
+    elif entry.group:
+        shutil.chown(path, group=entry.group)
+
+
+def _read_optional(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise ConfigError(f"Cannot read {path}: {exc.strerror or exc}") from exc

@@ -1,0 +1,222 @@
+"""config_snapshot, config_update and log_upload as the agent runs them, against a real file transfer
+service; each bad input fails the command with its reason and leaves the device's files as they were."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from c8ylink.device.agent.file_operations import DeviceOperations, OperationFailed
+from c8ylink.device.agent.file_transfer import FileTransferServer
+
+
+@pytest.fixture
+async def fts(tmp_path: Path) -> AsyncIterator[FileTransferServer]:
+    server = FileTransferServer(tmp_path / "file-transfer", max_size=10 * 1024 * 1024)
+    await server.start("127.0.0.1", 0)
+    yield server
+    await server.stop()
+
+
+def url(fts: FileTransferServer, name: str) -> str:
+    return f"http://127.0.0.1:{fts.port}/te/v1/files/main/{name}"
+
+
+@pytest.fixture
+def device(tmp_path: Path) -> tuple[DeviceOperations, Path]:
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    (etc / "app.conf").write_text("old\n")
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "tedge-configuration-plugin.toml").write_text(
+        f'files = [\n  {{ path = "{etc}/app.conf", type = "app", mode = 0o640 }},\n'
+        f'  {{ path = "/proc/version", type = "readonly" }},\n'
+        f'  {{ path = "{etc}/missing.conf", type = "missing" }},\n]\n'
+    )
+    (plugins / "tedge-log-plugin.toml").write_text(
+        f'files = [\n  {{ type = "agent", path = "{logs}/agent-*.log" }},\n'
+        f'  {{ type = "nothing", path = "{logs}/none-*.log" }},\n]\n'
+    )
+    operations = DeviceOperations(
+        plugins / "tedge-configuration-plugin.toml", plugins / "tedge-log-plugin.toml", http_timeout=5
+    )
+    return operations, tmp_path
+
+
+async def test_capabilities_list_the_declared_types(device: tuple[DeviceOperations, Path]) -> None:
+    operations, _ = device
+    capabilities = dict(operations.capabilities())
+    assert capabilities["config_snapshot"] == {
+        "types": ["tedge-configuration-plugin", "app", "readonly", "missing"]
+    }
+    assert capabilities["config_update"] == capabilities["config_snapshot"]
+    assert capabilities["log_upload"] == {"types": ["agent", "nothing"]}
+
+
+async def test_snapshot_puts_the_file_on_the_file_transfer_service(
+    device: tuple[DeviceOperations, Path], fts: FileTransferServer
+) -> None:
+    operations, root = device
+    request = {"status": "executing", "type": "app", "tedgeUrl": url(fts, "config_snapshot/app-c8y-mapper-1")}
+    assert await operations.config_snapshot(request) == {"path": str(root / "etc/app.conf")}
+    assert (fts.root / "main/config_snapshot/app-c8y-mapper-1").read_text() == "old\n"
+
+
+async def test_a_type_not_declared_fails(
+    device: tuple[DeviceOperations, Path], fts: FileTransferServer
+) -> None:
+    operations, _ = device
+    for run in (operations.config_snapshot, operations.config_update):
+        with pytest.raises(OperationFailed, match="The configuration type 'other' is not defined"):
+            await run({"type": "other", "tedgeUrl": url(fts, "config/other")})
+    with pytest.raises(OperationFailed, match="does not exist"):
+        await operations.config_snapshot({"type": "missing", "tedgeUrl": url(fts, "config/m")})
+
+
+async def test_update_replaces_the_file_with_its_mode(
+    device: tuple[DeviceOperations, Path], fts: FileTransferServer
+) -> None:
+    operations, root = device
+    (fts.root / "main/config_update").mkdir(parents=True)
+    (fts.root / "main/config_update/app-c8y-mapper-2").write_text("new\n")
+    request = {"type": "app", "tedgeUrl": url(fts, "config_update/app-c8y-mapper-2")}
+    assert await operations.config_update(request) == {"path": str(root / "etc/app.conf")}
+    assert (root / "etc/app.conf").read_text() == "new\n"
+    assert (root / "etc/app.conf").stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in (root / "etc").iterdir()) == ["app.conf"]
+
+
+async def test_a_download_that_404s_leaves_the_old_file(
+    device: tuple[DeviceOperations, Path], fts: FileTransferServer
+) -> None:
+    operations, root = device
+    request = {"type": "app", "tedgeUrl": url(fts, "config_update/app-none")}
+    with pytest.raises(OperationFailed, match=r"Cannot download the new app configuration.*404"):
+        await operations.config_update(request)
+    assert (root / "etc/app.conf").read_text() == "old\n"
+    assert sorted(p.name for p in (root / "etc").iterdir()) == ["app.conf"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write anywhere")
+async def test_a_target_the_agent_may_not_write_fails_and_keeps_the_old_file(
+    device: tuple[DeviceOperations, Path], fts: FileTransferServer
+) -> None:
+    operations, root = device
+    (fts.root / "main/config_update").mkdir(parents=True)
+    (fts.root / "main/config_update/app-3").write_text("new\n")
+    (root / "etc").chmod(0o555)
+    try:
+        with pytest.raises(OperationFailed, match=r"Cannot write .*app.conf: Permission denied"):
+            await operations.config_update({"type": "app", "tedgeUrl": url(fts, "config_update/app-3")})
+    finally:
+        (root / "etc").chmod(0o755)
+    assert (root / "etc/app.conf").read_text() == "old\n"
+
+
+async def test_a_target_in_a_read_only_place_fails(
+    device: tuple[DeviceOperations, Path], fts: FileTransferServer
+) -> None:
+    operations, _ = device
+    (fts.root / "main/config_update").mkdir(parents=True)
+    (fts.root / "main/config_update/ro").write_text("new\n")
+    with pytest.raises(OperationFailed, match=r"Cannot write /proc/version"):
+        await operations.config_update({"type": "readonly", "tedgeUrl": url(fts, "config_update/ro")})
+
+
+async def test_log_upload_selects_lines(
+    device: tuple[DeviceOperations, Path], fts: FileTransferServer
+) -> None:
+    operations, root = device
+    old, new = root / "logs/agent-1.log", root / "logs/agent-2.log"
+    old.write_text("".join(f"old {i} {'ERROR' if i % 2 else 'info'}\n" for i in range(10)))
+    new.write_text("".join(f"new {i} {'ERROR' if i % 2 else 'info'}\n" for i in range(4)))
+    now = time.time()
+    os.utime(old, (now - 100, now - 100))
+    request = {"type": "agent", "tedgeUrl": url(fts, "log_upload/agent-1"), "searchText": "ERROR", "lines": 4,
+               "dateFrom": "1970-01-01T00:00:00Z", "dateTo": "2100-01-01T00:00:00+00:00"}  # fmt: skip
+    assert await operations.log_upload(request) == {}
+    uploaded = (fts.root / "main/log_upload/agent-1").read_text()
+    assert uploaded == "old 7 ERROR\nold 9 ERROR\nnew 1 ERROR\nnew 3 ERROR\n"
+    since = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now - 50))
+    assert await operations.log_upload({**request, "dateFrom": since, "lines": 100}) == {}
+    assert (fts.root / "main/log_upload/agent-1").read_text() == "new 1 ERROR\nnew 3 ERROR\n"
+
+
+async def test_a_log_type_with_no_file_fails(
+    device: tuple[DeviceOperations, Path], fts: FileTransferServer
+) -> None:
+    operations, _ = device
+    with pytest.raises(OperationFailed, match="No log file of type 'nothing'"):
+        await operations.log_upload({"type": "nothing", "tedgeUrl": url(fts, "log_upload/n")})
+    with pytest.raises(OperationFailed, match="The log type 'unknown' is not defined"):
+        await operations.log_upload({"type": "unknown", "tedgeUrl": url(fts, "log_upload/n")})
+    with pytest.raises(OperationFailed, match="Invalid 'dateFrom'"):
+        await operations.log_upload({"type": "agent", "tedgeUrl": url(fts, "log_upload/n"), "dateFrom": "x"})
+
+
+async def test_a_download_cut_mid_way_leaves_the_old_file_and_no_temporary_file(
+    device: tuple[DeviceOperations, Path],
+) -> None:
+    operations, root = device
+
+    async def cut(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + b"partial" * 100)
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(cut, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        request = {"type": "app", "tedgeUrl": f"http://127.0.0.1:{port}/te/v1/files/main/config_update/app-9"}
+        with pytest.raises(OperationFailed, match="Cannot download the new app configuration"):
+            await operations.config_update(request)
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert (root / "etc/app.conf").read_text() == "old\n"
+    assert sorted(p.name for p in (root / "etc").iterdir()) == ["app.conf"]
+
+
+def test_the_mapper_download_cut_mid_way_fails_and_leaves_no_temporary_file(tmp_path: Path) -> None:
+    import http.server
+    import tempfile
+    import threading
+
+    from c8ylink.device.mapper.config import MapperConfig
+    from c8ylink.device.mapper.transfers import TransferFailed, Transfers
+
+    class Cut(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Length", "100000")
+            self.end_headers()
+            self.wfile.write(b"partial")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Cut)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    before = set(Path(tempfile.gettempdir()).glob("c8ylink-transfer-*"))
+    try:
+        transfer = {
+            "kind": "download",
+            "source": f"http://127.0.0.1:{server.server_port}/x",
+            "tedgeUrl": "http://127.0.0.1:9/never",
+            "command": {"payload": {"remoteUrl": "https://t/x"}},
+        }
+        with pytest.raises(TransferFailed, match="Cannot download https://t/x"):
+            Transfers(MapperConfig(device_id="d"), timeout=5).run(transfer)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert set(Path(tempfile.gettempdir()).glob("c8ylink-transfer-*")) == before

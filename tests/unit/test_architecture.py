@@ -53,6 +53,7 @@ THIRD_PARTY_HOMES: dict[str, tuple[str, ...]] = {
               "c8ylink.tenant.cli", "c8ylink.demo"),
     "pyotp": ("c8ylink.tenant", "c8ylink.operator"),
     "segno": ("c8ylink.operator",),
+    "_jsonnet": ("c8ylink.operator.templates",),  # the jsonnet package: --template, only when used
     "supervisor": ("c8ylink.demo",),
 }  # fmt: skip
 
@@ -242,7 +243,11 @@ def test_a_lazy_target_across_the_layers_counts_as_an_import(tmp_path: Path) -> 
 
 # the pip extra of each product (the device side has none: it runs on the base dependencies)
 PRODUCT_EXTRA: dict[str, str | None] = {"device": None, "operator": "operator", "tenant": "tenant"}
-DISTRIBUTION_MODULE = {"paho-mqtt": "paho", "questionary": "questionary prompt_toolkit"}
+DISTRIBUTION_MODULE = {
+    "paho-mqtt": "paho",
+    "questionary": "questionary prompt_toolkit",
+    "jsonnet": "_jsonnet",
+}
 
 
 def modules_of(requirements: list[str]) -> set[str]:

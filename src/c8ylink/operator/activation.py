@@ -39,6 +39,7 @@ class ActivationRequest:
     clear: bool = False
     tfa_code: str = field(default="", repr=False)
     insecure: bool = False
+    proxy: str | None = None  # None: the environment's, "": none (--noProxy)
     browser_callback: str = ""
 
 
@@ -136,7 +137,9 @@ def activate(request: ActivationRequest, where: Surroundings) -> Activation:
             f"warning: the stored {what} was encrypted with a lost passphrase; enter it again\n"
         )
     insecure = request.insecure or settings.flag("defaults.insecure")
-    tls = TlsOptions.from_env(env, insecure=insecure, cert=session.certificate, key=session.certificate_key)
+    tls = TlsOptions.from_env(
+        env, insecure=insecure, cert=session.certificate, key=session.certificate_key, proxy=request.proxy
+    )
     result = run_login(login_request, tls=tls, prompter=where.prompter)
     if session.path:
         session = _write_back(session, result, settings, secrets)

@@ -30,6 +30,8 @@ from c8ylink.operator.settings import LEGACY_CONFIRMATION, SettingsLayers, env_n
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import TextIO
+
     from c8ylink.infra.prompts import Prompter
     from c8ylink.operator.gate import WriteGate
 
@@ -150,7 +152,14 @@ def _locked_error(what: str, where: Surroundings) -> DecryptionError:
 
 
 def open_client(
-    session: Session, where: Surroundings, *, insecure: bool = False, timeout: float | None = None
+    session: Session,
+    where: Surroundings,
+    *,
+    insecure: bool = False,
+    timeout: float | None = None,
+    proxy: str | None = None,
+    log: TextIO | None = None,
+    debug: bool = False,
 ) -> C8yClient:
     settings = settings_of(session, where)
     tls = TlsOptions.from_env(
@@ -158,6 +167,7 @@ def open_client(
         insecure=insecure or settings.flag("defaults.insecure"),
         cert=session.certificate,
         key=session.certificate_key,
+        proxy=proxy,
     )
     config = ClientConfig(
         base_url=normalize_host(session.host),
@@ -168,7 +178,11 @@ def open_client(
         timeout=timeout or DEFAULT_TIMEOUT,
     )
     return C8yClient(
-        config, renew=_renewer(session, where, settings), on_renewed=_store_renewed(session, where, settings)
+        config,
+        renew=_renewer(session, where, settings),
+        on_renewed=_store_renewed(session, where, settings),
+        log=log,
+        debug=debug,
     )
 
 

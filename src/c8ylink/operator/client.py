@@ -29,7 +29,7 @@ from c8ylink.operator.credentials import BEARER, Credentials, token_expiry
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, NamedTuple
+    from typing import Any, NamedTuple, TextIO
 
     from c8ylink.infra.net.transport import Transport
 else:
@@ -40,19 +40,29 @@ _REVOKED_HINTS = ("logged out", "terminated", "expired", "invalid token", "token
 
 
 class TlsOptions(NamedTuple):
-    """``insecure``: no verification. Otherwise the system store plus ``SSL_CERT_FILE``/``SSL_CERT_DIR``."""
+    """How to connect: ``insecure``: no verification, otherwise the system store plus ``SSL_CERT_FILE``/
+    ``SSL_CERT_DIR``; ``proxy``: ``None`` = the environment's (``HTTPS_PROXY``, ``NO_PROXY``, ...), ``""`` =
+    none (``--noProxy``), else this proxy's URL (``--proxy``). Every request of the CLI (REST, logins,
+    SSO) connects with these."""
 
     insecure: bool = False
     ca_file: str = ""
     ca_dirs: str = ""
     cert_file: str = ""
     key_file: str = ""
+    proxy: str | None = None
 
     @classmethod
     def from_env(
-        cls, env: Mapping[str, str], *, insecure: bool = False, cert: str = "", key: str = ""
+        cls,
+        env: Mapping[str, str],
+        *,
+        insecure: bool = False,
+        cert: str = "",
+        key: str = "",
+        proxy: str | None = None,
     ) -> TlsOptions:
-        return cls(insecure, env.get("SSL_CERT_FILE", ""), env.get("SSL_CERT_DIR", ""), cert, key)
+        return cls(insecure, env.get("SSL_CERT_FILE", ""), env.get("SSL_CERT_DIR", ""), cert, key, proxy)
 
     def context(self, *, with_client_cert: bool = False) -> ssl.SSLContext:
         from c8ylink.infra.tls.contexts import (
@@ -94,15 +104,26 @@ class C8yClient:
         renew: Renewer | None = None,
         on_renewed: Callable[[Credentials], None] | None = None,
         now: Callable[[], float] = time.time,
+        log: TextIO | None = None,
+        debug: bool = False,
     ) -> None:
+        """``log``: where ``--verbose``/``--debug`` log each request (``operator.request_log``)."""
         self.config = config
         headers = {"Host": config.domain} if config.domain else None
         if http is None:
             from c8ylink.infra.net.http import HttpClient
 
             http = HttpClient(
-                config.base_url, ssl_context=config.tls.context(), timeout=config.timeout, headers=headers
+                config.base_url,
+                ssl_context=config.tls.context(),
+                timeout=config.timeout,
+                headers=headers,
+                proxy=config.tls.proxy,
             )
+        if log is not None:
+            from c8ylink.operator.request_log import LoggedTransport
+
+            http = LoggedTransport(http, log, debug=debug, base_url=config.base_url)
         self._http: Transport = http
         self._renew = renew
         self._on_renewed = on_renewed
@@ -142,6 +163,7 @@ class C8yClient:
         data: Mapping[str, str] | None = None,
         files: Mapping[str, FileField] | None = None,
         headers: Mapping[str, str] | None = None,
+        content: bytes | None = None,
         authenticated: bool = True,
         raise_for_status: bool = True,
     ) -> HttpResponse:
@@ -153,9 +175,13 @@ class C8yClient:
             cookies = credentials.cookies or None
         sent.update(headers or {})
         sent = {name: value for name, value in sent.items() if value != ""}  # "": leave the header out
-        response = self._http.request(
-            method, path, params=params, json=json, data=data, files=files, headers=sent, cookies=cookies
-        )
+        if content is not None:  # a body that is not JSON
+            response = self._http.request(method, path, params=params, content=content, headers=sent,
+                                          cookies=cookies)  # fmt: skip
+        else:
+            response = self._http.request(
+                method, path, params=params, json=json, data=data, files=files, headers=sent, cookies=cookies
+            )
         if raise_for_status and not response.ok:
             raise self.error_for(response, authenticated=authenticated)
         return response

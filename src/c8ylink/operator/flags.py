@@ -23,7 +23,7 @@ SWITCH, VALUE, MULTIPLE = "switch", "value", "multiple"
 TEXT, INTEGER, DURATION, CHOICE = "text", "integer", "duration", "choice"
 
 OUTPUTS = ("json", "csv", "csvheader", "tsv", "table", "serverresponse")
-DRY_FORMATS = ("markdown", "json", "dump", "curl")
+DRY_FORMATS = ("markdown", "json", "dump", "curl", "powershell")
 PROCESSING_MODES = ("PERSISTENT", "TRANSIENT", "QUIESCENT", "CEP")
 
 
@@ -80,11 +80,26 @@ FLAGS: tuple[FlagSpec, ...] = (
     FlagSpec(("--verbose", "-v"), "verbose", "Verbose logging (stderr)", kind=SWITCH),
     FlagSpec(("--debug",), "debug", "Debug logging (stderr)", kind=SWITCH),
     FlagSpec(("--dry",), "dry", "Show the request(s), send nothing", kind=SWITCH),
+    FlagSpec(("--proxy",), "proxy", "Proxy URL for every request (instead of HTTPS_PROXY/HTTP_PROXY)"),
+    FlagSpec(("--noProxy",), "no_proxy", "No proxy, whatever the environment says", kind=SWITCH),
+    FlagSpec(("--noLog",), "no_log", "Do not write this command to the activity log", kind=SWITCH),
+    FlagSpec(("--logMessage",), "log_message", "Message for the activity log"),
     # REST commands only
     _rest("--sessionUsername", "-U", attr="session_username", help="Username for this command (BASIC)"),
     _rest("--sessionPassword", "-P", attr="session_password", help="Password for this command (BASIC)"),
-    _rest("--dryFormat", attr="dry_format", help="--dry output: markdown, json, dump, curl",
+    _rest("--dryFormat", attr="dry_format", help="--dry output: markdown, json, dump, curl, powershell",
           value=CHOICE, choices=DRY_FORMATS),
+    _rest("--filter", attr="filter", kind=MULTIPLE,
+          help="Keep results where '<property> <operator> <value>' holds (like, match, eq, gt, has, ...)"),
+    _rest("--template", attr="template",
+          help="jsonnet template of the body: inline or a file (also in settings.template.path)"),
+    _rest("--templateVars", attr="template_vars", kind=MULTIPLE,
+          help="Variables of the template, var('name'): a=1,b=x or JSON"),
+    _rest("--outputTemplate", attr="output_template",
+          help="jsonnet template applied to each result before it is printed (output, input.index)"),
+    _rest("--outputFile", attr="output_file", help="Write the output to this file (as printed)"),
+    _rest("--outputFileRaw", attr="output_file_raw",
+          help="Write the server's response to this file, unchanged"),
     _rest("--view", attr="view", help="View: auto, off or a view name (default: auto on a terminal)"),
     _rest("--compact", "-c", attr="compact", help="Compact JSON (default when not a terminal)", kind=SWITCH),
     _rest("--raw", "-r", attr="raw", help="The whole server response as JSON (no view, no select)",
@@ -166,6 +181,16 @@ class GlobalFlags:
     verbose: bool = False
     debug: bool = False
     dry: bool = False
+    proxy: str | None = None
+    no_proxy: bool = False
+    no_log: bool = False
+    log_message: str | None = None
+    filter: tuple[str, ...] = ()
+    output_file: str | None = None
+    template: str | None = None
+    template_vars: tuple[str, ...] = ()
+    output_template: str | None = None
+    output_file_raw: str | None = None
     session_username: str | None = None
     session_password: str | None = None
     dry_format: str | None = None
@@ -199,6 +224,40 @@ class GlobalFlags:
     with_error: bool = False
     progress: bool = False
     no_progress: bool = False
+
+
+def proxy_of(flags: GlobalFlags) -> str | None:
+    """The proxy of this run: ``""`` with ``--noProxy``, the ``--proxy`` URL, else ``None`` (the
+    environment's ``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY``)."""
+    return "" if flags.no_proxy else (flags.proxy or None)
+
+
+def parse_switch_value(text: str) -> bool | None:
+    """``--flag=true``/``--flag=false`` as upstream's boolean flags take (also 1/0, yes/no); None if
+    ``text`` is none of these."""
+    lowered = text.lower()
+    if lowered in ("true", "t", "1", "yes"):
+        return True
+    if lowered in ("false", "f", "0", "no"):
+        return False
+    return None
+
+
+def normalize_switches(args: list[str]) -> list[str]:
+    """``--dry=false`` -> nothing, ``--dry=true`` -> ``--dry`` for the global switches (before ``--``),
+    so both readings of the command line (click, ``operator.api.argv``) take them."""
+    result: list[str] = []
+    for index, item in enumerate(args):
+        if item == "--":
+            return result + args[index:]
+        name, equals, value = item.partition("=")
+        spec = BY_NAME.get(name) if equals and item.startswith("--") else None
+        on = parse_switch_value(value) if spec is not None and spec.kind == SWITCH else None
+        if on is None:
+            result.append(item)
+        elif on:
+            result.append(name)
+    return result
 
 
 def parse_flag_value(spec: FlagSpec, text: str) -> object:

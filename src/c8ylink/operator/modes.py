@@ -54,7 +54,11 @@ def check_mode_name(text: str) -> str:
 
 
 def is_ci(env: Mapping[str, str]) -> bool:
-    """CI mode: ``C8Y_SETTINGS_CI=true`` or any CI variable set (``CI`` counts unless it is "false")."""
+    """CI mode. ``CI``, when set, decides (as upstream, it overrides ``C8Y_SETTINGS_CI``: ``CI=false``
+    turns CI mode off, any other value on); else ``C8Y_SETTINGS_CI=true`` or any other CI variable."""
+    ci = (env.get("CI") or "").strip()
+    if ci:
+        return parse_bool(ci, True)
     if parse_bool(env.get(env_name("ci")), False):
         return True
     for name in ENV_ALIASES["ci"]:

@@ -103,6 +103,7 @@ KEYS: tuple[Key, ...] = (
     _key("activityLog.enabled", _SWITCH, "true", "Log requests to the activity log"),
     _key("defaults.insecure", _SWITCH, "false", "Default of --insecure"),
     _key("defaults.dry", _SWITCH, "false", "Default of --dry"),
+    _key("template.path", _TEXT, "", "Folder of the --template files (names without .jsonnet too)"),
     _key("defaults.dryFormat", _TEXT, "markdown", "Default of --dryFormat"),
     _key("defaults.pageSize", _INT, "5", "Default of --pageSize"),
     _key("defaults.maxWorkers", _INT, "50", "Largest --workers allowed"),

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from c8ylink.operator.api.dry import query_pairs
 from c8ylink.operator.api.index import GROUPS, load_group
 from c8ylink.operator.api.spec import ExampleSpec
 
@@ -29,7 +30,8 @@ EXAMPLES = [
 
 def dry_requests(run: Run) -> list[dict[str, Any]]:
     assert run.code == 0, run.stderr
-    return [json.loads(line) for line in run.stdout.splitlines()]
+    documents = [json.loads(line) for line in run.stdout.splitlines()]
+    return [{**document, "query": query_pairs(document)} for document in documents]
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[example.command[4:] for example in EXAMPLES])

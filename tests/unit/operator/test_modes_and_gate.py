@@ -96,6 +96,10 @@ def test_legacy_booleans() -> None:
         ({"BUILD_ID": "7"}, True),
         ({"CONTINUOUS_INTEGRATION": "1"}, True),
         ({"C8Y_SETTINGS_CI": "true"}, True),
+        ({"C8Y_SETTINGS_CI": "true", "CI": "false"}, False),  # CI, when set, overrides the setting
+        ({"C8Y_SETTINGS_CI": "false", "CI": "true"}, True),
+        ({"C8Y_SETTINGS_CI": "false", "CI": "1"}, True),
+        ({"C8Y_SETTINGS_CI": "true", "CI": ""}, True),  # empty: not set
         ({}, False),
     ],
 )

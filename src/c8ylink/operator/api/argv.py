@@ -31,7 +31,7 @@ def find_command(group: GroupSpec, argv: list[str]) -> tuple[CommandSpec, list[s
 def parse_invocation(
     group: GroupSpec, argv: list[str]
 ) -> tuple[CommandSpec, dict[str, Any], GlobalFlags] | None:
-    from c8ylink.operator.flags import BY_NAME, GlobalFlags
+    from c8ylink.operator.flags import BY_NAME, GlobalFlags, parse_switch_value
 
     found = find_command(group, argv)
     if found is None:
@@ -40,8 +40,8 @@ def parse_invocation(
     options: dict[str, ParamSpec] = {}
     for spec in command.params:
         options["--" + spec.name] = spec
-        if spec.short:
-            options["-" + spec.short] = spec
+        for short in short_names(spec):
+            options["-" + short] = spec
     raw: dict[str, Any] = {}
     flags = GlobalFlags()
     items = list(rest)
@@ -58,8 +58,13 @@ def parse_invocation(
             flag is not None and flag.kind != "switch"
         )
         if not takes_value:
-            if equals:
-                return None
+            if equals:  # a global switch given --dry=false (a command's own: click reads it)
+                on = parse_switch_value(inline) if flag is not None else None
+                if flag is None or on is None:
+                    return None
+                if on:  # false: as if not given (what click collects too)
+                    setattr(flags, flag.attr, True)
+                continue
             value: str | None = None
         elif equals:
             value = inline
@@ -74,10 +79,17 @@ def parse_invocation(
     return command, raw, flags
 
 
+def short_names(param: ParamSpec) -> tuple[str, ...]:
+    """The one-letter names of a parameter: its own, and ``-d`` for ``--data`` as upstream."""
+    if param.short:
+        return (param.short,)
+    return ("d",) if param.name == "data" else ()
+
+
 def _set_param(raw: dict[str, Any], param: ParamSpec, value: str | None) -> None:
     if value is None:
         raw[param.name] = True
-    elif param.is_list:
+    elif param.is_list or param.type == "json":
         raw[param.name] = (*raw.get(param.name, ()), value)
     else:
         raw[param.name] = value

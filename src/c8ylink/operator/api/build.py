@@ -92,7 +92,8 @@ def build_query(
         if query != "$filter= $orderby=":  # nothing to filter or order by: no query
             pairs.insert(0, (spec.query_property, query))
     if spec.collection and spec.method == "GET":
-        pairs.append(("pageSize", str(options.page_size or DEFAULT_PAGE_SIZE)))
+        if options.page_size and options.page_size != DEFAULT_PAGE_SIZE:  # upstream omits the default
+            pairs.append(("pageSize", str(options.page_size)))
         if options.current_page:
             pairs.append(("currentPage", str(options.current_page)))
         if options.with_total_pages:

@@ -49,6 +49,9 @@ class RunSettings(NamedTuple):
     progress: bool = False
     silent_statuses: frozenset[int] = frozenset()
     silent_exit: bool = False
+    template: str | None = None  # --template (inline or a file; operator.templates)
+    template_vars: tuple[str, ...] = ()
+    template_path: str = ""  # settings.template.path
 
 
 class Target(NamedTuple):
@@ -57,6 +60,28 @@ class Target(NamedTuple):
     base_url: str = ""
     auth_kind: str = ""  # basic / bearer / none ("": no session)
     tenant: str = ""
+
+
+class RawSink:
+    """``--outputFileRaw``: the server's answers as they came, written to ``path`` when the command ends
+    (``write``: atomically, so an interrupted command leaves no half-written file)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._parts: list[bytes] = []
+        self._lock = threading.Lock()
+
+    def add(self, content: bytes) -> None:
+        with self._lock:
+            self._parts.append(content if content.endswith(b"\n") or not content else content + b"\n")
+
+    def write(self) -> None:
+        from c8ylink.infra.files import write_atomic
+
+        if len(self._parts) == 1:
+            write_atomic(self.path, self._parts[0].rstrip(b"\n") if self._parts[0] else b"")
+        else:
+            write_atomic(self.path, b"".join(self._parts))
 
 
 class Silenced(C8yLinkError):
@@ -79,8 +104,10 @@ class Executor:
         sleep: Callable[[float], None],
         client_factory: Callable[[], C8yClient] | None = None,
         gate: WriteGate | None = None,
+        raw_sink: RawSink | None = None,
     ) -> None:
         self.command = command
+        self.raw_sink = raw_sink
         self.spec = spec
         self.values = values
         self.run = run
@@ -117,6 +144,7 @@ class Executor:
 
     # -- one job ---------------------------------------------------------------------------------------
     def run_job(self, job: Job) -> None:
+        self._local.job = job
         values = dict(self.values)
         pipeline = self.spec.pipeline_param
         if job.value is not None and pipeline is not None:
@@ -180,6 +208,14 @@ class Executor:
 
     def perform(self, plan: RequestPlan, *, dry_plan: RequestPlan | None = None) -> HttpResponse | None:
         """Confirm, then print (``--dry``) or send ``plan`` and print the answer."""
+        if (
+            self.run.template
+            and plan.method in ("POST", "PUT", "PATCH")
+            and not plan.files
+            and plan.content is None
+        ):
+            plan = plan._replace(body=self.templated_body(plan.body))
+            dry_plan = dry_plan._replace(body=self.templated_body(dry_plan.body)) if dry_plan else None
         self.confirm(plan)
         if self.run.dry:
             self.print_dry(dry_plan or plan)
@@ -187,6 +223,34 @@ class Executor:
         response = self.send(plan)
         self.output(plan, response)
         return response
+
+    def templated_body(self, body: Any) -> Any:
+        """The body from ``--template`` (evaluated for this job's piped value) with the command's own
+        values merged over it: what the flags say wins."""
+        from c8ylink.operator.api.shorthand import merge
+        from c8ylink.operator.templates import (
+            TemplateInput,
+            load_template,
+            parse_template_vars,
+            piped_value,
+            render_template,
+        )
+
+        with self._lock:
+            if not hasattr(self, "_template"):
+                self._template = load_template(str(self.run.template), [self.run.template_path])
+                self._template_vars = parse_template_vars(self.run.template_vars)
+        job: Job | None = getattr(self._local, "job", None)
+        text = job.value if job is not None else None
+        rendered = render_template(
+            self._template,
+            TemplateInput(piped_value(text), job.number if job is not None else 1),
+            variables=self._template_vars,
+            now=self.now,
+        )
+        if not isinstance(rendered, dict) or not isinstance(body, dict | None):
+            return rendered if body in (None, {}) else body
+        return merge(rendered, body or {})
 
     def print_dry(self, plan: RequestPlan) -> None:
         text = render_dry(
@@ -210,6 +274,7 @@ class Executor:
                     json=plan.body if not files else None,
                     files=files,
                     headers=headers,
+                    content=plan.content,
                 )
             except (ApiError, NetworkError) as exc:
                 if not _retryable(exc) or attempt >= self.run.retries:
@@ -231,8 +296,13 @@ class Executor:
 
     # -- answers ---------------------------------------------------------------------------------------
     def output(self, plan: RequestPlan, response: HttpResponse) -> None:
+        if self.raw_sink is not None:
+            self.raw_sink.add(response.content)
         document = response.json_or_none()
         if document is None and response.content and not _json_type(response.content_type):
+            if self.raw_sink is not None:  # a download to --outputFileRaw: its path, not the bytes
+                self.printer.text(self.raw_sink.path + "\n")
+                return
             self.printer.content(response.content)  # a binary, CSV: as it came (upstream prints it)
             return
         if document is None:

@@ -9,7 +9,7 @@ come from ``--select``, else from the view (``--view auto`` on a terminal), else
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from c8ylink.core.errors import UsageError
 from c8ylink.infra.output.render import flatten, render_json, render_rows
@@ -32,6 +32,9 @@ class OutputOptions(NamedTuple):
     compact: bool = True
     raw: bool = False
     flatten: bool = False
+    filters: tuple[str, ...] = ()  # --filter expressions (operator.api.filters)
+    output_template: str | None = None  # --outputTemplate (operator.templates)
+    template_path: str = ""
 
 
 def check_view(view: str) -> str:
@@ -53,6 +56,19 @@ class Printer:
         self._columns: list[str] = []
         self._table: list[Mapping[str, Any]] = []
         self._rows = 0
+        self._keep: Callable[[Sequence[Mapping[str, Any]]], list[Mapping[str, Any]]] | None = None
+        if options.filters:
+            from datetime import UTC, datetime
+
+            from c8ylink.operator.api.filters import filter_items, parse_filters
+
+            rules, now = parse_filters(options.filters), datetime.now(UTC)  # bad ones fail before a request
+            self._keep = lambda items: filter_items(items, rules, now)
+        self._shaped_by_template = 0
+        if options.output_template:
+            from c8ylink.operator.templates import load_template
+
+            self._output_template = load_template(options.output_template, [options.template_path])
 
     def text(self, text: str) -> None:
         """Text printed as it is (dry runs)."""
@@ -79,11 +95,27 @@ class Printer:
             self.out.flush()
 
     def items(self, items: Sequence[Mapping[str, Any]]) -> None:
+        if self._keep is not None:
+            items = self._keep(items)
+        if self.options.output_template:
+            items = self._templated(items)
         if not items:
             return
         with self._lock:
             shaped = [self._shape(item) for item in items]
             self._write(shaped)
+
+    def _templated(self, items: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+        from c8ylink.operator.templates import TemplateInput, render_template
+
+        shaped: list[Mapping[str, Any]] = []
+        for item in items:
+            with self._lock:
+                self._shaped_by_template += 1
+                number = self._shaped_by_template
+            result = render_template(self._output_template, TemplateInput(None, number), output=dict(item))
+            shaped.append(result if isinstance(result, dict) else {"value": result})
+        return shaped
 
     def _shape(self, item: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
         """(the row to print, its columns) after select or view."""

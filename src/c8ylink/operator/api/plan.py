@@ -36,10 +36,11 @@ class RequestPlan(NamedTuple):
     headers: tuple[tuple[str, str], ...] = ()
     files: tuple[FileField, ...] = ()  # a multipart/form-data body instead of JSON
     label: str = ""  # what the request acts on, for confirmations and messages ("id=12345")
+    content: bytes | None = None  # a body that is not JSON (c8y api --contentType text/plain)
 
     @property
     def target(self) -> str:
-        """The path with its query string, as sent."""
+        """The path (or an absolute URL: ``c8y api --host``) with its query string, as sent."""
         return f"{self.path}?{encode_query(self.query)}" if self.query else self.path
 
     def query_value(self, name: str) -> str | None:

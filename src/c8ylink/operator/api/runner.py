@@ -11,6 +11,7 @@ raised for the CLI's error handler.
 
 from __future__ import annotations
 
+import io
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -19,7 +20,7 @@ from datetime import UTC, datetime
 from c8ylink.core.errors import ApiError, C8yLinkError, SessionError, UsageError
 from c8ylink.core.exit_codes import C8yExit
 from c8ylink.operator.api.build import RequestOptions
-from c8ylink.operator.api.execute import Executor, RunSettings, Silenced, Target
+from c8ylink.operator.api.execute import Executor, RawSink, RunSettings, Silenced, Target
 from c8ylink.operator.api.jobs import Batch, BatchOptions
 from c8ylink.operator.api.output import OutputOptions, Printer, check_view
 from c8ylink.operator.api.pipeline import Job, piped_jobs
@@ -27,7 +28,7 @@ from c8ylink.operator.api.spec import CommandSpec
 from c8ylink.operator.api.values import USER_ERROR, convert_values, missing_message
 from c8ylink.operator.environment import Surroundings
 from c8ylink.operator.error_output import render_c8y_error, render_error_json
-from c8ylink.operator.flags import GlobalFlags
+from c8ylink.operator.flags import GlobalFlags, proxy_of
 from c8ylink.operator.sessions.model import Session
 from c8ylink.operator.settings import SettingsLayers
 
@@ -69,12 +70,16 @@ def run_rest(
 ) -> int:
     spec, flags = invocation.spec, invocation.flags
     now = datetime.now(UTC)
-    values = convert_values(spec, invocation.raw, now)
+    values = convert_values(spec, read_json_files(spec, invocation.raw), now)
     session = _session(where, flags)
     settings = _settings(where, session)
     dry = flags.dry or settings.flag("defaults.dry")
     run = _run_settings(flags, settings, streams, dry=dry)
-    printer = Printer(_output_options(flags, streams), streams.stdout, streams.stderr)
+    check_output_files(flags)  # before anything is sent
+    stdout: TextIO = io.StringIO() if flags.output_file else streams.stdout
+    options = output_options(flags, streams, template_path=settings.text("template.path") or "")
+    printer = Printer(options, stdout, streams.stderr)
+    raw_sink = RawSink(flags.output_file_raw) if flags.output_file_raw else None
     gate = None
     if session is not None and not dry and (spec.kind != "read" or flags.confirm):  # reads pass every mode
         from c8ylink.operator.active import write_gate
@@ -87,7 +92,7 @@ def run_rest(
     executor = Executor(
         invocation.command, spec, values, run=run, request_options=_request_options(flags, settings),
         printer=printer, target=_target(session), err=streams.stderr, now=now, sleep=sleep,
-        client_factory=_client_factory(session, where, flags), gate=gate,
+        client_factory=_client_factory(session, where, flags, streams), gate=gate, raw_sink=raw_sink,
     )  # fmt: skip
     batch = Batch(_work(executor, run), _reporter(streams, flags), _batch_options(flags, settings, streams),
                   sleep=sleep)  # fmt: skip
@@ -96,10 +101,77 @@ def run_rest(
     finally:
         printer.close()
         executor.close()
+        _write_output_files(flags, stdout, raw_sink)
     summary = result.summary(batch.options)
     if summary:
         streams.stderr.write(f"commandError: {summary}\n")
     return result.exit_code
+
+
+def check_output_files(flags: GlobalFlags) -> None:
+    """``--outputFile``/``--outputFileRaw`` in a directory that exists (checked before any request)."""
+    import os
+
+    for flag, path in (("--outputFile", flags.output_file), ("--outputFileRaw", flags.output_file_raw)):
+        if path is None:
+            continue
+        folder = os.path.dirname(os.path.abspath(os.path.expanduser(path)))
+        if not path or os.path.isdir(os.path.expanduser(path)):
+            raise UsageError(f"invalid {flag} {path!r}: give a file name", exit_code=USER_ERROR)
+        if not os.path.isdir(folder):
+            raise UsageError(
+                f"invalid {flag} {path!r}: the directory {folder} does not exist", exit_code=USER_ERROR
+            )
+
+
+def _write_output_files(flags: GlobalFlags, stdout: TextIO, raw_sink: RawSink | None) -> None:
+    import os
+
+    from c8ylink.infra.files import write_atomic
+
+    if flags.output_file and isinstance(stdout, io.StringIO):
+        write_atomic(os.path.expanduser(flags.output_file), stdout.getvalue())
+    if raw_sink is not None:
+        raw_sink.path = os.path.expanduser(raw_sink.path)
+        raw_sink.write()
+
+
+def read_json_files(spec: CommandSpec, raw: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``--data`` naming a file (``--data ./body.json``) takes the file's JSON, as upstream."""
+    import os
+
+    changed = dict(raw)
+    for param in spec.params:
+        given = raw.get(param.name)
+        if param.type != "json" or not given:
+            continue
+        items = [given] if isinstance(given, str) else list(given)
+        if not any(_names_file(item) for item in items):
+            continue
+        texts = []
+        for item in items:
+            if _names_file(item):
+                try:
+                    with open(os.path.expanduser(item), encoding="utf-8") as handle:
+                        texts.append(handle.read())
+                except (OSError, UnicodeDecodeError) as exc:
+                    raise UsageError(
+                        f"cannot read --{param.name} {item}: {exc}", exit_code=USER_ERROR
+                    ) from None
+            else:
+                texts.append(item)
+        changed[param.name] = tuple(texts)
+    return changed
+
+
+def _names_file(text: object) -> bool:
+    import os
+
+    return (
+        isinstance(text, str)
+        and not text.lstrip().startswith("{")
+        and os.path.isfile(os.path.expanduser(text))
+    )
 
 
 def _session(where: Surroundings, flags: GlobalFlags) -> Session | None:
@@ -151,10 +223,13 @@ def _run_settings(
         progress=progress,
         silent_statuses=silent,
         silent_exit=flags.silent_exit,
+        template=flags.template,
+        template_vars=flags.template_vars,
+        template_path=settings.text("template.path") or "",
     )
 
 
-def _output_options(flags: GlobalFlags, streams: Streams) -> OutputOptions:
+def output_options(flags: GlobalFlags, streams: Streams, *, template_path: str = "") -> OutputOptions:
     tty = streams.stdout_tty
     output = "json" if flags.raw else (flags.output or ("table" if tty else "json"))
     if output == "serverresponse":
@@ -167,6 +242,9 @@ def _output_options(flags: GlobalFlags, streams: Streams) -> OutputOptions:
         compact=flags.compact or not tty,
         raw=flags.raw,
         flatten=flags.flatten,
+        filters=flags.filter,
+        output_template=flags.output_template,
+        template_path=template_path,
     )
 
 
@@ -225,7 +303,7 @@ def _target(session: Session | None) -> Target:
 
 
 def _client_factory(
-    session: Session | None, where: Surroundings, flags: GlobalFlags
+    session: Session | None, where: Surroundings, flags: GlobalFlags, streams: Streams
 ) -> Callable[[], Any] | None:
     if session is None:
         return None
@@ -233,7 +311,10 @@ def _client_factory(
     def open_one() -> Any:
         from c8ylink.operator.active import open_client
 
-        return open_client(session, where, insecure=flags.insecure, timeout=flags.timeout)
+        return open_client(
+            session, where, insecure=flags.insecure, timeout=flags.timeout, proxy=proxy_of(flags),
+            log=streams.stderr if flags.verbose or flags.debug else None, debug=flags.debug,
+        )  # fmt: skip
 
     return open_one
 

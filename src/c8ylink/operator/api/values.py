@@ -1,7 +1,8 @@
 """Command-line values to typed values, per parameter type (the behaviours of ``operator.api.spec``).
 
 ``raw`` maps a parameter name to what the command line gave: ``True`` for a switch, a tuple of texts
-for a repeatable parameter, a text otherwise (absent when not given). ``convert_values`` checks and
+for a repeatable parameter and for ``json`` ones (``--data a=1 --data b=2`` is merged), a text otherwise
+(absent when not given). ``convert_values`` checks and
 converts them (numbers, relative times, JSON/shorthand, choices, comma lists) and fills in defaults;
 references to managed objects stay texts here (names are looked up with the server, per job).
 Pure: ``now`` is a parameter; every problem is a ``UsageError`` with go-c8y-cli's user-error code 101.
@@ -13,7 +14,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from c8ylink.core.errors import UsageError
-from c8ylink.operator.api.shorthand import parse_json_value
+from c8ylink.operator.api.shorthand import merge, parse_json_value
 from c8ylink.operator.api.spec import CommandSpec, ParamSpec
 from c8ylink.operator.api.times import parse_datetime
 
@@ -61,6 +62,11 @@ def convert_one(param: ParamSpec, given: Any, now: datetime) -> Any:
         if kind == "stringor[]":
             return " or ".join(items)
         return ",".join(items) if kind == "stringcsv[]" else items
+    if kind == "json" and isinstance(given, tuple | list):  # --data repeated: merged in order
+        merged: dict[str, Any] = {}
+        for item in given:
+            merged = merge(merged, parse_json_value(param.name, str(item)))
+        return merged
     text = str(given)
     _check_choice(param, text)
     if kind == "integer":

@@ -48,7 +48,9 @@ def fetch_device_token(host: str, tls: TlsOptions, *, certificate_url: str = "")
     chain = _chain_header(tls.cert_file)
     if chain:
         headers["X-Ssl-Cert-Chain"] = chain
-    with HttpClient(base, ssl_context=tls.context(with_client_cert=True), timeout=60) as http:
+    with HttpClient(
+        base, ssl_context=tls.context(with_client_cert=True), timeout=60, proxy=tls.proxy
+    ) as http:
         try:
             answer = http.request("POST", "/devicecontrol/deviceAccessToken", headers=headers)
         except TlsError as exc:

@@ -102,7 +102,9 @@ class Login:
         self.request = request
         self.tls = tls
         self.prompter = prompter
-        self.http: Transport = http or HttpClient(request.host, ssl_context=tls.context(), timeout=60)
+        self.http: Transport = http or HttpClient(
+            request.host, ssl_context=tls.context(), timeout=60, proxy=tls.proxy
+        )
         self._now = now
         self._sleep = sleep
         self._open_browser = open_browser

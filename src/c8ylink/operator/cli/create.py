@@ -139,12 +139,15 @@ def _ask_login_type(host: str, prompter: Prompter, ops: OperatorContext, insecur
     from c8ylink.infra.net.http import HttpClient
     from c8ylink.operator.auth.login import login_types_offered
     from c8ylink.operator.client import TlsOptions
+    from c8ylink.operator.flags import proxy_of
     from c8ylink.operator.sessions.model import normalize_host
 
-    tls = TlsOptions.from_env(ops.where.env, insecure=bool(insecure or ops.flags.insecure))
+    tls = TlsOptions.from_env(
+        ops.where.env, insecure=bool(insecure or ops.flags.insecure), proxy=proxy_of(ops.flags)
+    )
     options: list[dict[str, object]] = []
     try:
-        with HttpClient(normalize_host(host), ssl_context=tls.context(), timeout=15) as http:
+        with HttpClient(normalize_host(host), ssl_context=tls.context(), timeout=15, proxy=tls.proxy) as http:
             answer = http.request("GET", "/tenant/loginOptions", headers={"Accept": "application/json"})
             body = answer.json_or_none() if answer.ok else None
             options = list(body.get("loginOptions", [])) if isinstance(body, dict) else []

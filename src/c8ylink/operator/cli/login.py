@@ -11,6 +11,7 @@ import click
 
 from c8ylink.core.errors import UsageError
 from c8ylink.operator.cli.options import OperatorContext, global_options, operator_context
+from c8ylink.operator.flags import proxy_of
 
 SECRET_VARIABLES = (
     "C8Y_PASSWORD",
@@ -84,6 +85,7 @@ def run_activation(ctx: click.Context, **values: Any) -> None:
         clear=values["clear"],
         tfa_code=values["tfa_code"],
         insecure=ops.flags.insecure,
+        proxy=proxy_of(ops.flags),
         browser_callback=values["browser_callback"],
     )
     activation = activate(request, ops.where)

@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from c8ylink.operator.api.argv import short_names
 from c8ylink.operator.api.index import GROUPS, load_group
 from c8ylink.operator.api.spec import CommandSpec, ParamSpec
 from c8ylink.operator.cli.group_pages import subgroup_help
@@ -58,13 +59,13 @@ def param_help(param: ParamSpec) -> str:
 
 
 def _option(index: int, param: ParamSpec) -> click.Option:
-    names = [f"--{param.name}", *([f"-{param.short}"] if param.short else []), f"p{index}"]
+    names = [f"--{param.name}", *(f"-{short}" for short in short_names(param)), f"p{index}"]
     if param.is_switch:  # --flag, or --flag=false as upstream's boolean flags take
         return click.Option(
             names, is_flag=False, flag_value="true", default=None, help=param_help(param),
             type=click.Choice(["true", "false"], case_sensitive=False),
         )  # fmt: skip
-    if param.is_list:
+    if param.is_list or param.type == "json":  # --data repeated: merged
         return click.Option(names, multiple=True, help=param_help(param), metavar="TEXT")
     return click.Option(names, default=None, help=param_help(param))
 

@@ -73,4 +73,8 @@ def main(args: Sequence[str] | None = None) -> NoReturn:
     import sys
 
     argv = list(sys.argv[1:] if args is None else args)
+    import os
+
+    if os.environ.get("_C8Y_COMPLETE"):  # a completion script calling back: PowerShell's class too
+        import c8ylink.operator.cli.completion  # noqa: F401
     run_cli(c8y, render_c8y_error, args=hoist_global_options(argv), prog_name=PROG)

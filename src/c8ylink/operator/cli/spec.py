@@ -5,7 +5,7 @@ The REST groups come from ``operator.api.index`` (no spec module is imported to 
 from __future__ import annotations
 
 from c8ylink.operator.api.index import GROUPS
-from c8ylink.operator.flags import FLAGS, SWITCH
+from c8ylink.operator.flags import FLAGS, SWITCH, normalize_switches
 
 PROG = "c8y"
 USAGE_ARGS = "[OPTIONS] COMMAND [ARGS]..."
@@ -15,8 +15,15 @@ DOC = "Cumulocity command line tool: sessions, settings and REST commands"
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "api": ("c8ylink.operator.cli.api:api_cmd", "Send any REST request (method, path, body)"),
     "cli": ("c8ylink.operator.cli.profile:cli_cmd", "Shell helpers (set-session) and the CLI profile"),
+    "completion": (
+        "c8ylink.operator.cli.completion:completion_cmd",
+        "Completion script for bash, zsh, fish, powershell",
+    ),
     "sessions": ("c8ylink.operator.cli.sessions:sessions_cmd", "Cumulocity sessions"),
     "settings": ("c8ylink.operator.cli.settings:settings_cmd", "Settings of the CLI and the active session"),
+    "template": ("c8ylink.operator.cli.template:template_cmd", "jsonnet templates: execute one"),
+    "util": ("c8ylink.operator.cli.util:util_cmd", "Pipeline helpers: show JSON, repeat lines, CSV to JSON"),
+    "version": ("c8ylink.operator.cli.util:version_cmd", "Show the version of c8y"),
 }
 REST_GROUPS: dict[str, str] = dict(GROUPS)  # name -> one-line help (built by operator.cli.rest)
 ALIASES = {"session": "sessions"}  # `eval "$(c8y session login)"` as the user docs write it
@@ -39,8 +46,9 @@ def all_commands() -> list[tuple[str, str]]:
 
 
 def hoist_global_options(args: list[str]) -> list[str]:
-    """Global flags given before the command (``c8y --session x sessions get``) move behind it."""
-    items = list(args)
+    """Global flags given before the command (``c8y --session x sessions get``) move behind it; a global
+    switch given a value (``--dry=false``) is read here (``operator.flags.normalize_switches``)."""
+    items = normalize_switches(list(args))
     moved: list[str] = []
     while items and items[0].startswith("-") and items[0] not in ("-h", "--help", "--version", "--"):
         name = items[0].split("=", 1)[0]

@@ -207,12 +207,13 @@ def test_a_version_is_looked_up_by_its_version_within_its_firmware() -> None:
 def dry(*args: str) -> dict[str, Any]:
     from click.testing import CliRunner
 
+    from c8ylink.operator.api.dry import query_pairs
     from c8ylink.operator.cli.root import c8y
 
     result = CliRunner().invoke(c8y, [*args, "--dry", "--dryFormat", "json"])
     assert result.exit_code == 0, result.output
     [request] = [json.loads(line) for line in result.stdout.splitlines()]
-    return dict(request)
+    return {**request, "query": query_pairs(request)}
 
 
 def test_boolean_flags_with_a_default_can_be_turned_off() -> None:

@@ -54,7 +54,7 @@ LIST = CommandSpec(
     ),
     examples=(
         ExampleSpec("c8y devices list", "Devices, ordered by name", "GET", MO,
-                    query={"q": "$filter= $orderby=name", "pageSize": "5"}),
+                    query={"q": "$filter= $orderby=name"}),  # pageSize: only when not the default
         ExampleSpec("c8y devices list --name 'sensor*' --type myType",
                     "Devices of type myType whose name starts with sensor", "GET", MO,
                     query={"q": "$filter=(name eq 'sensor*') and (type eq 'myType') $orderby=name"}),

@@ -109,7 +109,8 @@ def _value(spec_field: FieldSpec, *, required: bool) -> st.SearchStrategy[str]:
             st.integers(-(10**9), 10**9), st.floats(allow_nan=False, allow_infinity=False)
         ).map(m.format_number)
     elif spec_field.kind is ValueKind.INTEGER:
-        present = st.integers(0, 10**6).map(str)
+        low, high = spec_field.bounds or (0, 10**6)  # valid messages stay within a declared range
+        present = st.integers(max(low, 0), min(high, 10**6)).map(str)
     elif spec_field.kind is ValueKind.TIME:
         present = st.datetimes(timezones=st.just(UTC)).map(format_timestamp)
     elif spec_field.kind is ValueKind.BOOLEAN:

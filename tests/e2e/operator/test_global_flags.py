@@ -6,16 +6,14 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import socket
-import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
+from tests.support.tinyproxy import PROXY_PASSWORD, run_tinyproxy
+from tests.support.tinyproxy import free_port as _free_port
 
 from c8ylink.tenant.background import BackgroundTenant
 
@@ -23,7 +21,6 @@ from .conftest import Run, unique
 
 pytestmark = pytest.mark.e2e
 C8y = Callable[..., Run]
-PROXY_USER, PROXY_PASSWORD = "proxyuser", "pr0xy-s3cret"
 
 
 def lines(run: Run) -> list[dict[str, Any]]:
@@ -158,45 +155,10 @@ class Proxy(NamedTuple):
         return self.log.read_text(errors="replace").count("CONNECT")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxy]:
-    binary = shutil.which("tinyproxy") or (
-        "/usr/bin/tinyproxy" if Path("/usr/bin/tinyproxy").exists() else None
-    )
-    if binary is None:
-        pytest.skip("tinyproxy is not installed (scripts/bootstrap.sh system installs it)")
-    port = _free_port()
-    folder = tmp_path_factory.mktemp("tinyproxy")
-    log = folder / "tinyproxy.log"
-    user = "User nobody\nGroup nogroup\n" if os.geteuid() == 0 else ""
-    config = folder / "tinyproxy.conf"
-    config.write_text(
-        f"{user}Port {port}\nListen 127.0.0.1\nTimeout 30\nLogLevel Connect\n"
-        f"MaxClients 20\nAllow 127.0.0.1\nBasicAuth {PROXY_USER} {PROXY_PASSWORD}\nDisableViaHeader Yes\n"
-    )
-    with log.open("wb") as output:  # in the foreground it logs to its stderr
-        process = subprocess.Popen([binary, "-d", "-c", str(config)], stdout=output, stderr=output)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail(f"tinyproxy did not start: {log.read_text()[-400:]}")
-            time.sleep(0.05)  # polling the port it opens, bounded by the deadline
-    try:
-        yield Proxy(f"http://{PROXY_USER}:{PROXY_PASSWORD}@127.0.0.1:{port}", log)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with run_tinyproxy(tmp_path_factory.mktemp("tinyproxy"), log_level="Connect", max_clients=20) as running:
+        yield Proxy(running.url, running.log)
 
 
 def _wait_for_log(proxy: Proxy, more_than: int) -> int:

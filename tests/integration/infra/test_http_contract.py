@@ -13,11 +13,8 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
-import shutil
 import socket
 import ssl
-import subprocess
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator
@@ -28,6 +25,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import trustme
+from tests.support.tinyproxy import PROXY_PASSWORD, PROXY_USER, run_tinyproxy
+from tests.support.tinyproxy import free_port as _free_port
 
 from c8ylink.core.errors import ApiError, NetworkError, ProtocolError, TlsError
 from c8ylink.infra.net.http import FileField, HttpClient
@@ -36,7 +35,7 @@ from c8ylink.infra.net.transport import MemoryTransport, Reply, Request, Transpo
 pytestmark = pytest.mark.integration
 
 BIG = bytes(range(256)) * 4096  # 1 MiB, sent chunked
-PROXY_USER, PROXY_PASSWORD = "proxyuser", "pr0xy-s3cret"
+
 SLOW = 2.0  # seconds /slow waits; the clients in the timeout cases wait 0.3 s
 
 
@@ -172,46 +171,11 @@ def servers(ca: trustme.CA) -> Iterator[dict[str, tuple[str, str]]]:
         server.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def tinyproxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real proxy on a free loopback port; its URL with credentials."""
-    binary = shutil.which("tinyproxy") or (
-        "/usr/bin/tinyproxy" if Path("/usr/bin/tinyproxy").exists() else None
-    )
-    if binary is None:
-        pytest.skip("tinyproxy is not installed (scripts/bootstrap.sh system installs it)")
-    port = _free_port()
-    config = tmp_path_factory.mktemp("tinyproxy") / "tinyproxy.conf"
-    user = "User nobody\nGroup nogroup\n" if os.geteuid() == 0 else ""  # it will not run as root
-    config.write_text(
-        f"{user}Port {port}\nListen 127.0.0.1\nTimeout 30\nLogLevel Critical\nMaxClients 50\n"
-        f"Allow 127.0.0.1\nBasicAuth {PROXY_USER} {PROXY_PASSWORD}\nDisableViaHeader Yes\n"
-    )
-    log = config.with_name("tinyproxy.log")
-    with log.open("wb") as output:
-        process = subprocess.Popen([binary, "-d", "-c", str(config)], stdout=output, stderr=output)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                process.wait(timeout=10)
-                pytest.fail(f"tinyproxy did not start: {log.read_text()[-400:]}")
-            time.sleep(0.05)  # polling the port it opens, bounded by the deadline
-    try:
-        yield f"http://{PROXY_USER}:{PROXY_PASSWORD}@127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with run_tinyproxy(tmp_path_factory.mktemp("tinyproxy")) as running:
+        yield running.url
 
 
 # -- the transports -----------------------------------------------------------------------------------

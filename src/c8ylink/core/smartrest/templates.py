@@ -94,7 +94,7 @@ TARGET = f("target")  # external id of the device/child an operation is for
 _TIME = o("time", T, default="server time")
 _ALARM = (f("type"), o("text", default="Alarm of type <type> raised"), _TIME)
 _POSITION = (o("lat", N), o("lng", N), o("alt", N), o("accuracy", N), _TIME)
-_SOFTWARE_ADVANCED = (f("name"), f("version"), o("softwareType"), o("url"))
+_SOFTWARE_ADVANCED = (f("name"), o("version"), o("softwareType"), o("url"))  # thin-edge sends 140,a,,...
 _ACTIONS = ("install", "delete")
 _ERROR_FIELDS = (o("reference"), o("message"))
 

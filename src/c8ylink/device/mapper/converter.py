@@ -13,7 +13,7 @@ kind become one error message on ``te/errors`` (see ``errors``); so does a conve
 would exceed ``max_payload_size``. Nothing here raises for bad input.
 
 The service also calls ``build_startup_messages`` once connected, ``build_heartbeats`` every
-availability interval and ``finish_alarm_sync`` once the retained messages have been read.
+half availability interval and ``finish_alarm_sync`` once the retained messages have been read.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ from c8ylink.device.mapper.convert.operations import (
 from c8ylink.device.mapper.convert.payloads import entity_smartrest_topic, smartrest_message
 from c8ylink.device.mapper.convert.registration import convert_registration, register
 from c8ylink.device.mapper.convert.twin import convert_twin, update_fragments
-from c8ylink.device.mapper.entities import Entity
+from c8ylink.device.mapper.entities import Buffered, Entity
 from c8ylink.device.mapper.errors import ConversionError, ErrorKind, build_error_message
 from c8ylink.device.mapper.message import Message
 from c8ylink.device.mapper.state import MapperState
@@ -112,7 +112,7 @@ def _convert_local(message: Message, ctx: Context) -> list[Message]:
     if entity is None:
         registration, entity = _auto_register(entity_id, ctx)
     if entity is None:
-        dropped = state.entities.buffer(entity_id, message)
+        dropped = state.entities.buffer(entity_id, message, ctx.now)
         if dropped is None:
             return []
         reason = f"Dropped the oldest message of an unregistered entity ({dropped.topic}): buffer full"
@@ -130,8 +130,13 @@ def _auto_register(entity_id: EntityTopicId, ctx: Context) -> tuple[list[Message
     return messages, ctx.state.entities.get(entity_id)
 
 
-def _replay(messages: tuple[Message, ...], ctx: Context) -> list[Message]:
-    return [output for buffered in messages for output in convert(buffered, ctx.state, ctx.now, ctx.config)]
+def _replay(buffered: tuple[Buffered, ...], ctx: Context) -> list[Message]:
+    """The buffered messages of newly registered entities, converted as of their arrival."""
+    return [
+        output
+        for early in buffered
+        for output in convert(early.message, ctx.state, early.arrived, ctx.config)
+    ]
 
 
 def _convert_channel(entity: Entity, channel: object, message: Message, ctx: Context) -> list[Message]:

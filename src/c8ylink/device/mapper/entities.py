@@ -8,7 +8,8 @@ and deregister with an empty retained message there (descendants go too).
 - ``auto_registrations`` gives the registrations thin-edge makes up for unknown entities of the
   default scheme (``device/<name>//`` and ``device/<name>/service/<svc>``).
 - Data for other unknown entities is buffered (``early_message_buffer`` messages in all, oldest
-  dropped first) and handed back when the entity registers.
+  dropped first) with the time it arrived, and handed back when the entity registers (converted as
+  of its arrival: a measurement without ``time`` is stamped when it came, not when it was released).
 
 The store is plain in-memory state with no I/O; the mapper service owns one instance.
 """
@@ -19,6 +20,7 @@ import enum
 from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from c8ylink.core.errors import ProtocolError
@@ -26,6 +28,7 @@ from c8ylink.core.topics import EntityTopicId, derive_external_id, validate_exte
 from c8ylink.device.mapper.errors import ConversionError, ErrorKind
 from c8ylink.device.mapper.message import Message
 
+DEFAULT_SERVICE_TYPE = "service"
 RESERVED_KEYS = frozenset({"@type", "@id", "@parent", "@health", "name", "type"})
 
 
@@ -78,11 +81,19 @@ class Entity:
 
 
 @dataclass(frozen=True, slots=True)
+class Buffered:
+    """A message of an entity not registered yet, and when it arrived."""
+
+    message: Message
+    arrived: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Registered:
     """What a registration changed: newly (re)registered entities, and their buffered messages."""
 
     entities: tuple[Entity, ...] = ()
-    replay: tuple[Message, ...] = ()
+    replay: tuple[Buffered, ...] = ()
 
 
 def parse_registration(topic_id: EntityTopicId, payload: Mapping[str, Any]) -> Registration:
@@ -126,13 +137,13 @@ class EntityStore:
         main_device: EntityTopicId,
         main_device_id: str,
         *,
-        service_type: str = "service",
+        service_type: str = DEFAULT_SERVICE_TYPE,
         child_device_type: str = "thin-edge.io-child",
         buffer_size: int = 100,
     ) -> None:
         self.main_device = main_device
         self.main_device_id = validate_external_id(main_device_id)
-        self.service_type = service_type
+        self.service_type = service_type or DEFAULT_SERVICE_TYPE  # service.type = "" means the default
         self.child_device_type = child_device_type
         health = _default_health(main_device)
         main = Entity(
@@ -141,7 +152,7 @@ class EntityStore:
         self._entities: dict[EntityTopicId, Entity] = {main_device: main}
         self._by_external_id: dict[str, EntityTopicId] = {main_device_id: main_device}
         self._pending: dict[EntityTopicId, dict[EntityTopicId, Registration]] = {}
-        self._buffer: deque[tuple[EntityTopicId, Message]] = deque()
+        self._buffer: deque[tuple[EntityTopicId, Buffered]] = deque()
         self._buffer_size = buffer_size
 
     @property
@@ -283,15 +294,15 @@ class EntityStore:
 
     # ----------------------------------------------------------------------------------------- buffer
 
-    def buffer(self, topic_id: EntityTopicId, message: Message) -> Message | None:
+    def buffer(self, topic_id: EntityTopicId, message: Message, arrived: datetime) -> Message | None:
         """Keep a message of an unknown entity; returns the oldest message dropped to make room, if any."""
-        self._buffer.append((topic_id, message))
+        self._buffer.append((topic_id, Buffered(message, arrived)))
         if len(self._buffer) > self._buffer_size:
-            return self._buffer.popleft()[1]
+            return self._buffer.popleft()[1].message
         return None
 
-    def take_buffered(self, topic_id: EntityTopicId) -> list[Message]:
-        taken = [message for owner, message in self._buffer if owner == topic_id]
+    def take_buffered(self, topic_id: EntityTopicId) -> list[Buffered]:
+        taken = [buffered for owner, buffered in self._buffer if owner == topic_id]
         if taken:
             self._buffer = deque(item for item in self._buffer if item[0] != topic_id)
         return taken

@@ -13,7 +13,7 @@ One asyncio task owns the MQTT session to the local broker and the ``MapperState
    operations) runs in a worker thread and what follows it is published when it ends; an unexpected
    exception is logged and reported on ``te/errors``
    so that one bad message never stops the mapper;
-4. every availability interval: the heartbeats;
+4. every half availability interval: the heartbeats;
 5. on stop: health ``down`` (retained), DISCONNECT. A lost connection goes back to 1 with the same
    state; unacknowledged QoS 1 messages are sent again.
 """
@@ -38,6 +38,7 @@ from c8ylink.core.topics import CommandMetadata, parse_topic
 from c8ylink.device.mapper.config import MapperConfig
 from c8ylink.device.mapper.context import Context
 from c8ylink.device.mapper.convert.file_operations import finish_transfer, transfer_topic
+from c8ylink.device.mapper.convert.health import heartbeat_seconds
 from c8ylink.device.mapper.converter import (
     build_heartbeats,
     build_mapper_health,
@@ -67,7 +68,7 @@ class MapperRuntime:
     operations_dir: Path | None = None
     clock: Clock = field(default_factory=SystemClock)
     pid: int = field(default_factory=os.getpid)
-    heartbeat_seconds: float | None = None  # default: the availability interval
+    heartbeat_seconds: float | None = None  # default: half the availability interval
     reconnect: ReconnectPolicy = field(default_factory=ReconnectPolicy)
 
 
@@ -154,7 +155,7 @@ class MapperService:
         await session.disconnect()
 
     async def _heartbeats(self, session: MqttSession) -> None:
-        seconds = self.runtime.heartbeat_seconds or self.config.availability_interval_minutes * 60
+        seconds = self.runtime.heartbeat_seconds or heartbeat_seconds(self.config)
         if not self.config.availability_enabled or seconds <= 0:
             return
         while True:

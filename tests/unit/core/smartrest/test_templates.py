@@ -67,6 +67,7 @@ VALID = [
     ("116 missing url and version", "116,software1,version1,url1,software2,,url2,software3,version3"),
     ("117 minutes", "117,60"),
     ("140 group cut short by optional members", "140,nginx,1.2"),
+    ("140 module without a version", "140,a,,debian,,b,2"),
     ("200 documented", "200,c8y_Temperature,T,25"),
     ("200 exponent and time", "200,f,s,-1.5e3,C,2016-06-22T17:03:14.000+02:00"),
     ("201 two series", "201,type,,c8y_T,T,1,C,c8y_H,H,2"),

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from c8ylink.core.topics import EntityTopicId
-from c8ylink.device.mapper.entities import EntityKind, EntityStore, Registration, parse_registration
+from c8ylink.device.mapper.entities import (
+    Buffered,
+    EntityKind,
+    EntityStore,
+    Registration,
+    parse_registration,
+)
 from c8ylink.device.mapper.errors import ConversionError, ErrorKind
 from c8ylink.device.mapper.message import Message
+
+NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+LATER = datetime(2026, 1, 1, 12, 5, tzinfo=UTC)
 
 MAIN = EntityTopicId.main_device()
 CHILD = EntityTopicId.child_device("child01")
@@ -126,11 +137,11 @@ def test_early_messages_are_buffered_oldest_dropped_first() -> None:
     entities = EntityStore(MAIN, "dev1", buffer_size=2)
     custom = EntityTopicId("custom///")
     first, second, third = (Message.of(f"te/custom////m/{n}", "{}") for n in "abc")
-    assert entities.buffer(custom, first) is None
-    assert entities.buffer(custom, second) is None
-    assert entities.buffer(custom, third) == first
+    assert entities.buffer(custom, first, NOW) is None
+    assert entities.buffer(custom, second, NOW) is None
+    assert entities.buffer(custom, third, LATER) == first
     registered = entities.register(child(custom))
-    assert registered.replay == (second, third)
+    assert registered.replay == (Buffered(second, NOW), Buffered(third, LATER))
     assert entities.take_buffered(custom) == []
 
 

@@ -5,8 +5,10 @@
   upserts with 102; its docs claim 104). A missing status is ``unknown``.
 - The cloud bridge coming up again (``mosquitto-c8y-bridge``, ``tedge-mapper-bridge-c8y``) also
   sends ``500``, to fetch the operations that were created meanwhile.
-- ``build_heartbeats`` is called by the service every availability interval: ``{}`` on the inventory
-  update topic of each device whose health endpoint (``@health``, default its tedge-agent) is up.
+- ``build_heartbeats`` is called by the service every half availability interval
+  (``heartbeat_seconds``, as thin-edge: a heartbeat sent just before the interval ends would leave the
+  device unavailable for a moment): ``{}`` on the inventory update topic of each device whose health
+  endpoint (``@health``, default its tedge-agent) is up.
 - ``build_mapper_health`` is the mapper's own retained health message (``up`` once connected; the
   ``down`` one is its MQTT last will).
 """
@@ -68,6 +70,13 @@ def build_mapper_health(config: MapperConfig, status: str, pid: int, now: dateti
     if now is not None:
         body["time"] = round(now.timestamp(), 3)
     return Message.json(topic_for(config.topic_root, service, Health()), body, retain=True)
+
+
+def heartbeat_seconds(config: MapperConfig) -> float:
+    """How often the heartbeats go out: half the availability interval; 0 when availability is off."""
+    if not config.availability_enabled:
+        return 0
+    return config.availability_interval_minutes * 60 / 2
 
 
 def build_heartbeats(state: MapperState, config: MapperConfig) -> list[Message]:

@@ -4,7 +4,7 @@ Input: a JSON object; optional ``time`` (RFC 3339 or Unix seconds) and ``type`` 
 the topic type); numbers at the top level (single series: fragment = series = key) or objects of
 numbers one level deep (a group: fragment = key, series = member). Other string values are ignored;
 booleans, arrays, nested groups and strings inside groups are refused, and at least one number is
-needed.
+needed. ``externalSource`` is reserved: a measurement that names it is refused.
 
 Units come from the retained ``te/<entity>/m/<type>/meta`` message: ``{"Temperature": {"unit": "°C"},
 "Climate.Humidity": {"unit": "%RH"}}`` (dotted keys address a group's series); an empty payload
@@ -29,11 +29,14 @@ from c8ylink.device.mapper.message import Message
 from c8ylink.device.mapper.state import MapperState
 
 DEFAULT_MEASUREMENT_TYPE = "ThinEdgeMeasurement"
-RESERVED = frozenset({"time", "type", "externalSource"})
+RESERVED = frozenset({"time", "type"})
+RESERVED_REFUSED = "externalSource"  # set by the mapper; a measurement naming it is refused (as upstream)
 
 
 def convert_measurement(entity: Entity, measurement_type: str, payload: bytes, ctx: Context) -> list[Message]:
     data = parse_json_object(payload, "a measurement")
+    if RESERVED_REFUSED in data:
+        raise _invalid(f"'{RESERVED_REFUSED}' is a reserved key: the mapper sets the source itself")
     units = ctx.state.units.get((entity.topic_id, measurement_type), {})
     body: dict[str, Any] = {
         **external_source(entity),

@@ -9,7 +9,8 @@ JSON has none). Handled: ``c8y_Restart`` -> ``restart``, ``c8y_SoftwareUpdate`` 
 by its ``c8y.enable.*`` flag.
 
 The command is a retained ``{"status": "init", ...}`` on ``te/<entity>/cmd/<op>/c8y-mapper-<op id>``;
-an operation id seen in the last 12 h (1 h once finished) is ignored. The agent then moves the
+an operation id seen in the last 12 h (1 h once finished) is ignored, and so is one whose command is
+still there (retained, read back after a mapper restart): a restart does not run twice. The agent then moves the
 status on, and the mapper answers on the entity's SmartREST topic:
 
     executing  -> 504,<op id>            (501,<fragment> without operation ids)
@@ -151,10 +152,26 @@ def _start_command(
         return messages
     payload: dict[str, Any] = {"status": "init"}
     if spec.command == "software_update":
-        payload = build_update_request(value, ctx.config)
+        try:
+            payload = build_update_request(value, ctx.config)
+        except ConversionError as exc:
+            return _fail_unconvertible(entity, spec, operation_id, exc, ctx)
     command = Command(spec.command, f"{ctx.config.command_id_prefix}{operation_id}")
     ctx.state.operations.start(operation_id, ctx.now)
     return [Message.json(topic_for(ctx.config.topic_root, entity.topic_id, command), payload, retain=True)]
+
+
+def _fail_unconvertible(
+    entity: Entity, spec: OperationSpec, operation_id: str, exc: ConversionError, ctx: Context
+) -> list[Message]:
+    """An operation the mapper cannot turn into a command: reported on te/errors and failed in the
+    cloud (``501`` then ``502`` with the reason, as thin-edge does), so it does not stay PENDING."""
+    ctx.state.operations.start(operation_id, ctx.now)
+    ctx.state.operations.finish(operation_id, ctx.now)
+    topic = entity_smartrest_topic(ctx.config, entity)
+    records = [set_executing_fragment(spec.fragment), set_failed_fragment(spec.fragment, str(exc))]
+    return [_error(ctx.config.cloud_topic(DEVICECONTROL_NOTIFICATIONS), exc, ctx),
+            *(smartrest_message(topic, [record]) for record in records)]  # fmt: skip
 
 
 def convert_smartrest_operations(message: Message, ctx: Context) -> list[Message]:
@@ -192,12 +209,14 @@ def convert_command(entity: Entity, command: Command, payload: bytes, ctx: Conte
         return []
     data = parse_json_object(payload, "a command")
     status = data.get("status")
+    operation_id = command.command_id[len(prefix) :]
+    if status not in ("successful", "failed") and not ctx.state.operations.is_known(operation_id, ctx.now):
+        ctx.state.operations.start(operation_id, ctx.now)  # a retained command read back after a restart
     if command.operation == "software_list":
         return _software_list_status(entity, command, status, data, ctx)
     spec = operation_for_command(command.operation)
     if spec is None or status not in ("executing", "successful", "failed"):
         return []
-    operation_id = command.command_id[len(prefix) :]
     if spec.command in UPLOADED and status == "successful":  # reported once the file is in the cloud
         topic = topic_for(ctx.config.topic_root, entity.topic_id, command)
         return [upload_snapshot(entity, spec, operation_id, command_topic=topic, data=data, ctx=ctx)]

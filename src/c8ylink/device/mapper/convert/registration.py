@@ -23,7 +23,7 @@ from c8ylink.device.mapper.convert.payloads import (
     smartrest_message,
 )
 from c8ylink.device.mapper.convert.twin import update_fragments
-from c8ylink.device.mapper.entities import Entity, EntityKind, Registration, parse_registration
+from c8ylink.device.mapper.entities import Buffered, Entity, EntityKind, Registration, parse_registration
 from c8ylink.device.mapper.message import Message
 from c8ylink.device.mapper.state import MapperState
 
@@ -31,7 +31,7 @@ from c8ylink.device.mapper.state import MapperState
 @dataclass(frozen=True, slots=True)
 class RegistrationOutcome:
     messages: list[Message]
-    replay: tuple[Message, ...] = ()  # buffered messages of the new entities, to convert now
+    replay: tuple[Buffered, ...] = ()  # buffered messages of the new entities, to convert now
 
 
 def convert_registration(

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from c8ylink.device.mapper.convert.health import build_heartbeats, build_mapper_health
+from c8ylink.device.mapper.convert.health import build_heartbeats, build_mapper_health, heartbeat_seconds
 
 if TYPE_CHECKING:
     from conftest import Mapper, MapperFactory
@@ -67,3 +67,16 @@ def test_mapper_health_message(mapper: Mapper) -> None:
     assert (up.topic, up.retain) == ("te/device/main/service/tedge-mapper-c8y/status/health", True)
     assert up.text == '{"status":"up","pid":42,"time":1767268800.0}'
     assert build_mapper_health(mapper.config, "down", 42).text == '{"status":"down","pid":42}'
+
+
+def test_heartbeats_go_out_every_half_availability_interval(make_mapper: MapperFactory) -> None:
+    assert heartbeat_seconds(make_mapper().config) == 30 * 60  # c8y.availability.interval = 60m
+    assert heartbeat_seconds(make_mapper(availability_interval_minutes=5).config) == 150
+    assert heartbeat_seconds(make_mapper(availability_enabled=False).config) == 0
+
+
+def test_empty_service_type_falls_back_to_service(make_mapper: MapperFactory) -> None:
+    mapper = make_mapper(service_type="")
+    mapper.send("te/device/main/service/app", {"@type": "service"})
+    out = mapper.texts("te/device/main/service/app/status/health", '{"status":"up"}')
+    assert out == [("c8y/s/us", "102,dev1:device:main:service:app,service,app,up")]

@@ -77,6 +77,12 @@ BAD = [
     ("bad time text", {"time": "yesterday", "a": 1}, "invalid-timestamp", "Invalid timestamp 'yesterday'"),
     ("bad time type", {"time": True, "a": 1}, "invalid-timestamp", "expected text or a number"),
     ("time out of range", {"time": 1e300, "a": 1}, "invalid-timestamp", "Invalid Unix timestamp"),
+    (
+        "reserved externalSource",
+        {"externalSource": {"externalId": "x"}, "a": 1},
+        "invalid-payload",
+        "'externalSource' is a reserved key",
+    ),
 ]
 
 

@@ -36,6 +36,14 @@ def test_restart_handshake_with_operation_ids(mapper: Mapper) -> None:
     assert mapper.send(RESTART_CMD, b"", retain=True) == []  # our own clearing comes back
 
 
+def test_retained_command_is_recognised_after_a_mapper_restart(make_mapper: MapperFactory) -> None:
+    restarted = make_mapper()  # a new mapper: its state starts empty
+    assert restarted.send(RESTART_CMD, {"status": "restarting"}, retain=True) == []
+    assert restarted.send(NOTIFICATIONS, operation()) == []  # the cloud sends the operation again
+    out = restarted.send(RESTART_CMD, {"status": "successful"})
+    assert [(m.topic, m.text) for m in out] == [("c8y/s/us", "506,123"), (RESTART_CMD, "")]
+
+
 def test_restart_handshake_without_operation_ids(make_mapper: MapperFactory) -> None:
     mapper = make_mapper(use_operation_id=False)
     mapper.send(NOTIFICATIONS, operation())
@@ -101,10 +109,6 @@ BAD_OPERATIONS = [
      "no fragment the mapper handles (fragments: c8y_Command)"),
     ("bad external source", {"id": "1", "c8y_Restart": {}, "externalSource": {"externalId": 5}},
      "invalid-payload", "bad externalSource"),
-    ("software update not a list", operation(c8y_SoftwareUpdate={"name": "x"}), "invalid-payload",
-     "must be a non-empty list"),
-    ("software action unknown", operation(c8y_SoftwareUpdate=[{"name": "x", "action": "upgrade"}]),
-     "invalid-payload", "action must be install or delete"),
 ]  # fmt: skip
 
 
@@ -115,6 +119,25 @@ def test_bad_operations_are_reported(mapper: Mapper, payload: Any, kind: str, me
     body = json.loads(error.payload)
     assert (body["error"], body["topic"]) == (kind, NOTIFICATIONS)
     assert message in body["message"]
+
+
+BAD_SOFTWARE_UPDATES = [
+    ("software update not a list", {"name": "x"}, "must be a non-empty list"),
+    ("software action unknown", [{"name": "x", "action": "upgrade"}], "action must be install or delete"),
+]
+
+
+@pytest.mark.parametrize(("modules", "message"), [c[1:] for c in BAD_SOFTWARE_UPDATES],
+                         ids=[c[0] for c in BAD_SOFTWARE_UPDATES])  # fmt: skip
+def test_bad_software_update_fails_in_the_cloud(mapper: Mapper, modules: Any, message: str) -> None:
+    error, executing, failed = mapper.send(NOTIFICATIONS, operation("9", c8y_SoftwareUpdate=modules))
+    body = json.loads(error.payload)
+    assert (error.topic, body["error"], body["topic"]) == ("te/errors", "invalid-payload", NOTIFICATIONS)
+    assert message in body["message"]
+    assert (executing.topic, executing.text) == ("c8y/s/us", "501,c8y_SoftwareUpdate")
+    assert failed.topic == "c8y/s/us"
+    assert failed.text.startswith("502,c8y_SoftwareUpdate,") and message in failed.text
+    assert mapper.send(NOTIFICATIONS, operation("9", c8y_SoftwareUpdate=modules)) == []  # not again
 
 
 def test_disabled_operation_is_reported_not_started(make_mapper: MapperFactory) -> None:
@@ -178,6 +201,14 @@ def test_software_list_advanced_uses_140(make_mapper: MapperFactory) -> None:
     mapper = make_mapper(software_management_api=SoftwareManagementApi.ADVANCED)
     out = mapper.texts("te/device/main///cmd/software_list/c8y-mapper-1", SOFTWARE_LIST)
     assert out[0] == ("c8y/s/us", "140,nginx,1.24,apt,,vim,9.0,apt,,app,2,docker,http://x/app")
+
+
+def test_software_list_advanced_module_without_version(make_mapper: MapperFactory) -> None:
+    mapper = make_mapper(software_management_api=SoftwareManagementApi.ADVANCED)
+    result = {"status": "successful", "currentSoftwareList": [
+        {"type": "debian", "modules": [{"name": "a"}, {"name": "b", "version": "2"}]}]}  # fmt: skip
+    out = mapper.texts("te/device/main///cmd/software_list/c8y-mapper-1", result)
+    assert out[0] == ("c8y/s/us", "140,a,,debian,,b,2,debian")
 
 
 def test_commands_started_by_others_are_not_the_mappers_business(mapper: Mapper) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -106,6 +107,15 @@ def test_custom_scheme_data_is_buffered_until_registration(mapper: Mapper) -> No
     out = mapper.send("te/factory/line1/press/", {"@type": "child-device", "name": "Press"})
     assert out[0].text == "101,dev1:factory:line1:press,Press,thin-edge.io-child,false"
     assert out[-1].topic == "c8y/measurement/measurements/create"
+
+
+def test_buffered_data_keeps_the_time_it_arrived(mapper: Mapper) -> None:
+    assert mapper.send("te/factory/line1/press//m/env", {"t": 1}) == []
+    arrived = mapper.now
+    mapper.now = arrived + timedelta(minutes=5)
+    out = mapper.send("te/factory/line1/press/", {"@type": "child-device"})
+    (measurement,) = [m for m in out if m.topic == "c8y/measurement/measurements/create"]
+    assert json.loads(measurement.payload)["time"] == "2026-01-01T12:00:00.000Z"  # not 12:05
 
 
 def test_buffer_overflow_is_reported(make_mapper: MapperFactory) -> None:

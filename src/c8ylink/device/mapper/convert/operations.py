@@ -10,8 +10,8 @@ by its ``c8y.enable.*`` flag.
 
 The command is a retained ``{"status": "init", ...}`` on ``te/<entity>/cmd/<op>/c8y-mapper-<op id>``;
 an operation id seen in the last 12 h (1 h once finished) is ignored, and so is one whose command is
-still there (retained, read back after a mapper restart): a restart does not run twice. The agent then moves the
-status on, and the mapper answers on the entity's SmartREST topic:
+still there (retained, read back after a mapper restart): a restart does not run twice. The agent
+then moves the status on, and the mapper answers on the entity's SmartREST topic:
 
     executing  -> 504,<op id>            (501,<fragment> without operation ids)
     successful -> 506,<op id>            (503,<fragment>)       then clears the command topic

@@ -146,6 +146,13 @@ class CommandMetadata:
     operation: str
 
 
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """``signal/<type>``: a request to the components (``sync``: announce the capabilities again)."""
+
+    type: str
+
+
 Channel = (
     EntityMetadata
     | Measurement
@@ -158,6 +165,7 @@ Channel = (
     | Health
     | Command
     | CommandMetadata
+    | Signal
 )
 
 _KIND_OF = {
@@ -187,6 +195,8 @@ def channel_segments(channel: Channel) -> tuple[str, ...]:
             return ("cmd", operation, command_id)
         case CommandMetadata(operation):
             return ("cmd", operation)
+        case Signal(signal_type):
+            return ("signal", signal_type)
 
 
 def topic_for(root: str, entity: EntityTopicId, channel: Channel) -> str:
@@ -230,6 +240,8 @@ def _parse_channel(topic: str, rest: list[str]) -> Channel:
             return CommandMetadata(operation)
         case ["cmd", operation, command_id] if operation and command_id:
             return Command(operation, command_id)
+        case ["signal", signal_type] if signal_type:
+            return Signal(signal_type)
     raise TopicError(f"Topic '{topic}' has an unknown channel '{'/'.join(rest)}'")
 
 

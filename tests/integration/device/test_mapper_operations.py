@@ -168,6 +168,23 @@ def test_custom_operation_files_are_announced_at_startup(
         watch.expect("c8y/s/us", "114,c8y_Command")
 
 
+def test_operation_files_added_or_removed_later_are_announced(watch: Any, config: Path) -> None:
+    operations = config / "operations" / "c8y"
+    operations.mkdir(parents=True, exist_ok=True)
+    (operations / "c8y_Command").write_text("")
+    watch.expect("c8y/s/us", "114,c8y_Command")
+    child = operations / f"{DEVICE_ID}:device:child01"  # a child's own operation files
+    child.mkdir()
+    (child / "c8y_Custom").write_text("")
+    watch.publish("te/device/child01//", {"@type": "child-device"}, retain=True)
+    watch.expect(f"c8y/s/us/{DEVICE_ID}:device:child01", "114,c8y_Custom")
+    (operations / "c8y_Command").unlink()
+    watch.expect("c8y/s/us", "114")
+    watch.publish("te/device/main/service/tedge-mapper-c8y/signal/sync", "{}")
+    watch.expect("c8y/s/us", "114")
+    watch.expect(f"c8y/s/us/{DEVICE_ID}:device:child01", "114,c8y_Custom")
+
+
 def test_disabled_operation_is_not_run(
     broker: Any,
     device_config: Callable[..., Path],

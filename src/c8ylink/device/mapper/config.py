@@ -81,7 +81,7 @@ class MapperConfig:
         """Every topic filter the mapper service subscribes to, for ``convert`` to see what it maps."""
         root = self.topic_root
         local = tuple(f"{root}/{topic}" for topic in self.te_topics)
-        commands = (f"{root}/+/+/+/+/cmd/+", f"{root}/+/+/+/+/cmd/+/+")
+        commands = (f"{root}/+/+/+/+/cmd/+", f"{root}/+/+/+/+/cmd/+/+", f"{root}/+/+/+/+/signal/sync")
         cloud = (
             self.cloud_topic(SMARTREST_DOWNSTREAM),
             self.cloud_topic(DEVICECONTROL_NOTIFICATIONS),

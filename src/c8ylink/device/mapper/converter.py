@@ -4,6 +4,8 @@
 
 - ``te/<entity>`` registration, ``m/<type>`` (+ ``/meta``), ``e/<type>``, ``a/<type>``,
   ``twin/<fragment>``, ``status/health``, ``cmd/<op>`` (capabilities) and ``cmd/<op>/<id>`` (status);
+- ``te/<any entity>/signal/sync``: every device's supported operations (and log/configuration types)
+  sent again;
 - ``c8y/devicecontrol/notifications`` and ``c8y/s/ds``: operations from the cloud;
 - ``c8y-internal/alarms/...``: the retained alarm copies read back at start-up.
 
@@ -38,13 +40,18 @@ from c8ylink.core.topics import (
     Health,
     Measurement,
     MeasurementMetadata,
+    Signal,
     Twin,
     parse_topic,
 )
 from c8ylink.device.mapper.config import MapperConfig
 from c8ylink.device.mapper.context import Context
 from c8ylink.device.mapper.convert.alarms import convert_alarm, finish_alarm_sync, remember_alarm_shadow
-from c8ylink.device.mapper.convert.capabilities import convert_capability, supported_operations
+from c8ylink.device.mapper.convert.capabilities import (
+    convert_capability,
+    resend_capabilities,
+    supported_operations,
+)
 from c8ylink.device.mapper.convert.events import convert_event
 from c8ylink.device.mapper.convert.health import build_heartbeats, build_mapper_health, convert_health
 from c8ylink.device.mapper.convert.measurements import convert_measurement, convert_measurement_metadata
@@ -104,6 +111,8 @@ def _convert_local(message: Message, ctx: Context) -> list[Message]:
         entity_id, channel = parse_topic(config.topic_root, message.topic)
     except TopicError as exc:
         raise ConversionError(ErrorKind.INVALID_TOPIC, str(exc)) from exc
+    if isinstance(channel, Signal):
+        return resend_capabilities(state, config) if channel.type == "sync" else []
     if isinstance(channel, EntityMetadata):
         outcome = convert_registration(entity_id, message.payload, state, config)
         return [*outcome.messages, *_replay(outcome.replay, ctx)]

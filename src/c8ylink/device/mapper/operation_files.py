@@ -5,7 +5,9 @@
   device, ``operations/c8y/<child xid>/c8y_Restart`` for the others; a withdrawn capability removes
   it. Other tools read these files to learn what the device supports.
 - Files there that are not thin-edge operations (``c8y_Command``, ...; custom operations installed
-  by the user) are supported operations of the main device: they go into its ``114`` list.
+  by the user) are supported operations of the main device, those in ``<child xid>/`` of that child:
+  they go into its ``114`` list. The service reads the directory again every few seconds and on a
+  ``signal/sync`` request, so that added and removed files are announced.
 
 File problems are logged, never fatal: the cloud side works without the files.
 """
@@ -27,15 +29,33 @@ log = logging.getLogger("c8ylink.mapper")
 _KNOWN = frozenset(spec.fragment for spec in OPERATIONS)
 
 
-def load_custom_operations(directory: Path) -> frozenset[str]:
-    """The user's own operation files for the main device (thin-edge's own operations excluded)."""
+def load_operation_files(directory: Path, main_device_id: str) -> dict[str, frozenset[str]]:
+    """The user's own operation files, by external id: those in ``directory`` are the main device's,
+    those in ``directory/<child xid>/`` the child's (thin-edge's own operations excluded)."""
+    found: dict[str, frozenset[str]] = {}
     try:
-        names = [entry.name for entry in os.scandir(directory) if entry.is_file()]
+        entries = list(os.scandir(directory))
     except FileNotFoundError:
-        return frozenset()
+        return found
     except OSError as exc:
         log.warning("Cannot read the operations directory %s: %s", directory, exc)
-        return frozenset()
+        return found
+    main = _custom([entry.name for entry in entries if entry.is_file()])
+    if main:
+        found[main_device_id] = main
+    for entry in entries:
+        if entry.is_dir() and not entry.name.startswith("."):
+            try:
+                child = _custom([item.name for item in os.scandir(entry.path) if item.is_file()])
+            except OSError as exc:
+                log.warning("Cannot read the operations directory %s: %s", entry.path, exc)
+                continue
+            if child:
+                found[entry.name] = child
+    return found
+
+
+def _custom(names: list[str]) -> frozenset[str]:
     return frozenset(name for name in names if name not in _KNOWN and not name.startswith("."))
 
 

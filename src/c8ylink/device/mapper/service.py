@@ -37,6 +37,7 @@ from c8ylink.core.mqtt.topic import TopicError
 from c8ylink.core.topics import CommandMetadata, parse_topic
 from c8ylink.device.mapper.config import MapperConfig
 from c8ylink.device.mapper.context import Context
+from c8ylink.device.mapper.convert.capabilities import apply_operation_files
 from c8ylink.device.mapper.convert.file_operations import finish_transfer, transfer_topic
 from c8ylink.device.mapper.convert.health import heartbeat_seconds
 from c8ylink.device.mapper.converter import (
@@ -48,7 +49,7 @@ from c8ylink.device.mapper.converter import (
 )
 from c8ylink.device.mapper.errors import ConversionError, ErrorKind, build_error_message
 from c8ylink.device.mapper.message import Message
-from c8ylink.device.mapper.operation_files import load_custom_operations, sync_operation_files
+from c8ylink.device.mapper.operation_files import load_operation_files, sync_operation_files
 from c8ylink.device.mapper.state import MapperState
 from c8ylink.device.mapper.transfers import Transfers
 from c8ylink.infra.net.mqtt_options import MqttOptions
@@ -69,6 +70,7 @@ class MapperRuntime:
     clock: Clock = field(default_factory=SystemClock)
     pid: int = field(default_factory=os.getpid)
     heartbeat_seconds: float | None = None  # default: half the availability interval
+    operations_scan_seconds: float = 2.0  # how often operations_dir is read for added/removed files
     reconnect: ReconnectPolicy = field(default_factory=ReconnectPolicy)
 
 
@@ -86,10 +88,7 @@ class MapperService:
         self._transfer_topic = transfer_topic(config)
         self._transfers = Transfers(config)
         self._transfer_tasks: set[asyncio.Task[None]] = set()
-        if runtime.operations_dir is not None:
-            custom = load_custom_operations(runtime.operations_dir)
-            if custom:
-                self.state.extra_operations[self.state.entities.main_device] = custom
+        self._scan_operation_files()  # before the startup messages: the main device's 114 includes them
 
     # ----------------------------------------------------------------------------------------- run
 
@@ -136,12 +135,14 @@ class MapperService:
         self._publish(build_mapper_health(self.config, "up", self.runtime.pid, self.runtime.clock.now()))
         session.publish(self._marker, b"", qos=1)
         heartbeat = asyncio.create_task(self._heartbeats(session))
+        scanner = asyncio.create_task(self._watch_operation_files())
         closed = asyncio.create_task(session.wait_closed())
         stopping = asyncio.create_task(stop.wait())
         try:
             await asyncio.wait({closed, stopping}, return_when=asyncio.FIRST_COMPLETED)
         finally:
             heartbeat.cancel()
+            scanner.cancel()
             stopping.cancel()
         if closed.done():
             closed.result()  # BrokerError when lost
@@ -163,6 +164,22 @@ class MapperService:
             for message in build_heartbeats(self.state, self.config):
                 self._publish(message)
 
+    async def _watch_operation_files(self) -> None:
+        if self.runtime.operations_dir is None:
+            return
+        while True:
+            await asyncio.sleep(self.runtime.operations_scan_seconds)
+            if self._synced:
+                self._scan_operation_files()
+
+    def _scan_operation_files(self) -> None:
+        """Read the operation files; announce the devices whose custom operations changed."""
+        if self.runtime.operations_dir is None:
+            return
+        found = load_operation_files(self.runtime.operations_dir, self.state.entities.main_device_id)
+        for message in apply_operation_files(found, self.state, self.config):
+            self._publish(message)
+
     # ----------------------------------------------------------------------------------------- messages
 
     def _on_message(self, topic: str, payload: bytes, qos: int, retain: bool) -> None:
@@ -173,6 +190,8 @@ class MapperService:
         if topic == self._marker:
             self._finish_startup()
             return
+        if topic.endswith("/signal/sync"):
+            self._scan_operation_files()
         message = Message(topic, payload, qos, retain)
         try:
             outputs = convert(message, self.state, self.runtime.clock.now(), self.config)

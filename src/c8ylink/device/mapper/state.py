@@ -51,6 +51,8 @@ class MapperState:
     capabilities: dict[EntityTopicId, dict[str, dict[str, Any]]] = field(default_factory=dict)
     # entity -> extra Cumulocity operation names (custom operation files, given by the service)
     extra_operations: dict[EntityTopicId, frozenset[str]] = field(default_factory=dict)
+    # external id -> the custom operation files found for it (operations/c8y[/<child xid>]), by the service
+    operation_files: dict[str, frozenset[str]] = field(default_factory=dict)
     # last health status per service entity ("up", "down", ...)
     health: dict[EntityTopicId, str] = field(default_factory=dict)
     # alarm topic -> payload as last processed; ``alarms_live`` were seen since start (tedge.md §6.5)

@@ -186,5 +186,6 @@ def test_subscriptions_cover_every_topic_the_converters_map(make_mapper: MapperF
     assert config.subscriptions == (
         "tex/+/+/+/+", "tex/+/+/+/+/twin/+", "tex/+/+/+/+/m/+", "tex/+/+/+/+/m/+/meta", "tex/+/+/+/+/e/+",
         "tex/+/+/+/+/a/+", "tex/+/+/+/+/status/health", "tex/+/+/+/+/cmd/+", "tex/+/+/+/+/cmd/+/+",
-        "cloud/s/ds", "cloud/devicecontrol/notifications", "cloud-internal/alarms/#",
+        "tex/+/+/+/+/signal/sync", "cloud/s/ds", "cloud/devicecontrol/notifications",
+        "cloud-internal/alarms/#",
     )  # fmt: skip

@@ -8,11 +8,15 @@ config_snapshot/config_update (``{"types": [...]}`` in the metadata). When softw
 appears, a software_list command is started to report the installed software. With
 ``c8y.software_management.with_types``, ``cmd/software_list`` types become ``c8y_SupportedSoftwareTypes``.
 
-Writing the operation files under ``/etc/tedge/operations/c8y`` is the service's job.
+Writing the operation files under ``/etc/tedge/operations/c8y`` is the service's job; so is reading
+the user's own ones there (the main device's) and in ``<child xid>/`` (a child's): the service hands
+what it finds to ``apply_operation_files``, which re-announces (``114``) every device whose list
+changed. ``resend_capabilities`` answers a ``signal/sync`` request: every device's lists again.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -96,12 +100,65 @@ def convert_capability(entity: Entity, command: str, payload: bytes, ctx: Contex
     if spec.types_template == 118:
         records.append(set_supported_logs(_types(capabilities, ("log_upload",))))
     elif spec.types_template == 119:
-        records.append(
-            set_supported_configurations(_types(capabilities, ("config_snapshot", "config_update")))
-        )
+        records.append(set_supported_configurations(_types(capabilities, _CONFIG_COMMANDS)))
     messages = [smartrest_message(topic, [record]) for record in records]
     if command == "software_update" and previous is None and metadata is not None:
         messages.append(request_software_list(entity, ctx))
+    return messages
+
+
+_CONFIG_COMMANDS = ("config_snapshot", "config_update")
+
+
+def announce_operations(entity: Entity, state: MapperState, config: MapperConfig) -> Message:
+    """``114`` with every Cumulocity operation of ``entity`` on its SmartREST topic."""
+    record = set_supported_operations(supported_operations(entity, state))
+    return smartrest_message(entity_smartrest_topic(config, entity), [record])
+
+
+def apply_operation_files(
+    found: Mapping[str, frozenset[str]], state: MapperState, config: MapperConfig
+) -> list[Message]:
+    """Take the custom operation files the service found (external id -> names); a ``114`` for each
+    known device whose list changed. A device registered later picks its files up then."""
+    state.operation_files = dict(found)
+    messages: list[Message] = []
+    for entity in state.entities:
+        if entity.is_device and take_operation_files(entity, state):
+            messages.append(announce_operations(entity, state, config))
+    return messages
+
+
+def take_operation_files(entity: Entity, state: MapperState) -> bool:
+    """Make the entity's extra operations its operation files; True if they changed."""
+    files = state.operation_files.get(entity.external_id, frozenset())
+    if files == state.extra_operations.get(entity.topic_id, frozenset()):
+        return False
+    if files:
+        state.extra_operations[entity.topic_id] = files
+    else:
+        state.extra_operations.pop(entity.topic_id, None)
+    return True
+
+
+def resend_capabilities(state: MapperState, config: MapperConfig) -> list[Message]:
+    """Every device's ``114`` (and ``118``/``119`` where it has log or configuration types) again."""
+    messages: list[Message] = []
+    for entity in state.entities:
+        capabilities = state.capabilities.get(entity.topic_id, {})
+        if not entity.is_device or (
+            entity != state.entities.main and not supported_operations(entity, state)
+        ):
+            continue
+        messages.append(announce_operations(entity, state, config))
+        topic = entity_smartrest_topic(config, entity)
+        if "log_upload" in capabilities:
+            messages.append(
+                smartrest_message(topic, [set_supported_logs(_types(capabilities, ("log_upload",)))])
+            )
+        if any(command in capabilities for command in _CONFIG_COMMANDS):
+            record = set_supported_configurations(_types(capabilities, _CONFIG_COMMANDS))
+            messages.append(smartrest_message(topic, [record]))
     return messages
 
 

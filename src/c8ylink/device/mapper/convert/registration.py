@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from c8ylink.core.smartrest.messages import create_child_device, create_service, set_required_availability
 from c8ylink.core.topics import EntityMetadata, EntityTopicId, topic_for
 from c8ylink.device.mapper.config import MapperConfig
+from c8ylink.device.mapper.convert.capabilities import announce_operations, take_operation_files
 from c8ylink.device.mapper.convert.payloads import (
     entity_smartrest_topic,
     parse_json_object,
@@ -82,6 +83,8 @@ def announce(entity: Entity, state: MapperState, config: MapperConfig) -> list[M
     if entity.kind is EntityKind.CHILD_DEVICE and config.availability_enabled:
         record = set_required_availability(config.availability_interval_minutes)
         messages.append(smartrest_message(entity_smartrest_topic(config, entity), [record]))
+    if entity.kind is EntityKind.CHILD_DEVICE and take_operation_files(entity, state):
+        messages.append(announce_operations(entity, state, config))  # operations/c8y/<child xid>/*
     return messages
 
 
@@ -91,4 +94,5 @@ def _forget(entity: Entity, state: MapperState) -> None:
     for key in [key for key in state.twin if key[0] == entity.topic_id]:
         del state.twin[key]
     state.capabilities.pop(entity.topic_id, None)
+    state.extra_operations.pop(entity.topic_id, None)
     state.health.pop(entity.topic_id, None)

@@ -9,7 +9,7 @@ import pytest
 
 from c8ylink.core.topics import EntityTopicId
 from c8ylink.device.mapper.config import EnabledOperations
-from c8ylink.device.mapper.convert.capabilities import OPERATIONS, OperationSpec
+from c8ylink.device.mapper.convert.capabilities import OPERATIONS, OperationSpec, apply_operation_files
 from c8ylink.device.mapper.converter import build_startup_messages
 
 if TYPE_CHECKING:
@@ -84,3 +84,36 @@ def test_startup_messages(make_mapper: MapperFactory) -> None:
     ]
     # the twin messages echoing the same values later are not sent again
     assert mapper.send("te/device/main///twin/type", '"gateway"') == []
+
+
+def test_operation_files_changes_are_announced(mapper: Mapper) -> None:
+    mapper.send("te/device/main///cmd/restart", {})
+    files = {"dev1": frozenset({"c8y_Command"})}
+    out = [(m.topic, m.text) for m in apply_operation_files(files, mapper.state, mapper.config)]
+    assert out == [("c8y/s/us", "114,c8y_Command,c8y_Restart")]
+    assert apply_operation_files(files, mapper.state, mapper.config) == []  # nothing changed
+    out = [(m.topic, m.text) for m in apply_operation_files({}, mapper.state, mapper.config)]
+    assert out == [("c8y/s/us", "114,c8y_Restart")]  # the file was removed
+
+
+def test_child_operation_files_are_announced_when_it_registers(mapper: Mapper) -> None:
+    files = {"dev1:device:child01": frozenset({"c8y_Command"})}
+    assert apply_operation_files(files, mapper.state, mapper.config) == []  # no such child yet
+    out = mapper.texts("te/device/child01//", {"@type": "child-device"})
+    assert ("c8y/s/us/dev1:device:child01", "114,c8y_Command") in out
+    mapper.send("te/device/child01//", b"")  # deregistered: forgotten
+    assert mapper.state.extra_operations == {}
+
+
+def test_sync_signal_sends_the_capabilities_again(mapper: Mapper) -> None:
+    mapper.send("te/device/main///cmd/restart", {})
+    mapper.send("te/device/main///cmd/log_upload", {"types": ["syslog"]})
+    mapper.send("te/device/child01///cmd/config_snapshot", {"types": ["app.conf"]})
+    out = mapper.texts("te/device/main/service/tedge-mapper-c8y/signal/sync", "{}")
+    assert out == [
+        ("c8y/s/us", "114,c8y_LogfileRequest,c8y_Restart"),
+        ("c8y/s/us", "118,syslog"),
+        ("c8y/s/us/dev1:device:child01", "114,c8y_UploadConfigFile"),
+        ("c8y/s/us/dev1:device:child01", "119,app.conf"),
+    ]
+    assert mapper.send("te/device/main///signal/other", "{}") == []

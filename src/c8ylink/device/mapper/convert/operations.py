@@ -115,7 +115,12 @@ def _convert_json_operation(operation: dict[str, Any], ctx: Context) -> list[Mes
         raise _unsupported(
             f"Operation {operation_id} has no fragment the mapper handles (fragments: {names})"
         )
-    return _start_command(entity, fragment, operation[fragment], operation_id, ctx)
+    try:
+        return _start_command(entity, fragment, operation[fragment], operation_id, ctx)
+    except ConversionError as exc:
+        if exc.kind is not ErrorKind.INVALID_PAYLOAD:
+            raise
+        return _fail_unconvertible(entity, fragment, operation_id, exc, ctx)
 
 
 def _handled(fragment: str) -> bool:
@@ -152,24 +157,21 @@ def _start_command(
         return messages
     payload: dict[str, Any] = {"status": "init"}
     if spec.command == "software_update":
-        try:
-            payload = build_update_request(value, ctx.config)
-        except ConversionError as exc:
-            return _fail_unconvertible(entity, spec, operation_id, exc, ctx)
+        payload = build_update_request(value, ctx.config)
     command = Command(spec.command, f"{ctx.config.command_id_prefix}{operation_id}")
     ctx.state.operations.start(operation_id, ctx.now)
     return [Message.json(topic_for(ctx.config.topic_root, entity.topic_id, command), payload, retain=True)]
 
 
 def _fail_unconvertible(
-    entity: Entity, spec: OperationSpec, operation_id: str, exc: ConversionError, ctx: Context
+    entity: Entity, fragment: str, operation_id: str, exc: ConversionError, ctx: Context
 ) -> list[Message]:
     """An operation the mapper cannot turn into a command: reported on te/errors and failed in the
     cloud (``501`` then ``502`` with the reason, as thin-edge does), so it does not stay PENDING."""
     ctx.state.operations.start(operation_id, ctx.now)
     ctx.state.operations.finish(operation_id, ctx.now)
     topic = entity_smartrest_topic(ctx.config, entity)
-    records = [set_executing_fragment(spec.fragment), set_failed_fragment(spec.fragment, str(exc))]
+    records = [set_executing_fragment(fragment), set_failed_fragment(fragment, str(exc))]
     return [_error(ctx.config.cloud_topic(DEVICECONTROL_NOTIFICATIONS), exc, ctx),
             *(smartrest_message(topic, [record]) for record in records)]  # fmt: skip
 

@@ -111,10 +111,12 @@ def test_log_request(make_mapper: MapperFactory) -> None:
     assert finish_transfer(effect, "https://x/b", None, ctx)[0].text == "503,c8y_LogfileRequest,https://x/b"
 
 
-def test_a_request_without_its_type_is_reported(mapper: Mapper) -> None:
-    (error,) = mapper.send(NOTIFICATIONS, operation(c8y_UploadConfigFile={}))
+def test_a_request_without_its_type_is_reported_and_failed(mapper: Mapper) -> None:
+    error, executing, failed = mapper.send(NOTIFICATIONS, operation(c8y_UploadConfigFile={}))
     assert error.topic == "te/errors"
     assert "Invalid c8y_UploadConfigFile: no 'type'" in error.text
+    assert (executing.topic, executing.text) == ("c8y/s/us", "501,c8y_UploadConfigFile")
+    assert failed.text == "502,c8y_UploadConfigFile,Invalid c8y_UploadConfigFile: no 'type'"
 
 
 def test_file_operations_are_gated_by_their_flag(make_mapper: MapperFactory) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from c8ylink.core.errors import C8yLinkError
 from c8ylink.core.settings.resolve import build_settings
 from c8ylink.core.settings.schema import Key
 from c8ylink.core.settings.types import ParseContext
@@ -41,6 +42,12 @@ c8y.enable.firmware_update c8y.enable.device_profile c8y.enable.device_restart c
 c8y.mapper.mqtt.max_payload_size c8y.software_management.api c8y.software_management.with_types
 c8y.operations.auto_log_upload c8y.availability.enable c8y.availability.interval
 agent.entity_store.auto_register service.type run.log_memory_interval
+tmp.path logs.path data.path agent.state.path agent.enable.config_update agent.enable.config_snapshot
+agent.enable.log_upload agent.entity_store.clean_start software.plugin.default software.plugin.max_packages
+software.plugin.include software.plugin.exclude apt.name apt.maintainer apt.dpk.options.config sudo.enable
+http.cert_path http.key_path http.ca_path http.client.auth.cert_file http.client.auth.key_file
+firmware.child.update.timeout service.timestamp_format device.cryptoki.uri diag.plugin_paths
+log.plugin_paths configuration.plugin_paths
 """.split()  # noqa: SIM905
 
 
@@ -98,6 +105,18 @@ def test_every_key_has_a_doc_and_a_working_default(key: Key) -> None:
         ("service.type", "service"),
         ("run.log_memory_interval", "0"),
         ("c8y.smartrest.templates", "[]"),
+        ("tmp.path", "/tmp"),
+        ("logs.path", "/var/log/tedge"),
+        ("data.path", "/var/tedge"),
+        ("agent.state.path", "/data/tedge/agent"),
+        ("agent.enable.config_update", "true"),
+        ("agent.enable.log_upload", "true"),
+        ("software.plugin.max_packages", "1000"),
+        ("apt.dpk.options.config", "keepold"),
+        ("sudo.enable", "true"),
+        ("firmware.child.update.timeout", "1h"),
+        ("service.timestamp_format", "unix"),
+        ("log.plugin_paths", '["/usr/share/tedge/log-plugins"]'),
     ],
 )
 def test_upstream_defaults(name: str, expected: str) -> None:
@@ -133,3 +152,24 @@ def test_mtls_endpoint_is_the_http_host_on_port_8443(values: dict[str, str], exp
         TEDGE, file_data={"c8y": values}, file_name="tedge.toml", env={}, config_dir="/etc/tedge"
     )
     assert str(settings.value("c8y.mtls")) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "error"),
+    [
+        ("service.timestamp_format", "iso", "Supported values are: rfc-3339, unix"),
+        ("apt.dpk.options.config", "keepboth", "Supported values are: keepold, keepnew"),
+        ("software.plugin.max_packages", "-1", ""),
+        ("sudo.enable", "maybe", ""),
+    ],
+)
+def test_new_keys_refuse_bad_values(name: str, value: str, error: str) -> None:
+    with pytest.raises(C8yLinkError) as caught:
+        KEYS[name].type.parse(value, CTX)
+    assert error in str(caught.value)
+
+
+def test_entity_store_keys_under_c8y_still_work_as_their_old_names() -> None:
+    data = {"c8y": {"entity_store": {"auto_register": False}}}
+    settings = build_settings(TEDGE, file_data=data, file_name="tedge.toml", env={}, config_dir="/etc/tedge")
+    assert settings.value("agent.entity_store.auto_register") is False

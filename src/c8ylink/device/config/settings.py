@@ -17,6 +17,7 @@ from c8ylink.core.settings.types import (
     IntType,
     IpAddrType,
     PathType,
+    StrListType,
     StrType,
     TopicIdType,
 )
@@ -37,6 +38,13 @@ STR, BOOL, PATH, DURATION, IP = StrType(), BoolType(), PathType(), DurationType(
 PORT = IntType(minimum=0, maximum=65535)
 NONZERO_PORT = IntType(minimum=1, maximum=65535)
 TRUE, FALSE = Literal("true"), Literal("false")
+LIST = StrListType()
+TIME_FORMAT = EnumType(
+    ("rfc-3339", "unix"), "Failed to parse flag: {value}. Supported values are: rfc-3339, unix"
+)
+APT_DPKG_CONFIG = EnumType(
+    ("keepold", "keepnew"), "Failed to parse flag: {value}. Supported values are: keepold, keepnew"
+)
 CRYPTOKI_MODE = EnumType(
     ("off", "module", "socket"), "Failed to parse flag: {value}. Supported values are: {choices}"
 )
@@ -70,6 +78,9 @@ DEVICE_KEYS: tuple[Key, ...] = (
         ("/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so",)),
     Key("device.cryptoki.pin", STR, "The default user PIN for the PKCS#11 token", ("123456",),
         default=Literal("123456"), secret=True),
+    Key("device.cryptoki.uri", STR,
+        "The PKCS#11 URI of the token or key tedge-p11-server uses when a client names none",
+        ("pkcs11:token=my-pkcs11-token;object=my-key",)),
     Key("device.cryptoki.socket_path", PathType(absolute=False),
         "The tedge-p11-server socket used when device.cryptoki.mode is 'socket'",
         ("/run/tedge-p11-server/tedge-p11-server.sock",),
@@ -170,6 +181,30 @@ OTHER_KEYS: tuple[Key, ...] = (
         default=FromKey("http.bind.port")),
     Key("http.client.host", STR, "The host clients reach the File Transfer Service on",
         ("127.0.0.1", "192.168.1.2", "tedge-hostname"), default=Literal("127.0.0.1")),
+    Key("http.client.auth.cert_file", PATH,
+        "The certificate tedge's HTTP clients present to the File Transfer Service and the local proxy "
+        "when those check client certificates", ("/etc/tedge/device-certs/local-tedge.crt",)),
+    Key("http.client.auth.key_file", PATH,
+        "The private key of http.client.auth.cert_file", ("/etc/tedge/device-certs/local-tedge.key",)),
+    Key("http.cert_path", PATH,
+        "The server certificate of the File Transfer Service (it serves HTTPS when this and "
+        "http.key_path are set)", ("/etc/tedge/device-certs/file_transfer_certificate.pem",)),
+    Key("http.key_path", PATH, "The server private key of the File Transfer Service",
+        ("/etc/tedge/device-certs/file_transfer_key.pem",)),
+    Key("http.ca_path", PATH,
+        "The CA certificates the File Transfer Service checks client certificates against (set: a "
+        "client certificate is required)", ("/etc/ssl/certs",)),
+    Key("agent.state.path", PATH, "The directory where tedge-agent keeps its state across restarts",
+        ("/data/tedge/agent",),
+        note="If the given directory doesn't exist, `/etc/tedge/.agent` is used as a fallback "
+        "irrespective of the current setting.",
+        default=Literal("/data/tedge/agent")),
+    Key("agent.enable.config_update", BOOL, "Whether tedge-agent offers the config_update operation",
+        ("true",), default=TRUE),
+    Key("agent.enable.config_snapshot", BOOL, "Whether tedge-agent offers the config_snapshot operation",
+        ("true",), default=TRUE),
+    Key("agent.enable.log_upload", BOOL, "Whether tedge-agent offers the log_upload operation",
+        ("true",), default=TRUE),
     Key("agent.entity_store.auto_register", BOOL,
         "Register child devices and services when they first publish",
         ("true",), default=TRUE, deprecated=("c8y.entity_store.auto_register",)),
@@ -177,16 +212,49 @@ OTHER_KEYS: tuple[Key, ...] = (
         "On a clean start, send the whole state of the device, its services and child devices to the "
         "cloud again",
         ("true",), default=TRUE, deprecated=("c8y.entity_store.clean_start",)),
-    Key("data.path", PATH, "The directory for data such as the file transfer service's files",
-        ("/var/tedge",), default=Literal("/var/tedge")),
+    Key("software.plugin.default", STR,
+        "The software plugin used for modules whose software type is not given", ("apt",)),
+    Key("software.plugin.max_packages", IntType(minimum=0, maximum=4294967295),
+        "The most software modules reported for each software type", ("1000",), default=Literal("1000")),
+    Key("software.plugin.include", STR,
+        "A regular expression: only the software modules whose name matches it are reported",
+        ("^(tedge|c8y).*",)),
+    Key("software.plugin.exclude", STR,
+        "A regular expression: the software modules whose name matches it are not reported",
+        ("^(glibc|lib|kernel-|iptables-module).*",)),
     Key("run.path", PATH, "The directory for runtime information such as lock files", ("/run",),
         default=Literal("/run")),
     Key("run.lock_files", BOOL, "Whether tedge services create lock files", ("true",), default=TRUE),
     Key("run.log_memory_interval", DURATION,
         "How often services log their memory use (seconds when no unit is given); 0 turns it off", ("60s",),
         default=Literal("0")),
+    Key("logs.path", PATH, "The directory for logs, such as the logs of the operations tedge-agent runs",
+        ("/var/log/tedge",), default=Literal("/var/log/tedge")),
+    Key("tmp.path", PATH, "The temporary directory files are downloaded to on the device", ("/tmp",),
+        default=Literal("/tmp")),
+    Key("data.path", PATH, "The directory for data such as the file transfer service's files",
+        ("/var/tedge",), default=Literal("/var/tedge")),
+    Key("firmware.child.update.timeout", DURATION,
+        "How long a firmware update of a child device may take before it fails", ("1h",),
+        default=Literal("1h")),
     Key("service.type", STR, "The type of the service managed objects that tedge creates", ("systemd",),
         default=Literal("service")),
+    Key("service.timestamp_format", TIME_FORMAT,
+        "The format of the time in the health messages of tedge's services", ("rfc-3339", "unix"),
+        default=Literal("unix")),
+    Key("apt.name", STR,
+        "A regular expression: the apt plugin lists only the packages whose name matches it", ("tedge.*",)),
+    Key("apt.maintainer", STR,
+        "A regular expression: the apt plugin lists only the packages whose maintainer matches it",
+        ("thin-edge.io team.*",)),
+    Key("apt.dpk.options.config", APT_DPKG_CONFIG,
+        "Which configuration files the apt plugin keeps when a package is installed (dpkg "
+        "--force-confold or --force-confnew)", ("keepold", "keepnew"),
+        note="If set to 'keepold', this keeps the old configuration files of the package that is being "
+        "installed", default=Literal("keepold")),
+    Key("sudo.enable", BOOL,
+        "Whether tedge uses sudo to run plugins and to write files it may not own", ("true", "false"),
+        default=TRUE),
     Key("proxy.address", ProxyUrlType(),
         "The HTTP CONNECT proxy (scheme://host:port) used to reach the cloud over HTTP and the built-in "
         "bridge",
@@ -195,6 +263,13 @@ OTHER_KEYS: tuple[Key, ...] = (
     Key("proxy.password", STR, "The password for the proxy", ("secret",), secret=True),
     Key("proxy.no_proxy", STR, "Hosts reached without the proxy, comma-separated",
         ("127.0.0.1,example.com,192.168.1.0/24",)),
+    Key("diag.plugin_paths", LIST, "The directories of diagnostic plugins",
+        ("/usr/share/diag-plugins,/etc/tedge/diag-plugins",), default=Literal("/usr/share/tedge/diag-plugins")),
+    Key("log.plugin_paths", LIST, "The directories of log plugins",
+        ("/usr/share/log-plugins,/etc/tedge/log-plugins",), default=Literal("/usr/share/tedge/log-plugins")),
+    Key("configuration.plugin_paths", LIST, "The directories of configuration plugins",
+        ("/usr/share/tedge/config-plugins,/usr/local/share/tedge/config-plugins",),
+        default=Literal("/usr/share/tedge/config-plugins")),
 )  # fmt: skip
 
 # tedge.toml version 1 names that version 2 moved (tedge migrates them on load)

@@ -67,3 +67,11 @@ def format_timestamp(moment: datetime) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def format_service_time(moment: datetime, time_format: str) -> float | str:
+    """The ``time`` of a service's health message (``service.timestamp_format``): Unix seconds with
+    milliseconds (``unix``) or RFC 3339 text (``rfc-3339``)."""
+    if time_format == "rfc-3339":
+        return format_timestamp(moment)
+    return round(moment.timestamp(), 3)

@@ -306,3 +306,51 @@ def test_a_command_left_executing_is_failed_on_start(
     start_agent(config, broker)
     result = final_status(watch, f"{CMD}/software_update/c8y-mapper-20")
     assert result["status"] == "failed" and "restarted while the command was running" in result["reason"]
+
+
+# ------------------------------------------------------------------------------------------- settings
+
+RECORDING_PLUGIN = r"""#!/bin/sh
+# records the --file it is given, so that the test sees where downloads go
+case "$1" in
+    list) printf 'nginx\t1\nvim\t9\nzsh\t5\n' ;;
+    prepare|finalize) ;;
+    install) for arg; do [ "$prev" = "--file" ] && echo "$arg" > "$(dirname "$0")/../given-file"; prev="$arg"; done ;;
+    update-list) exit 1 ;;
+esac
+"""
+
+
+def test_the_agent_honours_its_tedge_config_keys(
+    broker: Any,
+    device_config: Callable[..., Path],
+    start_agent: Callable[..., Any],
+    watch: Any,
+    file_server: str,
+    tmp_path: Path,
+) -> None:
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    config = device_config(broker, **{
+        "software.plugin.exclude": "^vim", "software.plugin.max_packages": "1",
+        "software.plugin.default": "rec", "service.timestamp_format": "rfc-3339",
+        "agent.enable.log_upload": "false", "tmp.path": str(downloads),
+    })  # fmt: skip
+    write_executable(config / "sm-plugins" / "rec", RECORDING_PLUGIN)
+    write_executable(config / "sm-plugins" / "other", RECORDING_PLUGIN)
+    (config / "plugins").mkdir()
+    (config / "plugins" / "tedge-log-plugin.toml").write_text('files = [{ type = "x", path = "/x" }]\n')
+    (config / "plugins" / "tedge-configuration-plugin.toml").write_text("files = []\n")
+    start_agent(config, broker)
+    health = watch.expect_json("te/device/main/service/tedge-agent/status/health")
+    assert isinstance(health["time"], str) and health["time"].endswith("Z")  # rfc-3339
+    command(watch, f"{CMD}/software_list/c8y-mapper-1", {})
+    result = final_status(watch, f"{CMD}/software_list/c8y-mapper-1")
+    assert result["currentSoftwareList"][1] == {"type": "rec", "modules": [{"name": "nginx", "version": "1"}]}
+    assert watch.expect_json(f"{CMD}/config_snapshot")["types"] == ["tedge-configuration-plugin"]
+    watch.nothing_on(f"{CMD}/log_upload")  # agent.enable.log_upload = false
+    update = [{"type": "default", "modules": [
+        {"name": "nginx", "url": f"{file_server}/pkg.deb", "action": "install"}]}]  # fmt: skip
+    command(watch, f"{CMD}/software_update/c8y-mapper-2", {"updateList": update})
+    assert final_status(watch, f"{CMD}/software_update/c8y-mapper-2")["status"] == "successful"
+    assert Path((config / "given-file").read_text().strip()).parent.parent == downloads  # tmp.path

@@ -56,6 +56,7 @@ class DeviceOperations:
     config_plugin: Path | None = None
     log_plugin: Path | None = None
     http_timeout: float = 60.0
+    tmp_dir: Path | None = None  # tmp.path: where a log is assembled before its upload
 
     def config_entries(self) -> list[ConfigFileEntry]:
         if self.config_plugin is None:
@@ -181,7 +182,7 @@ class DeviceOperations:
                 os.unlink(partial)
 
     def _upload_log(self, url: str, files: list[str], search: str, limit: int) -> None:
-        with tempfile.TemporaryFile("w+b") as buffer:
+        with tempfile.TemporaryFile("w+b", dir=self.tmp_dir) as buffer:
             handles = [open(path, encoding="utf-8", errors="replace") for path in files]  # noqa: SIM115
             try:
                 for line in select_lines(handles, search_text=search, limit=limit):

@@ -10,7 +10,9 @@ A plugin is named after the software type it handles (``apt``, ``docker``, ...) 
 
 Exit codes: 0 success, 1 usage (for ``update-list``: not supported, call install/remove instead),
 2 failure, 3 failure worth retrying later. A plugin that does not finish within the timeout (5 minutes
-by default) is killed with its process group and reported as timed out.
+by default) is killed with its process group and reported as timed out. With ``sudo.enable`` (the
+default) a plugin is run through ``sudo -n`` when the agent is not root and ``sudo`` is installed, as
+thin-edge does (its sudoers rules let the tedge user run the plugins).
 """
 
 from __future__ import annotations
@@ -54,13 +56,17 @@ class Plugin:
     name: str  # = the software type
     path: Path
     timeout: float = DEFAULT_TIMEOUT
+    sudo: str | None = None  # the sudo executable to run the plugin through
+
+    def argv(self, args: Sequence[str]) -> list[str]:
+        prefix = [self.sudo, "-n"] if self.sudo else []
+        return [*prefix, str(self.path), *args]
 
     async def call(self, args: Sequence[str], stdin: bytes | None = None) -> PluginResult:
         """Run the plugin; ``PluginError`` if it cannot be started or times out."""
         try:
             process = await asyncio.create_subprocess_exec(
-                str(self.path),
-                *args,
+                *self.argv(args),
                 stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
@@ -114,7 +120,14 @@ def parse_module_list(output: bytes) -> list[SoftwareModule]:
     return modules
 
 
-def discover_plugins(directory: Path, *, timeout: float = DEFAULT_TIMEOUT) -> dict[str, Plugin]:
+def choose_sudo(enabled: bool, sudo_path: str | None, euid: int) -> str | None:
+    """The sudo to run plugins through: none when disabled, when running as root or without sudo."""
+    return sudo_path if enabled and euid != 0 else None
+
+
+def discover_plugins(
+    directory: Path, *, timeout: float = DEFAULT_TIMEOUT, sudo: str | None = None
+) -> dict[str, Plugin]:
     """Executable regular files of ``directory`` (sorted by name); hidden files are ignored."""
     try:
         entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
@@ -124,7 +137,7 @@ def discover_plugins(directory: Path, *, timeout: float = DEFAULT_TIMEOUT) -> di
     for entry in entries:
         if entry.name.startswith(".") or not entry.is_file() or not os.access(entry.path, os.X_OK):
             continue
-        plugins[entry.name] = Plugin(entry.name, Path(entry.path), timeout)
+        plugins[entry.name] = Plugin(entry.name, Path(entry.path), timeout, sudo)
     return plugins
 
 

@@ -31,6 +31,7 @@ from c8ylink.core.entity_store import EntityStore
 from c8ylink.core.errors import BrokerError, C8yLinkError
 from c8ylink.core.mqtt.packets import Will
 from c8ylink.core.mqtt.topic import TopicError
+from c8ylink.core.timestamps import format_service_time
 from c8ylink.core.topics import (
     Command,
     CommandMetadata,
@@ -45,7 +46,7 @@ from c8ylink.device.agent.file_operations import DeviceOperations, OperationFail
 from c8ylink.device.agent.file_transfer import DEFAULT_MAX_SIZE, FileTransferServer
 from c8ylink.device.agent.plugins import DEFAULT_TIMEOUT, discover_plugins
 from c8ylink.device.agent.restart import NOT_REBOOTED, RestartFiles
-from c8ylink.device.agent.software import list_software, update_software
+from c8ylink.device.agent.software import SoftwareOptions, list_software, update_software
 from c8ylink.device.agent.system_config import SystemCommands
 from c8ylink.infra.net.mqtt_options import MqttOptions
 from c8ylink.infra.net.mqtt_session import MqttSession
@@ -81,6 +82,10 @@ class AgentConfig:
     file_transfer: FileTransferConfig | None = None
     operations: DeviceOperations = field(default_factory=DeviceOperations)
     plugin_files_poll: float = 2.0  # seconds between looks at the plugin files
+    software: SoftwareOptions = field(default_factory=SoftwareOptions)  # software.plugin.*, tmp.path
+    sudo: str | None = None  # run the sm-plugins through this sudo (sudo.enable)
+    disabled: frozenset[str] = frozenset()  # operations agent.enable.* turns off
+    timestamp_format: str = "unix"  # service.timestamp_format: the time of the health messages
 
     @property
     def health_topic(self) -> str:
@@ -100,7 +105,7 @@ class AgentService:
         self.broker = broker
         self.clock = clock or SystemClock()
         self.pid = pid or os.getpid()
-        self.plugins = discover_plugins(config.plugins_dir, timeout=config.plugin_timeout)
+        self.plugins = discover_plugins(config.plugins_dir, timeout=config.plugin_timeout, sudo=config.sudo)
         self.session: MqttSession | None = None
         self.ready = asyncio.Event()
         self._queue: asyncio.Queue[tuple[str, str, dict[str, Any]]] = asyncio.Queue()
@@ -175,7 +180,7 @@ class AgentService:
         body: dict[str, Any] = {
             "status": status,
             "pid": self.pid,
-            "time": round(self.clock.now().timestamp(), 3),
+            "time": format_service_time(self.clock.now(), self.config.timestamp_format),
         }
         return json.dumps(body).encode()
 
@@ -221,6 +226,9 @@ class AgentService:
         except C8yLinkError as exc:
             log.error("Configuration and log management are not offered: %s", exc)
             found = []
+        found = [
+            (operation, metadata) for operation, metadata in found if operation not in self.config.disabled
+        ]
         self._file_operations = dict(found)
         return found
 
@@ -282,7 +290,11 @@ class AgentService:
             return
         if entity != self.config.device_topic_id or not isinstance(channel, Command):
             return
-        if channel.operation not in HANDLED or topic in self._active:
+        if (
+            channel.operation not in HANDLED
+            or channel.operation in self.config.disabled
+            or topic in self._active
+        ):
             return
         try:
             request = json.loads(payload)
@@ -326,7 +338,7 @@ class AgentService:
             return
         self._status(topic, request, "executing")
         if operation == "software_list":
-            groups, errors = await list_software(self.plugins)
+            groups, errors = await list_software(self.plugins, self.config.software)
             if errors and not groups:
                 self._status(topic, request, "failed", reason="; ".join(errors))
             else:
@@ -334,7 +346,9 @@ class AgentService:
                     log.warning("%s", error)
                 self._status(topic, request, "successful", currentSoftwareList=groups)
         elif operation == "software_update":
-            outcome = await update_software(self.plugins, request.get("updateList"), self._download)
+            outcome = await update_software(
+                self.plugins, request.get("updateList"), self._download, self.config.software
+            )
             if outcome.failures:
                 self._status(topic, request, "failed", reason=outcome.reason, failures=outcome.failures)
             else:

@@ -2,16 +2,20 @@
 
 software_list: ``list`` on every plugin -> ``currentSoftwareList: [{"type", "modules": [{"name",
 "version"}]}]``; a plugin whose ``list`` fails is reported as failed (the others are still listed).
+``SoftwareOptions`` (``software.plugin.*``) keep only the modules whose name matches ``include`` or
+does not match ``exclude``, at most ``max_packages`` per type.
 
 software_update: for each ``updateList`` entry (one software type), with the plugin of that type
-(``default``: the only plugin there is): ``prepare``, then ``update-list`` with every module (exit 1:
-not supported, so ``install``/``remove`` one module at a time), then ``finalize``. A module with a
-``url`` is downloaded first and installed with ``--file``. Every failure is collected; the command
-fails when there is one, with ``reason`` naming the first and ``failures`` listing them all.
+(``default``: ``software.plugin.default``, or the only plugin there is): ``prepare``, then
+``update-list`` with every module (exit 1: not supported, so ``install``/``remove`` one module at a
+time), then ``finalize``. A module with a ``url`` is downloaded first (into ``tmp.path``) and
+installed with ``--file``. Every failure is collected; the command fails when there is one, with
+``reason`` naming the first and ``failures`` listing them all.
 """
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -25,6 +29,26 @@ DEFAULT_TYPE = "default"
 Downloader = Callable[[str, Path], Awaitable[None]]
 
 
+@dataclass(frozen=True, slots=True)
+class SoftwareOptions:
+    """``software.plugin.*`` and ``tmp.path``."""
+
+    default_plugin: str = ""
+    max_packages: int = 1000
+    include: str = ""  # regular expressions on module names ("" = no filter)
+    exclude: str = ""
+    tmp_dir: Path | None = None
+
+    def keeps(self, name: str) -> bool:
+        """thin-edge's rule: kept when ``include`` matches, or else when ``exclude`` is set and does not
+        match; with neither set, every module is kept."""
+        if self.include and re.search(self.include, name):
+            return True
+        if self.exclude:
+            return not re.search(self.exclude, name)
+        return not self.include
+
+
 @dataclass
 class UpdateOutcome:
     failures: list[dict[str, Any]] = field(default_factory=list)
@@ -34,7 +58,9 @@ class UpdateOutcome:
         return "; ".join(str(failure["reason"]) for failure in self.failures[:3])
 
 
-async def list_software(plugins: Mapping[str, Plugin]) -> tuple[list[dict[str, Any]], list[str]]:
+async def list_software(
+    plugins: Mapping[str, Plugin], options: SoftwareOptions = SoftwareOptions()
+) -> tuple[list[dict[str, Any]], list[str]]:
     """The software list per type, and the errors of plugins that could not list."""
     groups: list[dict[str, Any]] = []
     errors: list[str] = []
@@ -44,15 +70,18 @@ async def list_software(plugins: Mapping[str, Plugin]) -> tuple[list[dict[str, A
         except PluginError as exc:
             errors.append(str(exc))
             continue
-        entries = [{"name": m.name, "version": m.version} if m.version else {"name": m.name} for m in modules]
+        kept = [m for m in modules if options.keeps(m.name)][: options.max_packages]
+        entries = [{"name": m.name, "version": m.version} if m.version else {"name": m.name} for m in kept]
         groups.append({"type": name, "modules": entries})
     return groups, errors
 
 
-def select_plugin(plugins: Mapping[str, Plugin], software_type: str) -> Plugin:
+def select_plugin(plugins: Mapping[str, Plugin], software_type: str, default_plugin: str = "") -> Plugin:
     plugin = plugins.get(software_type)
     if plugin is not None:
         return plugin
+    if software_type in ("", DEFAULT_TYPE) and default_plugin in plugins:
+        return plugins[default_plugin]
     if software_type in ("", DEFAULT_TYPE) and len(plugins) == 1:
         return next(iter(plugins.values()))
     known = ", ".join(plugins) or "none"
@@ -60,7 +89,10 @@ def select_plugin(plugins: Mapping[str, Plugin], software_type: str) -> Plugin:
 
 
 async def update_software(
-    plugins: Mapping[str, Plugin], update_list: Any, download: Downloader
+    plugins: Mapping[str, Plugin],
+    update_list: Any,
+    download: Downloader,
+    options: SoftwareOptions = SoftwareOptions(),
 ) -> UpdateOutcome:
     outcome = UpdateOutcome()
     if not isinstance(update_list, list):
@@ -75,23 +107,29 @@ async def update_software(
             )
             continue
         try:
-            plugin = select_plugin(plugins, software_type)
+            plugin = select_plugin(plugins, software_type, options.default_plugin)
         except PluginError as exc:
             outcome.failures.append({"type": software_type, "reason": str(exc)})
             continue
-        await _update_group(plugin, software_type, modules, download, outcome)
+        await _update_group(plugin, software_type, modules, download, outcome, tmp_dir=options.tmp_dir)
     return outcome
 
 
 async def _update_group(
-    plugin: Plugin, software_type: str, modules: list[Any], download: Downloader, outcome: UpdateOutcome
+    plugin: Plugin,
+    software_type: str,
+    modules: list[Any],
+    download: Downloader,
+    outcome: UpdateOutcome,
+    *,
+    tmp_dir: Path | None = None,
 ) -> None:
     try:
         await plugin.check(["prepare"])
     except PluginError as exc:
         outcome.failures.append({"type": software_type, "reason": str(exc)})
         return
-    with tempfile.TemporaryDirectory(prefix="tedge-agent-") as workdir:
+    with tempfile.TemporaryDirectory(prefix="tedge-agent-", dir=tmp_dir) as workdir:
         actions = await _prepare_actions(modules, Path(workdir), download, software_type, outcome)
         if actions:
             await _apply(plugin, software_type, actions, outcome)

@@ -315,7 +315,10 @@ RECORDING_PLUGIN = r"""#!/bin/sh
 case "$1" in
     list) printf 'nginx\t1\nvim\t9\nzsh\t5\n' ;;
     prepare|finalize) ;;
-    install) for arg; do [ "$prev" = "--file" ] && echo "$arg" > "$(dirname "$0")/../given-file"; prev="$arg"; done ;;
+    install)
+        for arg; do
+            [ "$prev" = "--file" ] && echo "$arg" > "$(dirname "$0")/../given-file"; prev="$arg"
+        done ;;
     update-list) exit 1 ;;
 esac
 """

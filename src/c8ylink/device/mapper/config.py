@@ -62,6 +62,7 @@ class MapperConfig:
     use_operation_id: bool = True  # c8y.smartrest.use_operation_id
     create_with_device_marker: bool = False  # c8y.smartrest.child_device.create_with_device_marker
     service_type: str = "service"  # service.type
+    timestamp_format: str = "unix"  # service.timestamp_format: the time of the mapper's health message
     child_device_type: str = "thin-edge.io-child"
     availability_enabled: bool = True  # c8y.availability.enable
     availability_interval_minutes: int = 60  # c8y.availability.interval

@@ -58,6 +58,7 @@ def build_mapper_config(
         use_operation_id=bool(get("c8y.smartrest.use_operation_id")),
         create_with_device_marker=bool(get("c8y.smartrest.child_device.create_with_device_marker")),
         service_type=str(get("service.type")),
+        timestamp_format=str(get("service.timestamp_format")),
         availability_enabled=bool(get("c8y.availability.enable")),
         availability_interval_minutes=int(getattr(interval, "seconds", 0) // SECONDS_PER_MINUTE),
         enable=enable,

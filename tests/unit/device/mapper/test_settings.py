@@ -35,7 +35,7 @@ def test_every_setting_reaches_the_config() -> None:
     data = {
         "device": {"id": "dev1", "type": "gateway"},
         "mqtt": {"topic_root": "tex", "device_topic_id": "device/gw//"},
-        "service": {"type": "systemd"},
+        "service": {"type": "systemd", "timestamp_format": "rfc-3339"},
         "agent": {"entity_store": {"auto_register": False}},
         "c8y": {
             "url": "t.example.com", "http": "h.example.com:1443", "topics": ["tex/+/+/+/+/m/+", "other/#"],
@@ -52,6 +52,7 @@ def test_every_setting_reaches_the_config() -> None:
         "gateway", "tex", EntityTopicId("device/gw//"),
     )  # fmt: skip
     assert (config.service_type, config.auto_register, config.topic_prefix) == ("systemd", False, "c8y-2")
+    assert config.timestamp_format == "rfc-3339"
     assert (config.use_operation_id, config.create_with_device_marker) == (False, True)
     assert config.enable.device_restart is False and config.enable.software_update is True
     assert (config.max_payload_size, config.availability_enabled, config.availability_interval_minutes) == (

@@ -19,6 +19,7 @@ from datetime import datetime
 
 from c8ylink.core.c8y_topics import SMARTREST_UPSTREAM
 from c8ylink.core.smartrest.messages import create_service, get_pending_operations
+from c8ylink.core.timestamps import format_service_time
 from c8ylink.core.topics import EntityTopicId, Health, topic_for
 from c8ylink.device.mapper.config import MapperConfig
 from c8ylink.device.mapper.convert.payloads import (
@@ -63,12 +64,13 @@ def _is_cloud_bridge(entity: Entity, state: MapperState, config: MapperConfig) -
 
 
 def build_mapper_health(config: MapperConfig, status: str, pid: int, now: datetime | None = None) -> Message:
-    """``{"status": ..., "pid": ..., "time": <unix seconds>}`` on the mapper's health topic, retained."""
+    """``{"status": ..., "pid": ..., "time": ...}`` on the mapper's health topic, retained; the time in
+    Unix seconds or RFC 3339 text (``service.timestamp_format``)."""
     kind, device, _, _ = config.device_topic_id.segments
     service = EntityTopicId(f"{kind}/{device}/service/{config.mapper_service_name}")
     body: dict[str, object] = {"status": status, "pid": pid}
     if now is not None:
-        body["time"] = round(now.timestamp(), 3)
+        body["time"] = format_service_time(now, config.timestamp_format)
     return Message.json(topic_for(config.topic_root, service, Health()), body, retain=True)
 
 

@@ -80,3 +80,9 @@ def test_empty_service_type_falls_back_to_service(make_mapper: MapperFactory) ->
     mapper.send("te/device/main/service/app", {"@type": "service"})
     out = mapper.texts("te/device/main/service/app/status/health", '{"status":"up"}')
     assert out == [("c8y/s/us", "102,dev1:device:main:service:app,service,app,up")]
+
+
+def test_mapper_health_time_follows_service_timestamp_format(make_mapper: MapperFactory) -> None:
+    mapper = make_mapper(timestamp_format="rfc-3339")
+    up = build_mapper_health(mapper.config, "up", 42, mapper.now)
+    assert up.text == '{"status":"up","pid":42,"time":"2026-01-01T12:00:00.000Z"}'

@@ -1,4 +1,5 @@
-"""`tedge connect c8y [--test] [--offline] [--profile P]`, `tedge disconnect c8y`, `tedge reconnect c8y`.
+"""`tedge connect c8y [--test] [--offline] [--profile P]`, `tedge disconnect c8y`, `tedge reconnect c8y`,
+`tedge refresh-bridges`.
 
 Each resolves the configuration first (a missing ``c8y.url`` is ``Error: failed to execute `tedge
 connect`.``, as the user docs show), prints the summary block, then runs the steps of
@@ -86,6 +87,38 @@ def reconnect_c8y_cmd(ctx: TedgeContext, offline: bool, profile: str | None) -> 
     connector = build_connector(ctx, profile, RECONNECT_TITLE)
     with failing_to(RECONNECT_TITLE):
         return connector.connect(offline=offline)
+
+
+@click.command("refresh-bridges", context_settings=HELP)
+@click.pass_obj
+def refresh_bridges_cmd(ctx: TedgeContext) -> int:
+    """Refresh all currently active mosquitto bridges (restarts mosquitto)
+
+    The bridge file of every connected Cumulocity profile is written again from the current tedge
+    configuration, then mosquitto is restarted; the connection is not checked.
+    """
+    from c8ylink.device.config.store import TedgeConfigStore
+    from c8ylink.device.connect.bridge import MOSQUITTO_CONF_DIR, bridge_file_name
+    from c8ylink.device.services.manager import MOSQUITTO, load_service_manager
+
+    with failing_to("refresh the bridges."):
+        settings = TedgeConfigStore(ctx.config_dir, env=ctx.env).load()
+        directory = ctx.config_dir / MOSQUITTO_CONF_DIR
+        connected = [
+            profile
+            for profile in (None, *settings.profile_names("c8y"))
+            if (directory / bridge_file_name(profile)).exists()
+        ]
+        if not connected:
+            click.echo("No bridges to refresh.")
+            return 0
+        for profile in connected:
+            click.echo(f"Refreshing bridge c8y{'' if profile is None else '@' + profile}")
+            connector = build_connector(ctx, profile, None)
+            connector.refresh()
+        click.echo("Restarting mosquitto service.\n")
+        load_service_manager(str(ctx.config_dir)).restart(MOSQUITTO)
+    return 0
 
 
 def which(ctx: TedgeContext, name: str) -> str | None:

@@ -19,6 +19,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "c8ylink.device.cli.connect:reconnect_cmd",
         "Reconnect command, calls disconnect followed by connect",
     ),
+    "refresh-bridges": (
+        "c8ylink.device.cli.connect:refresh_bridges_cmd",
+        "Refresh all currently active mosquitto bridges (restarts mosquitto)",
+    ),
     "completions": ("c8ylink.device.cli.completions:completions_cmd", "Generate shell completions"),
     "upload": ("c8ylink.device.cli.upload:upload_cmd", "Upload files to the cloud"),
     "http": ("c8ylink.device.cli.http:http_cmd", "Send HTTP requests to local thin-edge HTTP servers"),

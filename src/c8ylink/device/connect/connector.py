@@ -134,6 +134,13 @@ class Connector:
             return False
         return not adopt_new_certificate(self, offline=offline)
 
+    # -- tedge refresh-bridges -------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Write the bridge file (and tedge-mosquitto.conf) again from the current configuration, without
+        checking the connection; the caller restarts mosquitto once for every bridge."""
+        check_bridge_trust(self.config)
+        self._write_files()
+
     # -- files ----------------------------------------------------------------------------------------------
     def _write_files(self) -> None:
         """tedge-mosquitto.conf (when mqtt.bind.enabled) and the bridge file, atomically, mode 0644

@@ -43,7 +43,7 @@ ALLOWED_LAYERS: dict[str, set[str]] = {
 # third-party top-level module -> module prefixes allowed to import it
 THIRD_PARTY_HOMES: dict[str, tuple[str, ...]] = {
     "cryptography": ("c8ylink.infra.tls", "c8ylink.infra.cert_subject"),
-    "httpx2": ("c8ylink.infra.net.http_forward",),  # the mapper's async proxy; the sync client is our own
+    "httpx2": (),  # tests and benches only: both HTTP clients (sync, and the proxy's async one) are our own
     "paho": (),  # one MQTT client (infra.net.mqtt_session); paho is only the tests' independent peer
     "tomlkit": ("c8ylink.infra.files",),
     "questionary": ("c8ylink.infra.prompts",),

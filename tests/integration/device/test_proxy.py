@@ -110,6 +110,20 @@ def test_post_with_a_body_and_a_chunked_upload(proxy_for: Callable[..., str], te
     assert event.json()["text"] == "sent in chunks"
 
 
+def test_a_post_without_accept_still_gets_the_created_object(
+    proxy_for: Callable[..., str], tenant: Any
+) -> None:
+    """The mapper's own client sends no Accept header: Cumulocity then answers a POST without a body,
+    so the proxy asks for any type, as an HTTP client library would."""
+    from c8ylink.infra.net.http import HttpClient
+
+    url = proxy_for([issue_token(tenant)])
+    with HttpClient(timeout=30) as client:
+        for name in ("first", "second"):  # the second over a kept-alive upstream connection
+            created = client.request("POST", f"{url}/inventory/managedObjects", json={"name": name})
+            assert created.status == 201 and created.json()["name"] == name
+
+
 def test_a_refused_token_is_fetched_again(proxy_for: Callable[..., str], tenant: Any) -> None:
     responder_tokens = ["not.a-valid.token", issue_token(tenant)]
     url = proxy_for(responder_tokens)

@@ -11,7 +11,7 @@ credentials added:
 A caller that sends its own ``Authorization`` keeps it. Cumulocity's server certificate is checked
 against ``c8y.root_cert_path``. When Cumulocity cannot be reached (or no JWT arrives) the answer is
 ``502`` with a JSON ``{"error", "message"}``; paths outside ``/c8y`` get ``404``. The server is the
-standard library's asyncio streams; httpx2 does the upstream side (``infra.net.http_forward``).
+standard library's asyncio streams, and so is the upstream side (``infra.net.http_forward``).
 """
 
 from __future__ import annotations

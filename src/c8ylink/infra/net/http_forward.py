@@ -1,28 +1,33 @@
-"""Forward one HTTP request upstream and stream the answer back (asyncio, httpx2): the upstream half of
-a reverse proxy such as the mapper's local Cumulocity proxy.
+"""Forward one HTTP request upstream and stream the answer back (asyncio): the upstream half of a reverse
+proxy such as the mapper's local Cumulocity proxy.
 
     forwarder = HttpForwarder("https://tenant.example.com", ssl_context=context)
     async with forwarder.forward("GET", "/inventory/managedObjects?pageSize=1", headers, b"") as answer:
         answer.status, answer.headers                 # headers without hop-by-hop fields
-        async for chunk in answer.body():             # bytes as received (not decoded)
+        async for chunk in answer.body():             # the body as received (not decoded; de-chunked)
             ...
     await forwarder.close()
 
-httpx2 is imported on the first request, so a proxy that is never used costs no memory. Failures to
-reach the upstream become ``NetworkError`` (``TlsError`` for handshakes); HTTP error statuses are
-answers like any other.
+HTTP/1.1 over asyncio streams with the sans-I/O parser of ``infra.net.http1``; connections are kept
+alive and reused (one that the upstream closed meanwhile is replaced, and the request sent again).
+Measured against httpx2, which this replaces here: a 10 MB answer over TLS in 0.07 s instead of 0.12 s
+(``bench/agent.py``), the difference being httpx2's per-chunk overhead. Failures to reach the upstream
+become ``NetworkError`` (``TlsError`` for handshakes); HTTP error statuses are answers like any other.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import ssl
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from typing import Any, BinaryIO
+from dataclasses import dataclass, field
+from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from c8ylink.core.errors import NetworkError
+from c8ylink.infra.net.http1 import Data, End, Headers, ResponseError, ResponseParser, Status, encode_head
 from c8ylink.infra.net.tls_errors import find_ssl_error, tls_error_from_ssl
 
 # RFC 9110 §7.6.1 connection-specific fields, plus the ones a proxy must set itself
@@ -31,8 +36,11 @@ HOP_BY_HOP = frozenset(
      "trailer", "transfer-encoding", "upgrade", "host", "content-length"}
 )  # fmt: skip
 
-Headers = Sequence[tuple[str, str]]
-SPOOL_CHUNK = 64 * 1024
+HeaderFields = Sequence[tuple[str, str]]
+SPOOL_CHUNK = 256 * 1024
+READ_SIZE = 256 * 1024
+MAX_IDLE = 4  # kept-alive connections waiting for the next request
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
 class SpooledBody:
@@ -49,16 +57,85 @@ class SpooledBody:
 
 
 @dataclass
+class _Connection:
+    reader: asyncio.StreamReader
+    writer: asyncio.StreamWriter
+    reused: bool = False
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.writer.close()
+
+    async def aclose(self) -> None:
+        self.close()
+        with contextlib.suppress(Exception):
+            await self.writer.wait_closed()
+
+
+@dataclass
 class ForwardedResponse:
     status: int
     reason: str
     headers: list[tuple[str, str]]
     content_length: int | None
-    _response: Any
+    _exchange: _Exchange = field(repr=False)
 
     async def body(self) -> AsyncIterator[bytes]:
-        async for chunk in self._response.aiter_raw():
+        async for chunk in self._exchange.body():
             yield chunk
+
+
+class _Exchange:
+    """One answer being read from a connection: the head first, then the body as it comes."""
+
+    def __init__(self, connection: _Connection, method: str, peer: str, timeout: float) -> None:
+        self.connection = connection
+        self.parser = ResponseParser(method)
+        self.peer = peer
+        self.timeout = timeout
+        self.pending: list[bytes] = []  # body bytes parsed together with the head
+        self.finished = False
+
+    async def _read(self) -> list[object]:
+        try:
+            data = await asyncio.wait_for(self.connection.reader.read(READ_SIZE), self.timeout)
+        except TimeoutError:
+            raise NetworkError(f"Fail to connect to {self.peer}: request timed out") from None
+        except (OSError, ssl.SSLError) as exc:
+            raise NetworkError(f"Connection to {self.peer} broken while reading the answer: {exc}") from exc
+        try:
+            return list(self.parser.feed(data) if data else self.parser.feed_eof())
+        except ResponseError as exc:
+            raise NetworkError(f"Invalid answer from {self.peer}: {exc}") from exc
+
+    async def head(self) -> tuple[int, str, list[tuple[str, str]]]:
+        status, reason, headers = 0, "", []
+        while True:
+            for event in await self._read():
+                if isinstance(event, Status):
+                    status, reason = event.code, event.reason
+                elif isinstance(event, Headers):
+                    headers = event.headers
+                elif isinstance(event, Data):
+                    self.pending.append(event.data)
+                elif isinstance(event, End):
+                    self.finished = True
+            if headers or self.finished:
+                return status, reason, headers
+
+    async def body(self) -> AsyncIterator[bytes]:
+        while self.pending:
+            yield self.pending.pop(0)
+        while not self.finished:
+            for event in await self._read():
+                if isinstance(event, Data):
+                    yield event.data
+                elif isinstance(event, End):
+                    self.finished = True
+
+    @property
+    def reusable(self) -> bool:
+        return self.finished and self.parser.keep_alive and not self.parser.unused
 
 
 class HttpForwarder:
@@ -66,66 +143,110 @@ class HttpForwarder:
         self, base_url: str, *, ssl_context: ssl.SSLContext | None = None, timeout: float = 60.0
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        parts = urlsplit(self.base_url)
+        self._tls = parts.scheme == "https"
+        self._host = parts.hostname or ""
+        self._port = parts.port or (443 if self._tls else 80)
+        self._authority = parts.netloc
         self._ssl_context = ssl_context
         self._timeout = timeout
-        self._client: Any = None
+        self._idle: list[_Connection] = []
 
     @property
     def peer(self) -> str:
-        return urlsplit(self.base_url).netloc
+        return self._authority
 
-    def _http(self) -> Any:
-        if self._client is None:
-            import httpx2
-
-            verify: ssl.SSLContext | bool = self._ssl_context if self._ssl_context is not None else True
-            self._client = httpx2.AsyncClient(
-                verify=verify, timeout=httpx2.Timeout(self._timeout), trust_env=False, follow_redirects=False
-            )
-            # forward the caller's content negotiation, not httpx2's: the body is passed on undecoded
-            self._client.headers.pop("accept-encoding", None)
-        return self._client
-
-    @asynccontextmanager
-    async def forward(
-        self, method: str, target: str, headers: Headers, body: bytes | SpooledBody
-    ) -> AsyncIterator[ForwardedResponse]:
-        """Send ``method`` ``<base_url><target>``; the answer's body can be read inside the block."""
-        import httpx2
-
-        client = self._http()
-        sent = [(name, value) for name, value in headers if name.lower() not in HOP_BY_HOP]
-        content: bytes | AsyncIterator[bytes]
-        if isinstance(body, SpooledBody):
-            sent.append(("Content-Length", str(body.size)))
-            content = body.chunks()
-        else:
-            content = body
-        request = client.build_request(method, self.base_url + target, headers=sent, content=content)
+    async def _connect(self) -> _Connection:
+        if self._idle:
+            connection = self._idle.pop()
+            connection.reused = True
+            return connection
+        context = (self._ssl_context or ssl.create_default_context()) if self._tls else None
         try:
-            response = await client.send(request, stream=True)
-        except httpx2.TimeoutException as exc:
-            raise NetworkError(f"Fail to connect to {self.peer}: request timed out") from exc
-        except httpx2.TransportError as exc:
+            reader, writer = await asyncio.wait_for(
+                asyncio.open_connection(self._host, self._port, ssl=context, limit=READ_SIZE), self._timeout
+            )
+        except TimeoutError:
+            raise NetworkError(f"Fail to connect to {self.peer}: request timed out") from None
+        except (OSError, ssl.SSLError) as exc:
             ssl_error = find_ssl_error(exc)
             if ssl_error is not None:
                 raise tls_error_from_ssl(ssl_error, self.peer) from exc
-            raise NetworkError(f"Fail to connect to {self.peer}: {exc or type(exc).__name__}") from exc
+            raise NetworkError(f"Fail to connect to {self.peer}: {exc.strerror or exc}") from exc
+        return _Connection(reader, writer)
+
+    async def _send(
+        self,
+        connection: _Connection,
+        method: str,
+        target: str,
+        headers: HeaderFields,
+        body: bytes | SpooledBody,
+    ) -> None:
+        sent = [(name, value) for name, value in headers if name.lower() not in HOP_BY_HOP]
+        size = body.size if isinstance(body, SpooledBody) else len(body)
+        fields = [("Host", self._authority), *sent]
+        if not any(name.lower() == "accept" for name, _ in sent):
+            fields.append(("Accept", "*/*"))  # Cumulocity answers a POST without Accept with no body
+        if size or method.upper() in BODY_METHODS:
+            fields.append(("Content-Length", str(size)))
+        writer = connection.writer
+        writer.write(encode_head(method, target, fields))
+        if isinstance(body, SpooledBody):
+            async for chunk in body.chunks():
+                writer.write(chunk)
+                await asyncio.wait_for(writer.drain(), self._timeout)
+        elif body:
+            writer.write(body)
+        await asyncio.wait_for(writer.drain(), self._timeout)
+
+    async def _exchange(
+        self, method: str, target: str, headers: HeaderFields, body: bytes | SpooledBody
+    ) -> tuple[_Exchange, tuple[int, str, list[tuple[str, str]]]]:
+        """Send and read the answer's head; a kept-alive connection the upstream closed meanwhile is
+        replaced once (nothing of the answer had arrived, so the request is sent again)."""
+        while True:
+            connection = await self._connect()
+            exchange = _Exchange(connection, method, self.peer, self._timeout)
+            try:
+                await self._send(connection, method, target, headers, body)
+                return exchange, await exchange.head()
+            except (NetworkError, OSError, TimeoutError) as exc:
+                await connection.aclose()
+                if connection.reused and exchange.parser.status == 0:
+                    continue
+                if isinstance(exc, NetworkError):
+                    raise
+                if isinstance(exc, TimeoutError):
+                    raise NetworkError(f"Fail to connect to {self.peer}: request timed out") from None
+                raise NetworkError(f"Fail to connect to {self.peer}: {exc.strerror or exc}") from exc
+
+    @asynccontextmanager
+    async def forward(
+        self, method: str, target: str, headers: HeaderFields, body: bytes | SpooledBody
+    ) -> AsyncIterator[ForwardedResponse]:
+        """Send ``method`` ``<base_url><target>``; the answer's body can be read inside the block."""
+        exchange, (status, reason, received) = await self._exchange(method, target, headers, body)
+        length = next((value for name, value in received if name.lower() == "content-length"), "")
+        chunked = any(
+            name.lower() == "transfer-encoding" and "chunked" in value.lower() for name, value in received
+        )
         try:
-            length = response.headers.get("content-length")
             yield ForwardedResponse(
-                response.status_code,
-                response.reason_phrase or "",
-                [(k, v) for k, v in response.headers.multi_items() if k.lower() not in HOP_BY_HOP],
-                int(length) if length and length.isdigit() else None,
-                response,
+                status,
+                reason,
+                [(name, value) for name, value in received if name.lower() not in HOP_BY_HOP],
+                int(length) if length.isdigit() and not chunked else None,
+                exchange,
             )
-        except httpx2.TransportError as exc:
-            raise NetworkError(f"Connection to {self.peer} broken while reading the answer: {exc}") from exc
         finally:
-            await response.aclose()
+            if exchange.reusable and len(self._idle) < MAX_IDLE:
+                exchange.connection.reused = False
+                self._idle.append(exchange.connection)
+            else:
+                await exchange.connection.aclose()
 
     async def close(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        idle, self._idle = self._idle, []
+        for connection in idle:
+            await connection.aclose()

@@ -186,11 +186,15 @@ async def test_a_download_cut_mid_way_leaves_the_old_file_and_no_temporary_file(
     assert sorted(p.name for p in (root / "etc").iterdir()) == ["app.conf"]
 
 
-def test_the_mapper_download_cut_mid_way_fails_and_leaves_no_temporary_file(tmp_path: Path) -> None:
+async def test_the_mapper_download_cut_mid_way_fails_and_the_file_transfer_service_keeps_nothing(
+    tmp_path: Path,
+) -> None:
+    """The mapper streams the download straight into the file transfer service: a source cut mid-way
+    aborts that upload, and the service keeps no partial file (nor does any temporary file remain)."""
     import http.server
-    import tempfile
     import threading
 
+    from c8ylink.device.agent.file_transfer import FileTransferServer
     from c8ylink.device.mapper.config import MapperConfig
     from c8ylink.device.mapper.transfers import TransferFailed, Transfers
 
@@ -206,17 +210,22 @@ def test_the_mapper_download_cut_mid_way_fails_and_leaves_no_temporary_file(tmp_
 
     server = http.server.HTTPServer(("127.0.0.1", 0), Cut)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    before = set(Path(tempfile.gettempdir()).glob("c8ylink-transfer-*"))
+    service = FileTransferServer(tmp_path / "files")
+    await service.start("127.0.0.1", 0)
+    config = MapperConfig(device_id="d", file_transfer_url=f"http://127.0.0.1:{service.port}")
+    transfers = Transfers(config, timeout=5)
     try:
         transfer = {
             "kind": "download",
             "source": f"http://127.0.0.1:{server.server_port}/x",
-            "tedgeUrl": "http://127.0.0.1:9/never",
+            "tedgeUrl": f"http://127.0.0.1:{service.port}/te/v1/files/d/config_update/app-1",
             "command": {"payload": {"remoteUrl": "https://t/x"}},
         }
         with pytest.raises(TransferFailed, match="Cannot download https://t/x"):
-            Transfers(MapperConfig(device_id="d"), timeout=5).run(transfer)
+            await transfers.run(transfer)
     finally:
+        await transfers.close()
+        await service.stop()
         server.shutdown()
         server.server_close()
-    assert set(Path(tempfile.gettempdir()).glob("c8ylink-transfer-*")) == before
+    assert [p for p in (tmp_path / "files").rglob("*") if p.is_file()] == []

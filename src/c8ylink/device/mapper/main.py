@@ -43,6 +43,7 @@ def run_c8y_mapper(
 
     async def main(stop: asyncio.Event) -> None:
         proxy = ProxyService(binding, upstream, service)
+        service.cloud = proxy  # transfers talk to the tenant through it, without the local HTTP hop
         await proxy.start()
         try:
             await service.run(stop)

@@ -22,6 +22,8 @@ import errno
 import logging
 import os
 import tempfile
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -30,7 +32,7 @@ from c8ylink.core.settings.resolve import Settings
 from c8ylink.device.c8y.proxy import PROXY_PATH, ProxyBinding
 from c8ylink.device.mapper.token import JwtTokenSource
 from c8ylink.infra.files import load_toml_data
-from c8ylink.infra.net.http_forward import HttpForwarder, SpooledBody
+from c8ylink.infra.net.http_forward import ForwardedResponse, HttpForwarder, SpooledBody, StreamBody
 from c8ylink.infra.net.http_server import (
     HttpRequest,
     HttpRequestError,
@@ -183,24 +185,35 @@ class ProxyService:
     async def _forward(
         self, request: HttpRequest, body: Body, target: str, writer: asyncio.StreamWriter
     ) -> None:
-        caller_auth = request.header("authorization") is not None
+        async with self.request(request.method, target, request.headers, body) as answer:
+            no_body = request.method == "HEAD" or answer.status in NO_BODY_STATUSES
+            length = answer.content_length if answer.content_length is not None or not no_body else 0
+            await write_head(writer, answer.status, answer.reason, answer.headers, content_length=length)
+            if not no_body:
+                await write_body(writer, answer.body(), chunked=length is None)
+
+    @asynccontextmanager
+    async def request(
+        self, method: str, target: str, headers: Sequence[tuple[str, str]], body: Body | StreamBody
+    ) -> AsyncIterator[ForwardedResponse]:
+        """``method`` ``https://<c8y.http><target>`` with the device's credentials (unless ``headers``
+        carry some): what the proxy forwards, and the mapper's own transfers (without the local hop).
+        A 401 fetches a new JWT and sends the request again, when its body can be sent again."""
+        caller_auth = any(name.lower() == "authorization" for name, _ in headers)
         for attempt in (1, 2):
-            headers, token = await self._credentials(request, caller_auth)
-            async with self._upstream().forward(request.method, target, headers, body) as answer:
-                if answer.status == 401 and token is not None and attempt == 1:
+            sent, token = await self._credentials(headers, caller_auth)
+            async with self._upstream().forward(method, target, sent, body) as answer:
+                retry = attempt == 1 and not isinstance(body, StreamBody)
+                if answer.status == 401 and token is not None and retry:
                     self.tokens.invalidate(token)
                     continue
-                no_body = request.method == "HEAD" or answer.status in NO_BODY_STATUSES
-                length = answer.content_length if answer.content_length is not None or not no_body else 0
-                await write_head(writer, answer.status, answer.reason, answer.headers, content_length=length)
-                if not no_body:
-                    await write_body(writer, answer.body(), chunked=length is None)
+                yield answer
                 return
 
     async def _credentials(
-        self, request: HttpRequest, caller_auth: bool
+        self, request_headers: Sequence[tuple[str, str]], caller_auth: bool
     ) -> tuple[list[tuple[str, str]], str | None]:
-        headers = list(request.headers)
+        headers = list(request_headers)
         if caller_auth:
             return headers, None
         if self.upstream.auth == "basic":

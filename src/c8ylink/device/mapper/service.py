@@ -10,7 +10,7 @@ One asyncio task owns the MQTT session to the local broker and the ``MapperState
    messages follow (device type/name, ``114``, ``117``, ``500``) and the alarm shadows are reconciled;
 3. every message: ``convert`` and publish what it returns (in the same socket write); a capability
    also updates the operation files; a file transfer the converter asks for (configuration and log
-   operations) runs in a worker thread and what follows it is published when it ends; an unexpected
+   operations) runs as a task and what follows it is published when it ends; an unexpected
    exception is logged and reported on ``te/errors``
    so that one bad message never stops the mapper;
 4. every half availability interval: the heartbeats;
@@ -51,7 +51,7 @@ from c8ylink.device.mapper.errors import ConversionError, ErrorKind, build_error
 from c8ylink.device.mapper.message import Message
 from c8ylink.device.mapper.operation_files import load_operation_files, sync_operation_files
 from c8ylink.device.mapper.state import MapperState
-from c8ylink.device.mapper.transfers import Transfers
+from c8ylink.device.mapper.transfers import CloudRequests, Transfers
 from c8ylink.infra.net.mqtt_options import MqttOptions
 from c8ylink.infra.net.mqtt_session import MqttSession
 from c8ylink.infra.net.reconnect import ReconnectPolicy, keep_connected
@@ -86,7 +86,8 @@ class MapperService:
         self._synced = False
         self._pending: list[Message] = []  # unacknowledged when the last connection ended
         self._transfer_topic = transfer_topic(config)
-        self._transfers = Transfers(config)
+        self.cloud: CloudRequests | None = None  # the proxy service, for transfers without the local hop
+        self._transfers: Transfers | None = None
         self._transfer_tasks: set[asyncio.Task[None]] = set()
         self._scan_operation_files()  # before the startup messages: the main device's 114 includes them
 
@@ -94,10 +95,14 @@ class MapperService:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Serve until ``stop`` is set; reconnects on its own when the broker goes away."""
-        await keep_connected(
-            self._new_session, lambda session: self._serve(session, stop), self._ended, stop,
-            client_id=self.config.mapper_service_name, log=log, policy=self.runtime.reconnect,
-        )  # fmt: skip
+        try:
+            await keep_connected(
+                self._new_session, lambda session: self._serve(session, stop), self._ended, stop,
+                client_id=self.config.mapper_service_name, log=log, policy=self.runtime.reconnect,
+            )  # fmt: skip
+        finally:
+            if self._transfers is not None:
+                await self._transfers.close()
 
     def _ended(self, session: MqttSession) -> None:
         self.session = None
@@ -213,11 +218,13 @@ class MapperService:
         task.add_done_callback(self._transfer_tasks.discard)
 
     async def _transfer(self, transfer: dict[str, Any]) -> None:
-        """Carry out a file transfer (in a worker thread), then publish what follows it."""
+        """Carry out a file transfer (on the event loop, streamed), then publish what follows it."""
         result: str | None = None
         error: str | None = None
+        if self._transfers is None:
+            self._transfers = Transfers(self.config, self.cloud)
         try:
-            result = await asyncio.to_thread(self._transfers.run, transfer)
+            result = await self._transfers.run(transfer)
         except C8yLinkError as exc:
             error = str(exc)
         except Exception as exc:  # a bug fails the operation, not the mapper

@@ -27,7 +27,16 @@ from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from c8ylink.core.errors import NetworkError
-from c8ylink.infra.net.http1 import Data, End, Headers, ResponseError, ResponseParser, Status, encode_head
+from c8ylink.infra.net.http1 import (
+    Data,
+    End,
+    Headers,
+    ResponseError,
+    ResponseParser,
+    Status,
+    encode_chunk,
+    encode_head,
+)
 from c8ylink.infra.net.tls_errors import find_ssl_error, tls_error_from_ssl
 
 # RFC 9110 §7.6.1 connection-specific fields, plus the ones a proxy must set itself
@@ -54,6 +63,21 @@ class SpooledBody:
         self.file.seek(0)
         while chunk := self.file.read(SPOOL_CHUNK):
             yield chunk
+
+
+class StreamBody:
+    """A request body read as it comes (e.g. another answer's body), sent once: with ``size``, under a
+    ``Content-Length``, else chunked. Its errors reach the caller unchanged."""
+
+    def __init__(self, chunks: AsyncIterator[bytes], size: int | None) -> None:
+        self._chunks = chunks
+        self.size = size
+
+    def chunks(self) -> AsyncIterator[bytes]:
+        return self._chunks
+
+
+Body = bytes | SpooledBody | StreamBody
 
 
 @dataclass
@@ -156,8 +180,8 @@ class HttpForwarder:
     def peer(self) -> str:
         return self._authority
 
-    async def _connect(self) -> _Connection:
-        if self._idle:
+    async def _connect(self, *, fresh: bool = False) -> _Connection:
+        if self._idle and not fresh:
             connection = self._idle.pop()
             connection.reused = True
             return connection
@@ -176,43 +200,47 @@ class HttpForwarder:
         return _Connection(reader, writer)
 
     async def _send(
-        self,
-        connection: _Connection,
-        method: str,
-        target: str,
-        headers: HeaderFields,
-        body: bytes | SpooledBody,
+        self, connection: _Connection, method: str, target: str, headers: HeaderFields, body: Body
     ) -> None:
         sent = [(name, value) for name, value in headers if name.lower() not in HOP_BY_HOP]
-        size = body.size if isinstance(body, SpooledBody) else len(body)
+        size = len(body) if isinstance(body, bytes) else body.size
         fields = [("Host", self._authority), *sent]
         if not any(name.lower() == "accept" for name, _ in sent):
             fields.append(("Accept", "*/*"))  # Cumulocity answers a POST without Accept with no body
-        if size or method.upper() in BODY_METHODS:
+        if size is None:
+            fields.append(("Transfer-Encoding", "chunked"))
+        elif size or method.upper() in BODY_METHODS:
             fields.append(("Content-Length", str(size)))
         writer = connection.writer
         writer.write(encode_head(method, target, fields))
-        if isinstance(body, SpooledBody):
+        if isinstance(body, bytes):
+            if body:
+                writer.write(body)
+        else:
             async for chunk in body.chunks():
-                writer.write(chunk)
-                await asyncio.wait_for(writer.drain(), self._timeout)
-        elif body:
-            writer.write(body)
+                if chunk:
+                    writer.write(encode_chunk(chunk) if size is None else chunk)
+                    await asyncio.wait_for(writer.drain(), self._timeout)
+            if size is None:
+                writer.write(encode_chunk(b""))
         await asyncio.wait_for(writer.drain(), self._timeout)
 
     async def _exchange(
-        self, method: str, target: str, headers: HeaderFields, body: bytes | SpooledBody
+        self, method: str, target: str, headers: HeaderFields, body: Body
     ) -> tuple[_Exchange, tuple[int, str, list[tuple[str, str]]]]:
         """Send and read the answer's head; a kept-alive connection the upstream closed meanwhile is
-        replaced once (nothing of the answer had arrived, so the request is sent again)."""
+        replaced (nothing of the answer had arrived, so the request is sent again). A streamed body
+        cannot be sent twice: it always goes on a new connection."""
         while True:
-            connection = await self._connect()
+            connection = await self._connect(fresh=isinstance(body, StreamBody))
             exchange = _Exchange(connection, method, self.peer, self._timeout)
             try:
                 await self._send(connection, method, target, headers, body)
                 return exchange, await exchange.head()
-            except (NetworkError, OSError, TimeoutError) as exc:
+            except BaseException as exc:
                 await connection.aclose()
+                if not isinstance(exc, NetworkError | OSError | TimeoutError):
+                    raise  # e.g. the streamed body's own error, or a cancellation
                 if connection.reused and exchange.parser.status == 0:
                     continue
                 if isinstance(exc, NetworkError):
@@ -223,7 +251,7 @@ class HttpForwarder:
 
     @asynccontextmanager
     async def forward(
-        self, method: str, target: str, headers: HeaderFields, body: bytes | SpooledBody
+        self, method: str, target: str, headers: HeaderFields, body: Body
     ) -> AsyncIterator[ForwardedResponse]:
         """Send ``method`` ``<base_url><target>``; the answer's body can be read inside the block."""
         exchange, (status, reason, received) = await self._exchange(method, target, headers, body)

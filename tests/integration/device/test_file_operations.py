@@ -229,3 +229,29 @@ async def test_the_mapper_download_cut_mid_way_fails_and_the_file_transfer_servi
         server.shutdown()
         server.server_close()
     assert [p for p in (tmp_path / "files").rglob("*") if p.is_file()] == []
+
+
+async def test_the_agents_own_file_transfer_service_is_read_and_written_on_disk(
+    device: tuple[DeviceOperations, Path], tmp_path: Path
+) -> None:
+    """The main device's agent runs the service: its files are copied in place (no service running
+    here, so any HTTP request would fail), with the same answers as over HTTP."""
+    from dataclasses import replace
+
+    from c8ylink.device.agent.file_operations import LocalFiles
+
+    root = tmp_path / "own-files"
+    operations = replace(device[0], local_files=LocalFiles("http://127.0.0.1:1", root))
+    base = "http://127.0.0.1:1/te/v1/files/main"
+    await operations.config_snapshot({"type": "app", "tedgeUrl": f"{base}/config_snapshot/app-1"})
+    assert (root / "main/config_snapshot/app-1").read_text() == "old\n"
+    (root / "main/config_update").mkdir()
+    (root / "main/config_update/app-2").write_text("new\n")
+    await operations.config_update({"type": "app", "tedgeUrl": f"{base}/config_update/app-2"})
+    assert (tmp_path / "etc/app.conf").read_text() == "new\n"
+    with pytest.raises(OperationFailed, match="404"):
+        await operations.config_update({"type": "app", "tedgeUrl": f"{base}/config_update/gone"})
+    assert (tmp_path / "etc/app.conf").read_text() == "new\n"
+    assert sorted(p.name for p in (tmp_path / "etc").iterdir()) == ["app.conf"]
+    with pytest.raises(OperationFailed, match="Invalid file transfer URL"):
+        await operations.config_snapshot({"type": "app", "tedgeUrl": f"{base}/../../etc/app.conf"})

@@ -10,7 +10,9 @@ the file transfer service:
 - ``log_upload``: the files of the type modified since ``dateFrom``, newest first, the
   last ``lines`` lines containing ``searchText``, PUT to ``tedgeUrl``.
 
-Each raises ``OperationFailed`` with the reason the command's ``failed`` status carries.
+Each raises ``OperationFailed`` with the reason the command's ``failed`` status carries. A ``tedgeUrl``
+on the agent's own file transfer service (``local_files``) is read or written in its directory
+directly, the same file the service would serve, without the HTTP round trip.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from c8ylink.core.errors import C8yLinkError, ConfigError
+from c8ylink.core.errors import ApiError, C8yLinkError, ConfigError
+from c8ylink.core.file_transfer import FILES_PREFIX, FileTransferPathError, relative_file_path
 from c8ylink.core.log_selection import select_lines
 from c8ylink.core.plugin_files import (
     ConfigFileEntry,
@@ -49,6 +52,40 @@ class OperationFailed(C8yLinkError):
 
 
 @dataclass(frozen=True, slots=True)
+class LocalFiles:
+    """The file transfer service this agent runs: URLs under ``base_url`` are files under ``root``."""
+
+    base_url: str  # http://<http.client.host>:<http.client.port>, as the mapper writes tedgeUrl
+    root: Path
+
+    def path_of(self, url: str) -> Path | None:
+        """The file ``url`` names, when it is one of the service's (confined to ``root``)."""
+        if not url.startswith(self.base_url.rstrip("/") + FILES_PREFIX):
+            return None
+        try:
+            path = self.root / relative_file_path(url[len(self.base_url.rstrip("/")) :])
+        except FileTransferPathError as exc:
+            raise OperationFailed(f"Invalid file transfer URL {url}: {exc}") from exc
+        root = os.path.realpath(self.root)
+        if os.path.commonpath([root, os.path.realpath(path)]) != root:
+            raise OperationFailed(f"Invalid file transfer URL {url}: it leads out of the service's directory")
+        return path
+
+
+def _store(path: Path, write: Any) -> None:
+    """Write a file of the file transfer service atomically (``write(handle)`` fills it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, partial = tempfile.mkstemp(dir=path.parent, prefix=".upload-", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            write(out)
+        os.replace(partial, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(partial)
+
+
+@dataclass(frozen=True, slots=True)
 class DeviceOperations:
     """Where the plugin files are (``<config-dir>/plugins/...``): the operations are offered when their
     file exists (it is read again for each command, so edits apply at once)."""
@@ -57,6 +94,7 @@ class DeviceOperations:
     log_plugin: Path | None = None
     http_timeout: float = 60.0
     tmp_dir: Path | None = None  # tmp.path: where a log is assembled before its upload
+    local_files: LocalFiles | None = None  # the agent's own file transfer service, read from disk
 
     def config_entries(self) -> list[ConfigFileEntry]:
         if self.config_plugin is None:
@@ -146,6 +184,14 @@ class DeviceOperations:
         return HttpClient(timeout=self.http_timeout, follow_redirects=True, proxy="")
 
     def _put_file(self, url: str, path: str) -> None:
+        local = self.local_files.path_of(url) if self.local_files else None
+        if local is not None:
+            try:
+                with open(path, "rb") as source:
+                    _store(local, lambda out: shutil.copyfileobj(source, out, 1024 * 1024))
+            except OSError as exc:
+                raise OperationFailed(f"Cannot copy {path} to {url}: {exc.strerror or exc}") from exc
+            return
         try:
             with open(path, "rb") as source, self._client() as client:
                 size = os.fstat(source.fileno()).st_size
@@ -166,9 +212,13 @@ class DeviceOperations:
             os.close(handle)
         except OSError as exc:
             raise OperationFailed(f"Cannot write {entry.path}: {exc.strerror or exc}") from exc
+        local = self.local_files.path_of(url) if self.local_files else None
         try:
-            with self._client() as client:
-                client.download(url, partial)
+            if local is not None:
+                _copy_local(local, partial, url)
+            else:
+                with self._client() as client:
+                    client.download(url, partial)
             _set_owner_and_mode(partial, entry)
             os.replace(partial, target)
         except OSError as exc:
@@ -200,6 +250,13 @@ class DeviceOperations:
                 raise OperationFailed(f"Cannot upload the log to {url}: {exc}") from exc
         if not response.ok:
             raise OperationFailed(f"Cannot upload the log to {url}: HTTP {response.status}")
+
+
+def _copy_local(source: Path, partial: str, url: str) -> None:
+    try:
+        shutil.copyfile(source, partial)
+    except FileNotFoundError:
+        raise ApiError(404, url) from None  # as the service would answer
 
 
 def _url(request: dict[str, Any]) -> str:

@@ -9,10 +9,11 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from c8ylink.core.errors import ConfigError
+from c8ylink.core.file_transfer import file_transfer_base_url
 from c8ylink.core.mqtt.topic import TopicError
 from c8ylink.core.settings.resolve import Settings
 from c8ylink.core.topics import EntityTopicId, validate_topic_root
-from c8ylink.device.agent.file_operations import CONFIG_PLUGIN, LOG_PLUGIN, DeviceOperations
+from c8ylink.device.agent.file_operations import CONFIG_PLUGIN, LOG_PLUGIN, DeviceOperations, LocalFiles
 from c8ylink.device.agent.plugins import PLUGIN_DIR, choose_sudo
 from c8ylink.device.agent.restart import RestartFiles
 from c8ylink.device.agent.service import AgentConfig, AgentService, FileTransferConfig
@@ -23,12 +24,21 @@ from c8ylink.device.mqtt.local_broker import local_broker_options, optional_sett
 from c8ylink.infra.service_runner import configure_logging, run_service
 
 STATE_DIR = ".agent"
+FILE_TRANSFER_DIR = "file-transfer"  # under data.path
 AGENT_OPERATIONS = ("config_update", "config_snapshot", "log_upload")  # agent.enable.<operation>
 
 
 def state_directory(configured: Path, config_dir: Path) -> Path:
     """``agent.state.path`` when that directory exists, ``<config-dir>/.agent`` otherwise (as upstream)."""
     return configured if configured.is_dir() else config_dir / STATE_DIR
+
+
+def local_files(settings: Settings) -> LocalFiles:
+    """The main device's agent runs the file transfer service: its files are read from disk."""
+    base = file_transfer_base_url(
+        str(settings.value("http.client.host")), str(settings.value("http.client.port"))
+    )
+    return LocalFiles(base, Path(str(settings.value("data.path"))) / FILE_TRANSFER_DIR)
 
 
 def software_options(settings: Settings) -> SoftwareOptions:
@@ -85,10 +95,13 @@ def run_agent(
         file_transfer=FileTransferConfig(
             address=str(settings.value("http.bind.address")),
             port=int(str(settings.value("http.bind.port"))),
-            root=Path(str(settings.value("data.path"))) / "file-transfer",
+            root=Path(str(settings.value("data.path"))) / FILE_TRANSFER_DIR,
         ),
         operations=DeviceOperations(
-            config_dir / CONFIG_PLUGIN, config_dir / LOG_PLUGIN, tmp_dir=Path(str(settings.value("tmp.path")))
+            config_dir / CONFIG_PLUGIN,
+            config_dir / LOG_PLUGIN,
+            tmp_dir=Path(str(settings.value("tmp.path"))),
+            local_files=local_files(settings) if device == EntityTopicId.main_device() else None,
         ),
         software=software_options(settings),
         sudo=choose_sudo(bool(settings.value("sudo.enable")), shutil.which("sudo"), os.geteuid()),

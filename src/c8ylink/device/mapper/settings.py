@@ -7,6 +7,7 @@ filters are taken relative to ``mqtt.topic_root`` (``te/+/+/+/+/m/+`` -> ``+/+/+
 from __future__ import annotations
 
 from c8ylink.core.errors import ConfigError
+from c8ylink.core.file_transfer import file_transfer_base_url
 from c8ylink.core.mqtt.topic import TopicError, TopicFilter
 from c8ylink.core.settings.resolve import Settings
 from c8ylink.core.topics import EntityTopicId, validate_topic_root
@@ -67,7 +68,7 @@ def build_mapper_config(
         auto_register=bool(get("agent.entity_store.auto_register")),
         c8y_http_host=str(getattr(http, "host", http)),
         proxy_url=proxy.removesuffix("/c8y"),
-        file_transfer_url=_http_url(str(get("http.client.host")), str(get("http.client.port"))),
+        file_transfer_url=file_transfer_base_url(str(get("http.client.host")), str(get("http.client.port"))),
         te_topics=relative_topics(root, topics),
     )
 
@@ -76,8 +77,3 @@ def relative_topics(root: str, topics: tuple[str, ...]) -> tuple[str, ...]:
     """``c8y.topics`` without the topic root (a filter outside the root is kept as given, relative)."""
     prefix = f"{root}/"
     return tuple(topic[len(prefix) :] if topic.startswith(prefix) else topic for topic in topics)
-
-
-def _http_url(host: str, port: str) -> str:
-    """``http://<host>:<port>`` (an IPv6 address in brackets)."""
-    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"

@@ -58,7 +58,8 @@ def file_transfer_url(base_url: str, topic_id: EntityTopicId, operation: str, na
     return base_url.rstrip("/") + FILES_PREFIX + "/".join(quote(part, safe="") for part in parts)
 
 
-def file_transfer_base_url(host: str, port: int | str) -> str:
-    """``http://<http.client.host>:<http.client.port>`` (an IPv6 address in brackets): where clients
+def file_transfer_base_url(host: str, port: int | str, *, tls: bool = False) -> str:
+    """``http(s)://<http.client.host>:<http.client.port>`` (an IPv6 address in brackets): where clients
     reach the file transfer service, and the start of every ``tedgeUrl``."""
-    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+    scheme = "https" if tls else "http"
+    return f"{scheme}://[{host}]:{port}" if ":" in host else f"{scheme}://{host}:{port}"

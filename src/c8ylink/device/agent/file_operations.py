@@ -22,6 +22,7 @@ import contextlib
 import glob
 import os
 import shutil
+import ssl
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime
@@ -95,6 +96,7 @@ class DeviceOperations:
     http_timeout: float = 60.0
     tmp_dir: Path | None = None  # tmp.path: where a log is assembled before its upload
     local_files: LocalFiles | None = None  # the agent's own file transfer service, read from disk
+    ssl_context: ssl.SSLContext | None = None  # the file transfer service's HTTPS, as its clients see it
 
     def config_entries(self) -> list[ConfigFileEntry]:
         if self.config_plugin is None:
@@ -181,7 +183,9 @@ class DeviceOperations:
     def _client(self) -> HttpClient:
         from c8ylink.infra.net.http import HttpClient
 
-        return HttpClient(timeout=self.http_timeout, follow_redirects=True, proxy="")
+        return HttpClient(
+            timeout=self.http_timeout, follow_redirects=True, proxy="", ssl_context=self.ssl_context
+        )
 
     def _put_file(self, url: str, path: str) -> None:
         local = self.local_files.path_of(url) if self.local_files else None

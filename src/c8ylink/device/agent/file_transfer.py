@@ -20,6 +20,7 @@ import os
 import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from ssl import SSLContext
 
 from c8ylink.core.file_transfer import ENTITIES_PREFIX, FileTransferPathError, relative_file_path
 from c8ylink.infra.net.http_server import (
@@ -53,10 +54,11 @@ class FileTransferServer:
         assert self._server is not None
         return int(self._server.sockets[0].getsockname()[1])
 
-    async def start(self, host: str, port: int) -> None:
+    async def start(self, host: str, port: int, *, ssl: SSLContext | None = None) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
-        self._server = await asyncio.start_server(self._handle, host, port, limit=64 * 1024)
-        log.info("File transfer service listening on %s:%d", host, self.port)
+        self._server = await asyncio.start_server(self._handle, host, port, limit=64 * 1024, ssl=ssl)
+        scheme = "https" if ssl is not None else "http"
+        log.info("File transfer service listening on %s://%s:%d", scheme, host, self.port)
 
     async def stop(self) -> None:
         if self._server is not None:

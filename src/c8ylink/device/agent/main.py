@@ -9,7 +9,6 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from c8ylink.core.errors import ConfigError
-from c8ylink.core.file_transfer import file_transfer_base_url
 from c8ylink.core.mqtt.topic import TopicError
 from c8ylink.core.settings.resolve import Settings
 from c8ylink.core.topics import EntityTopicId, validate_topic_root
@@ -20,6 +19,7 @@ from c8ylink.device.agent.service import AgentConfig, AgentService, FileTransfer
 from c8ylink.device.agent.software import SoftwareOptions
 from c8ylink.device.agent.system_config import load_system_commands
 from c8ylink.device.config.store import load_tedge_settings
+from c8ylink.device.local_http import local_http
 from c8ylink.device.mqtt.local_broker import local_broker_options, optional_setting, reconnect_policy
 from c8ylink.infra.service_runner import configure_logging, run_service
 
@@ -35,10 +35,9 @@ def state_directory(configured: Path, config_dir: Path) -> Path:
 
 def local_files(settings: Settings) -> LocalFiles:
     """The main device's agent runs the file transfer service: its files are read from disk."""
-    base = file_transfer_base_url(
-        str(settings.value("http.client.host")), str(settings.value("http.client.port"))
+    return LocalFiles(
+        local_http(settings).base_url, Path(str(settings.value("data.path"))) / FILE_TRANSFER_DIR
     )
-    return LocalFiles(base, Path(str(settings.value("data.path"))) / FILE_TRANSFER_DIR)
 
 
 def software_options(settings: Settings) -> SoftwareOptions:
@@ -82,6 +81,7 @@ def run_agent(
         device = EntityTopicId(device_topic_id or str(settings.value("mqtt.device_topic_id")))
     except TopicError as exc:
         raise ConfigError(f"Invalid device topic id: {exc}") from exc
+    http = local_http(settings)
     config = AgentConfig(
         topic_root=root,
         device_topic_id=device,
@@ -96,11 +96,13 @@ def run_agent(
             address=str(settings.value("http.bind.address")),
             port=int(str(settings.value("http.bind.port"))),
             root=Path(str(settings.value("data.path"))) / FILE_TRANSFER_DIR,
+            ssl=http.server_context(),
         ),
         operations=DeviceOperations(
             config_dir / CONFIG_PLUGIN,
             config_dir / LOG_PLUGIN,
             tmp_dir=Path(str(settings.value("tmp.path"))),
+            ssl_context=http.client_context(),
             local_files=local_files(settings) if device == EntityTopicId.main_device() else None,
         ),
         software=software_options(settings),

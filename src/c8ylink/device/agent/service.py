@@ -24,6 +24,7 @@ import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from ssl import SSLContext
 from typing import Any
 
 from c8ylink.core.clock import Clock, SystemClock
@@ -68,6 +69,7 @@ class FileTransferConfig:
     port: int
     root: Path  # <data.path>/file-transfer
     max_size: int = DEFAULT_MAX_SIZE
+    ssl: SSLContext | None = None  # HTTPS (http.cert_path, http.key_path; http.ca_path: client certificates)
 
 
 @dataclass
@@ -140,7 +142,7 @@ class AgentService:
         api = EntityApi(self.entities, self.config.topic_root, self._publish_registration)
         server = FileTransferServer(config.root, max_size=config.max_size, entity_api=api)
         try:
-            await server.start(config.address, config.port)
+            await server.start(config.address, config.port, ssl=config.ssl)
         except OSError as exc:
             log.error(
                 "The file transfer service cannot listen on %s:%d (%s): file operations will fail",

@@ -14,6 +14,7 @@ from pathlib import Path
 from c8ylink import __version__
 from c8ylink.device.c8y.proxy import proxy_binding
 from c8ylink.device.config.store import load_tedge_settings
+from c8ylink.device.local_http import local_http
 from c8ylink.device.mapper.config import OperationSource
 from c8ylink.device.mapper.proxy import ProxyService, build_upstream
 from c8ylink.device.mapper.service import MapperRuntime, MapperService
@@ -35,7 +36,10 @@ def run_c8y_mapper(
     config = replace(config, operation_source=OperationSource(operation_source))
     broker = local_broker_options(settings, config.mapper_service_name)
     operations = config_dir / "operations" / ("c8y" if profile is None else f"c8y.{profile}")
-    runtime = MapperRuntime(broker=broker, operations_dir=operations, reconnect=reconnect_policy(settings))
+    runtime = MapperRuntime(
+        broker=broker, operations_dir=operations, reconnect=reconnect_policy(settings),
+        file_transfer_ssl=local_http(settings).client_context(),
+    )  # fmt: skip
     upstream = build_upstream(settings, profile)
     binding = proxy_binding(settings, profile)
     configure_logging(log_level)

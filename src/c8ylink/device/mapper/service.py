@@ -24,6 +24,7 @@ import asyncio
 import json
 import logging
 import os
+import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,6 +72,7 @@ class MapperRuntime:
     pid: int = field(default_factory=os.getpid)
     heartbeat_seconds: float | None = None  # default: half the availability interval
     operations_scan_seconds: float = 2.0  # how often operations_dir is read for added/removed files
+    file_transfer_ssl: ssl.SSLContext | None = None  # the file transfer service's HTTPS (http.*)
     reconnect: ReconnectPolicy = field(default_factory=ReconnectPolicy)
 
 
@@ -222,7 +224,7 @@ class MapperService:
         result: str | None = None
         error: str | None = None
         if self._transfers is None:
-            self._transfers = Transfers(self.config, self.cloud)
+            self._transfers = Transfers(self.config, self.cloud, local_ssl=self.runtime.file_transfer_ssl)
         try:
             result = await self._transfers.run(transfer)
         except C8yLinkError as exc:

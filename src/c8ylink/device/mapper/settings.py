@@ -7,11 +7,11 @@ filters are taken relative to ``mqtt.topic_root`` (``te/+/+/+/+/m/+`` -> ``+/+/+
 from __future__ import annotations
 
 from c8ylink.core.errors import ConfigError
-from c8ylink.core.file_transfer import file_transfer_base_url
 from c8ylink.core.mqtt.topic import TopicError, TopicFilter
 from c8ylink.core.settings.resolve import Settings
 from c8ylink.core.topics import EntityTopicId, validate_topic_root
 from c8ylink.device.c8y.proxy import c8y_proxy_url
+from c8ylink.device.local_http import local_http
 from c8ylink.device.mapper.config import (
     EnabledOperations,
     MapperConfig,
@@ -68,7 +68,7 @@ def build_mapper_config(
         auto_register=bool(get("agent.entity_store.auto_register")),
         c8y_http_host=str(getattr(http, "host", http)),
         proxy_url=proxy.removesuffix("/c8y"),
-        file_transfer_url=file_transfer_base_url(str(get("http.client.host")), str(get("http.client.port"))),
+        file_transfer_url=local_http(settings).base_url,
         te_topics=relative_topics(root, topics),
     )
 

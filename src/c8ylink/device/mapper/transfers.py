@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import ssl
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Protocol
@@ -63,13 +64,20 @@ class ViaLocalProxy:
 
 
 class Transfers:
-    def __init__(self, config: MapperConfig, cloud: CloudRequests | None = None, *, timeout: float = 120.0):
+    def __init__(
+        self,
+        config: MapperConfig,
+        cloud: CloudRequests | None = None,
+        *,
+        timeout: float = 120.0,
+        local_ssl: ssl.SSLContext | None = None,
+    ):
         self.config = config
         self.timeout = timeout
         self._fallback = ViaLocalProxy(config, timeout) if cloud is None else None
         self.cloud: CloudRequests = cloud or self._fallback  # type: ignore[assignment]
         self._cloud_prefix = f"{config.proxy_url.rstrip('/')}/c8y"
-        self._local = HttpForwarder(config.file_transfer_url, timeout=timeout)
+        self._local = HttpForwarder(config.file_transfer_url, ssl_context=local_ssl, timeout=timeout)
 
     async def run(self, transfer: dict[str, Any]) -> str | None:
         """Carry out a transfer: the uploaded binary's URL for an upload, None otherwise."""

@@ -337,7 +337,7 @@ def test_the_agent_honours_its_tedge_config_keys(
     config = device_config(broker, **{
         "software.plugin.exclude": "^vim", "software.plugin.max_packages": "1",
         "software.plugin.default": "rec", "service.timestamp_format": "rfc-3339",
-        "agent.enable.log_upload": "false", "tmp.path": str(downloads),
+        "agent.enable.log_upload": "false", "tmp.path": str(downloads), "logs.path": str(tmp_path / "logs"),
     })  # fmt: skip
     write_executable(config / "sm-plugins" / "rec", RECORDING_PLUGIN)
     write_executable(config / "sm-plugins" / "other", RECORDING_PLUGIN)
@@ -350,6 +350,8 @@ def test_the_agent_honours_its_tedge_config_keys(
     command(watch, f"{CMD}/software_list/c8y-mapper-1", {})
     result = final_status(watch, f"{CMD}/software_list/c8y-mapper-1")
     assert result["currentSoftwareList"][1] == {"type": "rec", "modules": [{"name": "nginx", "version": "1"}]}
+    operation_log = (tmp_path / "logs/agent/workflow-software_list-c8y-mapper-1.log").read_text()
+    assert [line.split(" ", 1)[1] for line in operation_log.splitlines()] == ["executing", "successful"]
     assert watch.expect_json(f"{CMD}/config_snapshot")["types"] == ["tedge-configuration-plugin"]
     watch.nothing_on(f"{CMD}/log_upload")  # agent.enable.log_upload = false
     update = [{"type": "default", "modules": [

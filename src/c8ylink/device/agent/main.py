@@ -13,6 +13,7 @@ from c8ylink.core.mqtt.topic import TopicError
 from c8ylink.core.settings.resolve import Settings
 from c8ylink.core.topics import EntityTopicId, validate_topic_root
 from c8ylink.device.agent.file_operations import CONFIG_PLUGIN, LOG_PLUGIN, DeviceOperations, LocalFiles
+from c8ylink.device.agent.operation_log import OperationLogs
 from c8ylink.device.agent.plugins import PLUGIN_DIR, choose_sudo
 from c8ylink.device.agent.restart import RestartFiles
 from c8ylink.device.agent.service import AgentConfig, AgentService, FileTransferConfig
@@ -111,6 +112,7 @@ def run_agent(
             operation for operation in AGENT_OPERATIONS if not settings.value(f"agent.enable.{operation}")
         ),
         timestamp_format=str(settings.value("service.timestamp_format")),
+        operation_logs=OperationLogs(Path(str(settings.value("logs.path")))),
     )
     broker = local_broker_options(settings, "tedge-agent")
     configure_logging(log_level)

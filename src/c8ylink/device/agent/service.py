@@ -45,6 +45,7 @@ from c8ylink.core.topics import (
 from c8ylink.device.agent.entity_api import EntityApi
 from c8ylink.device.agent.file_operations import DeviceOperations, OperationFailed
 from c8ylink.device.agent.file_transfer import DEFAULT_MAX_SIZE, FileTransferServer
+from c8ylink.device.agent.operation_log import OperationLogs
 from c8ylink.device.agent.plugins import DEFAULT_TIMEOUT, discover_plugins
 from c8ylink.device.agent.restart import NOT_REBOOTED, RestartFiles
 from c8ylink.device.agent.software import SoftwareOptions, list_software, update_software
@@ -88,6 +89,7 @@ class AgentConfig:
     sudo: str | None = None  # run the sm-plugins through this sudo (sudo.enable)
     disabled: frozenset[str] = frozenset()  # operations agent.enable.* turns off
     timestamp_format: str = "unix"  # service.timestamp_format: the time of the health messages
+    operation_logs: OperationLogs | None = None  # logs.path: one log file per command
 
     @property
     def health_topic(self) -> str:
@@ -319,6 +321,10 @@ class AgentService:
         body = {**request, "status": status, **fields}
         if status != "failed":
             body.pop("reason", None)
+        if self.config.operation_logs is not None:
+            operation, _, command_id = topic.rpartition("/cmd/")[2].partition("/")
+            reason = str(body.get("reason", ""))
+            self.config.operation_logs.append(operation, command_id, status, reason, self.clock.now())
         if self.session is not None:
             self.session.publish(topic, json.dumps(body).encode(), qos=1, retain=True)
 

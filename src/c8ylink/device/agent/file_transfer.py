@@ -39,6 +39,7 @@ log = logging.getLogger("c8ylink.agent.files")
 DEFAULT_MAX_SIZE = 1024 * 1024 * 1024  # 1 GiB
 CHUNK = 64 * 1024
 
+CHUNK = 256 * 1024  # bytes read and written at a time (a 10 MB file in 40 steps)
 EntityApi = Callable[[HttpRequest, asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
 
@@ -56,7 +57,7 @@ class FileTransferServer:
 
     async def start(self, host: str, port: int, *, ssl: SSLContext | None = None) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
-        self._server = await asyncio.start_server(self._handle, host, port, limit=64 * 1024, ssl=ssl)
+        self._server = await asyncio.start_server(self._handle, host, port, limit=CHUNK, ssl=ssl)
         scheme = "https" if ssl is not None else "http"
         log.info("File transfer service listening on %s://%s:%d", scheme, host, self.port)
 
@@ -126,7 +127,7 @@ class FileTransferServer:
             return
         try:
             with os.fdopen(handle, "wb") as target:
-                async for chunk in body_chunks(reader, request, max_body=self.max_size):
+                async for chunk in body_chunks(reader, request, max_body=self.max_size, chunk_size=CHUNK):
                     target.write(chunk)
             os.replace(partial, path)
         finally:

@@ -15,10 +15,46 @@ from __future__ import annotations
 import os
 import ssl
 from dataclasses import dataclass
+from pathlib import Path
 
-from c8ylink.core.file_transfer import file_transfer_base_url
+from c8ylink.core.file_transfer import (
+    FILES_PREFIX,
+    FileTransferPathError,
+    file_transfer_base_url,
+    relative_file_path,
+)
 from c8ylink.core.settings.resolve import Settings
 from c8ylink.device.mqtt.local_broker import optional_setting
+
+FILE_TRANSFER_DIR = "file-transfer"  # under data.path
+
+
+@dataclass(frozen=True, slots=True)
+class LocalFiles:
+    """The file transfer service's directory: URLs under ``base_url`` are files under ``root``. The
+    main device's agent (which runs the service) and the mapper (on the same device) read and write
+    these files directly, the same ones the service serves."""
+
+    base_url: str  # http(s)://<http.client.host>:<http.client.port>, the start of every tedgeUrl
+    root: Path  # <data.path>/file-transfer
+
+    def path_of(self, url: str) -> Path | None:
+        """The file ``url`` names when it is one of the service's (confined to ``root``), else None;
+        ``FileTransferPathError`` for a service URL that names no file of it."""
+        base = self.base_url.rstrip("/")
+        if not url.startswith(base + FILES_PREFIX):
+            return None
+        path = self.root / relative_file_path(url[len(base) :])
+        root = os.path.realpath(self.root)
+        if os.path.commonpath([root, os.path.realpath(path)]) != root:
+            raise FileTransferPathError("the file path leads out of the file transfer directory")
+        return path
+
+
+def local_files(settings: Settings) -> LocalFiles:
+    return LocalFiles(
+        local_http(settings).base_url, Path(str(settings.value("data.path"))) / FILE_TRANSFER_DIR
+    )
 
 
 @dataclass(frozen=True, slots=True)

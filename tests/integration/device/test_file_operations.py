@@ -8,6 +8,7 @@ import os
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -186,15 +187,18 @@ async def test_a_download_cut_mid_way_leaves_the_old_file_and_no_temporary_file(
     assert sorted(p.name for p in (root / "etc").iterdir()) == ["app.conf"]
 
 
+@pytest.mark.parametrize("in_place", [False, True], ids=["over HTTP", "in the service's directory"])
 async def test_the_mapper_download_cut_mid_way_fails_and_the_file_transfer_service_keeps_nothing(
-    tmp_path: Path,
+    tmp_path: Path, in_place: bool
 ) -> None:
-    """The mapper streams the download straight into the file transfer service: a source cut mid-way
-    aborts that upload, and the service keeps no partial file (nor does any temporary file remain)."""
+    """The mapper streams the download straight into the file transfer service (over HTTP, or into its
+    directory when it is on the same device): a source cut mid-way fails the transfer, and the service
+    keeps no partial file (nor does any temporary file remain)."""
     import http.server
     import threading
 
     from c8ylink.device.agent.file_transfer import FileTransferServer
+    from c8ylink.device.local_http import LocalFiles
     from c8ylink.device.mapper.config import MapperConfig
     from c8ylink.device.mapper.transfers import TransferFailed, Transfers
 
@@ -212,8 +216,10 @@ async def test_the_mapper_download_cut_mid_way_fails_and_the_file_transfer_servi
     threading.Thread(target=server.serve_forever, daemon=True).start()
     service = FileTransferServer(tmp_path / "files")
     await service.start("127.0.0.1", 0)
-    config = MapperConfig(device_id="d", file_transfer_url=f"http://127.0.0.1:{service.port}")
-    transfers = Transfers(config, timeout=5)
+    base = f"http://127.0.0.1:{service.port}"
+    config = MapperConfig(device_id="d", file_transfer_url=base)
+    files = LocalFiles(base, tmp_path / "files") if in_place else None
+    transfers = Transfers(config, timeout=5, local_files=files)
     try:
         transfer = {
             "kind": "download",
@@ -238,7 +244,7 @@ async def test_the_agents_own_file_transfer_service_is_read_and_written_on_disk(
     here, so any HTTP request would fail), with the same answers as over HTTP."""
     from dataclasses import replace
 
-    from c8ylink.device.agent.file_operations import LocalFiles
+    from c8ylink.device.local_http import LocalFiles
 
     root = tmp_path / "own-files"
     operations = replace(device[0], local_files=LocalFiles("http://127.0.0.1:1", root))
@@ -255,3 +261,43 @@ async def test_the_agents_own_file_transfer_service_is_read_and_written_on_disk(
     assert sorted(p.name for p in (tmp_path / "etc").iterdir()) == ["app.conf"]
     with pytest.raises(OperationFailed, match="Invalid file transfer URL"):
         await operations.config_snapshot({"type": "app", "tedgeUrl": f"{base}/../../etc/app.conf"})
+
+
+async def test_the_mapper_writes_and_deletes_in_the_services_directory(tmp_path: Path) -> None:
+    import http.server
+    import threading
+
+    from c8ylink.device.local_http import LocalFiles
+    from c8ylink.device.mapper.config import MapperConfig
+    from c8ylink.device.mapper.transfers import TransferFailed, Transfers
+
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src/new.conf").write_bytes(b"x" * 300_000)
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, directory=str(tmp_path / "src"), **kwargs)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    (tmp_path / "files").mkdir()
+    base = "http://127.0.0.1:1"  # no service runs there: everything happens in the directory
+    transfers = Transfers(MapperConfig(device_id="d", file_transfer_url=base),
+                          local_files=LocalFiles(base, tmp_path / "files"))  # fmt: skip
+    target = f"{base}/te/v1/files/main/config_update/app-1"
+    try:
+        command = {"payload": {"remoteUrl": "https://t/new.conf"}}
+        source = f"http://127.0.0.1:{server.server_port}/new.conf"
+        await transfers.run({"kind": "download", "source": source, "tedgeUrl": target, "command": command})
+        assert (tmp_path / "files/main/config_update/app-1").read_bytes() == b"x" * 300_000
+        await transfers.run({"kind": "delete", "tedgeUrl": target})
+        assert not (tmp_path / "files/main/config_update/app-1").exists()
+        with pytest.raises(TransferFailed, match="Invalid file transfer URL"):
+            await transfers.run({"kind": "delete", "tedgeUrl": f"{base}/te/v1/files/a/../../etc"})
+    finally:
+        await transfers.close()
+        server.shutdown()
+        server.server_close()

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from c8ylink.core.errors import ApiError, C8yLinkError, ConfigError
-from c8ylink.core.file_transfer import FILES_PREFIX, FileTransferPathError, relative_file_path
+from c8ylink.core.file_transfer import FileTransferPathError
 from c8ylink.core.log_selection import select_lines
 from c8ylink.core.plugin_files import (
     ConfigFileEntry,
@@ -39,6 +39,7 @@ from c8ylink.core.plugin_files import (
     parse_log_plugin,
     unique_types,
 )
+from c8ylink.device.local_http import LocalFiles
 
 if TYPE_CHECKING:
     from c8ylink.infra.net.http import HttpClient
@@ -50,27 +51,6 @@ DEFAULT_LINES = 1000
 
 class OperationFailed(C8yLinkError):
     """A file operation that failed; the message is the command's ``reason``."""
-
-
-@dataclass(frozen=True, slots=True)
-class LocalFiles:
-    """The file transfer service this agent runs: URLs under ``base_url`` are files under ``root``."""
-
-    base_url: str  # http://<http.client.host>:<http.client.port>, as the mapper writes tedgeUrl
-    root: Path
-
-    def path_of(self, url: str) -> Path | None:
-        """The file ``url`` names, when it is one of the service's (confined to ``root``)."""
-        if not url.startswith(self.base_url.rstrip("/") + FILES_PREFIX):
-            return None
-        try:
-            path = self.root / relative_file_path(url[len(self.base_url.rstrip("/")) :])
-        except FileTransferPathError as exc:
-            raise OperationFailed(f"Invalid file transfer URL {url}: {exc}") from exc
-        root = os.path.realpath(self.root)
-        if os.path.commonpath([root, os.path.realpath(path)]) != root:
-            raise OperationFailed(f"Invalid file transfer URL {url}: it leads out of the service's directory")
-        return path
 
 
 def _store(path: Path, write: Any) -> None:
@@ -180,6 +160,12 @@ class DeviceOperations:
             raise OperationFailed(f"The configuration type '{kind}' is not defined in {self.config_plugin}")
         return entry
 
+    def _local(self, url: str) -> Path | None:
+        try:
+            return self.local_files.path_of(url) if self.local_files else None
+        except FileTransferPathError as exc:
+            raise OperationFailed(f"Invalid file transfer URL {url}: {exc}") from exc
+
     def _client(self) -> HttpClient:
         from c8ylink.infra.net.http import HttpClient
 
@@ -188,7 +174,7 @@ class DeviceOperations:
         )
 
     def _put_file(self, url: str, path: str) -> None:
-        local = self.local_files.path_of(url) if self.local_files else None
+        local = self._local(url)
         if local is not None:
             try:
                 with open(path, "rb") as source:
@@ -216,7 +202,7 @@ class DeviceOperations:
             os.close(handle)
         except OSError as exc:
             raise OperationFailed(f"Cannot write {entry.path}: {exc.strerror or exc}") from exc
-        local = self.local_files.path_of(url) if self.local_files else None
+        local = self._local(url)
         try:
             if local is not None:
                 _copy_local(local, partial, url)

@@ -12,7 +12,7 @@ from c8ylink.core.errors import ConfigError
 from c8ylink.core.mqtt.topic import TopicError
 from c8ylink.core.settings.resolve import Settings
 from c8ylink.core.topics import EntityTopicId, validate_topic_root
-from c8ylink.device.agent.file_operations import CONFIG_PLUGIN, LOG_PLUGIN, DeviceOperations, LocalFiles
+from c8ylink.device.agent.file_operations import CONFIG_PLUGIN, LOG_PLUGIN, DeviceOperations
 from c8ylink.device.agent.operation_log import OperationLogs
 from c8ylink.device.agent.plugins import PLUGIN_DIR, choose_sudo
 from c8ylink.device.agent.restart import RestartFiles
@@ -20,25 +20,17 @@ from c8ylink.device.agent.service import AgentConfig, AgentService, FileTransfer
 from c8ylink.device.agent.software import SoftwareOptions
 from c8ylink.device.agent.system_config import load_system_commands
 from c8ylink.device.config.store import load_tedge_settings
-from c8ylink.device.local_http import local_http
+from c8ylink.device.local_http import FILE_TRANSFER_DIR, local_files, local_http
 from c8ylink.device.mqtt.local_broker import local_broker_options, optional_setting, reconnect_policy
 from c8ylink.infra.service_runner import configure_logging, run_service
 
 STATE_DIR = ".agent"
-FILE_TRANSFER_DIR = "file-transfer"  # under data.path
 AGENT_OPERATIONS = ("config_update", "config_snapshot", "log_upload")  # agent.enable.<operation>
 
 
 def state_directory(configured: Path, config_dir: Path) -> Path:
     """``agent.state.path`` when that directory exists, ``<config-dir>/.agent`` otherwise (as upstream)."""
     return configured if configured.is_dir() else config_dir / STATE_DIR
-
-
-def local_files(settings: Settings) -> LocalFiles:
-    """The main device's agent runs the file transfer service: its files are read from disk."""
-    return LocalFiles(
-        local_http(settings).base_url, Path(str(settings.value("data.path"))) / FILE_TRANSFER_DIR
-    )
 
 
 def software_options(settings: Settings) -> SoftwareOptions:

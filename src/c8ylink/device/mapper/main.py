@@ -14,7 +14,7 @@ from pathlib import Path
 from c8ylink import __version__
 from c8ylink.device.c8y.proxy import proxy_binding
 from c8ylink.device.config.store import load_tedge_settings
-from c8ylink.device.local_http import local_http
+from c8ylink.device.local_http import local_files, local_http
 from c8ylink.device.mapper.config import OperationSource
 from c8ylink.device.mapper.proxy import ProxyService, build_upstream
 from c8ylink.device.mapper.service import MapperRuntime, MapperService
@@ -38,7 +38,7 @@ def run_c8y_mapper(
     operations = config_dir / "operations" / ("c8y" if profile is None else f"c8y.{profile}")
     runtime = MapperRuntime(
         broker=broker, operations_dir=operations, reconnect=reconnect_policy(settings),
-        file_transfer_ssl=local_http(settings).client_context(),
+        file_transfer_ssl=local_http(settings).client_context(), file_transfer_files=local_files(settings),
     )  # fmt: skip
     upstream = build_upstream(settings, profile)
     binding = proxy_binding(settings, profile)

@@ -36,6 +36,7 @@ from c8ylink.core.errors import BrokerError, C8yLinkError
 from c8ylink.core.mqtt.packets import Will
 from c8ylink.core.mqtt.topic import TopicError
 from c8ylink.core.topics import CommandMetadata, parse_topic
+from c8ylink.device.local_http import LocalFiles
 from c8ylink.device.mapper.config import MapperConfig
 from c8ylink.device.mapper.context import Context
 from c8ylink.device.mapper.convert.capabilities import apply_operation_files
@@ -73,6 +74,7 @@ class MapperRuntime:
     heartbeat_seconds: float | None = None  # default: half the availability interval
     operations_scan_seconds: float = 2.0  # how often operations_dir is read for added/removed files
     file_transfer_ssl: ssl.SSLContext | None = None  # the file transfer service's HTTPS (http.*)
+    file_transfer_files: LocalFiles | None = None  # its directory, written and read in place
     reconnect: ReconnectPolicy = field(default_factory=ReconnectPolicy)
 
 
@@ -224,7 +226,10 @@ class MapperService:
         result: str | None = None
         error: str | None = None
         if self._transfers is None:
-            self._transfers = Transfers(self.config, self.cloud, local_ssl=self.runtime.file_transfer_ssl)
+            self._transfers = Transfers(
+                self.config, self.cloud, local_ssl=self.runtime.file_transfer_ssl,
+                local_files=self.runtime.file_transfer_files,
+            )  # fmt: skip
         try:
             result = await self._transfers.run(transfer)
         except C8yLinkError as exc:

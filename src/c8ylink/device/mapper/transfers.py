@@ -18,19 +18,25 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import ssl
+import tempfile
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any, Protocol
+from pathlib import Path
+from typing import Any, BinaryIO, Protocol
 from urllib.parse import quote, urljoin, urlsplit
 
 from c8ylink.core.errors import ApiError, C8yLinkError, ProtocolError
+from c8ylink.core.file_transfer import FileTransferPathError
+from c8ylink.device.local_http import LocalFiles
 from c8ylink.device.mapper.config import MapperConfig
 from c8ylink.infra.net.http_forward import ForwardedResponse, HttpForwarder, SpooledBody, StreamBody
 
 REDIRECTS = (301, 302, 303, 307, 308)
 MAX_REDIRECTS = 5
 MAX_JSON_ANSWER = 1024 * 1024
+FILE_CHUNK = 256 * 1024
 Fields = Sequence[tuple[str, str]]
 
 
@@ -71,6 +77,7 @@ class Transfers:
         *,
         timeout: float = 120.0,
         local_ssl: ssl.SSLContext | None = None,
+        local_files: LocalFiles | None = None,
     ):
         self.config = config
         self.timeout = timeout
@@ -78,6 +85,7 @@ class Transfers:
         self.cloud: CloudRequests = cloud or self._fallback  # type: ignore[assignment]
         self._cloud_prefix = f"{config.proxy_url.rstrip('/')}/c8y"
         self._local = HttpForwarder(config.file_transfer_url, ssl_context=local_ssl, timeout=timeout)
+        self._files = local_files
 
     async def run(self, transfer: dict[str, Any]) -> str | None:
         """Carry out a transfer: the uploaded binary's URL for an upload, None otherwise."""
@@ -103,8 +111,12 @@ class Transfers:
     async def _download(self, transfer: dict[str, Any]) -> None:
         source, target = str(transfer["source"]), str(transfer["tedgeUrl"])
         remote = str(transfer["command"]["payload"].get("remoteUrl", source))
+        local = self._local_path(target)
         try:
             async with self._get(source) as answer:
+                if local is not None:
+                    await _store(local, _source_chunks(answer))
+                    return
                 body = StreamBody(_source_chunks(answer), answer.content_length)
                 async with self._open(
                     target, "PUT", [("Content-Type", "application/octet-stream")], body
@@ -114,19 +126,20 @@ class Transfers:
             raise TransferFailed(f"Cannot download {remote}: {exc}") from exc
         except _SourceStatus as exc:
             raise TransferFailed(f"Cannot download {remote}: {exc.error}") from exc
-        except C8yLinkError as exc:
+        except (C8yLinkError, OSError) as exc:
+            detail = f"{exc.strerror or exc}" if isinstance(exc, OSError) else str(exc)
             raise TransferFailed(
-                f"Cannot store the new configuration on the file transfer service: {exc}"
+                f"Cannot store the new configuration on the file transfer service: {detail}"
             ) from exc
 
     async def _upload(self, transfer: dict[str, Any]) -> str:
         source = str(transfer["tedgeUrl"])
         event = {"type": transfer["eventType"], "text": transfer["text"], "time": transfer["time"]}
         try:
-            async with self._get(source) as answer:
+            async with self._source(source) as (chunks, size):
                 try:
                     event_id, event_url = await self._create_event(str(transfer["externalId"]), event)
-                    body = StreamBody(_source_chunks(answer), answer.content_length)
+                    body = StreamBody(chunks, size)
                     target = f"/event/events/{event_id}/binaries"
                     async with self.cloud.request(
                         "POST", target, [("Content-Type", "text/plain")], body
@@ -169,10 +182,42 @@ class Transfers:
         return event_id, url.rstrip("/")
 
     async def _delete(self, url: str) -> None:
+        local = self._local_path(url)
+        if local is not None:
+            with contextlib.suppress(OSError):
+                local.unlink()
+            return
         with contextlib.suppress(C8yLinkError):
             async with self._open(url, "DELETE", [], b"") as answer:
                 async for _ in answer.body():
                     pass
+
+    # ----------------------------------------------------------------------------------------- files
+
+    def _local_path(self, url: str) -> Path | None:
+        """The file behind a file transfer service URL, when the service's directory is on this device."""
+        if self._files is None or not self._files.root.is_dir():
+            return None
+        try:
+            return self._files.path_of(url)
+        except FileTransferPathError as exc:
+            raise TransferFailed(f"Invalid file transfer URL {url}: {exc}") from exc
+
+    @asynccontextmanager
+    async def _source(self, url: str) -> AsyncIterator[tuple[AsyncIterator[bytes], int | None]]:
+        """The body of ``url`` (read from disk when it is a file of the local service) and its size."""
+        local = self._local_path(url)
+        if local is None:
+            async with self._get(url) as answer:
+                yield _source_chunks(answer), answer.content_length
+            return
+        try:
+            handle = open(local, "rb")  # noqa: SIM115 - closed below
+        except OSError as exc:
+            status = 404 if isinstance(exc, FileNotFoundError) else 500
+            raise _SourceStatus(ApiError(status, url, exc.strerror or str(exc))) from exc
+        with handle:
+            yield _file_chunks(handle), os.fstat(handle.fileno()).st_size
 
     # ----------------------------------------------------------------------------------------- HTTP
 
@@ -242,6 +287,25 @@ async def _one_off(
             yield answer
     finally:
         await forwarder.close()
+
+
+async def _store(path: Path, chunks: AsyncIterator[bytes]) -> None:
+    """Write a file of the service atomically (a temporary file beside it, then renamed)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, partial = tempfile.mkstemp(dir=path.parent, prefix=".upload-", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            async for chunk in chunks:
+                out.write(chunk)
+        os.replace(partial, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(partial)
+
+
+async def _file_chunks(handle: BinaryIO) -> AsyncIterator[bytes]:
+    while chunk := handle.read(FILE_CHUNK):
+        yield chunk
 
 
 async def _source_chunks(answer: ForwardedResponse) -> AsyncIterator[bytes]:

@@ -243,10 +243,19 @@ class DeviceOperations:
 
 
 def _copy_local(source: Path, partial: str, url: str) -> None:
+    """The service's file as ``partial``: moved when both are on one file system (the mapper deletes
+    the service's copy after the update anyway), else copied."""
+    try:
+        os.replace(source, partial)
+        return
+    except FileNotFoundError:
+        raise ApiError(404, url) from None  # as the service would answer
+    except OSError:
+        pass  # another file system (EXDEV) or no right to remove it: copy
     try:
         shutil.copyfile(source, partial)
     except FileNotFoundError:
-        raise ApiError(404, url) from None  # as the service would answer
+        raise ApiError(404, url) from None
 
 
 def _url(request: dict[str, Any]) -> str:

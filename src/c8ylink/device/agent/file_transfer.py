@@ -49,6 +49,7 @@ class FileTransferServer:
         self.max_size = max_size
         self.entity_api = entity_api
         self._server: asyncio.Server | None = None
+        self._handlers: set[asyncio.Task[None]] = set()
 
     @property
     def port(self) -> int:
@@ -62,12 +63,21 @@ class FileTransferServer:
         log.info("File transfer service listening on %s://%s:%d", scheme, host, self.port)
 
     async def stop(self) -> None:
+        """Stop listening; requests still running are ended (an upload's partial file removed)."""
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
             self._server = None
+        handlers, self._handlers = set(self._handlers), set()
+        for task in handlers:
+            task.cancel()
+        await asyncio.gather(*handlers, return_exceptions=True)
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._handlers.add(task)
+            task.add_done_callback(self._handlers.discard)
         try:
             request = await read_head(reader, writer)
             if request.target.split("?", 1)[0].startswith(ENTITIES_PREFIX) and self.entity_api:

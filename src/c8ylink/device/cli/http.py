@@ -37,8 +37,9 @@ def _base_url(uri: str, settings: Settings, profile: str | None) -> str:
 
         return c8y_proxy_url(settings, profile).removesuffix("/c8y")
     if uri.startswith("/te/"):
-        host, port = str(settings.value("http.client.host")), settings.value("http.client.port")
-        return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+        from c8ylink.device.local_http import local_http
+
+        return local_http(settings).base_url  # https:// with http.cert_path
     raise UsageError(f"invalid value '{uri}' for '<URI>': the URI must start with /c8y/ or /te/")
 
 
@@ -53,6 +54,12 @@ def _send(
     for warning in settings.warnings:
         tedge.console.warning(warning)
     url = _base_url(uri, settings, profile) + uri
+    context = None
+    if uri.startswith("/te/"):
+        from c8ylink.device.local_http import local_http
+
+        with failing_to(f"send the {method} request to {url}"):
+            context = local_http(settings).client_context()
     headers = {"Accept": accept_type} if accept_type else {}
     body: Any = None
     handle = None
@@ -65,7 +72,10 @@ def _send(
         headers["Content-Type"] = content_type or "application/json"
         body = content.encode()
     try:
-        with failing_to(f"send the {method} request to {url}"), HttpClient(proxy="", timeout=120) as client:
+        with (
+            failing_to(f"send the {method} request to {url}"),
+            HttpClient(proxy="", timeout=120, ssl_context=context) as client,
+        ):
             response = client.request(method, url, content=body, headers=headers)
             if not response.ok:
                 text = response.content.decode("utf-8", errors="replace")

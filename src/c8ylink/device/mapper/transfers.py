@@ -195,8 +195,12 @@ class Transfers:
     # ----------------------------------------------------------------------------------------- files
 
     def _local_path(self, url: str) -> Path | None:
-        """The file behind a file transfer service URL, when the service's directory is on this device."""
-        if self._files is None or not self._files.root.is_dir():
+        """The file behind a file transfer service URL, when the service's directory is on this device
+        and the mapper may write there (else the service is used over HTTP)."""
+        if self._files is None:
+            return None
+        root = self._files.root
+        if not root.is_dir() or not os.access(root, os.W_OK | os.X_OK):
             return None
         try:
             return self._files.path_of(url)

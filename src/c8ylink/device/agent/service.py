@@ -12,7 +12,11 @@ Connected to the local broker (client id ``tedge-agent``, retained last will ``{
    publishes ``successful`` (with its results) or ``failed`` with a ``reason``. Status messages are
    retained and carry the request's fields. A command found ``executing`` that this process is not
    running was interrupted by an agent restart: it is marked ``failed`` (only when found so on
-   subscribing, i.e. delivered as retained; the live echoes of the agent's own statuses are not).
+   subscribing, i.e. delivered as retained; the live echoes of the agent's own statuses are not);
+4. drives the commands of operations that have a workflow (``workflow_runner``): the agent's own
+   ``firmware_update`` and ``device_profile``, and every ``<config-dir>/operations/<op>.toml`` (which
+   replaces the builtin behaviour of its operation; its ``builtin`` steps call the agent's own code).
+   Each such command runs in its own task, so that a command can wait for its sub-commands.
 """
 
 from __future__ import annotations
@@ -37,16 +41,22 @@ from c8ylink.core.topics import (
     EntityMetadata,
     EntityTopicId,
     Health,
+    Twin,
     parse_topic,
     topic_for,
 )
+from c8ylink.core.workflows.expressions import CommandState
+from c8ylink.core.workflows.spec import Workflow
 from c8ylink.device.agent.entity_api import EntityApi
 from c8ylink.device.agent.file_operations import DeviceOperations, OperationFailed
 from c8ylink.device.agent.file_transfer import DEFAULT_MAX_SIZE, FileTransferServer
+from c8ylink.device.agent.firmware import FirmwareConfig
 from c8ylink.device.agent.plugins import DEFAULT_TIMEOUT, discover_plugins
 from c8ylink.device.agent.restart import NOT_REBOOTED, RestartFiles
 from c8ylink.device.agent.software import list_software, update_software
 from c8ylink.device.agent.system_config import SystemCommands
+from c8ylink.device.agent.workflow_files import WorkflowFiles
+from c8ylink.device.agent.workflow_runner import WorkflowRunner
 from c8ylink.infra.net.mqtt_options import MqttOptions
 from c8ylink.infra.net.mqtt_session import MqttSession
 from c8ylink.infra.net.reconnect import ReconnectPolicy, keep_connected, wait_or_stop
@@ -81,6 +91,8 @@ class AgentConfig:
     file_transfer: FileTransferConfig | None = None
     operations: DeviceOperations = field(default_factory=DeviceOperations)
     plugin_files_poll: float = 2.0  # seconds between looks at the plugin files
+    workflows: WorkflowFiles = field(default_factory=WorkflowFiles)
+    firmware: FirmwareConfig | None = None
 
     @property
     def health_topic(self) -> str:
@@ -110,6 +122,12 @@ class AgentService:
         self.file_transfer: FileTransferServer | None = None
         self.entities = EntityStore(config.device_topic_id)
         self._file_operations: dict[str, dict[str, Any]] = {}  # announced config/log operations
+        self.workflows: dict[str, Workflow] = config.workflows.load()
+        self.runner = WorkflowRunner(self._publish_state, self._publish_state_wait, self._builtin_step,
+                                     self.config.command_topic)  # fmt: skip
+        self._driving: set[str] = set()  # command topics a workflow task is driving
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._published: dict[str, bytes] = {}  # the last state the agent published per command topic
 
     # ----------------------------------------------------------------------------------------- run
 
@@ -213,7 +231,19 @@ class AgentService:
         if self.plugins:
             types = {"types": list(self.plugins)}
             capabilities += [("software_list", types), ("software_update", types)]
-        return capabilities + self._file_capabilities()
+        return capabilities + self._file_capabilities() + self._workflow_capabilities()
+
+    def _workflow_capabilities(self) -> list[tuple[str, dict[str, Any]]]:
+        """``device_profile`` always, ``firmware_update`` with a firmware plugin, and the operation of
+        every user workflow file."""
+        found: dict[str, dict[str, Any]] = {"device_profile": {}}
+        firmware = self.config.firmware
+        if firmware is not None and firmware.available():
+            found["firmware_update"] = {}
+        for operation, workflow in self.workflows.items():
+            if not workflow.source.startswith("builtin") and operation not in HANDLED:
+                found.setdefault(operation, {})
+        return sorted(found.items())
 
     def _file_capabilities(self) -> list[tuple[str, dict[str, Any]]]:
         try:
@@ -282,12 +312,19 @@ class AgentService:
             return
         if entity != self.config.device_topic_id or not isinstance(channel, Command):
             return
-        if channel.operation not in HANDLED or topic in self._active:
-            return
         try:
             request = json.loads(payload)
         except ValueError:
             request = None
+        if isinstance(request, dict):
+            command = CommandState(topic, entity.value, channel.operation, channel.command_id, request)
+            self.runner.observe(command)
+            workflow = self.workflows.get(channel.operation)
+            if workflow is not None and (workflow.source != "builtin" or channel.operation not in HANDLED):
+                self._start_workflow(workflow, command, payload, resumed=retain)
+                return
+        if channel.operation not in HANDLED or topic in self._active:
+            return
         if not isinstance(request, dict):
             self._status(topic, {}, "failed", reason="Invalid command: the payload is not a JSON object")
             return
@@ -305,8 +342,78 @@ class AgentService:
         body = {**request, "status": status, **fields}
         if status != "failed":
             body.pop("reason", None)
+        self._publish_state(topic, body)
+
+    def _publish_state(self, topic: str, body: dict[str, Any] | None) -> None:
+        """A command state (retained, QoS 1); None clears the topic."""
+        data = b"" if body is None else json.dumps(body).encode()
+        self._published[topic] = data
         if self.session is not None:
-            self.session.publish(topic, json.dumps(body).encode(), qos=1, retain=True)
+            self.session.publish(topic, data, qos=1, retain=True)
+
+    async def _publish_state_wait(self, topic: str, body: dict[str, Any]) -> None:
+        data = json.dumps(body).encode()
+        self._published[topic] = data
+        if self.session is not None:
+            await self.session.publish_wait(topic, data, qos=1, retain=True)
+
+    # ----------------------------------------------------------------------------------------- workflows
+
+    def _start_workflow(
+        self, workflow: Workflow, command: CommandState, payload: bytes, *, resumed: bool
+    ) -> None:
+        if command.topic in self._driving or command.status in TERMINAL:
+            return
+        if not resumed and self._published.get(command.topic) == payload:
+            return  # the echo of a state this agent published
+        self._driving.add(command.topic)
+        task = asyncio.get_running_loop().create_task(self._drive(workflow, command, resumed))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _drive(self, workflow: Workflow, command: CommandState, resumed: bool) -> None:
+        log.info("Running %s (workflow %s, state %s)", command.topic, workflow.source, command.status)
+        try:
+            await self.runner.drive(workflow, command, resumed=resumed)
+        except Exception as exc:  # a bug must not stop the agent: fail the command, keep going
+            log.exception("Internal error running %s", command.topic)
+            self._status(
+                command.topic, command.payload, "failed", reason=f"Internal error of tedge-agent: {exc}"
+            )
+        finally:
+            self._driving.discard(command.topic)
+
+    async def _builtin_step(self, command: CommandState, state: str) -> tuple[str | None, dict[str, Any]]:
+        """The agent's own step of an operation, for a workflow state whose action is ``builtin``."""
+        operation, request = command.operation, command.payload
+        try:
+            if operation == "firmware_update" and self.config.firmware is not None:
+                if state == "scheduled":
+                    return None, await self.config.firmware.download(request)
+                if state == "executing":
+                    fields = await self.config.firmware.install(request)
+                    self._publish_firmware(request)
+                    return None, fields
+            elif state == "executing" and operation in HANDLED and operation != "restart":
+                return None, await self._perform(operation, request)
+            elif operation == "restart" and state == "executing":
+                return "The builtin restart step cannot run in a workflow: use background_script", {}
+        except OperationFailed as exc:
+            log.error("%s failed: %s", command.topic, exc)
+            return str(exc), {}
+        return None, {}
+
+    def _publish_firmware(self, request: dict[str, Any]) -> None:
+        """``twin/firmware``: the mapper reports it as the device's ``c8y_Firmware``."""
+        if self.session is None:
+            return
+        twin = {
+            "name": request.get("name"),
+            "version": request.get("version"),
+            "url": request.get("remoteUrl"),
+        }
+        topic = topic_for(self.config.topic_root, self.config.device_topic_id, Twin("firmware"))
+        self.session.publish(topic, json.dumps(twin).encode(), qos=1, retain=True)
 
     async def _work(self) -> None:
         while True:
@@ -325,29 +432,30 @@ class AgentService:
             await self._restart(topic, request)
             return
         self._status(topic, request, "executing")
+        try:
+            results = await self._perform(operation, request)
+        except OperationFailed as exc:
+            log.error("%s failed: %s", topic, exc)
+            self._status(topic, request, "failed", reason=str(exc), **exc.fields)
+        else:
+            self._status(topic, request, "successful", **results)
+
+    async def _perform(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
+        """The work of a builtin operation: its results, or ``OperationFailed``."""
         if operation == "software_list":
             groups, errors = await list_software(self.plugins)
             if errors and not groups:
-                self._status(topic, request, "failed", reason="; ".join(errors))
-            else:
-                for error in errors:
-                    log.warning("%s", error)
-                self._status(topic, request, "successful", currentSoftwareList=groups)
-        elif operation == "software_update":
+                raise OperationFailed("; ".join(errors))
+            for error in errors:
+                log.warning("%s", error)
+            return {"currentSoftwareList": groups}
+        if operation == "software_update":
             outcome = await update_software(self.plugins, request.get("updateList"), self._download)
             if outcome.failures:
-                self._status(topic, request, "failed", reason=outcome.reason, failures=outcome.failures)
-            else:
-                self._status(topic, request, "successful")
-        elif operation in ("config_snapshot", "config_update", "log_upload"):
-            run = getattr(self.config.operations, operation)
-            try:
-                results = await run(request)
-            except OperationFailed as exc:
-                log.error("%s failed: %s", topic, exc)
-                self._status(topic, request, "failed", reason=str(exc))
-            else:
-                self._status(topic, request, "successful", **results)
+                raise OperationFailed(outcome.reason, failures=outcome.failures)
+            return {}
+        results: dict[str, Any] = await getattr(self.config.operations, operation)(request)
+        return results
 
     async def _restart(self, topic: str, request: dict[str, Any]) -> None:
         executing = {**request, "status": "executing"}

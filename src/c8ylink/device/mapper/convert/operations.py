@@ -5,8 +5,9 @@ Operations arrive as JSON on ``c8y/devicecontrol/notifications`` (one per line; 
 each operation on both channels, so the mapper reads one). The target is the entity whose external
 id the operation names (``externalSource.externalId`` / the line's target; the main device if the
 JSON has none). Handled: ``c8y_Restart`` -> ``restart``, ``c8y_SoftwareUpdate`` ->
-``software_update`` and the configuration and log operations (``convert.file_operations``), each gated
-by its ``c8y.enable.*`` flag.
+``software_update``, the configuration and log operations (``convert.file_operations``),
+``c8y_Firmware`` -> ``firmware_update`` and ``c8y_DeviceProfile`` -> ``device_profile``
+(``convert.firmware_profile``), each gated by its ``c8y.enable.*`` flag.
 
 The command is a retained ``{"status": "init", ...}`` on ``te/<entity>/cmd/<op>/c8y-mapper-<op id>``;
 an operation id seen in the last 12 h (1 h once finished) is ignored. The agent then moves the
@@ -16,8 +17,10 @@ status on, and the mapper answers on the entity's SmartREST topic:
     successful -> 506,<op id>            (503,<fragment>)       then clears the command topic
     failed     -> 505,<op id>,<reason>   (502,<fragment>,<reason>; reason cut to 500 bytes), then clears
 
-A finished software_update also starts a software_list command. An operation for an external id
-the mapper does not know is reported on te/errors and, with operation ids, failed in the cloud.
+A finished software_update or device_profile also starts a software_list command; a successful
+firmware_update sets ``c8y_Firmware``, a successful device_profile ``c8y_Profile``. An operation for
+an external id the mapper does not know is reported on te/errors and, with operation ids, failed in
+the cloud.
 """
 
 from __future__ import annotations
@@ -54,6 +57,11 @@ from c8ylink.device.mapper.convert.file_operations import (
     start_file_command,
     upload_snapshot,
 )
+from c8ylink.device.mapper.convert.firmware_profile import (
+    build_firmware_request,
+    build_profile_request,
+    finished_messages,
+)
 from c8ylink.device.mapper.convert.payloads import (
     entity_smartrest_topic,
     parse_json,
@@ -65,7 +73,7 @@ from c8ylink.device.mapper.entities import Entity
 from c8ylink.device.mapper.errors import ConversionError, ErrorKind, build_error_message
 from c8ylink.device.mapper.message import Message
 
-HANDLED_COMMANDS = ("restart", "software_update", *FILE_COMMANDS)
+HANDLED_COMMANDS = ("restart", "software_update", "firmware_update", "device_profile", *FILE_COMMANDS)
 FINISHED_STATUSES = ("SUCCESSFUL", "FAILED")
 
 
@@ -114,7 +122,7 @@ def _convert_json_operation(operation: dict[str, Any], ctx: Context) -> list[Mes
         raise _unsupported(
             f"Operation {operation_id} has no fragment the mapper handles (fragments: {names})"
         )
-    return _start_command(entity, fragment, operation[fragment], operation_id, ctx)
+    return _start_command(entity, fragment, operation[fragment], operation_id, ctx, operation=operation)
 
 
 def _handled(fragment: str) -> bool:
@@ -137,7 +145,13 @@ def _unknown_target(operation_id: str, external_id: str, ctx: Context) -> list[M
 
 
 def _start_command(
-    entity: Entity, fragment: str, value: Any, operation_id: str, ctx: Context
+    entity: Entity,
+    fragment: str,
+    value: Any,
+    operation_id: str,
+    ctx: Context,
+    *,
+    operation: dict[str, Any] | None = None,  # the whole JSON operation (a profile's name and id)
 ) -> list[Message]:
     spec = operation_for_fragment(fragment)
     assert spec is not None  # only handled fragments get here
@@ -152,6 +166,10 @@ def _start_command(
     payload: dict[str, Any] = {"status": "init"}
     if spec.command == "software_update":
         payload = build_update_request(value, ctx.config)
+    elif spec.command == "firmware_update":
+        payload = build_firmware_request(value, ctx.config)
+    elif spec.command == "device_profile":
+        payload = build_profile_request(value, operation or {}, ctx.config)
     command = Command(spec.command, f"{ctx.config.command_id_prefix}{operation_id}")
     ctx.state.operations.start(operation_id, ctx.now)
     return [Message.json(topic_for(ctx.config.topic_root, entity.topic_id, command), payload, retain=True)]
@@ -206,7 +224,9 @@ def convert_command(entity: Entity, command: Command, payload: bytes, ctx: Conte
     if status != "executing":
         messages.append(_clear(entity, command, ctx))
         ctx.state.operations.finish(operation_id, ctx.now)
-        if spec.command == "software_update":
+        if status == "successful":
+            messages.extend(finished_messages(entity, spec.command, data, ctx))
+        if spec.command in ("software_update", "device_profile"):
             messages.append(request_software_list(entity, ctx))
         elif spec.command == "config_update":
             messages.extend(delete_after_update(data, ctx))

@@ -27,6 +27,7 @@ FAILED = Transition("failed")
 class ScriptResult:
     exit_code: int | None = None  # None when it could not run or was killed
     stdout: str = ""
+    stderr: str = ""
     error: str | None = None  # why it could not be run
     killed: bool = False  # stopped at its timeout
 

@@ -26,7 +26,7 @@ from c8ylink.core.errors import C8yLinkError
 from c8ylink.core.workflows import steps
 from c8ylink.core.workflows.expressions import CommandState, parse_script_output, render_command
 from c8ylink.core.workflows.spec import TERMINAL, ActionKind, StateSpec, Workflow
-from c8ylink.device.agent.scripts import launch_background, run_script
+from c8ylink.infra.processes import launch_background, run_script
 
 log = logging.getLogger("c8ylink.agent")
 

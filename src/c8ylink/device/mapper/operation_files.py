@@ -36,7 +36,11 @@ def load_custom_operations(directory: Path) -> frozenset[str]:
     except OSError as exc:
         log.warning("Cannot read the operations directory %s: %s", directory, exc)
         return frozenset()
-    return frozenset(name for name in names if name not in _KNOWN and not name.startswith("."))
+    return frozenset(
+        name
+        for name in names
+        if name not in _KNOWN and not name.startswith(".") and not name.endswith(".template")
+    )
 
 
 def sync_operation_files(directory: Path, entity: Entity, state: MapperState) -> None:

@@ -50,6 +50,15 @@ from c8ylink.device.mapper.convert.capabilities import (
     operation_for_fragment,
     request_software_list,
 )
+from c8ylink.device.mapper.convert.custom_operations import (
+    OperationTemplate,
+    custom_fragment,
+    start_json_operation,
+    start_smartrest_operation,
+    template_for_fragment,
+    template_for_record,
+    workflow_result_parameters,
+)
 from c8ylink.device.mapper.convert.file_operations import (
     FILE_COMMANDS,
     UPLOADED,
@@ -116,6 +125,9 @@ def _convert_json_operation(operation: dict[str, Any], ctx: Context) -> list[Mes
     entity = ctx.state.entities.by_external_id(external_id)
     if entity is None:
         return _unknown_target(operation_id, external_id, ctx)
+    template = template_for_fragment(operation, ctx)
+    if template is not None:
+        return start_json_operation(entity, template, operation, operation_id, ctx)
     fragment = next((key for key in operation if _handled(key)), None)
     if fragment is None:
         names = ", ".join(key for key in operation if key.startswith("c8y_")) or "none"
@@ -176,14 +188,20 @@ def _start_command(
 
 
 def convert_smartrest_operations(message: Message, ctx: Context) -> list[Message]:
-    """Operation lines on ``c8y/s/ds`` (only with ``OperationSource.SMARTREST``)."""
-    if ctx.config.operation_source is not OperationSource.SMARTREST:
+    """Operation lines on ``c8y/s/ds``: those of operation templates (``on_message``) always, the others
+    only with ``OperationSource.SMARTREST``."""
+    from_smartrest = ctx.config.operation_source is OperationSource.SMARTREST
+    if not from_smartrest and not ctx.state.templates:
         return []
     messages: list[Message] = []
     for line, text in split_records(message.payload):
         try:
             record = decode_record(text, line=line)
-            if not record[0].startswith("5"):
+            template = template_for_record(record[0], ctx)
+            if template is not None and template.command is not None:
+                messages.extend(_start_smartrest_template(template, record, text, ctx))
+                continue
+            if not from_smartrest or not record[0].startswith("5"):
                 continue  # replies (106, 124, ...) are not operations
             operation = parse_operation(record)
             entity = ctx.state.entities.by_external_id(operation.target)
@@ -200,6 +218,16 @@ def convert_smartrest_operations(message: Message, ctx: Context) -> list[Message
     return messages
 
 
+def _start_smartrest_template(
+    template: OperationTemplate, record: tuple[str, ...], text: str, ctx: Context
+) -> list[Message]:
+    target = record[1] if len(record) > 1 else ctx.state.entities.main_device_id
+    entity = ctx.state.entities.by_external_id(target)
+    if entity is None:
+        raise _unknown(f"Operation {record[0]} is for {target}, an entity the mapper does not know")
+    return start_smartrest_operation(entity, template, text, ctx)
+
+
 # --------------------------------------------------------------------------------------------- te -> cloud
 
 
@@ -213,6 +241,9 @@ def convert_command(entity: Entity, command: Command, payload: bytes, ctx: Conte
     if command.operation == "software_list":
         return _software_list_status(entity, command, status, data, ctx)
     spec = operation_for_command(command.operation)
+    fragment = custom_fragment(data)
+    if fragment is not None:  # started from an operation template's workflow
+        spec = OperationSpec(command.operation, fragment, "")
     if spec is None or status not in ("executing", "successful", "failed"):
         return []
     operation_id = command.command_id[len(prefix) :]
@@ -241,7 +272,12 @@ def _status_record(
     if status == "executing":
         return set_executing(operation_id) if by_id else set_executing_fragment(spec.fragment)
     if status == "successful":
-        return set_successful(operation_id) if by_id else set_successful_fragment(spec.fragment)
+        results = workflow_result_parameters(data)
+        return (
+            set_successful(operation_id, *results)
+            if by_id
+            else set_successful_fragment(spec.fragment, *results)
+        )
     return set_failed(operation_id, reason) if by_id else set_failed_fragment(spec.fragment, reason)
 
 

@@ -1,5 +1,5 @@
-"""Processes a workflow starts: scripts it waits for (with a timeout, their process group killed past
-it) and background scripts it does not wait for."""
+"""Processes the agent's workflows and the mapper's custom operations start: scripts waited for (with a
+timeout, their process group killed past it) and background scripts that are not waited for."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ async def run_script(argv: Sequence[str], timeout: float | None) -> ScriptResult
     except OSError as exc:
         return ScriptResult(error=exc.strerror or str(exc))
     try:
-        stdout, _ = await asyncio.wait_for(process.communicate(), timeout)
+        stdout, stderr = await asyncio.wait_for(process.communicate(), timeout)
     except TimeoutError:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(process.pid, signal.SIGKILL)
@@ -32,7 +32,11 @@ async def run_script(argv: Sequence[str], timeout: float | None) -> ScriptResult
         return ScriptResult(killed=True)
     if process.returncode is not None and process.returncode < 0:
         return ScriptResult(killed=True)
-    return ScriptResult(exit_code=process.returncode, stdout=stdout[:MAX_OUTPUT].decode(errors="replace"))
+    return ScriptResult(
+        exit_code=process.returncode,
+        stdout=stdout[:MAX_OUTPUT].decode(errors="replace"),
+        stderr=stderr[:MAX_OUTPUT].decode(errors="replace"),
+    )
 
 
 def launch_background(argv: Sequence[str]) -> str | None:

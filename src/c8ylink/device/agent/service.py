@@ -364,8 +364,8 @@ class AgentService:
     ) -> None:
         if command.topic in self._driving or command.status in TERMINAL:
             return
-        if not resumed and self._published.get(command.topic) == payload:
-            return  # the echo of a state this agent published
+        if not resumed and command.status != "init" and self._published.get(command.topic) == payload:
+            return  # the echo of a state this agent published (an init is a sub-command it created)
         self._driving.add(command.topic)
         task = asyncio.get_running_loop().create_task(self._drive(workflow, command, resumed))
         self._tasks.add(task)

@@ -259,3 +259,47 @@ def test_bad_workflow_files_are_logged_and_the_others_still_run(connected: Conne
     assert "lost.toml (lost): state 'init' moves to the unknown state 'nowhere'" in log
     done = create(connected, {"c8y_Issue19": {"text": "again"}})  # the good workflow is served
     assert done["status"] == "SUCCESSFUL", done.get("failureReason")
+
+
+def test_a_child_devices_firmware_update_by_its_own_agent(connected: Connected, managed: Path) -> None:
+    """A child device's tedge-agent (same broker) runs the same builtin firmware workflow."""
+    import shutil
+    import subprocess
+    import sys
+
+    child_dir = managed / "child-fw-tedge"
+    child_dir.mkdir()
+    shutil.copy(connected.device.config_dir / "tedge.toml", child_dir / "tedge.toml")
+    executable(child_dir / "firmware-plugins" / "child-firmware", FIRMWARE_PLUGIN)
+    agent = subprocess.Popen(
+        [str(Path(sys.executable).parent / "tedge-agent"), "--config-dir", str(child_dir),
+         "--mqtt-device-topic-id", "device/child19//"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        child_xid = f"{connected.device_id}:device:child19"
+
+        def child() -> dict[str, Any] | None:
+            found = connected.api.managed_object(child_xid)
+            return found if found and "c8y_Firmware" in found.get("c8y_SupportedOperations", []) else None
+
+        child_mo = str(eventually(child, "the child device offering firmware updates")["id"])
+        image = b"child firmware\n"
+        firmware = {
+            "name": "child-image",
+            "version": "4.2",
+            "url": upload_binary(connected, "child.bin", image),
+        }
+        done = create(connected, {"c8y_Firmware": firmware}, device=child_mo)
+        assert done["status"] == "SUCCESSFUL", done.get("failureReason")
+        # the child's plugin ran (its config dir is child-fw-tedge: HERE is two levels up from the plugin)
+        assert (managed / "installed-child-image-4.2").read_bytes() == image
+
+        def reported() -> dict[str, Any] | None:
+            found = connected.managed_object(child_mo).get("c8y_Firmware")
+            return found if isinstance(found, dict) and found.get("version") == "4.2" else None
+
+        assert eventually(reported, "the child's c8y_Firmware")["name"] == "child-image"
+    finally:
+        agent.terminate()
+        agent.wait(10)

@@ -146,13 +146,15 @@ def test_a_firmware_update_downloads_checks_and_installs_the_image(
 ) -> None:
     image = b"firmware image 1.2.3\n" * 1000
     url = upload_binary(connected, "core-image.bin", image)
-    firmware = {
-        "name": "core-image",
-        "version": "1.2.3",
-        "url": url,
-        "sha256": hashlib.sha256(image).hexdigest(),
-    }
-    done = create(connected, {"c8y_Firmware": firmware})
+    (repository,) = connected.c8y("firmware", "create", "--name", "core-image", "--force")
+    assert repository["type"] == "c8y_Firmware"
+    checksum = {"c8y_Firmware": {"sha256": hashlib.sha256(image).hexdigest()}}
+    (created,) = connected.c8y(
+        "firmware", "versions", "install", "--device", connected.mo_id, "--firmware", "core-image",
+        "--version", "1.2.3", "--url", url, "--data", json.dumps(checksum), "--force",
+    )  # fmt: skip
+    assert created["c8y_Firmware"]["sha256"] == checksum["c8y_Firmware"]["sha256"]
+    done = connected.operation_done(str(created["id"]))
     assert done["status"] == "SUCCESSFUL", done.get("failureReason")
     assert (managed / "installed-core-image-1.2.3").read_bytes() == image
     assert firmware_calls(managed)[-1].startswith("install core-image --version 1.2.3 --file ")

@@ -387,7 +387,9 @@ class AgentService:
         """The agent's own step of an operation, for a workflow state whose action is ``builtin``."""
         operation, request = command.operation, command.payload
         try:
-            if operation == "firmware_update" and self.config.firmware is not None:
+            if operation == "firmware_update":
+                if self.config.firmware is None:
+                    return "This agent has no firmware support", {}
                 if state == "scheduled":
                     return None, await self.config.firmware.download(request)
                 if state == "executing":

@@ -305,3 +305,28 @@ def test_a_child_devices_firmware_update_by_its_own_agent(connected: Connected, 
     finally:
         agent.terminate()
         agent.wait(10)
+
+
+def test_a_workflow_file_added_while_running_is_served(connected: Connected, managed: Path) -> None:
+    marker = managed / "late-ran.txt"
+    (connected.device.config_dir / "operations" / "late.toml").write_text(
+        f'operation = "late"\n[init]\nscript = "/bin/sh -c \'echo ${{.payload.word}} > {marker}\'"\n'
+        'on_success = "successful"\n'
+    )
+
+    def announced() -> bool:
+        found = connected.device.run("mqtt", "sub", "te/device/main///cmd/late", "-C", "1", "-W", "1s")
+        return found.stdout.strip() != ""
+
+    eventually(announced, "the late operation announced")
+    connected.pub("te/device/main///cmd/late/local-1", '{"status":"init","word":"hello"}', retain=True)
+    eventually(lambda: marker.exists() and marker.read_text() == "hello\n", "the late workflow to run")
+
+    def finished() -> dict[str, Any] | None:
+        topic = "te/device/main///cmd/late/local-1"
+        found = connected.device.run("mqtt", "sub", topic, "-C", "1", "-W", "1s", "--no-topic")
+        state = json.loads(found.stdout) if found.stdout.strip() else {}
+        return state if state.get("status") == "successful" else None
+
+    assert eventually(finished, "the late command to succeed")["word"] == "hello"
+    connected.pub("te/device/main///cmd/late/local-1", "", retain=True)

@@ -211,11 +211,13 @@ class AgentService:
         closed = asyncio.create_task(session.wait_closed())
         stopping = asyncio.create_task(stop.wait())
         watching = asyncio.create_task(self._watch_plugin_files(session))
+        workflows = asyncio.create_task(self._watch_workflow_files(session))
         try:
             await asyncio.wait({closed, stopping}, return_when=asyncio.FIRST_COMPLETED)
         finally:
             stopping.cancel()
             watching.cancel()
+            workflows.cancel()
         if closed.done():
             closed.result()
             return
@@ -272,6 +274,25 @@ class AgentService:
                     payload = json.dumps(after[operation]).encode() if operation in after else b""
                     session.publish(self.config.command_topic(operation), payload, qos=1, retain=True)
             log.info("Plugin files changed: configuration and log operations announced again")
+
+    async def _watch_workflow_files(self, session: MqttSession) -> None:
+        """Read the workflow files again when one changes, appears or goes; announce the operations
+        that came (``{}``) or went (an empty retained message). Running commands keep their workflow."""
+        files = self.config.workflows
+        seen = files.signature()
+        while True:
+            await asyncio.sleep(self.config.plugin_files_poll)
+            current = files.signature()
+            if current == seen:
+                continue
+            seen = current
+            before = dict(self._workflow_capabilities())
+            self.workflows = files.load()
+            after = dict(self._workflow_capabilities())
+            for operation in sorted(before.keys() ^ after.keys()):
+                payload = json.dumps(after[operation]).encode() if operation in after else b""
+                session.publish(self.config.command_topic(operation), payload, qos=1, retain=True)
+            log.info("Workflow files changed: read again")
 
     async def _settle_restart(self, session: MqttSession) -> None:
         files = self.config.restart

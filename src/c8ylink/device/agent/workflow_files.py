@@ -1,6 +1,6 @@
 """The user's workflow files, ``<config-dir>/operations/*.toml``: one operation each, replacing the
-agent's own workflow of that operation. A file that cannot be used is logged and skipped; the agent
-keeps serving every other operation."""
+agent's own workflow of that operation (read at start and again when they change). A file that cannot
+be used is logged and skipped; the agent keeps serving every other operation."""
 
 from __future__ import annotations
 

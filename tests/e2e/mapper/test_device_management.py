@@ -330,3 +330,34 @@ def test_a_workflow_file_added_while_running_is_served(connected: Connected, man
 
     assert eventually(finished, "the late command to succeed")["word"] == "hello"
     connected.pub("te/device/main///cmd/late/local-1", "", retain=True)
+
+
+def test_a_workflow_restarts_the_device_and_goes_on_after(connected: Connected, managed: Path) -> None:
+    """The fixture's reboot restarts tedge-agent (as a reboot would, the run.path marker goes)."""
+    marker = managed / "after-restart.txt"
+    (connected.device.config_dir / "operations" / "reboot19.toml").write_text(
+        'operation = "reboot19"\n[init]\naction = "restart"\non_exec = "restarting"\n'
+        'on_success = "after"\non_error = "failed"\n[restarting]\n'
+        f'[after]\nscript = "/bin/sh -c \'echo ${{.payload.word}} > {marker}\'"\non_success = "successful"\n'
+    )
+
+    def announced() -> bool:
+        found = connected.device.run("mqtt", "sub", "te/device/main///cmd/reboot19", "-C", "1", "-W", "1s")
+        return found.stdout.strip() != ""
+
+    eventually(announced, "the reboot19 operation announced")
+    pid = connected.device.pid_of("tedge-agent")
+    connected.pub("te/device/main///cmd/reboot19/local-2", '{"status":"init","word":"back"}', retain=True)
+    eventually(lambda: connected.device.pid_of("tedge-agent") not in (0, pid), "tedge-agent restarted")
+    eventually(lambda: marker.exists() and marker.read_text() == "back\n", "the state after the restart")
+
+    def finished() -> dict[str, Any] | None:
+        topic = "te/device/main///cmd/reboot19/local-2"
+        found = connected.device.run("mqtt", "sub", topic, "-C", "1", "-W", "1s", "--no-topic")
+        state = json.loads(found.stdout) if found.stdout.strip() else {}
+        return state if state.get("status") == "successful" else None
+
+    done = eventually(finished, "the reboot19 command to succeed")
+    assert "@restart" not in done and "reason" not in done
+    connected.pub("te/device/main///cmd/reboot19/local-2", "", retain=True)
+    eventually(lambda: connected.health(AGENT_HEALTH).get("status") == "up", "tedge-agent up")

@@ -56,7 +56,7 @@ from c8ylink.device.agent.restart import NOT_REBOOTED, RestartFiles
 from c8ylink.device.agent.software import list_software, update_software
 from c8ylink.device.agent.system_config import SystemCommands
 from c8ylink.device.agent.workflow_files import WorkflowFiles
-from c8ylink.device.agent.workflow_runner import WorkflowRunner
+from c8ylink.device.agent.workflow_runner import RESTART_FIELD, WorkflowRunner
 from c8ylink.infra.net.mqtt_options import MqttOptions
 from c8ylink.infra.net.mqtt_session import MqttSession
 from c8ylink.infra.net.reconnect import ReconnectPolicy, keep_connected, wait_or_stop
@@ -124,7 +124,7 @@ class AgentService:
         self._file_operations: dict[str, dict[str, Any]] = {}  # announced config/log operations
         self.workflows: dict[str, Workflow] = config.workflows.load()
         self.runner = WorkflowRunner(self._publish_state, self._publish_state_wait, self._builtin_step,
-                                     self.config.command_topic)  # fmt: skip
+                                     self.config.command_topic, self._workflow_restart)  # fmt: skip
         self._driving: set[str] = set()  # command topics a workflow task is driving
         self._tasks: set[asyncio.Task[None]] = set()
         self._published: dict[str, bytes] = {}  # the last state the agent published per command topic
@@ -299,12 +299,15 @@ class AgentService:
         pending = files.pending()
         if pending is None:
             return
+        after = pending.payload.pop(RESTART_FIELD, None)  # a workflow's restart action: its next states
+        nexts = after if isinstance(after, dict) else {}
         if files.has_rebooted(pending):
             log.info("Device restart successful")
-            result = {**pending.payload, "status": "successful"}
+            result = {**pending.payload, "status": nexts.get("successful", "successful")}
+            result.pop("reason", None)
         else:
             log.error(NOT_REBOOTED)
-            result = {**pending.payload, "status": "failed", "reason": NOT_REBOOTED}
+            result = {**pending.payload, "status": nexts.get("failed", "failed"), "reason": NOT_REBOOTED}
         await session.publish_wait(pending.topic, json.dumps(result).encode(), qos=1, retain=True)
         files.clear()
 
@@ -479,6 +482,21 @@ class AgentService:
             return {}
         results: dict[str, Any] = await getattr(self.config.operations, operation)(request)
         return results
+
+    async def _workflow_restart(
+        self, topic: str, payload: dict[str, Any], after: dict[str, str]
+    ) -> str | None:
+        """A workflow's ``restart`` action: the reboot of the restart operation, the command waiting in
+        its ``on_exec`` state and moving to ``after[successful|failed]`` once the agent is back."""
+        try:
+            self.config.restart.begin(topic, {**payload, RESTART_FIELD: after})
+        except (OSError, C8yLinkError) as exc:
+            return f"Cannot save the restart state: {exc}"
+        await self._publish_state_wait(topic, payload)
+        failure = await self._reboot()
+        if failure is not None:
+            self.config.restart.clear()
+        return failure
 
     async def _restart(self, topic: str, request: dict[str, Any]) -> None:
         executing = {**request, "status": "executing"}

@@ -37,12 +37,21 @@ Publish = Callable[[str, dict[str, Any] | None], None]
 PublishWait = Callable[[str, dict[str, Any]], Awaitable[None]]
 Builtin = Callable[[CommandState, str], Awaitable[tuple[str | None, dict[str, Any]]]]
 TopicFor = Callable[[str, str], str]
+# reboot the device, the command in its on_exec state; why it failed, or None when going down
+Restart = Callable[[str, dict[str, Any], dict[str, str]], Awaitable[str | None]]
+RESTART_FIELD = "@restart"  # the states to move to after the reboot, kept while it happens
+
+
+async def _no_restart(_topic: str, _payload: dict[str, Any], _after: dict[str, str]) -> str | None:
+    return "The agent cannot restart the device"
 
 
 class WorkflowRunner:
     def __init__(
-        self, publish: Publish, publish_wait: PublishWait, builtin: Builtin, topic_for: TopicFor
-    ) -> None:
+        self, publish: Publish, publish_wait: PublishWait, builtin: Builtin, topic_for: TopicFor,
+        restart: Restart = _no_restart,
+    ) -> None:  # fmt: skip
+        self._restart = restart
         self._publish = publish
         self._publish_wait = publish_wait
         self._builtin = builtin
@@ -114,9 +123,13 @@ class WorkflowRunner:
                 then = spec.on_timeout or workflow.on_timeout or steps.FAILED
                 return steps.moved(command, then, then.reason or "The agent did not restart in time")
             case ActionKind.RESTART:
-                return steps.moved(command, steps.on_error(spec, workflow),
-                                   "The 'restart' action is not supported: use background_script with "
-                                   "await-agent-restart")  # fmt: skip
+                payload = steps.launched(spec, workflow, command)
+                failed = steps.on_error(spec, workflow)
+                after = {"successful": (spec.on_success or steps.FAILED).status, "failed": failed.status}
+                error = await self._restart(command.topic, payload, after)
+                if error is None:
+                    return None  # going down: the agent moves on once started again
+                return steps.moved(command, failed, error)
         return None
 
     async def _start_sub_operation(self, spec: StateSpec, workflow: Workflow, command: CommandState,

@@ -422,8 +422,6 @@ class AgentService:
                     return None, fields
             elif state == "executing" and operation in HANDLED and operation != "restart":
                 return None, await self._perform(operation, request)
-            elif operation == "restart" and state == "executing":
-                return "The builtin restart step cannot run in a workflow: use background_script", {}
         except OperationFailed as exc:
             log.error("%s failed: %s", command.topic, exc)
             return str(exc), {}

@@ -11,6 +11,8 @@ end it. Actions:
   topic is kept in the payload (``@subcommand``) for ``await-operation-completion``, which waits for
   it to end, takes its ``output`` fields and clears its topic;
 - ``await-agent-restart``: successful when found after the agent started again, else it times out;
+- ``restart`` (and the builtin step of the ``restart`` operation): the device reboot of ``system.toml``,
+  the command waiting in ``on_exec``; the agent, started again, moves it to ``on_success``/``on_error``;
 - ``builtin``: the agent's own step for the operation (``builtin`` callback).
 """
 
@@ -94,6 +96,8 @@ class WorkflowRunner:
         match spec.action:
             case ActionKind.PROCEED:
                 return steps.after_action(spec, workflow, command)
+            case ActionKind.BUILTIN if command.operation == "restart" and spec.name == "executing":
+                return await self._reboot(spec, workflow, command)
             case ActionKind.BUILTIN:
                 error, fields = await self._builtin(command, spec.name)
                 return steps.after_action(spec, workflow, command, error, **fields)
@@ -123,14 +127,21 @@ class WorkflowRunner:
                 then = spec.on_timeout or workflow.on_timeout or steps.FAILED
                 return steps.moved(command, then, then.reason or "The agent did not restart in time")
             case ActionKind.RESTART:
-                payload = steps.launched(spec, workflow, command)
-                failed = steps.on_error(spec, workflow)
-                after = {"successful": (spec.on_success or steps.FAILED).status, "failed": failed.status}
-                error = await self._restart(command.topic, payload, after)
-                if error is None:
-                    return None  # going down: the agent moves on once started again
-                return steps.moved(command, failed, error)
+                return await self._reboot(spec, workflow, command)
         return None
+
+    async def _reboot(
+        self, spec: StateSpec, workflow: Workflow, command: CommandState
+    ) -> dict[str, Any] | None:
+        """The device reboot of a ``restart`` action (or the restart operation's builtin step, which
+        stays in its state while the device is down)."""
+        payload = steps.launched(spec, workflow, command) if spec.on_exec else dict(command.payload)
+        failed = steps.on_error(spec, workflow)
+        after = {"successful": (spec.on_success or steps.FAILED).status, "failed": failed.status}
+        error = await self._restart(command.topic, payload, after)
+        if error is None:
+            return None  # going down: the agent moves on once started again
+        return steps.moved(command, failed, error)
 
     async def _start_sub_operation(self, spec: StateSpec, workflow: Workflow, command: CommandState,
                                    timeout: float | None) -> dict[str, Any]:  # fmt: skip

@@ -28,7 +28,12 @@ def test_the_device_announces_what_the_agent_supports(connected: Connected) -> N
         return managed if "c8y_SoftwareList" in managed else None
 
     managed = eventually(announced, "the initial software list")
-    assert sorted(managed["c8y_SupportedOperations"]) == ["c8y_Restart", "c8y_SoftwareUpdate"]
+    # device_profile: the agent's builtin workflow, always offered
+    assert sorted(managed["c8y_SupportedOperations"]) == [
+        "c8y_DeviceProfile",
+        "c8y_Restart",
+        "c8y_SoftwareUpdate",
+    ]
     assert managed["c8y_SoftwareList"] == []
 
 

@@ -46,7 +46,7 @@ def test_agent_capabilities_reach_the_cloud_and_a_restart_completes(
     start_mapper(device, mosquitto)
     with probe(mosquitto) as watch:
         agent = start_agent(device, mosquitto)
-        watch.expect("c8y/s/us", "114,c8y_Restart,c8y_SoftwareUpdate")
+        watch.expect("c8y/s/us", "114,c8y_DeviceProfile,c8y_Restart,c8y_SoftwareUpdate")
         watch.publish(NOTIFICATIONS, {"id": "9001", "status": "PENDING", "c8y_Restart": {}})
         watch.expect("c8y/s/us", "504,9001")
         assert agent.process.wait(20) == 0  # the "reboot"
@@ -113,7 +113,7 @@ def test_plugin_files_written_or_removed_later_are_announced(
     start_mapper(device, mosquitto)
     with probe(mosquitto) as watch:
         start_agent(device, mosquitto)
-        watch.expect("c8y/s/us", "114,c8y_Restart,c8y_SoftwareUpdate")
+        watch.expect("c8y/s/us", "114,c8y_DeviceProfile,c8y_Restart,c8y_SoftwareUpdate")
         plugins = device / "plugins"
         plugins.mkdir(exist_ok=True)
         (plugins / "tedge-configuration-plugin.toml").write_text(
@@ -125,4 +125,4 @@ def test_plugin_files_written_or_removed_later_are_announced(
         )
         watch.expect("c8y/s/us", "118,l")
         (plugins / "tedge-configuration-plugin.toml").unlink()
-        watch.expect("c8y/s/us", "114,c8y_LogfileRequest,c8y_Restart,c8y_SoftwareUpdate")
+        watch.expect("c8y/s/us", "114,c8y_DeviceProfile,c8y_LogfileRequest,c8y_Restart,c8y_SoftwareUpdate")

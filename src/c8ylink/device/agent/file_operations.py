@@ -4,8 +4,9 @@ The request (the retained command) names a ``type`` declared in the plugin files
 the file transfer service:
 
 - ``config_snapshot``: the file of the type is PUT to ``tedgeUrl``; results: ``path``;
-- ``config_update``: ``tedgeUrl`` (where the mapper put the new content) is downloaded to a temporary
-  file beside the target, given the declared owner and mode, then moved into place; results: ``path``.
+- ``config_update``: ``tedgeUrl`` (where the mapper put the new content; else ``remoteUrl``, as a device
+  profile gives) is downloaded to a temporary file beside the target, given the declared owner and
+  mode, then moved into place; results: ``path``.
   On any failure the old file is untouched and the temporary file removed;
 - ``log_upload``: the files of the type modified since ``dateFrom``, newest first, the
   last ``lines`` lines containing ``searchText``, PUT to ``tedgeUrl``.
@@ -50,7 +51,11 @@ DEFAULT_LINES = 1000
 
 
 class OperationFailed(C8yLinkError):
-    """A file operation that failed; the message is the command's ``reason``."""
+    """An operation that failed; the message is the command's ``reason``, ``fields`` go with it."""
+
+    def __init__(self, message: str, **fields: Any) -> None:
+        super().__init__(message)
+        self.fields = fields
 
 
 def _store(path: Path, write: Any) -> None:
@@ -125,7 +130,9 @@ class DeviceOperations:
 
     async def config_update(self, request: dict[str, Any]) -> dict[str, Any]:
         entry = self._config_entry(request)
-        url = _url(request)
+        url = request.get("tedgeUrl") or request.get("remoteUrl")  # a device profile gives remoteUrl
+        if not isinstance(url, str) or not url:
+            raise OperationFailed("The command has neither 'tedgeUrl' nor 'remoteUrl'")
         await asyncio.to_thread(self._replace_from, url, entry)
         return {"path": entry.path}
 

@@ -13,18 +13,22 @@ from c8ylink.core.mqtt.topic import TopicError
 from c8ylink.core.settings.resolve import Settings
 from c8ylink.core.topics import EntityTopicId, validate_topic_root
 from c8ylink.device.agent.file_operations import CONFIG_PLUGIN, LOG_PLUGIN, DeviceOperations
+from c8ylink.device.agent.firmware import PLUGIN_DIR as FIRMWARE_PLUGIN_DIR
+from c8ylink.device.agent.firmware import FirmwareConfig
 from c8ylink.device.agent.operation_log import OperationLogs
 from c8ylink.device.agent.plugins import PLUGIN_DIR, choose_sudo
 from c8ylink.device.agent.restart import RestartFiles
 from c8ylink.device.agent.service import AgentConfig, AgentService, FileTransferConfig
 from c8ylink.device.agent.software import SoftwareOptions
 from c8ylink.device.agent.system_config import load_system_commands
+from c8ylink.device.agent.workflow_files import WorkflowFiles
 from c8ylink.device.config.store import load_tedge_settings
 from c8ylink.device.local_http import FILE_TRANSFER_DIR, local_files, local_http
 from c8ylink.device.mqtt.local_broker import local_broker_options, optional_setting, reconnect_policy
 from c8ylink.infra.service_runner import configure_logging, run_service
 
 STATE_DIR = ".agent"
+OPERATIONS_DIR = "operations"  # the user's workflow files (operations/c8y is the mapper's)
 AGENT_OPERATIONS = ("config_update", "config_snapshot", "log_upload")  # agent.enable.<operation>
 
 
@@ -105,6 +109,10 @@ def run_agent(
         ),
         timestamp_format=str(settings.value("service.timestamp_format")),
         operation_logs=OperationLogs(Path(str(settings.value("logs.path")))),
+        workflows=WorkflowFiles(config_dir / OPERATIONS_DIR),
+        firmware=FirmwareConfig(
+            config_dir / FIRMWARE_PLUGIN_DIR, Path(str(settings.value("data.path"))) / "firmware"
+        ),
     )
     broker = local_broker_options(settings, "tedge-agent")
     configure_logging(log_level)

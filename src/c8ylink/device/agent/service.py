@@ -12,7 +12,11 @@ Connected to the local broker (client id ``tedge-agent``, retained last will ``{
    publishes ``successful`` (with its results) or ``failed`` with a ``reason``. Status messages are
    retained and carry the request's fields. A command found ``executing`` that this process is not
    running was interrupted by an agent restart: it is marked ``failed`` (only when found so on
-   subscribing, i.e. delivered as retained; the live echoes of the agent's own statuses are not).
+   subscribing, i.e. delivered as retained; the live echoes of the agent's own statuses are not);
+4. drives the commands of operations that have a workflow (``workflow_runner``): the agent's own
+   ``firmware_update`` and ``device_profile``, and every ``<config-dir>/operations/<op>.toml`` (which
+   replaces the builtin behaviour of its operation; its ``builtin`` steps call the agent's own code).
+   Each such command runs in its own task, so that a command can wait for its sub-commands.
 """
 
 from __future__ import annotations
@@ -39,17 +43,23 @@ from c8ylink.core.topics import (
     EntityMetadata,
     EntityTopicId,
     Health,
+    Twin,
     parse_topic,
     topic_for,
 )
+from c8ylink.core.workflows.expressions import CommandState
+from c8ylink.core.workflows.spec import Workflow
 from c8ylink.device.agent.entity_api import EntityApi
 from c8ylink.device.agent.file_operations import DeviceOperations, OperationFailed
 from c8ylink.device.agent.file_transfer import DEFAULT_MAX_SIZE, FileTransferServer
+from c8ylink.device.agent.firmware import FirmwareConfig
 from c8ylink.device.agent.operation_log import OperationLogs
 from c8ylink.device.agent.plugins import DEFAULT_TIMEOUT, discover_plugins
 from c8ylink.device.agent.restart import NOT_REBOOTED, RestartFiles
 from c8ylink.device.agent.software import SoftwareOptions, list_software, update_software
 from c8ylink.device.agent.system_config import SystemCommands
+from c8ylink.device.agent.workflow_files import WorkflowFiles
+from c8ylink.device.agent.workflow_runner import RESTART_FIELD, WorkflowRunner
 from c8ylink.infra.net.mqtt_options import MqttOptions
 from c8ylink.infra.net.mqtt_session import MqttSession
 from c8ylink.infra.net.reconnect import ReconnectPolicy, keep_connected, wait_or_stop
@@ -90,6 +100,8 @@ class AgentConfig:
     disabled: frozenset[str] = frozenset()  # operations agent.enable.* turns off
     timestamp_format: str = "unix"  # service.timestamp_format: the time of the health messages
     operation_logs: OperationLogs | None = None  # logs.path: one log file per command
+    workflows: WorkflowFiles = field(default_factory=WorkflowFiles)
+    firmware: FirmwareConfig | None = None
 
     @property
     def health_topic(self) -> str:
@@ -119,6 +131,12 @@ class AgentService:
         self.file_transfer: FileTransferServer | None = None
         self.entities = EntityStore(config.device_topic_id)
         self._file_operations: dict[str, dict[str, Any]] = {}  # announced config/log operations
+        self.workflows: dict[str, Workflow] = config.workflows.load()
+        self.runner = WorkflowRunner(self._publish_state, self._publish_state_wait, self._builtin_step,
+                                     self.config.command_topic, self._workflow_restart)  # fmt: skip
+        self._driving: set[str] = set()  # command topics a workflow task is driving
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._published: dict[str, bytes] = {}  # the last state the agent published per command topic
 
     # ----------------------------------------------------------------------------------------- run
 
@@ -202,11 +220,13 @@ class AgentService:
         closed = asyncio.create_task(session.wait_closed())
         stopping = asyncio.create_task(stop.wait())
         watching = asyncio.create_task(self._watch_plugin_files(session))
+        workflows = asyncio.create_task(self._watch_workflow_files(session))
         try:
             await asyncio.wait({closed, stopping}, return_when=asyncio.FIRST_COMPLETED)
         finally:
             stopping.cancel()
             watching.cancel()
+            workflows.cancel()
         if closed.done():
             closed.result()
             return
@@ -222,7 +242,19 @@ class AgentService:
         if self.plugins:
             types = {"types": list(self.plugins)}
             capabilities += [("software_list", types), ("software_update", types)]
-        return capabilities + self._file_capabilities()
+        return capabilities + self._file_capabilities() + self._workflow_capabilities()
+
+    def _workflow_capabilities(self) -> list[tuple[str, dict[str, Any]]]:
+        """``device_profile`` always, ``firmware_update`` with a firmware plugin, and the operation of
+        every user workflow file."""
+        found: dict[str, dict[str, Any]] = {"device_profile": {}}
+        firmware = self.config.firmware
+        if firmware is not None and firmware.available():
+            found["firmware_update"] = {}
+        for operation, workflow in self.workflows.items():
+            if not workflow.source.startswith("builtin") and operation not in HANDLED:
+                found.setdefault(operation, {})
+        return sorted(found.items())
 
     def _file_capabilities(self) -> list[tuple[str, dict[str, Any]]]:
         try:
@@ -255,17 +287,39 @@ class AgentService:
                     session.publish(self.config.command_topic(operation), payload, qos=1, retain=True)
             log.info("Plugin files changed: configuration and log operations announced again")
 
+    async def _watch_workflow_files(self, session: MqttSession) -> None:
+        """Read the workflow files again when one changes, appears or goes; announce the operations
+        that came (``{}``) or went (an empty retained message). Running commands keep their workflow."""
+        files = self.config.workflows
+        seen = files.signature()
+        while True:
+            await asyncio.sleep(self.config.plugin_files_poll)
+            current = files.signature()
+            if current == seen:
+                continue
+            seen = current
+            before = dict(self._workflow_capabilities())
+            self.workflows = files.load()
+            after = dict(self._workflow_capabilities())
+            for operation in sorted(before.keys() ^ after.keys()):
+                payload = json.dumps(after[operation]).encode() if operation in after else b""
+                session.publish(self.config.command_topic(operation), payload, qos=1, retain=True)
+            log.info("Workflow files changed: read again")
+
     async def _settle_restart(self, session: MqttSession) -> None:
         files = self.config.restart
         pending = files.pending()
         if pending is None:
             return
+        after = pending.payload.pop(RESTART_FIELD, None)  # a workflow's restart action: its next states
+        nexts = after if isinstance(after, dict) else {}
         if files.has_rebooted(pending):
             log.info("Device restart successful")
-            result = {**pending.payload, "status": "successful"}
+            result = {**pending.payload, "status": nexts.get("successful", "successful")}
+            result.pop("reason", None)
         else:
             log.error(NOT_REBOOTED)
-            result = {**pending.payload, "status": "failed", "reason": NOT_REBOOTED}
+            result = {**pending.payload, "status": nexts.get("failed", "failed"), "reason": NOT_REBOOTED}
         await session.publish_wait(pending.topic, json.dumps(result).encode(), qos=1, retain=True)
         files.clear()
 
@@ -294,16 +348,21 @@ class AgentService:
             return
         if entity != self.config.device_topic_id or not isinstance(channel, Command):
             return
-        if (
-            channel.operation not in HANDLED
-            or channel.operation in self.config.disabled
-            or topic in self._active
-        ):
-            return
+        if channel.operation in self.config.disabled:
+            return  # agent.enable.<operation> = false: another component handles it
         try:
             request = json.loads(payload)
         except ValueError:
             request = None
+        if isinstance(request, dict):
+            command = CommandState(topic, entity.value, channel.operation, channel.command_id, request)
+            self.runner.observe(command)
+            workflow = self.workflows.get(channel.operation)
+            if workflow is not None and (workflow.source != "builtin" or channel.operation not in HANDLED):
+                self._start_workflow(workflow, command, payload, resumed=retain)
+                return
+        if channel.operation not in HANDLED or topic in self._active:
+            return
         if not isinstance(request, dict):
             self._status(topic, {}, "failed", reason="Invalid command: the payload is not a JSON object")
             return
@@ -325,8 +384,78 @@ class AgentService:
             operation, _, command_id = topic.rpartition("/cmd/")[2].partition("/")
             reason = str(body.get("reason", ""))
             self.config.operation_logs.append(operation, command_id, status, reason, self.clock.now())
+        self._publish_state(topic, body)
+
+    def _publish_state(self, topic: str, body: dict[str, Any] | None) -> None:
+        """A command state (retained, QoS 1); None clears the topic."""
+        data = b"" if body is None else json.dumps(body).encode()
+        self._published[topic] = data
         if self.session is not None:
-            self.session.publish(topic, json.dumps(body).encode(), qos=1, retain=True)
+            self.session.publish(topic, data, qos=1, retain=True)
+
+    async def _publish_state_wait(self, topic: str, body: dict[str, Any]) -> None:
+        data = json.dumps(body).encode()
+        self._published[topic] = data
+        if self.session is not None:
+            await self.session.publish_wait(topic, data, qos=1, retain=True)
+
+    # ----------------------------------------------------------------------------------------- workflows
+
+    def _start_workflow(
+        self, workflow: Workflow, command: CommandState, payload: bytes, *, resumed: bool
+    ) -> None:
+        if command.topic in self._driving or command.status in TERMINAL:
+            return
+        if not resumed and command.status != "init" and self._published.get(command.topic) == payload:
+            return  # the echo of a state this agent published (an init is a sub-command it created)
+        self._driving.add(command.topic)
+        task = asyncio.get_running_loop().create_task(self._drive(workflow, command, resumed))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _drive(self, workflow: Workflow, command: CommandState, resumed: bool) -> None:
+        log.info("Running %s (workflow %s, state %s)", command.topic, workflow.source, command.status)
+        try:
+            await self.runner.drive(workflow, command, resumed=resumed)
+        except Exception as exc:  # a bug must not stop the agent: fail the command, keep going
+            log.exception("Internal error running %s", command.topic)
+            self._status(
+                command.topic, command.payload, "failed", reason=f"Internal error of tedge-agent: {exc}"
+            )
+        finally:
+            self._driving.discard(command.topic)
+
+    async def _builtin_step(self, command: CommandState, state: str) -> tuple[str | None, dict[str, Any]]:
+        """The agent's own step of an operation, for a workflow state whose action is ``builtin``."""
+        operation, request = command.operation, command.payload
+        try:
+            if operation == "firmware_update":
+                if self.config.firmware is None:
+                    return "This agent has no firmware support", {}
+                if state == "scheduled":
+                    return None, await self.config.firmware.download(request)
+                if state == "executing":
+                    fields = await self.config.firmware.install(request)
+                    self._publish_firmware(request)
+                    return None, fields
+            elif state == "executing" and operation in HANDLED and operation != "restart":
+                return None, await self._perform(operation, request)
+        except OperationFailed as exc:
+            log.error("%s failed: %s", command.topic, exc)
+            return str(exc), {}
+        return None, {}
+
+    def _publish_firmware(self, request: dict[str, Any]) -> None:
+        """``twin/firmware``: the mapper reports it as the device's ``c8y_Firmware``."""
+        if self.session is None:
+            return
+        twin = {
+            "name": request.get("name"),
+            "version": request.get("version"),
+            "url": request.get("remoteUrl"),
+        }
+        topic = topic_for(self.config.topic_root, self.config.device_topic_id, Twin("firmware"))
+        self.session.publish(topic, json.dumps(twin).encode(), qos=1, retain=True)
 
     async def _work(self) -> None:
         while True:
@@ -345,31 +474,47 @@ class AgentService:
             await self._restart(topic, request)
             return
         self._status(topic, request, "executing")
+        try:
+            results = await self._perform(operation, request)
+        except OperationFailed as exc:
+            log.error("%s failed: %s", topic, exc)
+            self._status(topic, request, "failed", reason=str(exc), **exc.fields)
+        else:
+            self._status(topic, request, "successful", **results)
+
+    async def _perform(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
+        """The work of a builtin operation: its results, or ``OperationFailed``."""
         if operation == "software_list":
             groups, errors = await list_software(self.plugins, self.config.software)
             if errors and not groups:
-                self._status(topic, request, "failed", reason="; ".join(errors))
-            else:
-                for error in errors:
-                    log.warning("%s", error)
-                self._status(topic, request, "successful", currentSoftwareList=groups)
-        elif operation == "software_update":
+                raise OperationFailed("; ".join(errors))
+            for error in errors:
+                log.warning("%s", error)
+            return {"currentSoftwareList": groups}
+        if operation == "software_update":
             outcome = await update_software(
                 self.plugins, request.get("updateList"), self._download, self.config.software
             )
             if outcome.failures:
-                self._status(topic, request, "failed", reason=outcome.reason, failures=outcome.failures)
-            else:
-                self._status(topic, request, "successful")
-        elif operation in ("config_snapshot", "config_update", "log_upload"):
-            run = getattr(self.config.operations, operation)
-            try:
-                results = await run(request)
-            except OperationFailed as exc:
-                log.error("%s failed: %s", topic, exc)
-                self._status(topic, request, "failed", reason=str(exc))
-            else:
-                self._status(topic, request, "successful", **results)
+                raise OperationFailed(outcome.reason, failures=outcome.failures)
+            return {}
+        results: dict[str, Any] = await getattr(self.config.operations, operation)(request)
+        return results
+
+    async def _workflow_restart(
+        self, topic: str, payload: dict[str, Any], after: dict[str, str]
+    ) -> str | None:
+        """A workflow's ``restart`` action: the reboot of the restart operation, the command waiting in
+        its ``on_exec`` state and moving to ``after[successful|failed]`` once the agent is back."""
+        try:
+            self.config.restart.begin(topic, {**payload, RESTART_FIELD: after})
+        except (OSError, C8yLinkError) as exc:
+            return f"Cannot save the restart state: {exc}"
+        await self._publish_state_wait(topic, payload)
+        failure = await self._reboot()
+        if failure is not None:
+            self.config.restart.clear()
+        return failure
 
     async def _restart(self, topic: str, request: dict[str, Any]) -> None:
         executing = {**request, "status": "executing"}

@@ -56,7 +56,11 @@ def load_operation_files(directory: Path, main_device_id: str) -> dict[str, froz
 
 
 def _custom(names: list[str]) -> frozenset[str]:
-    return frozenset(name for name in names if name not in _KNOWN and not name.startswith("."))
+    return frozenset(
+        name
+        for name in names
+        if name not in _KNOWN and not name.startswith(".") and not name.endswith(".template")
+    )
 
 
 def sync_operation_files(directory: Path, entity: Entity, state: MapperState) -> None:

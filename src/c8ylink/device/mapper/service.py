@@ -12,7 +12,8 @@ One asyncio task owns the MQTT session to the local broker and the ``MapperState
    also updates the operation files; a file transfer the converter asks for (configuration and log
    operations) runs as a task and what follows it is published when it ends; an unexpected
    exception is logged and reported on ``te/errors``
-   so that one bad message never stops the mapper;
+   so that one bad message never stops the mapper; the command of a custom operation (operation
+   templates of ``operations/c8y``, read at start) runs as a process and its outcome is reported;
 4. every half availability interval: the heartbeats;
 5. on stop: health ``down`` (retained), DISCONNECT. A lost connection goes back to 1 with the same
    state; unacknowledged QoS 1 messages are sent again.
@@ -25,7 +26,7 @@ import json
 import logging
 import os
 import ssl
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ from c8ylink.device.local_http import LocalFiles
 from c8ylink.device.mapper.config import MapperConfig
 from c8ylink.device.mapper.context import Context
 from c8ylink.device.mapper.convert.capabilities import apply_operation_files
+from c8ylink.device.mapper.convert.custom_operations import custom_topic, finish_custom_run
 from c8ylink.device.mapper.convert.file_operations import finish_transfer, transfer_topic
 from c8ylink.device.mapper.convert.health import heartbeat_seconds
 from c8ylink.device.mapper.converter import (
@@ -53,10 +55,12 @@ from c8ylink.device.mapper.errors import ConversionError, ErrorKind, build_error
 from c8ylink.device.mapper.message import Message
 from c8ylink.device.mapper.operation_files import load_operation_files, sync_operation_files
 from c8ylink.device.mapper.state import MapperState
+from c8ylink.device.mapper.template_files import load_templates
 from c8ylink.device.mapper.transfers import CloudRequests, Transfers
 from c8ylink.infra.net.mqtt_options import MqttOptions
 from c8ylink.infra.net.mqtt_session import MqttSession
 from c8ylink.infra.net.reconnect import ReconnectPolicy, keep_connected
+from c8ylink.infra.processes import run_script
 
 log = logging.getLogger("c8ylink.mapper")
 
@@ -94,6 +98,9 @@ class MapperService:
         self._transfers: Transfers | None = None
         self._transfer_tasks: set[asyncio.Task[None]] = set()
         self._scan_operation_files()  # before the startup messages: the main device's 114 includes them
+        if runtime.operations_dir is not None:
+            self.state.templates = load_templates(runtime.operations_dir)
+        self._custom_topic = custom_topic(config)
 
     # ----------------------------------------------------------------------------------------- run
 
@@ -211,15 +218,41 @@ class MapperService:
         for output in outputs:
             if output.topic == self._transfer_topic:
                 self._start_transfer(output)
+            elif output.topic == self._custom_topic:
+                self._start_task(self._custom_run(json.loads(output.payload)))
             else:
                 self._publish(output)
         if "/cmd/" in topic and self.runtime.operations_dir is not None:
             self._sync_operation_files(topic)
 
     def _start_transfer(self, message: Message) -> None:
-        task = asyncio.get_running_loop().create_task(self._transfer(json.loads(message.payload)))
+        self._start_task(self._transfer(json.loads(message.payload)))
+
+    def _start_task(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
         self._transfer_tasks.add(task)
         task.add_done_callback(self._transfer_tasks.discard)
+
+    async def _custom_run(self, run: dict[str, Any]) -> None:
+        """Run the command of a custom operation, then report its outcome."""
+        argv = [str(word) for word in run["argv"]]
+        result = await run_script(argv, float(run["timeout"]))
+        output: str | None = None
+        error: str | None = None
+        if result.error is not None:
+            error = f"{argv[0]} cannot be run: {result.error}"
+        elif result.killed or result.exit_code is None:
+            error = f"{argv[0]} was killed: it ran past its timeout of {float(run['timeout']):g} s"
+        elif result.exit_code != 0:
+            detail = result.stderr.strip() or result.stdout.strip()
+            error = f"{argv[0]} returned exit code {result.exit_code}" + (f": {detail}" if detail else "")
+        else:
+            output = result.stdout
+        if error is not None:
+            log.error("Custom operation %s: %s", run.get("fragment"), error)
+        ctx = Context(self.state, self.runtime.clock.now(), self.config)
+        for message in finish_custom_run(run, output, error, ctx):
+            self._publish(message)
 
     async def _transfer(self, transfer: dict[str, Any]) -> None:
         """Carry out a file transfer (on the event loop, streamed), then publish what follows it."""

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from c8ylink.core.topics import EntityTopicId
 from c8ylink.device.mapper.config import MapperConfig
 from c8ylink.device.mapper.entities import EntityStore
+
+if TYPE_CHECKING:
+    from c8ylink.device.mapper.convert.custom_operations import OperationTemplate
 
 ACTIVE_OPERATION_TTL = timedelta(hours=12)
 COMPLETED_OPERATION_TTL = timedelta(hours=1)
@@ -60,6 +63,8 @@ class MapperState:
     alarms_live: set[str] = field(default_factory=set)
     operations: OperationLog = field(default_factory=OperationLog)
     sequence: int = 0
+    # Cumulocity operation -> its operation template (operations/c8y files with [exec], given by the service)
+    templates: dict[str, OperationTemplate] = field(default_factory=dict)
 
     @classmethod
     def create(cls, config: MapperConfig) -> MapperState:

@@ -70,12 +70,24 @@ def operation_for_fragment(fragment: str) -> OperationSpec | None:
 
 
 def is_enabled(spec: OperationSpec, config: MapperConfig) -> bool:
-    return bool(getattr(config.enable, spec.flag))
+    return not spec.flag or bool(getattr(config.enable, spec.flag))
+
+
+def template_operation(command: str, state: MapperState) -> OperationSpec | None:
+    """The operation of a template whose workflow runs ``command`` (``c8y_X.template``)."""
+    for template in state.templates.values():
+        if template.workflow_operation == command:
+            return OperationSpec(command, template.name, "")
+    return None
 
 
 def supported_operations(entity: Entity, state: MapperState) -> list[str]:
     """Every Cumulocity operation of an entity: announced capabilities and the service's extra ones."""
-    announced = {_BY_COMMAND[command].fragment for command in state.capabilities.get(entity.topic_id, {})}
+    announced: set[str] = set()
+    for command in state.capabilities.get(entity.topic_id, {}):
+        spec = _BY_COMMAND.get(command) or template_operation(command, state)
+        if spec is not None:
+            announced.add(spec.fragment)
     return sorted(announced | state.extra_operations.get(entity.topic_id, frozenset()))
 
 
@@ -83,7 +95,7 @@ def convert_capability(entity: Entity, command: str, payload: bytes, ctx: Contex
     state, config = ctx.state, ctx.config
     if command == "software_list":
         return _software_types(entity, payload, ctx)
-    spec = operation_for_command(command)
+    spec = operation_for_command(command) or template_operation(command, state)
     if spec is None or not is_enabled(spec, config):
         return []
     capabilities = state.capabilities.setdefault(entity.topic_id, {})

@@ -5,8 +5,9 @@ Operations arrive as JSON on ``c8y/devicecontrol/notifications`` (one per line; 
 each operation on both channels, so the mapper reads one). The target is the entity whose external
 id the operation names (``externalSource.externalId`` / the line's target; the main device if the
 JSON has none). Handled: ``c8y_Restart`` -> ``restart``, ``c8y_SoftwareUpdate`` ->
-``software_update`` and the configuration and log operations (``convert.file_operations``), each gated
-by its ``c8y.enable.*`` flag.
+``software_update``, the configuration and log operations (``convert.file_operations``),
+``c8y_Firmware`` -> ``firmware_update`` and ``c8y_DeviceProfile`` -> ``device_profile``
+(``convert.firmware_profile``), each gated by its ``c8y.enable.*`` flag.
 
 The command is a retained ``{"status": "init", ...}`` on ``te/<entity>/cmd/<op>/c8y-mapper-<op id>``;
 an operation id seen in the last 12 h (1 h once finished) is ignored, and so is one whose command is
@@ -17,8 +18,10 @@ then moves the status on, and the mapper answers on the entity's SmartREST topic
     successful -> 506,<op id>            (503,<fragment>)       then clears the command topic
     failed     -> 505,<op id>,<reason>   (502,<fragment>,<reason>; reason cut to 500 bytes), then clears
 
-A finished software_update also starts a software_list command. An operation for an external id
-the mapper does not know is reported on te/errors and, with operation ids, failed in the cloud.
+A finished software_update or device_profile also starts a software_list command; a successful
+firmware_update sets ``c8y_Firmware``, a successful device_profile ``c8y_Profile``. An operation for
+an external id the mapper does not know is reported on te/errors and, with operation ids, failed in
+the cloud.
 """
 
 from __future__ import annotations
@@ -48,12 +51,26 @@ from c8ylink.device.mapper.convert.capabilities import (
     operation_for_fragment,
     request_software_list,
 )
+from c8ylink.device.mapper.convert.custom_operations import (
+    OperationTemplate,
+    custom_fragment,
+    start_json_operation,
+    start_smartrest_operation,
+    template_for_fragment,
+    template_for_record,
+    workflow_result_parameters,
+)
 from c8ylink.device.mapper.convert.file_operations import (
     FILE_COMMANDS,
     UPLOADED,
     delete_after_update,
     start_file_command,
     upload_snapshot,
+)
+from c8ylink.device.mapper.convert.firmware_profile import (
+    build_firmware_request,
+    build_profile_request,
+    finished_messages,
 )
 from c8ylink.device.mapper.convert.payloads import (
     entity_smartrest_topic,
@@ -66,7 +83,7 @@ from c8ylink.device.mapper.entities import Entity
 from c8ylink.device.mapper.errors import ConversionError, ErrorKind, build_error_message
 from c8ylink.device.mapper.message import Message
 
-HANDLED_COMMANDS = ("restart", "software_update", *FILE_COMMANDS)
+HANDLED_COMMANDS = ("restart", "software_update", "firmware_update", "device_profile", *FILE_COMMANDS)
 FINISHED_STATUSES = ("SUCCESSFUL", "FAILED")
 
 
@@ -109,6 +126,9 @@ def _convert_json_operation(operation: dict[str, Any], ctx: Context) -> list[Mes
     entity = ctx.state.entities.by_external_id(external_id)
     if entity is None:
         return _unknown_target(operation_id, external_id, ctx)
+    template = template_for_fragment(operation, ctx)
+    if template is not None:
+        return start_json_operation(entity, template, operation, operation_id, ctx)
     fragment = next((key for key in operation if _handled(key)), None)
     if fragment is None:
         names = ", ".join(key for key in operation if key.startswith("c8y_")) or "none"
@@ -116,7 +136,7 @@ def _convert_json_operation(operation: dict[str, Any], ctx: Context) -> list[Mes
             f"Operation {operation_id} has no fragment the mapper handles (fragments: {names})"
         )
     try:
-        return _start_command(entity, fragment, operation[fragment], operation_id, ctx)
+        return _start_command(entity, fragment, operation[fragment], operation_id, ctx, operation=operation)
     except ConversionError as exc:
         if exc.kind is not ErrorKind.INVALID_PAYLOAD:
             raise
@@ -143,7 +163,13 @@ def _unknown_target(operation_id: str, external_id: str, ctx: Context) -> list[M
 
 
 def _start_command(
-    entity: Entity, fragment: str, value: Any, operation_id: str, ctx: Context
+    entity: Entity,
+    fragment: str,
+    value: Any,
+    operation_id: str,
+    ctx: Context,
+    *,
+    operation: dict[str, Any] | None = None,  # the whole JSON operation (a profile's name and id)
 ) -> list[Message]:
     spec = operation_for_fragment(fragment)
     assert spec is not None  # only handled fragments get here
@@ -158,6 +184,10 @@ def _start_command(
     payload: dict[str, Any] = {"status": "init"}
     if spec.command == "software_update":
         payload = build_update_request(value, ctx.config)
+    elif spec.command == "firmware_update":
+        payload = build_firmware_request(value, ctx.config)
+    elif spec.command == "device_profile":
+        payload = build_profile_request(value, operation or {}, ctx.config)
     command = Command(spec.command, f"{ctx.config.command_id_prefix}{operation_id}")
     ctx.state.operations.start(operation_id, ctx.now)
     return [Message.json(topic_for(ctx.config.topic_root, entity.topic_id, command), payload, retain=True)]
@@ -177,14 +207,20 @@ def _fail_unconvertible(
 
 
 def convert_smartrest_operations(message: Message, ctx: Context) -> list[Message]:
-    """Operation lines on ``c8y/s/ds`` (only with ``OperationSource.SMARTREST``)."""
-    if ctx.config.operation_source is not OperationSource.SMARTREST:
+    """Operation lines on ``c8y/s/ds``: those of operation templates (``on_message``) always, the others
+    only with ``OperationSource.SMARTREST``."""
+    from_smartrest = ctx.config.operation_source is OperationSource.SMARTREST
+    if not from_smartrest and not ctx.state.templates:
         return []
     messages: list[Message] = []
     for line, text in split_records(message.payload):
         try:
             record = decode_record(text, line=line)
-            if not record[0].startswith("5"):
+            template = template_for_record(record[0], ctx)
+            if template is not None and template.command is not None:
+                messages.extend(_start_smartrest_template(template, record, text, ctx))
+                continue
+            if not from_smartrest or not record[0].startswith("5"):
                 continue  # replies (106, 124, ...) are not operations
             operation = parse_operation(record)
             entity = ctx.state.entities.by_external_id(operation.target)
@@ -199,6 +235,16 @@ def convert_smartrest_operations(message: Message, ctx: Context) -> list[Message
         except C8yLinkError as exc:
             messages.append(_error(message.topic, exc, ctx))
     return messages
+
+
+def _start_smartrest_template(
+    template: OperationTemplate, record: tuple[str, ...], text: str, ctx: Context
+) -> list[Message]:
+    target = record[1] if len(record) > 1 else ctx.state.entities.main_device_id
+    entity = ctx.state.entities.by_external_id(target)
+    if entity is None:
+        raise _unknown(f"Operation {record[0]} is for {target}, an entity the mapper does not know")
+    return start_smartrest_operation(entity, template, text, ctx)
 
 
 # --------------------------------------------------------------------------------------------- te -> cloud
@@ -217,6 +263,9 @@ def convert_command(entity: Entity, command: Command, payload: bytes, ctx: Conte
     if command.operation == "software_list":
         return _software_list_status(entity, command, status, data, ctx)
     spec = operation_for_command(command.operation)
+    fragment = custom_fragment(data)
+    if fragment is not None:  # started from an operation template's workflow
+        spec = OperationSpec(command.operation, fragment, "")
     if spec is None or status not in ("executing", "successful", "failed"):
         return []
     if spec.command in UPLOADED and status == "successful":  # reported once the file is in the cloud
@@ -227,7 +276,9 @@ def convert_command(entity: Entity, command: Command, payload: bytes, ctx: Conte
     if status != "executing":
         messages.append(_clear(entity, command, ctx))
         ctx.state.operations.finish(operation_id, ctx.now)
-        if spec.command == "software_update":
+        if status == "successful":
+            messages.extend(finished_messages(entity, spec.command, data, ctx))
+        if spec.command in ("software_update", "device_profile"):
             messages.append(request_software_list(entity, ctx))
         elif spec.command == "config_update":
             messages.extend(delete_after_update(data, ctx))
@@ -242,7 +293,12 @@ def _status_record(
     if status == "executing":
         return set_executing(operation_id) if by_id else set_executing_fragment(spec.fragment)
     if status == "successful":
-        return set_successful(operation_id) if by_id else set_successful_fragment(spec.fragment)
+        results = workflow_result_parameters(data)
+        return (
+            set_successful(operation_id, *results)
+            if by_id
+            else set_successful_fragment(spec.fragment, *results)
+        )
     return set_failed(operation_id, reason) if by_id else set_failed_fragment(spec.fragment, reason)
 
 

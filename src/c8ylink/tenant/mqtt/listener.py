@@ -82,7 +82,7 @@ class MqttListener:
                 self._accept,
                 sock=tls_socket,
                 ssl=tls_context,
-                ssl_handshake_timeout=self.timeouts.tls_handshake,
+                ssl_handshake_timeout=self.timeouts.tls_handshake or config.handshake_timeout,
             ),
             await asyncio.start_server(self._accept, sock=plain_socket),
         ]

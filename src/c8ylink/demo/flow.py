@@ -355,6 +355,7 @@ def _registered_password(stdout: str) -> str:
     for line in stdout.splitlines():
         with contextlib.suppress(ValueError):
             item = json.loads(line)
-            if isinstance(item, dict) and isinstance(item.get("password"), str):
-                return item["password"]
+            password = item.get("password") if isinstance(item, dict) else None
+            if isinstance(password, str):
+                return password
     raise StepError("c8y deviceregistration register-ca printed no one-time password")

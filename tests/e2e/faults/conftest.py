@@ -202,17 +202,32 @@ def _health_up(device: Device) -> bool:
 
 
 @pytest.fixture(scope="module")
-def chain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chain]:
+def tenant_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TenantProcess]:
+    """A tenant of the module's own, as a process on fixed free ports."""
     work = tmp_path_factory.mktemp("fault-tenant")
     data_dir = work / "data"
     data_dir.mkdir(mode=0o700)
     names = ("https_port", "mtls_port", "mqtt_tls_port", "mqtt_port")
     tenant = TenantProcess(data_dir, {name: free_port() for name in names}, work / "tenant.log")
     tenant.start()
-    api = TenantApi(cast(BackgroundTenant, tenant))  # TenantApi reads only ``info``
+    try:
+        yield tenant
+    finally:
+        if tenant.process is not None:
+            tenant.stop(signal.SIGTERM)
+
+
+def as_background(tenant: TenantProcess) -> BackgroundTenant:
+    """The helpers of tests/e2e read only ``info`` of the tenant they are given."""
+    return cast(BackgroundTenant, tenant)
+
+
+@pytest.fixture(scope="module")
+def chain(tenant_process: TenantProcess) -> Iterator[Chain]:
+    api = TenantApi(as_background(tenant_process))
     try:
         with new_device() as device:
-            device_id = onboard(device, cast(BackgroundTenant, tenant), api)
+            device_id = onboard(device, as_background(tenant_process), api)
             device.write_services()
             device.start_services()
             wait_for(lambda: listening(device.port), "mosquitto to listen")
@@ -221,11 +236,9 @@ def chain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chain]:
             managed = api.managed_object(device_id)
             assert managed is not None
             wait_for(lambda: _health_up(device), "the mapper to be up")
-            yield Chain(device, tenant, api, str(managed["id"]))
+            yield Chain(device, tenant_process, api, str(managed["id"]))
     finally:
         api.client.close()
-        if tenant.process is not None:
-            tenant.stop(signal.SIGTERM)
 
 
 def describe(stored: Stored) -> dict[str, Any]:

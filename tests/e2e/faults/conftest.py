@@ -4,10 +4,10 @@ mosquitto -> `tedge-mapper c8y` -> the mosquitto bridge -> the local tenant, whi
 ``chain``: one device per module, under supervisord (mosquitto with the persistence `tedge connect`
 configures, the mapper, the agent), connected to a tenant that runs as its own process
 (`c8ylink tenant serve` on fixed ports, so that it can be killed with SIGKILL and started again on the
-same ports and data dir). ``chain.stream(kind, fault)`` publishes ``COUNT`` measurements of a type of
-its own at QoS 1 as a device application does (a message counts as published once the broker
-acknowledged it; one that was not is sent again after a reconnection), runs ``fault`` in the middle and
-returns what the tenant stored.
+same ports and data dir). ``chain.stream(kind, {n: action})`` publishes ``COUNT`` measurements of a
+type of its own at QoS 1 as a device application does (a message counts as published once the broker
+acknowledged it; one that was not is sent again after a reconnection), runs each action before message
+``n`` and returns what the tenant stored.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import signal
 import subprocess
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -44,6 +44,7 @@ from c8ylink.tenant.server import Credentials, TenantInfo
 COUNT = 600  # measurements per stream; the fault lands at FAULT_AT, the faulty part ends at RECOVER_AT
 FAULT_AT = COUNT // 3
 RECOVER_AT = 2 * COUNT // 3
+QUIET = 20.0  # seconds without a new measurement before a stream counts what is missing as lost
 MAPPER = "tedge-mapper-c8y"
 MAPPER_HEALTH = "te/device/main/service/tedge-mapper-c8y/status/health"
 
@@ -120,18 +121,14 @@ class Chain:
     mo_id: str
     retries: int = 0  # publications sent again after a broker dropped the publisher
 
-    def stream(
-        self, kind: str, fault: Callable[[], None], recover: Callable[[], None] | None = None
-    ) -> Stored:
-        """Publish ``COUNT`` measurements of type ``kind`` at QoS 1, ``fault()`` before number ``FAULT_AT``
-        and ``recover()`` before ``RECOVER_AT``; wait until the tenant holds them (or stops gaining)."""
+    def stream(self, kind: str, actions: Mapping[int, Callable[[], None]]) -> Stored:
+        """Publish ``COUNT`` measurements of type ``kind`` at QoS 1, running ``actions[n]`` before number
+        ``n``; wait until the tenant holds them all (or stops gaining)."""
         publisher = self._publisher()
         try:
             for number in range(COUNT):
-                if number == FAULT_AT:
-                    fault()
-                if number == RECOVER_AT and recover is not None:
-                    recover()
+                if number in actions:
+                    actions[number]()
                 publisher = self._publish(publisher, f"te/device/main///m/{kind}", number)
         finally:
             publisher.disconnect()
@@ -162,7 +159,7 @@ class Chain:
                     client = MqttClient(MqttOptions(port=self.device.port, client_id="fault-publisher"))
 
     def _stored(self, kind: str) -> Stored:
-        """Poll the tenant until every number arrived, or nothing new came for 5 s."""
+        """Poll the tenant until every number arrived, or nothing new came for ``QUIET`` s."""
         stored = Stored(COUNT)
         last_total, last_change = -1, time.monotonic()
         deadline = time.monotonic() + DEADLINE
@@ -171,7 +168,7 @@ class Chain:
             total = sum(stored.seen.values())
             if total != last_total:
                 last_total, last_change = total, time.monotonic()
-            if not stored.lost or time.monotonic() - last_change > 5:
+            if not stored.lost or time.monotonic() - last_change > QUIET:
                 break
             time.sleep(0.2)
         return stored
@@ -228,6 +225,8 @@ def chain(tenant_process: TenantProcess) -> Iterator[Chain]:
     try:
         with new_device() as device:
             device_id = onboard(device, as_background(tenant_process), api)
+            # the bridge tries the tenant again every second, not after mosquitto's 5 s to 30 s back-off
+            device.config("c8y.bridge.restart_timeout", "1s")
             device.write_services()
             device.start_services()
             wait_for(lambda: listening(device.port), "mosquitto to listen")

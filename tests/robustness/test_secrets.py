@@ -1,7 +1,7 @@
 """Secrets under careless or hostile use: ``c8y sessions create`` never writes a password in clear when
 encryption is on, takes it from ``C8Y_PASSWORD`` (not argv), fails before writing without a passphrase;
-a URL with credentials is masked in every error; the demo never puts the admin password on a command
-line (what ``ps`` shows)."""
+a URL with credentials is masked in every error; the demo never puts the admin password or the
+device's one-time password on a command line (what ``ps`` shows)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from tests.robustness.conftest import assert_clean_error, run_script, snapshot
 from c8ylink.operator.cli.main import main as c8y_main
 
 PASSWORD = "Sup3r-$ecret'\"pw\n2"
+GENERATED_OTP = "Gen3rated-0tp-#8Zq"
 HOST = "https://127.0.0.1:9"
 
 
@@ -112,7 +113,13 @@ class _RecordingShell:
         self.env[name] = value
 
     def run(self, *args: Any, **_: Any) -> Any:
-        self.argvs.append([getattr(arg, "value", str(arg)) for arg in args])
+        argv = [getattr(arg, "value", str(arg)) for arg in args]
+        self.argvs.append(argv)
+        from c8ylink.demo.shell import Result
+
+        if argv[:3] == ["c8y", "deviceregistration", "register-ca"]:  # c8y prints what it generated
+            return Result(0, json.dumps({"id": "1", "password": GENERATED_OTP}) + "\n", "")
+        return Result(0, "", "")
 
     def run_script(self, script: str, **_: Any) -> Any:
         self.scripts.append(script)
@@ -140,3 +147,24 @@ def test_the_demo_passes_the_admin_password_in_the_environment(tmp_path: Path) -
     assert all(secret not in arg for argv in shell.argvs for arg in argv)
     assert all(secret not in script for script in shell.scripts)
     assert any('C8Y_PASSWORD="$ADMIN_PASSWORD" c8y sessions create' in script for script in shell.scripts)
+
+
+def test_the_demo_hands_the_one_time_password_on_in_the_environment(tmp_path: Path) -> None:
+    """Registration and certificate download: the one-time password c8y generated reaches tedge in
+    ``DEVICE_ONE_TIME_PASSWORD``, never in an argv or the transcript."""
+    from c8ylink.demo.flow import DemoRun, Layout
+    from c8ylink.demo.transcript import Transcript
+
+    shell = _RecordingShell()
+    transcript = io.StringIO()
+    run = DemoRun(shell, Layout(tmp_path), Transcript(transcript))  # type: ignore[arg-type]
+    urls = {"https_url": "https://127.0.0.1:1", "mtls_url": "https://127.0.0.1:2", "mqtt_tls": "127.0.0.1:3"}
+    run.tenant = {"tenant": "t100", "domain": "localhost", "ca_file": str(tmp_path / "ca.pem"), **urls}
+    run.register_device()
+    run.device_certificate()
+    assert shell.env["DEVICE_ONE_TIME_PASSWORD"] == GENERATED_OTP
+    assert ["c8y", "deviceregistration", "register-ca", "--id", run.device_id, "--force"] in shell.argvs
+    assert any(argv[:4] == ["tedge", "cert", "download", "c8y"] for argv in shell.argvs)
+    assert all(GENERATED_OTP not in arg for argv in shell.argvs for arg in argv)
+    assert all("--one-time-password" not in argv for argv in shell.argvs)
+    assert GENERATED_OTP not in transcript.getvalue()

@@ -14,7 +14,6 @@ import os
 import secrets
 import shlex
 import socket
-import string
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -136,15 +135,17 @@ class DemoRun:
 
     # ---- 3. register the device (Cumulocity certificate authority) ----------------------------
     def register_device(self) -> str:
-        alphabet = string.ascii_letters + string.digits
-        otp = "".join(secrets.choice(alphabet) for _ in range(32))
+        """c8y generates the one-time password (never on a command line, where `ps` shows it) and
+        prints it; the demo keeps it out of the transcript and hands it on in the environment."""
         self.shell.export("DEVICE_ID", self.device_id)
-        self.shell.export("DEVICE_ONE_TIME_PASSWORD", otp, shown="'********'")
         self.transcript.note("--force: no confirmation prompt (this demo runs without a terminal)")
-        self.shell.run(
+        self.transcript.note("c8y generates the one-time password and prints it (not shown here)")
+        result = self.shell.run(
             "c8y", "deviceregistration", "register-ca", "--id", Secret(self.device_id, '"$DEVICE_ID"'),
-            "--one-time-password", Secret(otp, '"$DEVICE_ONE_TIME_PASSWORD"'), "--force",
+            "--force", show_output=False,
         )  # fmt: skip
+        otp = _registered_password(result.stdout)
+        self.shell.export("DEVICE_ONE_TIME_PASSWORD", otp, shown="'********'")
         return f"{self.device_id} is registered with a one-time password"
 
     # ---- 4. the device gets its certificate -----------------------------------------------------
@@ -167,11 +168,8 @@ class DemoRun:
         self.transcript.note("the tenant's ports, and free local ports for the device's services")
         for key, value in settings:
             shell.run("tedge", "config", "set", key, value)
-        otp = Secret(shell.env["DEVICE_ONE_TIME_PASSWORD"], '"$DEVICE_ONE_TIME_PASSWORD"')
-        shell.run(
-            "tedge", "cert", "download", "c8y", "--device-id", Secret(self.device_id, '"$DEVICE_ID"'),
-            "--one-time-password", otp,
-        )  # fmt: skip
+        self.transcript.note("tedge reads the one-time password from $DEVICE_ONE_TIME_PASSWORD")
+        shell.run("tedge", "cert", "download", "c8y", "--device-id", Secret(self.device_id, '"$DEVICE_ID"'))
         return "the device holds a certificate issued by the tenant's CA"
 
     # ---- 5. connect ----------------------------------------------------------------------------
@@ -350,3 +348,14 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def _registered_password(stdout: str) -> str:
+    """The one-time password in what `c8y deviceregistration register-ca` printed (JSON lines)."""
+    for line in stdout.splitlines():
+        with contextlib.suppress(ValueError):
+            item = json.loads(line)
+            password = item.get("password") if isinstance(item, dict) else None
+            if isinstance(password, str):
+                return password
+    raise StepError("c8y deviceregistration register-ca printed no one-time password")

@@ -34,7 +34,7 @@ from typing import Any, Protocol
 
 from c8ylink.core.clock import Clock, SystemClock
 from c8ylink.core.errors import C8yLinkError, NetworkError
-from c8ylink.infra.files import write_atomic
+from c8ylink.infra.files import access_error, write_atomic
 from c8ylink.tenant.pki import ClientTrust, ServerTls, ensure_server_tls
 from c8ylink.tenant.service import DEFAULT_TENANT_ID, Credentials, TenantService, TenantSetup
 from c8ylink.tenant.state.ids import SecretSource, SystemSecrets
@@ -177,11 +177,14 @@ class TenantServer:
         if data_dir is None:
             data_dir = self._temporary = Path(tempfile.mkdtemp(prefix="c8ylink-tenant-"))
         data_dir = data_dir.resolve()
-        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if data_dir.stat().st_mode & 0o077:  # keys, the database, tenant.json: for the tenant's user only
-            data_dir.chmod(0o700)
-        self._lock = _lock_data_dir(data_dir)
-        (data_dir / INFO_FILE).unlink(missing_ok=True)
+        try:
+            data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if data_dir.stat().st_mode & 0o077:  # keys, the database, tenant.json: for its user only
+                data_dir.chmod(0o700)
+            self._lock = _lock_data_dir(data_dir)
+            (data_dir / INFO_FILE).unlink(missing_ok=True)
+        except OSError as exc:  # read-only, not ours: the tenant writes its state there
+            raise access_error(exc.filename or data_dir, exc, "write to") from None
         try:
             await self._start(data_dir)
         except BaseException:

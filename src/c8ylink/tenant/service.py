@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from c8ylink.core.clock import Clock
-from c8ylink.core.errors import ConfigError
+from c8ylink.core.errors import ConfigError, FileAccessError
 from c8ylink.infra.files import write_atomic
 from c8ylink.tenant.faults import FaultPlan
+from c8ylink.tenant.state.errors import storage_error
 from c8ylink.tenant.state.ids import SecretSource
 from c8ylink.tenant.state.lockout import LoginGuard
 from c8ylink.tenant.state.signals import TenantEvent
@@ -68,16 +69,37 @@ class TenantService:
         self.login_guard = LoginGuard()
         self.data_dir: Path | None = None
         self._subscribers: list[Subscriber] = []
+        self._storage_failing = False  # the last commit could not be written
 
     def subscribe(self, subscriber: Subscriber) -> Callable[[], None]:
         self._subscribers.append(subscriber)
         return lambda: self._subscribers.remove(subscriber) if subscriber in self._subscribers else None
 
-    def commit(self) -> None:
-        """Persist what changed since the last commit, then tell the subscribers."""
+    def commit(self, *, required: bool = True) -> None:
+        """Persist what changed since the last commit, then tell the subscribers.
+
+        When the database cannot be written (the disk full, the data dir read-only) nothing of the
+        commit is written (one transaction), its changes and signals stay pending for the next commit
+        and, when ``required`` (the caller changed something), a ``TenantApiError`` 507 says why; the
+        tenant keeps serving what it holds (a read commits with ``required=False``)."""
         changes = self.state.journal.take()
         if self.store is not None and changes:
-            self.store.apply(changes, {"last_id": str(self.state.ids.last)})
+            try:
+                self.store.apply(changes, {"last_id": str(self.state.ids.last)})
+            except FileAccessError as exc:
+                self.state.journal.requeue(changes)
+                if not self._storage_failing:
+                    log.error("%s; the changes wait for the next commit", exc)
+                self._storage_failing = True
+                if not required:
+                    return
+                raise storage_error(
+                    f"The change could not be stored: {exc}. The tenant keeps it in memory and stores "
+                    "it with the next change once the disk takes it"
+                ) from None
+            if self._storage_failing:
+                log.warning("The tenant database is written again")
+            self._storage_failing = False
         for signal in self.state.take_signals():
             for subscriber in list(self._subscribers):
                 try:

@@ -8,6 +8,7 @@ the admin and bootstrap users are in ``credentials.json``, see ``tenant.service`
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -82,7 +83,8 @@ class TenantStore:
                 )
             self._db.execute("COMMIT")
         except sqlite3.Error as exc:
-            self._db.execute("ROLLBACK")
+            with contextlib.suppress(sqlite3.Error):  # SQLite may have rolled back already (disk full)
+                self._db.execute("ROLLBACK")
             raise FileAccessError(
                 f"Cannot write the tenant database {self.path}: {exc}", path=str(self.path)
             ) from exc

@@ -44,7 +44,8 @@ PLUGIN_TYPE = "fake"
 
 # thin-edge's plugin API (docs/device.md "Software: sm-plugins"): the installed modules are the lines
 # `name<TAB>version` of a file; every call is appended to a log so that a test sees the protocol;
-# installing a module named broken* fails (exit code 2, a message on stderr)
+# installing a module named broken* fails (exit code 2, a message on stderr); one named slow* waits
+# (up to 60 s) until a file release-<name> appears next to the state file
 PLUGIN = r"""#!/bin/sh
 HERE="$(dirname "$0")/.."
 STATE="$HERE/fake-packages.tsv"
@@ -57,7 +58,11 @@ case "$1" in
     update-list) exit 1 ;;
     install)
         name="$2"; version=""; shift 2
-        case "$name" in broken*) echo "E: Unable to locate package $name" >&2; exit 2 ;; esac
+        case "$name" in
+            broken*) echo "E: Unable to locate package $name" >&2; exit 2 ;;
+            slow*) n=0
+                while [ ! -e "$HERE/release-$name" ] && [ $n -lt 600 ]; do sleep 0.1; n=$((n+1)); done ;;
+        esac
         while [ $# -gt 0 ]; do
             case "$1" in
                 --module-version) version="$2"; shift 2 ;;

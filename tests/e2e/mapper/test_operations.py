@@ -4,9 +4,12 @@ mapper -> `te/.../cmd/...` -> tedge-agent, and their status back up to SUCCESSFU
 from __future__ import annotations
 
 import json
+import os
+import signal
 from typing import Any
 
 import pytest
+from tests.e2e.conftest import wait_for
 
 from .conftest import AGENT_HEALTH, PLUGIN_TYPE, Connected, eventually
 
@@ -78,3 +81,26 @@ def test_a_failed_software_install_is_failed_in_the_tenant_with_its_reason(
     assert finished["status"] == "FAILED"
     assert reason in finished["failureReason"]
     assert module["name"] not in [item["name"] for item in connected.managed_object()["c8y_SoftwareList"]]
+
+
+def test_an_update_interrupted_by_killing_the_agent_ends_failed_with_a_reason(connected: Connected) -> None:
+    """tedge-agent killed (SIGKILL) while a plugin installs: once supervisord started it again, the
+    operation is FAILED with the reason, never left EXECUTING."""
+    module = {"name": "slow-pkg", "version": f"1.0::{PLUGIN_TYPE}", "url": "", "action": "install"}
+    operation_id = create_operation(connected, "Install slow-pkg", {"c8y_SoftwareUpdate": [module]})
+    release = connected.device.config_dir / "release-slow-pkg"
+    try:
+        wait_for(lambda: "install slow-pkg --module-version 1.0" in connected.plugin_calls, "the install")
+        wait_for(
+            lambda: connected.c8y("operations", "get", "--id", operation_id)[0]["status"] == "EXECUTING",
+            "the operation to be EXECUTING",
+        )
+        agent = connected.device.pid_of("tedge-agent")
+        os.kill(agent, signal.SIGKILL)
+        finished = connected.operation_done(operation_id)
+    finally:
+        release.touch()  # the orphaned plugin ends
+    assert finished["status"] == "FAILED"
+    assert finished["failureReason"] == "tedge-agent was restarted while the command was running"
+    assert connected.device.pid_of("tedge-agent") not in (0, agent)
+    assert "slow-pkg" not in [item["name"] for item in connected.managed_object()["c8y_SoftwareList"]]

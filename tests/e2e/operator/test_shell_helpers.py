@@ -122,3 +122,53 @@ def test_powershell_helper_and_quoting_as_text() -> None:
     assert render_env({"C8Y_PASSWORD": TRICKY, "C8Y_TOKEN": ""}, "powershell") == (
         "$env:C8Y_PASSWORD = 'it''s \"quoted\" \\ $HOME `x` é'\n$env:C8Y_TOKEN = $null\n"
     )
+
+
+# passwords an attacker (or a password generator) may choose: each must arrive byte for byte and run
+# nothing ({pwned} is a file a command substitution would create)
+HOSTILE = [
+    "$(touch {pwned})",
+    "`touch {pwned}`",
+    'it\'s "q" \\ $HOME ${HOME} $((1+2)) %s',
+    "line1\nline2\n",
+    "a'; touch {pwned}; echo '",
+    "\\'\\\"; exit 3 #",
+]
+LOAD = {  # run the login's output as a user does, then write the password as the shell sees it
+    "bash": 'eval "$(cat "$1")" && printf "%s" "$C8Y_PASSWORD" > "$2"',
+    "zsh": 'eval "$(cat "$1")" && printf "%s" "$C8Y_PASSWORD" > "$2"',
+    # fish: `set -e` of an unset variable leaves status 4 for the rest of the script, so no `and`
+    "fish": 'source $argv[1]; printf "%s" "$C8Y_PASSWORD" > $argv[2]',
+}
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_sessions_login_output_is_safe_to_eval_with_hostile_passwords(
+    shell: str, c8y: C8y, tenant: BackgroundTenant, admin: AdminClient, sessions: Path, tmp_path: Path
+) -> None:
+    if shutil.which(shell) is None:
+        pytest.skip(f"{shell} is not installed: run scripts/bootstrap.sh shells")
+    pwned = tmp_path / "pwned"
+    for number, template in enumerate(HOSTILE):
+        password = template.replace("{pwned}", str(pwned))
+        user, _ = add_user(admin, password=password)
+        name = unique("hostile")
+        args = ["sessions", "create", "--host", tenant.info.https_url, "--username", user, "--name", name]
+        created = c8y(*args, "--mode", "dev", env={"C8Y_PASSWORD": password})
+        assert created.code == 0, created.stderr
+        path = sessions / f"{name}.json"
+        document = json.loads(path.read_text())
+        document["settings"]["session"]["alwaysIncludePassword"] = True
+        path.write_text(json.dumps(document))
+        login = c8y("sessions", "login", "--session", name, "--loginType", "BASIC", "--shell", shell)
+        assert login.code == 0, login.stderr
+        script, seen = tmp_path / f"login-{number}.{shell}", tmp_path / f"seen-{number}"
+        script.write_text(login.stdout)
+        zeroth = [] if shell == "fish" else ["load"]
+        done = subprocess.run(
+            [*SCRIPTS[shell], LOAD[shell], *zeroth, str(script), str(seen)],
+            capture_output=True, text=True, timeout=60, check=False, cwd=tmp_path,
+        )  # fmt: skip
+        assert done.returncode == 0, (password, done.stdout + done.stderr)
+        assert seen.read_bytes() == password.encode(), (password, login.stdout)
+        assert not pwned.exists(), (password, login.stdout)

@@ -25,6 +25,11 @@ LEGACY_MQTT_SERVICE_BRIDGE = "c8y-mqtt-svc-bridge.conf"
 MQTT_SERVICE_PORT = 9883
 MESSAGE_SIZE_LIMIT = 256 * 1024 * 1024 - 1
 LOG_TYPES = ("error", "warning", "notice", "information", "subscribe", "unsubscribe")
+# keep what the broker acknowledged: the in-memory database is saved after every change (a queued
+# message, a subscription), so a broker killed with SIGKILL restarts with every message it acknowledged
+# and had not yet passed on over the bridge. Where the file goes (persistence_location) is the broker's
+# main configuration's business (Debian's mosquitto.conf, the supervisord setup's): it may appear once
+PERSISTENCE = (("persistence", "true"), ("autosave_on_changes", "true"), ("autosave_interval", "1"))
 
 
 def bridge_file_name(profile: str | None) -> str:
@@ -181,6 +186,7 @@ def render_tedge_mosquitto_conf(internal: ListenerSpec, external: ListenerSpec |
     lines = ["per_listener_settings true", "connection_messages true"]
     lines += [f"log_type {log_type}" for log_type in LOG_TYPES]
     lines.append(f"message_size_limit {MESSAGE_SIZE_LIMIT}")
+    lines += [f"{option} {value}" for option, value in PERSISTENCE]
     for listener in (internal, external):
         if listener is not None and listener.port is not None:
             lines += _listener_lines(listener)

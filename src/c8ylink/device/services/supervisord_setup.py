@@ -5,6 +5,7 @@
     write_supervisord_setup(spec, work_dir, config_dir, env=os.environ)
 
 Writes ``supervisord.conf`` and ``mosquitto.conf`` into the directory (``device.services.supervisord``),
+creates ``mosquitto-data`` there (0700, the broker's user's when run as root),
 the ``[init]`` table of ``<config-dir>/system.toml`` (other tables of an existing file are kept), and,
 when there is none yet, ``<config-dir>/mosquitto-conf/tedge-mosquitto.conf`` so that mosquitto listens
 on ``mqtt.bind.port`` from its first start. Programs whose executable cannot be found are left out.
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from c8ylink.core.errors import C8yLinkError
+from c8ylink.device.certs.config import MOSQUITTO_OWNER
 from c8ylink.device.config.store import TedgeConfigStore
 from c8ylink.device.connect.bridge import (
     MOSQUITTO_CONF_DIR,
@@ -28,6 +30,7 @@ from c8ylink.device.connect.bridge import (
 )
 from c8ylink.device.connect.config import build_listeners
 from c8ylink.device.services.supervisord import (
+    MOSQUITTO_DATA,
     SYSTEM_TOML,
     SupervisordSpec,
     init_table,
@@ -85,9 +88,14 @@ def write_supervisord_setup(
     spec: SupervisordSpec, work_dir: Path, config_dir: Path, *, env: Mapping[str, str]
 ) -> None:
     """Write the files (atomically, 0644); an existing ``system.toml`` keeps its other tables."""
+    from c8ylink.device.certs.files import give_to  # loads the TLS library: only when writing
+
     try:
         for directory in (work_dir / "log", config_dir / MOSQUITTO_CONF_DIR):
             directory.mkdir(mode=0o755, parents=True, exist_ok=True)
+        data_dir = work_dir / MOSQUITTO_DATA  # the broker's own: it drops root privileges to its user
+        data_dir.mkdir(mode=0o700, exist_ok=True)
+        give_to(str(data_dir), MOSQUITTO_OWNER)
     except OSError as exc:
         raise access_error(exc.filename or work_dir, exc, "create") from None
     files = render_supervisord_setup(spec)

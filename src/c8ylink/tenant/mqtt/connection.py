@@ -56,7 +56,7 @@ class MqttTimeouts:
 
     connect: float = 10.0  # from the connection (after TLS) to a whole CONNECT packet
     close: float = 5.0  # flushing what is buffered when a connection ends
-    tls_handshake: float = 15.0
+    tls_handshake: float | None = None  # None: the tenant's handshake_timeout (as its REST ports)
     availability_period: float = 30.0  # how often devices' availability is re-evaluated
 
 

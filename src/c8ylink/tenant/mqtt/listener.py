@@ -11,6 +11,7 @@ sessions that depend on it. State changes of a burst of messages are committed o
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import socket
 from typing import Any
@@ -35,6 +36,7 @@ from c8ylink.tenant.mqtt.endpoint import handle_publish
 from c8ylink.tenant.mqtt.lines import Outgoing
 from c8ylink.tenant.server import ListenerContext, bind_socket, url_host
 from c8ylink.tenant.service import TenantService
+from c8ylink.tenant.state.errors import TenantApiError
 from c8ylink.tenant.state.signals import (
     OperationCreated,
     TenantEvent,
@@ -82,7 +84,7 @@ class MqttListener:
                 self._accept,
                 sock=tls_socket,
                 ssl=tls_context,
-                ssl_handshake_timeout=self.timeouts.tls_handshake,
+                ssl_handshake_timeout=self.timeouts.tls_handshake or config.handshake_timeout,
             ),
             await asyncio.start_server(self._accept, sock=plain_socket),
         ]
@@ -247,7 +249,9 @@ class MqttListener:
 
     def _commit(self) -> None:
         self._commit_pending = False
-        self.service.commit()
+        # the disk full: logged by the service, stored with the next change
+        with contextlib.suppress(TenantApiError):
+            self.service.commit()
 
 
 def _port(sock: socket.socket) -> int:

@@ -54,10 +54,11 @@ async def request_pipeline(request: web.Request, handler: Handler) -> web.Stream
             if principal.is_bootstrap and request.path not in BOOTSTRAP_PATHS:
                 raise forbidden()
             request[PRINCIPAL] = principal
+        version = service.state.journal.version
         try:
             return await handler(request)
-        finally:
-            service.commit()
+        finally:  # a request that changed nothing is answered even when the disk takes nothing
+            service.commit(required=service.state.journal.version != version)
     except TenantApiError as exc:
         return error_response(exc.status, exc.error, exc.message)
     except web.HTTPException as exc:

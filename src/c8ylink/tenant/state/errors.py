@@ -24,6 +24,11 @@ class TenantApiError(C8yLinkError):
         self.error = error
 
 
+def storage_error(message: str) -> TenantApiError:
+    """The tenant could not store a change (its disk is full or read-only)."""
+    return TenantApiError(507, "general/insufficientStorage", message)
+
+
 def validation_error(message: str) -> TenantApiError:
     return TenantApiError(422, "undefined/validationError", message)
 

@@ -36,5 +36,12 @@ class Journal:
         self._pending.clear()
         return changes
 
+    def requeue(self, changes: list[Change]) -> None:
+        """Put back changes that could not be written: pending again, before anything recorded since
+        (a newer value of the same key wins)."""
+        newer = self._pending
+        self._pending = {(change.kind, change.key): change.value for change in changes}
+        self._pending.update(newer)
+
     def __len__(self) -> int:
         return len(self._pending)

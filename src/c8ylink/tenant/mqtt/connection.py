@@ -230,6 +230,16 @@ class DeviceConnection:
     def downstream_subscribed(self) -> bool:
         return self.granted_qos(SMARTREST_DOWNSTREAM) is not None
 
+    @property
+    def collections(self) -> list[str]:
+        """The custom template collections whose responses this session subscribed (``s/dc/<xid>``)."""
+        prefix = "s/dc/"
+        return [
+            f[len(prefix) :]
+            for f in self.subscriptions
+            if f.startswith(prefix) and "+" not in f and "#" not in f
+        ]
+
     def granted_qos(self, topic: str) -> int | None:
         granted = [qos for topic_filter, qos in self.subscriptions.values() if topic_filter.matches(topic)]
         return max(granted) if granted else None

@@ -82,3 +82,21 @@ def test_a_channel_type_a_broker_refuses_is_one_error_and_nothing_else(topic: st
     out = convert(message, MapperState.create(config), now, config)
     assert [message.topic for message in out] == ["te/errors"]
     assert json.loads(out[0].payload)["topic"] == topic
+
+
+# make fuzz (fuzz/fuzz_mapper.py): an operation id from the cloud became the last level of the command's
+# topic (te/device/main///cmd/restart/c8y-mapper-#2); publishing to a topic with a wildcard is a
+# protocol violation for which the broker drops the mapper's connection
+BAD_OPERATION_IDS = ["#2", "1+1", "a/b", "x\x00y", "x\ny", "\x85"]
+
+
+@pytest.mark.parametrize("operation_id", BAD_OPERATION_IDS, ids=ascii)
+def test_an_operation_id_that_cannot_be_a_topic_level_is_one_error(operation_id: str) -> None:
+    config = MapperConfig(device_id="dev1")
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    operation = json.dumps({"id": operation_id, "c8y_Restart": {}, "externalSource": {"externalId": "dev1"}})
+    out = convert(
+        Message.of("c8y/devicecontrol/notifications", operation), MapperState.create(config), now, config
+    )
+    assert [message.topic for message in out] == ["te/errors"]
+    assert "Invalid operation id" in json.loads(out[0].payload)["message"]

@@ -268,3 +268,34 @@ def test_a_broken_collection_stored_over_rest_is_a_41(
     device = connect(xid)
     device.publish(f"s/uc/{xid}", "1")
     assert device.expect("s/e", xid).startswith(f"41,{xid},Template collection {xid} is broken: Bad request")
+
+
+def test_the_default_collection_of_the_client_id_serves_s_ud(
+    tenant: BackgroundTenant, api: httpx2.Client, devices: list[PahoDevice], tmp_path: Path
+) -> None:
+    xid = unique("default-xid")
+    _create_over_rest(api, xid)
+    serial = unique("default")
+    device = PahoDevice(tenant, f"d:{serial}:{xid}", cert=tenant_ca_cert(tenant, tmp_path, serial))
+    devices.append(device)
+    assert device.connect() == 0
+    assert device.subscribe("s/ds", "s/e", "s/dd") == [1, 1, 1]
+    device.publish("s/us", "100,,c8y_CustomDevice")
+    device_id = _device_id(api, serial)
+    device.publish("s/ud", f"101,{device_id}")
+    assert device.expect("s/dd", "900") == f"900,MQTT Device {serial},c8y_CustomDevice"
+    operation = api.post(
+        "/devicecontrol/operations", json={"deviceId": device_id, "description": "Go", "c8y_Restart": {}}
+    ).json()
+    assert device.expect("s/dd", "901,") == f"901,{serial},Go"
+    device.publish("s/ud", "103,EXECUTING")
+    device.publish("s/us", "")
+    assert api.get(f"/devicecontrol/operations/{operation['id']}").json()["status"] == "EXECUTING"
+
+
+def test_s_ud_without_a_default_collection_is_a_41(
+    tenant: BackgroundTenant, connect: Callable[..., PahoDevice]
+) -> None:
+    device = connect("none")
+    device.publish("s/ud", "100,1")
+    assert device.expect("s/e", "s/ud").startswith("41,s/ud,No default template collection")

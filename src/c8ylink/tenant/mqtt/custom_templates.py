@@ -111,8 +111,15 @@ def _record_of(exc: SmartRestError) -> tuple[str, str, str]:
 
 
 def handle_custom(
-    state: TenantState, identity: DeviceIdentity, xid: str, child: str | None, payload: bytes
+    state: TenantState,
+    identity: DeviceIdentity,
+    xid: str,
+    child: str | None,
+    payload: bytes,
+    *,
+    downstream: str | None = None,
 ) -> list[Outgoing]:
+    """The lines of one ``s/uc/<xid>`` publish; responses on ``downstream`` (default ``s/dc/<xid>``)."""
     try:
         collection = load_collection(state, xid)
         lines = split_records(payload)
@@ -142,7 +149,7 @@ def handle_custom(
             replies.append(_error(41, request.template.msg_id, exc.message))
             continue
         if template.response:
-            topic = custom_downstream(xid)
+            topic = downstream or custom_downstream(xid)
             replies.extend(
                 (topic, encode_record(r).encode("utf-8")) for r in response_records(collection, result)
             )
@@ -208,16 +215,18 @@ def _inventory(state: TenantState, identity: DeviceIdentity, request: Request) -
     return state.inventory.get(object_id)
 
 
-def operation_lines(state: TenantState, operation: Document, subscribed: list[str]) -> list[Outgoing]:
-    """An operation through the response templates of the collections in ``subscribed`` (X-Ids)."""
+def operation_lines(
+    state: TenantState, operation: Document, subscribed: list[tuple[str, str]]
+) -> list[Outgoing]:
+    """An operation through the response templates of the collections in ``subscribed``
+    (``(xid, topic)``: ``s/dc/<xid>``, or ``s/dd`` for the default collection of the client id)."""
     target = serial_of(state, str(operation.get("deviceId")))
     lines: list[Outgoing] = []
-    for xid in subscribed:
+    for xid, topic in subscribed:
         try:
             collection = load_collection(state, xid)
         except TemplateDefinitionError:
             continue
-        topic = custom_downstream(xid)
         lines.extend(
             (topic, encode_record(r).encode("utf-8"))
             for r in response_records(collection, operation, target=target)

@@ -4,8 +4,8 @@
 (``core.c8y_topics``): static SmartREST, JSON via MQTT, the token request ``s/uat`` (answered with
 ``71,<JWT>`` on ``s/dat`` for certificate sessions). A publish to a downstream or unknown topic is
 dropped with an ``s/e`` line saying so. Custom template collections: created and checked on
-``s/ut/<xid>``, used on ``s/uc/<xid>[/<child>]`` (``custom_templates``); the default collection of
-``s/ud`` is not emulated.
+``s/ut/<xid>``, used on ``s/uc/<xid>[/<child>]`` (``custom_templates``), and on ``s/ud[/<child>]`` (answers on
+``s/dd``) for the default collection the client id names (``d:<serial>:<xid>``).
 
 The bootstrap user (``management/devicebootstrap``) may only ask for device credentials: an empty
 publish on ``s/ucr`` answers ``70,<tenant>,<username>,<password>`` on ``s/dcr`` once the operator
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from c8ylink.core.c8y_topics import (
     CREDENTIALS_DOWNSTREAM,
+    DEFAULT_DOWNSTREAM,
     SMARTREST_ERRORS,
     TOKEN_DOWNSTREAM,
     C8yTopicKind,
@@ -60,7 +61,15 @@ def handle_publish(
         return create_collection(state, identity, topic.template, payload)
     if topic.kind is C8yTopicKind.CUSTOM and topic.template is not None:
         return handle_custom(state, identity, topic.template, topic.child, payload)
-    return [_error(41, topic_name, f"{topic_name}: default template collections (s/ud) are not emulated")]
+    if topic.kind is C8yTopicKind.DEFAULT and identity.template_xid:
+        # s/ud[/<child>]: the collection named in the client id, answers on s/dd
+        xid = identity.template_xid
+        return handle_custom(state, identity, xid, topic.child, payload, downstream=DEFAULT_DOWNSTREAM)
+    if topic.kind is C8yTopicKind.DEFAULT:
+        return [
+            _error(41, topic_name, "No default template collection: the client id names none (d:<id>:<xid>)")
+        ]
+    return [_error(41, topic_name, f"{topic_name}: SmartREST 1.0 is not emulated")]
 
 
 def _credentials(state: TenantState, identity: DeviceIdentity, kind: C8yTopicKind) -> list[Outgoing]:

@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: demo test check bench setup system-deps deb clean
+.PHONY: demo test check bench fuzz setup system-deps deb clean
 
 setup: $(STAMP) system-deps
 
@@ -23,8 +23,8 @@ test: setup
 
 ## make check: lint and types
 check: $(STAMP)
-	$(VENV)/bin/ruff check src tests bench
-	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/ruff check src tests bench fuzz
+	$(VENV)/bin/ruff format --check src tests bench fuzz
 	$(VENV)/bin/mypy
 
 ## make demo: the documented onboarding flow on the local tenant
@@ -36,9 +36,15 @@ bench: setup
 	@failed=; for b in bench/*.py; do $(PY) $$b || failed="$$failed $$b"; done; \
 	if [ -n "$$failed" ]; then echo "bench: missed a target or failed:$$failed" >&2; exit 1; fi
 
+## make fuzz: coverage-guided fuzzing (atheris) of each target in fuzz/ for FUZZ_SECONDS, one at a time
+FUZZ_SECONDS ?= 60
+fuzz: $(STAMP)
+	@scripts/bootstrap.sh fuzz
+	$(PY) fuzz/run.py --seconds $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 ## make deb: the Debian package of the device side (dist/c8ylink_<version>_<arch>.deb)
 deb:
 	@scripts/build-deb.sh dist
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .fuzz

@@ -5,6 +5,7 @@
 #   scripts/bootstrap.sh browser  install Debian chromium for the browser-login test
 #   scripts/bootstrap.sh shells   install zsh and fish for the set-session helper tests
 #   scripts/bootstrap.sh node     install node and npm, and the pinned npm clients of tests/clients/node (npm ci)
+#   scripts/bootstrap.sh fuzz     add the coverage-guided fuzzer (atheris, the `fuzz` extra) to .venv for make fuzz
 # Each step is idempotent and prints one clear line when it cannot proceed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -88,11 +89,20 @@ setup_node() {
     fi
 }
 
+setup_fuzz() {
+    # atheris builds against the running CPython; make fuzz only, never make test
+    [ -x .venv/bin/python ] || setup_python
+    .venv/bin/python -c 'import atheris' >/dev/null 2>&1 ||
+        .venv/bin/python -m pip install -q -e '.[operator,tenant,services,dev,fuzz]' ||
+        die "pip could not install the fuzz extra (atheris)"
+}
+
 case "${1:-}" in
     python) setup_python ;;
     system) setup_system ;;
     browser) setup_browser ;;
     shells) setup_shells ;;
     node) setup_node ;;
-    *) die "usage: scripts/bootstrap.sh python|system|browser|shells|node" ;;
+    fuzz) setup_fuzz ;;
+    *) die "usage: scripts/bootstrap.sh python|system|browser|shells|node|fuzz" ;;
 esac

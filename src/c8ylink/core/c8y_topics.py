@@ -45,6 +45,7 @@ TOKEN_DOWNSTREAM = "s/dat"
 CREDENTIALS_REQUEST = "s/ucr"
 CREDENTIALS_DOWNSTREAM = "s/dcr"
 TEMPLATES_DOWNSTREAM = "s/dt"
+DEFAULT_DOWNSTREAM = "s/dd"  # responses of the default collection (X-Id from the client id)
 SMARTREST1_DOWNSTREAM = "s/dl"
 
 

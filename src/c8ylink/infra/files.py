@@ -132,11 +132,16 @@ def load_toml_data(path: os.PathLike[str] | str) -> dict[str, Any] | None:
     importing a TOML library, anything else with the standard library's reader. The error names the
     file and line like ``load_toml_document`` does.
     """
-    from c8ylink.core.plain_toml import parse_plain_toml
-
     text = read_text(path)
     if text is None:
         return None
+    return parse_toml_text(text, os.fspath(path))
+
+
+def parse_toml_text(text: str, name: str) -> dict[str, Any]:
+    """The data of a TOML text read from the file ``name``; ``ConfigError`` naming it and the line."""
+    from c8ylink.core.plain_toml import parse_plain_toml
+
     plain = parse_plain_toml(text)
     if plain is not None:
         return plain
@@ -145,9 +150,9 @@ def load_toml_data(path: os.PathLike[str] | str) -> dict[str, Any] | None:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"Failed to parse {os.fspath(path)}: {_tomllib_reason(str(exc))}") from None
+        raise ConfigError(f"Failed to parse {name}: {_tomllib_reason(str(exc))}") from None
     except RecursionError:
-        raise ConfigError(f"Failed to parse {os.fspath(path)}: TOML parse error: nested too deeply") from None
+        raise ConfigError(f"Failed to parse {name}: TOML parse error: nested too deeply") from None
 
 
 def _tomllib_reason(text: str) -> str:

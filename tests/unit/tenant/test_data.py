@@ -89,6 +89,38 @@ def test_measurements_are_oldest_first_unless_reverted(state: TenantState, admin
     assert [m["time"][14:16] for m in state.measurements.select(window, revert=True)] == ["03", "02"]
 
 
+def test_measurements_by_source_keep_answer_order_through_deletes_and_restore(
+    state: TenantState, admin: Principal
+) -> None:
+    first, second = _device(state), _device(state)
+    for source, minute in ((first, 5), (second, 4), (first, 1), (first, 5), (first, 3), (second, 2)):
+        body = {
+            "source": {"id": source},
+            "type": f"t{minute % 2}",
+            "time": f"2026-01-01T00:0{minute}:00+00:00",
+        }
+        create_measurements(state, admin, [body])
+
+    def listed(criteria: Criteria, revert: bool = False) -> list[tuple[str, str]]:
+        return [(m["time"][14:16], m["id"]) for m in state.measurements.select(criteria, revert=revert)]
+
+    by_first = Criteria(equals=(("source.id", frozenset({first})),))
+    everything = listed(Criteria())
+    assert [time for time, _ in listed(by_first)] == ["01", "03", "05", "05"]
+    assert listed(by_first) == [entry for entry in everything if entry in listed(by_first)]
+    assert listed(by_first, revert=True) == listed(by_first)[::-1]
+    odd = Criteria(equals=(("source.id", frozenset({first})), ("type", frozenset({"t1"}))))
+    assert [time for time, _ in listed(odd)] == ["01", "03", "05", "05"]
+    both = Criteria(equals=(("source.id", frozenset({first, second})),))
+    assert listed(both) == everything
+    state.measurements.delete(listed(by_first)[1][1])
+    assert [time for time, _ in listed(by_first)] == ["01", "05", "05"]
+    state.measurements.restore([])  # what a restart does: the order comes back from the table
+    assert [time for time, _ in listed(by_first)] == ["01", "05", "05"]
+    state.measurements.forget_sources({first})
+    assert listed(by_first) == [] and [time for time, _ in listed(Criteria())] == ["02", "04"]
+
+
 def test_data_counts_as_a_heartbeat(state: TenantState, admin: Principal) -> None:
     source = _device(state, c8y_RequiredAvailability={"responseInterval": 10})
     create_event(

@@ -24,7 +24,7 @@ from datetime import datetime
 
 from c8ylink.core.c8y_topics import DEVICECONTROL_NOTIFICATIONS, SMARTREST_DOWNSTREAM
 from c8ylink.core.errors import C8yLinkError
-from c8ylink.core.mqtt.topic import TopicError
+from c8ylink.core.mqtt.topic import TopicError, topic_name_problem
 from c8ylink.core.smartrest.messages import (
     get_pending_operations,
     set_required_availability,
@@ -107,6 +107,11 @@ def _convert_local(message: Message, ctx: Context) -> list[Message]:
         size, limit = len(message.payload), config.max_payload_size
         reason = f"Message of {size} bytes exceeds max_payload_size ({limit} bytes)"
         raise ConversionError(ErrorKind.PAYLOAD_TOO_LARGE, reason)
+    # a type or id a broker would refuse must not travel on (alarm copies, cloud topics)
+    problem = topic_name_problem(message.topic)
+    if problem is not None:
+        reason = f"Invalid topic {ascii(message.topic)[:200]}: {problem}"
+        raise ConversionError(ErrorKind.INVALID_TOPIC, reason)
     try:
         entity_id, channel = parse_topic(config.topic_root, message.topic)
     except TopicError as exc:

@@ -17,7 +17,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from c8ylink.core.c8y_topics import SMARTREST_DOWNSTREAM, subscription_allowed
+from c8ylink.core.c8y_topics import DEFAULT_DOWNSTREAM, SMARTREST_DOWNSTREAM, subscription_allowed
 from c8ylink.core.errors import MqttProtocolError, UnsupportedProtocol
 from c8ylink.core.mqtt.encoders import (
     PINGRESP_PACKET,
@@ -229,6 +229,21 @@ class DeviceConnection:
     @property
     def downstream_subscribed(self) -> bool:
         return self.granted_qos(SMARTREST_DOWNSTREAM) is not None
+
+    @property
+    def collections(self) -> list[tuple[str, str]]:
+        """``(xid, topic)`` of the custom collections whose responses this session subscribed:
+        ``s/dc/<xid>``, and ``s/dd`` for the default collection named in the client id."""
+        prefix = "s/dc/"
+        found = [
+            (f[len(prefix) :], f)
+            for f in self.subscriptions
+            if f.startswith(prefix) and "+" not in f and "#" not in f
+        ]
+        default = self.identity.template_xid if self.identity is not None else None
+        if default and self.granted_qos(DEFAULT_DOWNSTREAM) is not None:
+            found.append((default, DEFAULT_DOWNSTREAM))
+        return found
 
     def granted_qos(self, topic: str) -> int | None:
         granted = [qos for topic_filter, qos in self.subscriptions.values() if topic_filter.matches(topic)]

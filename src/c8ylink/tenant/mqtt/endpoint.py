@@ -3,8 +3,9 @@
 ``handle_publish(state, identity, topic, payload, message_id)`` routes by Cumulocity's topic grammar
 (``core.c8y_topics``): static SmartREST, JSON via MQTT, the token request ``s/uat`` (answered with
 ``71,<JWT>`` on ``s/dat`` for certificate sessions). A publish to a downstream or unknown topic is
-dropped with an ``s/e`` line saying so; custom template collections are not emulated
-(``s/ut/<xid>`` existence checks answer ``41,<xid>`` on ``s/dt``).
+dropped with an ``s/e`` line saying so. Custom template collections: created and checked on
+``s/ut/<xid>``, used on ``s/uc/<xid>[/<child>]`` (``custom_templates``), and on ``s/ud[/<child>]`` (answers on
+``s/dd``) for the default collection the client id names (``d:<serial>:<xid>``).
 
 The bootstrap user (``management/devicebootstrap``) may only ask for device credentials: an empty
 publish on ``s/ucr`` answers ``70,<tenant>,<username>,<password>`` on ``s/dcr`` once the operator
@@ -16,8 +17,8 @@ from __future__ import annotations
 
 from c8ylink.core.c8y_topics import (
     CREDENTIALS_DOWNSTREAM,
+    DEFAULT_DOWNSTREAM,
     SMARTREST_ERRORS,
-    TEMPLATES_DOWNSTREAM,
     TOKEN_DOWNSTREAM,
     C8yTopicKind,
     parse_c8y_topic,
@@ -26,6 +27,7 @@ from c8ylink.core.mqtt.topic import TopicError
 from c8ylink.core.smartrest.codec import encode_record
 from c8ylink.core.smartrest.messages import device_token, error_record
 from c8ylink.tenant.mqtt.auth import CERTIFICATE, DeviceIdentity
+from c8ylink.tenant.mqtt.custom_templates import create_collection, handle_custom
 from c8ylink.tenant.mqtt.json_api import handle_json
 from c8ylink.tenant.mqtt.lines import Outgoing
 from c8ylink.tenant.mqtt.smartrest import handle_static
@@ -55,11 +57,19 @@ def handle_publish(
         return handle_json(state, identity, topic, payload, message_id)
     if topic.kind is C8yTopicKind.TOKEN:
         return _token(state, identity)
-    if topic.kind is C8yTopicKind.TEMPLATES and not payload:
-        return [(TEMPLATES_DOWNSTREAM, f"41,{topic.template}".encode())]
-    reference = topic.template or topic_name
-    message = f"Template collection {reference} not found (custom templates are not emulated)"
-    return [_error(40, reference, message)]
+    if topic.kind is C8yTopicKind.TEMPLATES and topic.template is not None:
+        return create_collection(state, identity, topic.template, payload)
+    if topic.kind is C8yTopicKind.CUSTOM and topic.template is not None:
+        return handle_custom(state, identity, topic.template, topic.child, payload)
+    if topic.kind is C8yTopicKind.DEFAULT and identity.template_xid:
+        # s/ud[/<child>]: the collection named in the client id, answers on s/dd
+        xid = identity.template_xid
+        return handle_custom(state, identity, xid, topic.child, payload, downstream=DEFAULT_DOWNSTREAM)
+    if topic.kind is C8yTopicKind.DEFAULT:
+        return [
+            _error(41, topic_name, "No default template collection: the client id names none (d:<id>:<xid>)")
+        ]
+    return [_error(41, topic_name, f"{topic_name}: SmartREST 1.0 is not emulated")]
 
 
 def _credentials(state: TenantState, identity: DeviceIdentity, kind: C8yTopicKind) -> list[Outgoing]:

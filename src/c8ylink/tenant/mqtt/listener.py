@@ -24,6 +24,7 @@ from c8ylink.infra.tls.contexts import ClientAuth, peer_certificate_chain_der
 from c8ylink.tenant.mqtt.auth import DeviceIdentity, Refused, authenticate
 from c8ylink.tenant.mqtt.availability import CONNECTED, DISCONNECTED, refresh_availability, set_connection
 from c8ylink.tenant.mqtt.connection import DeviceConnection, MqttTimeouts
+from c8ylink.tenant.mqtt.custom_templates import operation_lines
 from c8ylink.tenant.mqtt.devices import find_object
 from c8ylink.tenant.mqtt.downstream import (
     agent_serial,
@@ -228,9 +229,11 @@ class MqttListener:
         session = self.sessions.get(serial) if serial is not None else None
         if session is None:
             return
-        delivered = [
-            session.deliver(topic, payload) for topic, payload in operation_messages(state, operation)
+        messages = [
+            *operation_messages(state, operation),
+            *operation_lines(state, operation, session.collections),
         ]
+        delivered = [session.deliver(topic, payload) for topic, payload in messages]
         if any(delivered):
             mark_delivered(state, operation)
             self._schedule_commit()

@@ -30,7 +30,7 @@ from typing import Any
 
 from c8ylink.core.c8y_topics import DEVICECONTROL_NOTIFICATIONS, smartrest_upstream
 from c8ylink.core.errors import C8yLinkError
-from c8ylink.core.mqtt.topic import TopicError
+from c8ylink.core.mqtt.topic import TopicError, topic_level_problem
 from c8ylink.core.smartrest.codec import decode_record, split_records
 from c8ylink.core.smartrest.messages import (
     set_executing,
@@ -115,6 +115,10 @@ def _convert_json_operation(operation: dict[str, Any], ctx: Context) -> list[Mes
     if not isinstance(operation_id, str | int) or isinstance(operation_id, bool) or operation_id == "":
         raise ConversionError(ErrorKind.INVALID_PAYLOAD, "Invalid operation: no 'id'")
     operation_id = str(operation_id)
+    problem = topic_level_problem(operation_id)  # it becomes the last level of the command's topic
+    if problem is not None:
+        reason = f"Invalid operation id {ascii(operation_id)[:200]}: {problem}"
+        raise ConversionError(ErrorKind.INVALID_PAYLOAD, reason)
     if operation.get("status") in FINISHED_STATUSES or ctx.state.operations.is_known(operation_id, ctx.now):
         return []
     source = operation.get("externalSource")

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from c8ylink.operator.api.argv import short_names
-from c8ylink.operator.api.index import GROUPS, load_group
+from c8ylink.operator.api.index import GROUPS, REALTIME_COMMANDS, load_group
 from c8ylink.operator.api.spec import CommandSpec, ParamSpec
 from c8ylink.operator.cli.group_pages import subgroup_help
 from c8ylink.operator.cli.options import add_rest_options, operator_context
@@ -134,4 +134,8 @@ def build_group(name: str) -> click.Group:
                 target.add_command(child)
             target = child
         target.add_command(build_command(name, command, name=leaf))
+    if name in REALTIME_COMMANDS:
+        from c8ylink.operator.cli.realtime import group_subscribe_command
+
+        group.add_command(group_subscribe_command(name))
     return group

@@ -19,6 +19,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "c8ylink.operator.cli.completion:completion_cmd",
         "Completion script for bash, zsh, fish, powershell",
     ),
+    "realtime": (
+        "c8ylink.operator.cli.realtime:realtime_cmd",
+        "Realtime notifications: subscribe to measurements, events, alarms, ...",
+    ),
     "sessions": ("c8ylink.operator.cli.sessions:sessions_cmd", "Cumulocity sessions"),
     "settings": ("c8ylink.operator.cli.settings:settings_cmd", "Settings of the CLI and the active session"),
     "template": ("c8ylink.operator.cli.template:template_cmd", "jsonnet templates: execute one"),

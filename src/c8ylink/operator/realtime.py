@@ -16,6 +16,7 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,7 +67,8 @@ def parse_action_types(values: Sequence[str]) -> frozenset[str]:
     unknown = sorted(actions - set(ACTIONS))
     if unknown:
         raise RealtimeError(
-            f"invalid --actionTypes {', '.join(unknown)}: use {', '.join(ACTIONS)}", exit_code=int(C8yExit.USER)
+            f"invalid --actionTypes {', '.join(unknown)}: use {', '.join(ACTIONS)}",
+            exit_code=int(C8yExit.USER),
         )
     return frozenset(actions)
 
@@ -111,16 +113,26 @@ class _Connection:
     def send(self, *messages: dict[str, Any]) -> list[dict[str, Any]]:
         replies = self._client.request("POST", PATH, json=list(messages)).json_or_none()
         if not isinstance(replies, list):
-            raise NetworkError(f"the realtime endpoint answered something that is not a list of messages: {replies!r}"[:200])
+            raise NetworkError(
+                f"the realtime endpoint answered something that is not a list of messages: {replies!r}"[:200]
+            )
         return [reply for reply in replies if isinstance(reply, dict)]
 
     def open(self) -> None:
-        (reply, *_) = self.send({"channel": HANDSHAKE, "version": VERSION, "minimumVersion": VERSION,
-                                 "supportedConnectionTypes": ["long-polling"]}) or [{}]  # fmt: skip
+        (reply, *_) = self.send(
+            {
+                "channel": HANDSHAKE,
+                "version": VERSION,
+                "minimumVersion": VERSION,
+                "supportedConnectionTypes": ["long-polling"],
+            }
+        ) or [{}]
         if not reply.get("successful") or not reply.get("clientId"):
             raise RealtimeError(f"the realtime handshake was refused: {reply.get('error') or reply}")
         self.client_id = str(reply["clientId"])
-        wanted = [{"channel": SUBSCRIBE, "clientId": self.client_id, "subscription": c} for c in self._channels]
+        wanted = [
+            {"channel": SUBSCRIBE, "clientId": self.client_id, "subscription": c} for c in self._channels
+        ]
         for answer in self.send(*wanted):
             if answer.get("channel") == SUBSCRIBE and not answer.get("successful"):
                 raise RealtimeError(
@@ -129,15 +141,19 @@ class _Connection:
 
     def connect(self, timeout: float) -> list[dict[str, Any]]:
         advice = {"timeout": int(max(timeout, 0) * 1000)}
-        return self.send({"channel": CONNECT, "clientId": self.client_id, "connectionType": "long-polling",
-                          "advice": advice})  # fmt: skip
+        return self.send(
+            {
+                "channel": CONNECT,
+                "clientId": self.client_id,
+                "connectionType": "long-polling",
+                "advice": advice,
+            }
+        )
 
     def close(self) -> None:
         if self.client_id:
-            try:
+            with suppress(C8yLinkError):  # the server forgets an idle client anyway
                 self.send({"channel": DISCONNECT, "clientId": self.client_id})
-            except C8yLinkError:
-                pass
 
 
 def subscribe(
@@ -194,7 +210,11 @@ def _advice(reply: dict[str, Any]) -> str:
 
 
 def _pause(
-    failures: int, exc: C8yLinkError, deadline: float, now: Callable[[], float], sleep: Callable[[float], None]
+    failures: int,
+    exc: C8yLinkError,
+    deadline: float,
+    now: Callable[[], float],
+    sleep: Callable[[float], None],
 ) -> int:
     """Wait before the next attempt after a dropped connection; give up when the waits are used up."""
     if failures >= len(RETRY_WAITS):
@@ -207,7 +227,5 @@ def _reopen(connection: _Connection, deadline: float, now: Callable[[], float]) 
     """Handshake and subscribe again (the server forgot the client, or a connection dropped)."""
     if now() >= deadline:
         return
-    try:
+    with suppress(NetworkError):  # then the next connect fails too, and waits before trying again
         connection.open()
-    except NetworkError:
-        pass  # the next connect fails too, and waits before trying again

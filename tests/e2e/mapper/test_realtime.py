@@ -17,9 +17,13 @@ pytestmark = pytest.mark.e2e
 
 def start(connected: Connected, *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [str(C8Y), *args], env=connected.c8y_env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [str(C8Y), *args],
+        env=connected.c8y_env(),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def subscribed(connected: Connected, channel: str) -> bool:
@@ -33,8 +37,17 @@ def finish(process: subprocess.Popen[str]) -> tuple[int, list[Any], str]:
 
 
 def test_measurements_subscribe_prints_what_tedge_publishes(connected: Connected) -> None:
-    process = start(connected, "measurements", "subscribe", "--device", connected.mo_id, "--count", "1",
-                    "--duration", "60s")  # fmt: skip
+    process = start(
+        connected,
+        "measurements",
+        "subscribe",
+        "--device",
+        connected.mo_id,
+        "--count",
+        "1",
+        "--duration",
+        "60s",
+    )
     eventually(lambda: subscribed(connected, f"/measurements/{connected.mo_id}"), "the subscription")
     connected.pub("te/device/main///m/realtime", '{"pressure": 1013.5}')
     code, lines, stderr = finish(process)
@@ -46,8 +59,21 @@ def test_measurements_subscribe_prints_what_tedge_publishes(connected: Connected
 
 
 def test_subscribe_all_with_select_and_action_types(connected: Connected) -> None:
-    process = start(connected, "realtime", "subscribeAll", "--device", connected.mo_id, "--count", "2",
-                    "--actionTypes", "CREATE", "--select", "type,text", "--duration", "60s")  # fmt: skip
+    process = start(
+        connected,
+        "realtime",
+        "subscribeAll",
+        "--device",
+        connected.mo_id,
+        "--count",
+        "2",
+        "--actionTypes",
+        "CREATE",
+        "--select",
+        "type,text",
+        "--duration",
+        "60s",
+    )
     eventually(lambda: subscribed(connected, f"/events/{connected.mo_id}"), "the subscriptions")
     connected.pub("te/device/main///e/realtime_event", '{"text": "door opened"}')
     connected.pub("te/device/main///a/realtime_alarm", '{"text": "too hot", "severity": "major"}')
@@ -55,6 +81,8 @@ def test_subscribe_all_with_select_and_action_types(connected: Connected) -> Non
     assert code == 0, stderr
     assert sorted(json.dumps(line, sort_keys=True) for line in lines) == sorted(
         json.dumps(line, sort_keys=True)
-        for line in ({"type": "realtime_event", "text": "door opened"},
-                     {"type": "realtime_alarm", "text": "too hot"})  # fmt: skip
+        for line in (
+            {"type": "realtime_event", "text": "door opened"},
+            {"type": "realtime_alarm", "text": "too hot"},
+        )
     )

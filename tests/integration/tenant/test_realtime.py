@@ -11,9 +11,9 @@ from typing import Any
 
 import aiohttp
 import httpx2
+from tests.integration.tenant.conftest import admin_auth, client_context
 
 from c8ylink.tenant.background import BackgroundTenant
-from tests.integration.tenant.conftest import admin_auth, client_context
 
 PATH = "/notification/realtime"
 
@@ -27,16 +27,33 @@ def bayeux(api: httpx2.Client, *messages: dict[str, Any]) -> list[dict[str, Any]
 
 
 def handshake(api: httpx2.Client) -> str:
-    (reply,) = bayeux(api, {"channel": "/meta/handshake", "version": "1.0",
-                            "supportedConnectionTypes": ["long-polling"], "id": "1"})  # fmt: skip
+    (reply,) = bayeux(
+        api,
+        {
+            "channel": "/meta/handshake",
+            "version": "1.0",
+            "supportedConnectionTypes": ["long-polling"],
+            "id": "1",
+        },
+    )
     assert reply["successful"] is True and reply["id"] == "1"
-    assert "long-polling" in reply["supportedConnectionTypes"] and "websocket" in reply["supportedConnectionTypes"]
+    assert (
+        "long-polling" in reply["supportedConnectionTypes"]
+        and "websocket" in reply["supportedConnectionTypes"]
+    )
     return str(reply["clientId"])
 
 
 def connect(api: httpx2.Client, client_id: str, timeout_ms: int = 5000) -> list[dict[str, Any]]:
-    replies = bayeux(api, {"channel": "/meta/connect", "clientId": client_id, "connectionType": "long-polling",
-                           "advice": {"timeout": timeout_ms}})  # fmt: skip
+    replies = bayeux(
+        api,
+        {
+            "channel": "/meta/connect",
+            "clientId": client_id,
+            "connectionType": "long-polling",
+            "advice": {"timeout": timeout_ms},
+        },
+    )
     assert replies[-1]["channel"] == "/meta/connect" and replies[-1]["successful"] is True, replies
     return replies[:-1]
 
@@ -46,12 +63,18 @@ def subscribe(api: httpx2.Client, client_id: str, channel: str) -> dict[str, Any
     return reply
 
 
-def test_a_measurement_reaches_its_device_channel_and_the_wildcard_once(api: httpx2.Client, device_id: str) -> None:
+def test_a_measurement_reaches_its_device_channel_and_the_wildcard_once(
+    api: httpx2.Client, device_id: str
+) -> None:
     client_id = handshake(api)
     assert subscribe(api, client_id, f"/measurements/{device_id}")["successful"] is True
     assert subscribe(api, client_id, "/measurements/*")["successful"] is True
-    body = {"source": {"id": device_id}, "type": "c8y_Temp", "time": "2026-01-01T00:00:00Z",
-            "c8y_Temp": {"T": {"value": 21.5, "unit": "C"}}}  # fmt: skip
+    body = {
+        "source": {"id": device_id},
+        "type": "c8y_Temp",
+        "time": "2026-01-01T00:00:00Z",
+        "c8y_Temp": {"T": {"value": 21.5, "unit": "C"}},
+    }
     created = api.post("/measurement/measurements", json=body).json()
     (notification,) = connect(api, client_id)
     assert notification["channel"] == f"/measurements/{device_id}"
@@ -64,8 +87,10 @@ def test_a_measurement_reaches_its_device_channel_and_the_wildcard_once(api: htt
 def test_events_update_and_delete_on_the_wildcard_channel(api: httpx2.Client, device_id: str) -> None:
     client_id = handshake(api)
     subscribe(api, client_id, "/events/*")
-    event = api.post("/event/events", json={"source": {"id": device_id}, "type": "t", "text": "one",
-                                            "time": "2026-01-01T00:00:00Z"}).json()  # fmt: skip
+    event = api.post(
+        "/event/events",
+        json={"source": {"id": device_id}, "type": "t", "text": "one", "time": "2026-01-01T00:00:00Z"},
+    ).json()
     api.put(f"/event/events/{event['id']}", json={"text": "two"})
     api.delete(f"/event/events/{event['id']}")
     seen = connect(api, client_id)
@@ -87,19 +112,30 @@ def test_operations_and_managed_objects_have_channels(api: httpx2.Client, device
     assert seen[0]["data"]["data"]["c8y_Hardware"] == {"model": "m1"}
 
 
-def test_a_connect_waits_for_the_next_notification(tenant: BackgroundTenant, api: httpx2.Client,
-                                                   client_for: Any, device_id: str) -> None:  # fmt: skip
+def test_a_connect_waits_for_the_next_notification(
+    tenant: BackgroundTenant, api: httpx2.Client, client_for: Any, device_id: str
+) -> None:
     client_id = handshake(api)
     subscribe(api, client_id, f"/alarms/{device_id}")
     other = client_for(tenant, admin_auth(tenant))
 
     async def scenario() -> list[dict[str, Any]]:
         waiting = asyncio.ensure_future(asyncio.to_thread(connect, api, client_id, 20_000))
-        while not any(c["clientId"] == client_id and c["waiting"]
-                      for c in other.get("/__local__/realtime").json()["clients"]):  # fmt: skip
+        while not any(
+            c["clientId"] == client_id and c["waiting"]
+            for c in other.get("/__local__/realtime").json()["clients"]
+        ):
             await asyncio.sleep(0.01)
-        other.post("/alarm/alarms", json={"source": {"id": device_id}, "type": "a", "text": "x",
-                                          "severity": "MAJOR", "time": "2026-01-01T00:00:00Z"})  # fmt: skip
+        other.post(
+            "/alarm/alarms",
+            json={
+                "source": {"id": device_id},
+                "type": "a",
+                "text": "x",
+                "severity": "MAJOR",
+                "time": "2026-01-01T00:00:00Z",
+            },
+        )
         return await asyncio.wait_for(waiting, 10)
 
     seen = asyncio.run(scenario())
@@ -122,28 +158,60 @@ def test_realtime_needs_credentials(tenant: BackgroundTenant, client_for: Any) -
     assert anonymous.post(PATH, json=[{"channel": "/meta/handshake"}]).status_code == 401
 
 
-def test_websocket_clients_get_notifications(tenant: BackgroundTenant, api: httpx2.Client, device_id: str) -> None:
+def test_websocket_clients_get_notifications(
+    tenant: BackgroundTenant, api: httpx2.Client, device_id: str
+) -> None:
     user, password = admin_auth(tenant)
     token = base64.b64encode(f"{user}:{password}".encode()).decode()
     url = tenant.info.https_url.replace("https://", "wss://") + PATH
     context: ssl.SSLContext = client_context(tenant.info.ca_file)
 
     async def scenario() -> list[dict[str, Any]]:
-        async with aiohttp.ClientSession() as session, session.ws_connect(
-            url, ssl=context, headers={"Authorization": f"Basic {token}"}
-        ) as socket:
-            await socket.send_str(json.dumps([{"channel": "/meta/handshake", "version": "1.0",
-                                               "supportedConnectionTypes": ["websocket"]}]))  # fmt: skip
+        async with (
+            aiohttp.ClientSession() as session,
+            session.ws_connect(url, ssl=context, headers={"Authorization": f"Basic {token}"}) as socket,
+        ):
+            await socket.send_str(
+                json.dumps(
+                    [
+                        {
+                            "channel": "/meta/handshake",
+                            "version": "1.0",
+                            "supportedConnectionTypes": ["websocket"],
+                        }
+                    ]
+                )
+            )
             (shake,) = json.loads(await socket.receive_str())
             client_id = shake["clientId"]
-            await socket.send_str(json.dumps([{"channel": "/meta/subscribe", "clientId": client_id,
-                                               "subscription": f"/events/{device_id}"}]))  # fmt: skip
+            await socket.send_str(
+                json.dumps(
+                    [
+                        {
+                            "channel": "/meta/subscribe",
+                            "clientId": client_id,
+                            "subscription": f"/events/{device_id}",
+                        }
+                    ]
+                )
+            )
             (subscribed,) = json.loads(await socket.receive_str())
             assert subscribed["successful"] is True
-            await socket.send_str(json.dumps([{"channel": "/meta/connect", "clientId": client_id,
-                                               "connectionType": "websocket"}]))  # fmt: skip
-            await asyncio.to_thread(api.post, "/event/events", json={"source": {"id": device_id}, "type": "ws",
-                                    "text": "hello", "time": "2026-01-01T00:00:00Z"})  # fmt: skip
+            await socket.send_str(
+                json.dumps(
+                    [{"channel": "/meta/connect", "clientId": client_id, "connectionType": "websocket"}]
+                )
+            )
+            await asyncio.to_thread(
+                api.post,
+                "/event/events",
+                json={
+                    "source": {"id": device_id},
+                    "type": "ws",
+                    "text": "hello",
+                    "time": "2026-01-01T00:00:00Z",
+                },
+            )
             return list(json.loads(await asyncio.wait_for(socket.receive_str(), 10)))
 
     replies = asyncio.run(scenario())
@@ -151,11 +219,14 @@ def test_websocket_clients_get_notifications(tenant: BackgroundTenant, api: http
     assert replies[-1]["channel"] == "/meta/connect"
 
 
-def test_dropped_clients_are_cut_off_and_must_handshake_again(tenant: BackgroundTenant, api: httpx2.Client,
-                                                              client_for: Any) -> None:  # fmt: skip
+def test_dropped_clients_are_cut_off_and_must_handshake_again(
+    tenant: BackgroundTenant, api: httpx2.Client, client_for: Any
+) -> None:
     client_id = handshake(api)
     subscribe(api, client_id, "/alarms/*")
     other = client_for(tenant, admin_auth(tenant))
     assert other.post("/__local__/realtime/drop").json()["dropped"] >= 1
-    (reply,) = bayeux(api, {"channel": "/meta/connect", "clientId": client_id, "connectionType": "long-polling"})
+    (reply,) = bayeux(
+        api, {"channel": "/meta/connect", "clientId": client_id, "connectionType": "long-polling"}
+    )
     assert reply["error"].startswith("402::")

@@ -32,7 +32,8 @@ def parse_subscribe_duration(text: str) -> float:
         seconds = -1.0
     if seconds <= 0:
         raise UsageError(
-            f"invalid --duration {text!r}: use a duration such as 30s, 1m or 500ms", exit_code=int(C8yExit.USER)
+            f"invalid --duration {text!r}: use a duration such as 30s, 1m or 500ms",
+            exit_code=int(C8yExit.USER),
         )
     return seconds
 
@@ -40,20 +41,33 @@ def parse_subscribe_duration(text: str) -> float:
 def _subscribe_flags(function: Any) -> Any:
     for option in reversed(
         (
-            click.option("--duration", default=DEFAULT_DURATION, show_default=True,
-                         help="How long to listen, e.g. 30s, 1m (a bare number is seconds)"),
-            click.option("--count", type=click.IntRange(min=0), default=0,
-                         help="Stop after this many notifications (0: no limit)"),
-            click.option("--actionTypes", "action_types", multiple=True,
-                         help=f"Only these actions: {', '.join(ACTIONS)} (comma-separated or repeated)"),
+            click.option(
+                "--duration",
+                default=DEFAULT_DURATION,
+                show_default=True,
+                help="How long to listen, e.g. 30s, 1m (a bare number is seconds)",
+            ),
+            click.option(
+                "--count",
+                type=click.IntRange(min=0),
+                default=0,
+                help="Stop after this many notifications (0: no limit)",
+            ),
+            click.option(
+                "--actionTypes",
+                "action_types",
+                multiple=True,
+                help=f"Only these actions: {', '.join(ACTIONS)} (comma-separated or repeated)",
+            ),
         )
-    ):  # fmt: skip
+    ):
         function = option(function)
     return rest_options(function)
 
 
-def run_subscription(channels: list[str], duration: str, count: int, action_types: tuple[str, ...],
-                     device: str = "") -> None:  # fmt: skip
+def run_subscription(
+    channels: list[str], duration: str, count: int, action_types: tuple[str, ...], device: str = ""
+) -> None:
     from c8ylink.operator.api.output import Printer
     from c8ylink.operator.api.runner import Streams, output_options
     from c8ylink.operator.realtime import SubscribeOptions, check_channels, parse_action_types, subscribe
@@ -88,9 +102,14 @@ def _open_client(ops: Any) -> Any:
     flags = ops.flags
     session = load_active_session(ops.where, flags.session)
     return open_client(
-        session, ops.where, insecure=flags.insecure, timeout=flags.timeout, proxy=proxy_of(flags),
-        log=sys.stderr if flags.verbose or flags.debug else None, debug=flags.debug,
-    )  # fmt: skip
+        session,
+        ops.where,
+        insecure=flags.insecure,
+        timeout=flags.timeout,
+        proxy=proxy_of(flags),
+        log=sys.stderr if flags.verbose or flags.debug else None,
+        debug=flags.debug,
+    )
 
 
 def _device_id(client: Any, reference: str) -> str:
@@ -99,7 +118,9 @@ def _device_id(client: Any, reference: str) -> str:
     from c8ylink.operator.api.plan import RequestPlan
 
     def send(plan: RequestPlan) -> Any:
-        return client.request(plan.method, plan.path, params=dict(plan.query), headers=dict(plan.headers)).json()
+        return client.request(
+            plan.method, plan.path, params=dict(plan.query), headers=dict(plan.headers)
+        ).json()
 
     return resolve("device[]", [reference], send, flag="--device")[0]
 
@@ -110,10 +131,16 @@ def realtime_cmd() -> None:
 
 
 @realtime_cmd.command(name="subscribe", context_settings=CONTEXT)
-@click.option("--channel", "channels", multiple=True,
-              help='Channel, e.g. "/measurements/12345" or "/measurements/*" (repeatable)')  # fmt: skip
+@click.option(
+    "--channel",
+    "channels",
+    multiple=True,
+    help='Channel, e.g. "/measurements/12345" or "/measurements/*" (repeatable)',
+)
 @_subscribe_flags
-def subscribe_cmd(channels: tuple[str, ...], duration: str, count: int, action_types: tuple[str, ...]) -> None:
+def subscribe_cmd(
+    channels: tuple[str, ...], duration: str, count: int, action_types: tuple[str, ...]
+) -> None:
     """Subscribe to realtime notifications.
 
     \b
@@ -147,7 +174,10 @@ def group_subscribe_command(group: str) -> click.Command:
     ((_, short),) = REALTIME_COMMANDS[group]
     noun = short.removeprefix("Subscribe to realtime ")
 
-    @click.command(name="subscribe", context_settings=CONTEXT, help=f"""Subscribe to realtime {noun}.
+    @click.command(
+        name="subscribe",
+        context_settings=CONTEXT,
+        help=f"""Subscribe to realtime {noun}.
 
     \b
     Examples:
@@ -157,11 +187,18 @@ def group_subscribe_command(group: str) -> click.Command:
           Subscribe to {noun} (in realtime) for device 12345 for 30 seconds
       c8y {group} subscribe --count 10
           Subscribe to {noun} (in realtime) for all devices, and stop after receiving 10
-    """, short_help=short)  # fmt: skip
+    """,
+        short_help=short,
+    )
     @click.option("--device", default="", help="Device id or name (default: every device)")
     @_subscribe_flags
     def command(device: str, duration: str, count: int, action_types: tuple[str, ...]) -> None:
-        run_subscription([channel_of(resource, "{device}" if device else "*")], duration, count, action_types,
-                         device=device)  # fmt: skip
+        run_subscription(
+            [channel_of(resource, "{device}" if device else "*")],
+            duration,
+            count,
+            action_types,
+            device=device,
+        )
 
     return command

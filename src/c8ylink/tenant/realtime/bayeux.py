@@ -77,8 +77,12 @@ async def handle_batch(hub: RealtimeHub, batch: object, context: BatchContext) -
 def _handshake(hub: RealtimeHub, message: Message, context: BatchContext) -> Message:
     client = hub.handshake(context.owner)
     if client is None:
-        return build_reply(message, successful=False, error="503::Too many realtime clients",
-                           advice={"reconnect": "retry", "interval": 1000})  # fmt: skip
+        return build_reply(
+            message,
+            successful=False,
+            error="503::Too many realtime clients",
+            advice={"reconnect": "retry", "interval": 1000},
+        )
     return build_reply(
         message,
         clientId=client.id,
@@ -98,8 +102,11 @@ def _subscriptions(
     for channel in channels:
         reply = {**message, "subscription": channel}
         if not isinstance(channel, str):
-            replies.append(build_reply(reply, successful=False, error="400::subscription must be a channel",
-                                       subscription=channel))  # fmt: skip
+            replies.append(
+                build_reply(
+                    reply, successful=False, error="400::subscription must be a channel", subscription=channel
+                )
+            )
             continue
         try:
             resource, device = parse_channel(channel)

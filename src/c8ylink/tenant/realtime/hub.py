@@ -16,6 +16,7 @@ import secrets
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,7 +105,8 @@ class RealtimeHub:
         dropped = list(self.clients.values())
         for client in dropped:
             for transport in list(client.waiting):
-                transport.abort()
+                if isinstance(transport, asyncio.Transport):
+                    transport.abort()
             self.disconnect(client)
         return len(dropped)
 
@@ -118,7 +120,9 @@ class RealtimeHub:
                 data: Any = entry.key
                 device = entry.key if entry.kind == "managedObject" else None
             else:
-                document = entry.value.get("document", entry.value) if entry.kind == "managedObject" else entry.value
+                document = (
+                    entry.value.get("document", entry.value) if entry.kind == "managedObject" else entry.value
+                )
                 data = dict(document)
                 device = source_of(entry.kind, document)
             channels = [channel_of(resource, WILDCARD)]
@@ -132,7 +136,9 @@ class RealtimeHub:
                 if len(client.queue) == client.queue.maxlen:
                     client.dropped += 1
                     if client.dropped == 1:
-                        log.warning("realtime client %s is not keeping up: oldest notifications dropped", client.id)
+                        log.warning(
+                            "realtime client %s is not keeping up: oldest notifications dropped", client.id
+                        )
                 client.queue.append(message)
                 client.wake.set()
 
@@ -143,10 +149,8 @@ class RealtimeHub:
         some. Nothing is taken when the connection closed while waiting (the next connect gets it)."""
         if not client.queue and timeout > 0 and not client.gone:
             client.wake.clear()
-            try:
+            with suppress(TimeoutError):
                 await asyncio.wait_for(client.wake.wait(), min(timeout, self.limits.max_poll))
-            except TimeoutError:
-                pass
         client.last_seen = self._now()
         if client.gone or not still_open():
             return []

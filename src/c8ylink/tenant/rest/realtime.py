@@ -108,10 +108,16 @@ async def list_clients(request: web.Request) -> web.StreamResponse:
     require_tenant_admin(principal_of(request))
     hub = hub_of(service_of(request))
     clients = [
-        {"clientId": client.id, "owner": client.owner, "subscriptions": sorted(client.subscriptions),
-         "queued": len(client.queue), "dropped": client.dropped, "waiting": bool(client.waiting)}
+        {
+            "clientId": client.id,
+            "owner": client.owner,
+            "subscriptions": sorted(client.subscriptions),
+            "queued": len(client.queue),
+            "dropped": client.dropped,
+            "waiting": bool(client.waiting),
+        }
         for client in hub.clients.values()
-    ]  # fmt: skip
+    ]
     return json_response({"clients": clients}, None)
 
 

@@ -20,7 +20,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
-from c8ylink.core.errors import ApiError, C8yLinkError, NetworkError
+from c8ylink.core.errors import ApiError, C8yLinkError, NetworkError, UsageError
 from c8ylink.core.exit_codes import C8yExit
 from c8ylink.core.realtime import (
     ACTIONS,
@@ -66,7 +66,7 @@ def parse_action_types(values: Sequence[str]) -> frozenset[str]:
     actions = {part.strip().upper() for value in values for part in value.split(",") if part.strip()}
     unknown = sorted(actions - set(ACTIONS))
     if unknown:
-        raise RealtimeError(
+        raise UsageError(
             f"invalid --actionTypes {', '.join(unknown)}: use {', '.join(ACTIONS)}",
             exit_code=int(C8yExit.USER),
         )
@@ -75,12 +75,12 @@ def parse_action_types(values: Sequence[str]) -> frozenset[str]:
 
 def check_channels(channels: Sequence[str]) -> list[str]:
     if not channels:
-        raise RealtimeError("missing --channel, e.g. /measurements/*", exit_code=int(C8yExit.USER))
+        raise UsageError("missing --channel, e.g. /measurements/*", exit_code=int(C8yExit.USER))
     try:
         for channel in channels:
             parse_channel(channel)
     except ChannelError as exc:
-        raise RealtimeError(str(exc), exit_code=int(C8yExit.USER)) from None
+        raise UsageError(str(exc), exit_code=int(C8yExit.USER)) from None
     return list(channels)
 
 

@@ -121,6 +121,6 @@ def test_bad_durations_channels_and_action_types_are_refused(rest: Callable[...,
         (["events", "subscribe", "--actionTypes", "CREATE,EXPLODE", "--duration", "1s"], "EXPLODE"),
     ):
         run = rest(*args)
-        assert run.code == 101, (args, run.stderr)
+        assert run.code == 101 and run.stderr.startswith("userError: "), (args, run.stderr)
         assert words in run.stderr and run.stdout == "", (args, run.stderr)
         assert len(run.stderr.strip().splitlines()) == 1, run.stderr

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from c8ylink.core.errors import NetworkError
+from c8ylink.core.errors import NetworkError, UsageError
 from c8ylink.infra.net.transport import MemoryTransport, Reply, Request
 from c8ylink.operator.client import C8yClient, ClientConfig
 from c8ylink.operator.realtime import RealtimeError, SubscribeOptions, parse_action_types, subscribe
@@ -135,5 +135,5 @@ def test_refused_subscriptions_and_bad_action_types_say_why() -> None:
 
     with pytest.raises(RealtimeError, match="cannot subscribe to /events/1: 403::Forbidden"):
         run(Refusing([]), SubscribeOptions(duration=60))
-    with pytest.raises(RealtimeError, match="EXPLODE"):
+    with pytest.raises(UsageError, match="EXPLODE"):
         parse_action_types(["CREATE,explode"])

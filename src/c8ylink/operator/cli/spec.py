@@ -13,6 +13,7 @@ DOC = "Cumulocity command line tool: sessions, settings and REST commands"
 
 # name -> ("module:attribute" imported only when the command runs, one-line help)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "alias": ("c8ylink.operator.cli.alias:alias_cmd", "Command shortcuts: list, set and delete aliases"),
     "api": ("c8ylink.operator.cli.api:api_cmd", "Send any REST request (method, path, body)"),
     "cli": ("c8ylink.operator.cli.profile:cli_cmd", "Shell helpers (set-session) and the CLI profile"),
     "completion": (
@@ -40,6 +41,11 @@ OPTION_ROWS: tuple[tuple[str, str], ...] = (
 # global flags every leaf command accepts; given before the command they are moved behind it
 GLOBAL_OPTIONS_WITH_VALUE = tuple(name for spec in FLAGS if spec.kind != SWITCH for name in spec.names)
 GLOBAL_FLAGS = tuple(name for spec in FLAGS if spec.kind == SWITCH for name in spec.names)
+
+
+def is_command(name: str) -> bool:
+    """Whether ``name`` is a root command (or its other name): anything else may be an alias."""
+    return name in SUBCOMMANDS or name in REST_GROUPS or name in ALIASES or name.startswith("__")
 
 
 def all_commands() -> list[tuple[str, str]]:

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from typing import TextIO
 
     from c8ylink.infra.prompts import Prompter
+    from c8ylink.operator.activity_log import ActivityLog
     from c8ylink.operator.gate import WriteGate
 
 NO_SESSION = int(C8yExit.NO_SESSION)
@@ -160,6 +161,7 @@ def open_client(
     proxy: str | None = None,
     log: TextIO | None = None,
     debug: bool = False,
+    activity: ActivityLog | None = None,
 ) -> C8yClient:
     settings = settings_of(session, where)
     tls = TlsOptions.from_env(
@@ -183,6 +185,7 @@ def open_client(
         on_renewed=_store_renewed(session, where, settings),
         log=log,
         debug=debug,
+        activity=activity,
     )
 
 

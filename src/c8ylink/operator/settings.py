@@ -101,6 +101,8 @@ KEYS: tuple[Key, ...] = (
     _key("sso.audience", _TEXT, "", "OAuth2 audience"),
     _key("sso.browserCallbackUrl", _TEXT, "http://localhost:5001/callback", "Browser login callback"),
     _key("activityLog.enabled", _SWITCH, "true", "Log requests to the activity log"),
+    _key("activityLog.path", _TEXT, "", "Folder of the activity log (default: <session home>/activitylog)"),
+    _key("activityLog.methodFilter", _TEXT, "GET PUT POST DELETE", "Methods whose requests are logged"),
     _key("defaults.insecure", _SWITCH, "false", "Default of --insecure"),
     _key("defaults.dry", _SWITCH, "false", "Default of --dry"),
     _key("template.path", _TEXT, "", "Folder of the --template files (names without .jsonnet too)"),

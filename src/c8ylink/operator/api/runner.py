@@ -12,6 +12,7 @@ raised for the CLI's error handler.
 from __future__ import annotations
 
 import io
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -35,6 +36,8 @@ from c8ylink.operator.settings import SettingsLayers
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, NamedTuple, TextIO
+
+    from c8ylink.operator.activity_log import ActivityLog
 else:
     from c8ylink.core.records import NamedTuple
 
@@ -73,6 +76,7 @@ def run_rest(
     values = convert_values(spec, read_json_files(spec, invocation.raw), now)
     session = _session(where, flags)
     settings = _settings(where, session)
+    activity = _activity(settings, where, flags)
     dry = flags.dry or settings.flag("defaults.dry")
     run = _run_settings(flags, settings, streams, dry=dry)
     check_output_files(flags)  # before anything is sent
@@ -92,7 +96,8 @@ def run_rest(
     executor = Executor(
         invocation.command, spec, values, run=run, request_options=_request_options(flags, settings),
         printer=printer, target=_target(session), err=streams.stderr, now=now, sleep=sleep,
-        client_factory=_client_factory(session, where, flags, streams), gate=gate, raw_sink=raw_sink,
+        client_factory=_client_factory(session, where, flags, streams, activity), gate=gate,
+        raw_sink=raw_sink,
     )  # fmt: skip
     batch = Batch(_work(executor, run), _reporter(streams, flags), _batch_options(flags, settings, streams),
                   sleep=sleep)  # fmt: skip
@@ -302,8 +307,22 @@ def _target(session: Session | None) -> Target:
     return Target(normalize_host(session.host) if session.host else "", auth_kind_of(session), session.tenant)
 
 
+def _activity(settings: SettingsLayers, where: Surroundings, flags: GlobalFlags) -> ActivityLog | None:
+    """The activity log of this command, its command line written to it (``operator.activity_log``)."""
+    from c8ylink.operator.activity_log import open_activity_log
+
+    activity = open_activity_log(settings, str(where.session_home), no_log=flags.no_log)
+    if activity is not None:
+        activity.command(sys.argv[1:], flags.log_message or "")
+    return activity
+
+
 def _client_factory(
-    session: Session | None, where: Surroundings, flags: GlobalFlags, streams: Streams
+    session: Session | None,
+    where: Surroundings,
+    flags: GlobalFlags,
+    streams: Streams,
+    activity: ActivityLog | None = None,
 ) -> Callable[[], Any] | None:
     if session is None:
         return None
@@ -314,6 +333,7 @@ def _client_factory(
         return open_client(
             session, where, insecure=flags.insecure, timeout=flags.timeout, proxy=proxy_of(flags),
             log=streams.stderr if flags.verbose or flags.debug else None, debug=flags.debug,
+            activity=activity,
         )  # fmt: skip
 
     return open_one

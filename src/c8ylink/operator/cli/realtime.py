@@ -96,11 +96,17 @@ def run_subscription(
 
 
 def _open_client(ops: Any) -> Any:
-    from c8ylink.operator.active import load_active_session, open_client
+    from c8ylink.operator.active import load_active_session, open_client, settings_of
+    from c8ylink.operator.activity_log import open_activity_log
     from c8ylink.operator.flags import proxy_of
 
     flags = ops.flags
     session = load_active_session(ops.where, flags.session)
+    activity = open_activity_log(
+        settings_of(session, ops.where), str(ops.where.session_home), no_log=flags.no_log
+    )
+    if activity is not None:
+        activity.command(sys.argv[1:], flags.log_message or "")
     return open_client(
         session,
         ops.where,
@@ -109,6 +115,7 @@ def _open_client(ops: Any) -> Any:
         proxy=proxy_of(flags),
         log=sys.stderr if flags.verbose or flags.debug else None,
         debug=flags.debug,
+        activity=activity,
     )
 
 

@@ -13,6 +13,10 @@ DOC = "Cumulocity command line tool: sessions, settings and REST commands"
 
 # name -> ("module:attribute" imported only when the command runs, one-line help)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "activitylog": (
+        "c8ylink.operator.cli.activitylog:activitylog_cmd",
+        "The activity log: the commands and requests c8y made",
+    ),
     "alias": ("c8ylink.operator.cli.alias:alias_cmd", "Command shortcuts: list, set and delete aliases"),
     "api": ("c8ylink.operator.cli.api:api_cmd", "Send any REST request (method, path, body)"),
     "cli": ("c8ylink.operator.cli.profile:cli_cmd", "Shell helpers (set-session) and the CLI profile"),

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from c8ylink.infra.prompts import Prompter
     from c8ylink.operator.activity_log import ActivityLog
     from c8ylink.operator.gate import WriteGate
+    from c8ylink.operator.response_cache import CacheOptions
 
 NO_SESSION = int(C8yExit.NO_SESSION)
 
@@ -162,6 +163,7 @@ def open_client(
     log: TextIO | None = None,
     debug: bool = False,
     activity: ActivityLog | None = None,
+    cache: CacheOptions | None = None,
 ) -> C8yClient:
     settings = settings_of(session, where)
     tls = TlsOptions.from_env(
@@ -186,6 +188,7 @@ def open_client(
         log=log,
         debug=debug,
         activity=activity,
+        cache=cache,
     )
 
 

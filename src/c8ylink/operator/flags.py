@@ -144,6 +144,13 @@ FLAGS: tuple[FlagSpec, ...] = (
           help="HTTP statuses not reported as errors (e.g. 404,409)"),
     _rest("--silentExit", attr="silent_exit", help="Silent statuses exit 0", kind=SWITCH),
     _rest("--withError", attr="with_error", help="Errors as JSON on stdout (not stderr)", kind=SWITCH),
+    _rest("--cache", attr="cache", help="Answer from the response cache when it can (settings.cache.*)",
+          kind=SWITCH),
+    _rest("--noCache", attr="no_cache", help="No response cache, whatever settings.defaults.cache says",
+          kind=SWITCH),
+    _rest("--cacheTTL", attr="cache_ttl", help="How long a cached answer is used (default 60s)"),
+    _rest("--cacheBodyPaths", attr="cache_body_paths", kind=MULTIPLE,
+          help="Only these body properties make the cache key (dot paths)"),
     _rest("--progress", attr="progress", help="Show progress on the terminal", kind=SWITCH),
     _rest("--noProgress", attr="no_progress", help="No progress bar", kind=SWITCH),
 )  # fmt: skip
@@ -224,6 +231,10 @@ class GlobalFlags:
     with_error: bool = False
     progress: bool = False
     no_progress: bool = False
+    cache: bool = False
+    no_cache: bool = False
+    cache_ttl: str | None = None
+    cache_body_paths: tuple[str, ...] = ()
 
 
 def proxy_of(flags: GlobalFlags) -> str | None:

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from typing import Any, NamedTuple, TextIO
 
     from c8ylink.operator.activity_log import ActivityLog
+    from c8ylink.operator.response_cache import CacheOptions
 else:
     from c8ylink.core.records import NamedTuple
 
@@ -77,6 +78,7 @@ def run_rest(
     session = _session(where, flags)
     settings = _settings(where, session)
     activity = _activity(settings, where, flags)
+    cache = _cache(flags, settings, where)
     dry = flags.dry or settings.flag("defaults.dry")
     run = _run_settings(flags, settings, streams, dry=dry)
     check_output_files(flags)  # before anything is sent
@@ -96,8 +98,8 @@ def run_rest(
     executor = Executor(
         invocation.command, spec, values, run=run, request_options=_request_options(flags, settings),
         printer=printer, target=_target(session), err=streams.stderr, now=now, sleep=sleep,
-        client_factory=_client_factory(session, where, flags, streams, activity), gate=gate,
-        raw_sink=raw_sink,
+        client_factory=_client_factory(session, where, flags, streams, activity=activity, cache=cache),
+        gate=gate, raw_sink=raw_sink,
     )  # fmt: skip
     batch = Batch(_work(executor, run), _reporter(streams, flags), _batch_options(flags, settings, streams),
                   sleep=sleep)  # fmt: skip
@@ -317,12 +319,23 @@ def _activity(settings: SettingsLayers, where: Surroundings, flags: GlobalFlags)
     return activity
 
 
+def _cache(flags: GlobalFlags, settings: SettingsLayers, where: Surroundings) -> CacheOptions | None:
+    """The response cache of this command (``operator.response_cache``), None when it is off."""
+    if not (flags.cache or settings.flag("defaults.cache")):
+        return None
+    from c8ylink.operator.response_cache import cache_options
+
+    return cache_options(flags, settings, str(where.session_home))
+
+
 def _client_factory(
     session: Session | None,
     where: Surroundings,
     flags: GlobalFlags,
     streams: Streams,
+    *,
     activity: ActivityLog | None = None,
+    cache: CacheOptions | None = None,
 ) -> Callable[[], Any] | None:
     if session is None:
         return None
@@ -333,7 +346,7 @@ def _client_factory(
         return open_client(
             session, where, insecure=flags.insecure, timeout=flags.timeout, proxy=proxy_of(flags),
             log=streams.stderr if flags.verbose or flags.debug else None, debug=flags.debug,
-            activity=activity,
+            activity=activity, cache=cache,
         )  # fmt: skip
 
     return open_one

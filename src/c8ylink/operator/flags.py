@@ -96,7 +96,7 @@ FLAGS: tuple[FlagSpec, ...] = (
     _rest("--templateVars", attr="template_vars", kind=MULTIPLE,
           help="Variables of the template, var('name'): a=1,b=x or JSON"),
     _rest("--outputTemplate", attr="output_template",
-          help="jsonnet template applied to each result before it is printed (output, input.index)"),
+          help="jsonnet template applied to each result before it is printed (output, input.value/index)"),
     _rest("--outputFile", attr="output_file", help="Write the output to this file (as printed)"),
     _rest("--outputFileRaw", attr="output_file_raw",
           help="Write the server's response to this file, unchanged"),

@@ -7,7 +7,8 @@ The template is jsonnet (the ``jsonnet`` package, the C++ implementation, import
 when a template is used) with upstream's helpers in scope:
 
 - ``input.value`` (the piped line: an object when it is JSON, else the text), ``input.index`` (1, 2, ...);
-- ``output``: with ``--outputTemplate``, the result being printed;
+- ``output``: with ``--outputTemplate``, the result being printed (``input.value``: what was piped in
+  for it);
 - ``var(name, default)``: a ``--templateVars`` value (``a=1,b=x`` or JSON);
 - ``_.Now(offset='0s')`` (an ISO time, ``_.Now('-1h')``), ``_.Date(offset='0s')`` (``2024-05-01``),
   ``_.Int(max=100, min=0)``, ``_.Float(max=1, min=0)``, ``_.Bool()``, ``_.Char(n=10)`` (letters),

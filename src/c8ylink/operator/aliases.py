@@ -27,6 +27,7 @@ from c8ylink.core.exit_codes import C8yExit
 SESSION_KEY = "aliases"
 COMMON_KEY = "commonAliases"
 _LINGERING = re.compile(r"\$\d")
+INVALID = int(C8yExit.INVALID_ALIAS)  # an alias that cannot be expanded (107, as upstream)
 
 
 class AliasError(UsageError):
@@ -79,11 +80,11 @@ def expand_alias(aliases: Mapping[str, str], args: Sequence[str]) -> AliasExpans
         else:
             expansion = expansion.replace(f"${index}", value)
     if _LINGERING.search(expansion):
-        raise AliasError(f"not enough arguments for alias {args[0]}: {expansion}")
+        raise AliasError(f"not enough arguments for alias {args[0]}: {expansion}", exit_code=INVALID)
     try:
         words = shlex.split(expansion)
     except ValueError as exc:
-        raise AliasError(f"cannot read alias {args[0]}: {exc}") from None
+        raise AliasError(f"cannot read alias {args[0]}: {exc}", exit_code=INVALID) from None
     return AliasExpansion(args=[*words, *extra])
 
 

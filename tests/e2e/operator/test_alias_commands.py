@@ -64,4 +64,4 @@ def test_bad_aliases_are_refused(rest: C8y) -> None:
         assert words in run.stderr
     assert rest("alias", "set", "pair", "devices list --name $1 --type $2").code == 0
     short = rest("pair", "only-one")
-    assert short.code == 101 and "not enough arguments for alias pair" in short.stderr
+    assert short.code == 107 and "not enough arguments for alias pair" in short.stderr

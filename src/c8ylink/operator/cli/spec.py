@@ -19,6 +19,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     ),
     "alias": ("c8ylink.operator.cli.alias:alias_cmd", "Command shortcuts: list, set and delete aliases"),
     "api": ("c8ylink.operator.cli.api:api_cmd", "Send any REST request (method, path, body)"),
+    "assert": ("c8ylink.operator.cli.assertion:assert_cmd", "Assertions on the output of other commands"),
     "cache": ("c8ylink.operator.cli.cache:cache_cmd", "The response cache of --cache: delete or renew it"),
     "cli": ("c8ylink.operator.cli.profile:cli_cmd", "Shell helpers (set-session) and the CLI profile"),
     "completion": (

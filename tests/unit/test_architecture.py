@@ -249,6 +249,7 @@ DISTRIBUTION_MODULE = {
     "paho-mqtt": "paho",
     "questionary": "questionary prompt_toolkit",
     "jsonnet": "_jsonnet",
+    "pyyaml": "yaml",
 }
 
 

@@ -84,6 +84,7 @@ FLAGS: tuple[FlagSpec, ...] = (
     FlagSpec(("--noProxy",), "no_proxy", "No proxy, whatever the environment says", kind=SWITCH),
     FlagSpec(("--noLog",), "no_log", "Do not write this command to the activity log", kind=SWITCH),
     FlagSpec(("--logMessage",), "log_message", "Message for the activity log"),
+    FlagSpec(("--examples",), "examples", "Show the examples of this command", kind=SWITCH),
     # REST commands only
     _rest("--sessionUsername", "-U", attr="session_username", help="Username for this command (BASIC)"),
     _rest("--sessionPassword", "-P", attr="session_password", help="Password for this command (BASIC)"),
@@ -192,6 +193,7 @@ class GlobalFlags:
     no_proxy: bool = False
     no_log: bool = False
     log_message: str | None = None
+    examples: bool = False
     filter: tuple[str, ...] = ()
     output_file: str | None = None
     template: str | None = None

@@ -73,6 +73,11 @@ def run_rest(
     sleep: Callable[[float], None] = time.sleep,
 ) -> int:
     spec, flags = invocation.spec, invocation.flags
+    if flags.examples:
+        from c8ylink.operator.api.spec import render_examples
+
+        streams.stdout.write("".join(line + "\n" for line in render_examples(spec)))
+        return 0
     now = datetime.now(UTC)
     values = convert_values(spec, read_json_files(spec, invocation.raw), now)
     session = _session(where, flags)

@@ -142,6 +142,8 @@ def test_examples_prints_the_examples_of_any_command(isolation: Path) -> None:
     upstream = c8y("usergroups", "list", "--examples")  # a command with upstream's example lines only
     assert upstream.code == 0 and upstream.stdout.startswith("c8y usergroups list")
     manual = c8y("realtime", "subscribe", "--examples")
-    assert manual.stdout.splitlines()[0] == 'c8y realtime subscribe --channel "/measurements/*" --duration 90s'
+    assert (
+        manual.stdout.splitlines()[0] == 'c8y realtime subscribe --channel "/measurements/*" --duration 90s'
+    )
     required = c8y("alias", "set", "--examples")  # before its required arguments are asked for
     assert required.code == 0 and "c8y alias set createTestDevice" in required.stdout

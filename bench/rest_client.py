@@ -325,7 +325,9 @@ def main() -> int:
     parser.add_argument("--devices", type=int, default=1000)
     parser.add_argument("--delay", default="20ms")
     parser.add_argument("--notifications", type=int, default=10_000)
-    parser.add_argument("--only", choices=["realtime"], default=None, help="run one comparison only")
+    parser.add_argument(
+        "--only", choices=["realtime", "template"], default=None, help="run one comparison only"
+    )
     options = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-rest-client-") as tmp:
         root = Path(tmp)
@@ -335,6 +337,9 @@ def main() -> int:
             env = activated_session(info, root / "home")
             if options.only == "realtime":
                 measure_realtime(env, info, options.notifications)
+                return 0
+            if options.only == "template":
+                compare_template(env, options.runs)
                 return 0
             script = root / "c8y_api_list.py"
             script.write_text(C8Y_API_LIST)

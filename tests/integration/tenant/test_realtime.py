@@ -6,12 +6,11 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import ssl
 from typing import Any
 
-import aiohttp
 import httpx2
 from tests.integration.tenant.conftest import admin_auth, client_context
+from websockets.sync.client import connect as ws_connect
 
 from c8ylink.tenant.background import BackgroundTenant
 
@@ -158,63 +157,31 @@ def test_realtime_needs_credentials(tenant: BackgroundTenant, client_for: Any) -
     assert anonymous.post(PATH, json=[{"channel": "/meta/handshake"}]).status_code == 401
 
 
+def ws_send(socket: Any, *messages: dict[str, Any]) -> list[dict[str, Any]]:
+    socket.send(json.dumps(list(messages)))
+    replies: list[dict[str, Any]] = json.loads(socket.recv(timeout=10))
+    return replies
+
+
 def test_websocket_clients_get_notifications(
     tenant: BackgroundTenant, api: httpx2.Client, device_id: str
 ) -> None:
     user, password = admin_auth(tenant)
     token = base64.b64encode(f"{user}:{password}".encode()).decode()
     url = tenant.info.https_url.replace("https://", "wss://") + PATH
-    context: ssl.SSLContext = client_context(tenant.info.ca_file)
-
-    async def scenario() -> list[dict[str, Any]]:
-        async with (
-            aiohttp.ClientSession() as session,
-            session.ws_connect(url, ssl=context, headers={"Authorization": f"Basic {token}"}) as socket,
-        ):
-            await socket.send_str(
-                json.dumps(
-                    [
-                        {
-                            "channel": "/meta/handshake",
-                            "version": "1.0",
-                            "supportedConnectionTypes": ["websocket"],
-                        }
-                    ]
-                )
-            )
-            (shake,) = json.loads(await socket.receive_str())
-            client_id = shake["clientId"]
-            await socket.send_str(
-                json.dumps(
-                    [
-                        {
-                            "channel": "/meta/subscribe",
-                            "clientId": client_id,
-                            "subscription": f"/events/{device_id}",
-                        }
-                    ]
-                )
-            )
-            (subscribed,) = json.loads(await socket.receive_str())
-            assert subscribed["successful"] is True
-            await socket.send_str(
-                json.dumps(
-                    [{"channel": "/meta/connect", "clientId": client_id, "connectionType": "websocket"}]
-                )
-            )
-            await asyncio.to_thread(
-                api.post,
-                "/event/events",
-                json={
-                    "source": {"id": device_id},
-                    "type": "ws",
-                    "text": "hello",
-                    "time": "2026-01-01T00:00:00Z",
-                },
-            )
-            return list(json.loads(await asyncio.wait_for(socket.receive_str(), 10)))
-
-    replies = asyncio.run(scenario())
+    context = client_context(tenant.info.ca_file)
+    with ws_connect(url, ssl=context, additional_headers={"Authorization": f"Basic {token}"}) as socket:
+        (shake,) = ws_send(socket, {"channel": "/meta/handshake", "version": "1.0",
+                                    "supportedConnectionTypes": ["websocket"]})  # fmt: skip
+        client_id = shake["clientId"]
+        (subscribed,) = ws_send(socket, {"channel": "/meta/subscribe", "clientId": client_id,
+                                         "subscription": f"/events/{device_id}"})  # fmt: skip
+        assert subscribed["successful"] is True
+        socket.send(json.dumps([{"channel": "/meta/connect", "clientId": client_id,
+                                 "connectionType": "websocket"}]))  # fmt: skip
+        api.post("/event/events", json={"source": {"id": device_id}, "type": "ws", "text": "hello",
+                                        "time": "2026-01-01T00:00:00Z"})  # fmt: skip
+        replies = json.loads(socket.recv(timeout=10))
     assert replies[0]["data"]["data"]["text"] == "hello"
     assert replies[-1]["channel"] == "/meta/connect"
 
@@ -230,3 +197,24 @@ def test_dropped_clients_are_cut_off_and_must_handshake_again(
         api, {"channel": "/meta/connect", "clientId": client_id, "connectionType": "long-polling"}
     )
     assert reply["error"].startswith("402::")
+
+
+def test_websocket_clients_without_credentials_authenticate_in_the_handshake(
+    tenant: BackgroundTenant, device_id: str
+) -> None:
+    user, password = admin_auth(tenant)
+    url = tenant.info.https_url.replace("https://", "wss://") + PATH
+
+    def shake(token: str) -> list[dict[str, Any]]:
+        with ws_connect(url, ssl=client_context(tenant.info.ca_file)) as socket:
+            ext = {"com.cumulocity.authn": {"token": token}}
+            replies = ws_send(socket, {"channel": "/meta/handshake", "version": "1.0", "ext": ext})
+            if replies[0].get("successful"):
+                replies += ws_send(socket, {"channel": "/meta/subscribe", "clientId": replies[0]["clientId"],
+                                            "subscription": f"/events/{device_id}"})  # fmt: skip
+            return replies
+
+    accepted = shake(base64.b64encode(f"{user}:{password}".encode()).decode())
+    assert [reply["successful"] for reply in accepted] == [True, True]
+    (refused,) = shake(base64.b64encode(f"{user}:wrong".encode()).decode())
+    assert refused["successful"] is False and refused["error"].startswith("401::")

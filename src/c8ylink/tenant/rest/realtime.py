@@ -143,6 +143,8 @@ async def websocket(request: web.Request) -> web.StreamResponse:
 
 for _path in PATHS:
     routes.post(_path)(long_poll)
+    # CometD clients append the message type to the URL by default (appendMessageTypeToURL)
+    routes.post(_path + "/{meta:handshake|connect|subscribe|unsubscribe|disconnect}")(long_poll)
     routes.get(_path)(websocket)
 
 

@@ -54,6 +54,8 @@ THIRD_PARTY_HOMES: dict[str, tuple[str, ...]] = {
     "pyotp": ("c8ylink.tenant", "c8ylink.operator"),
     "segno": ("c8ylink.operator",),
     "_jsonnet": ("c8ylink.operator.templates",),  # the jsonnet package: --template, only when used
+    "jsonschema": ("c8ylink.operator.assertions",),  # c8y assert text --schema, only then
+    "yaml": ("c8ylink.operator.sessions.yaml_files",),  # YAML session files, only when one is read
     "supervisor": ("c8ylink.demo",),
 }  # fmt: skip
 
@@ -247,6 +249,7 @@ DISTRIBUTION_MODULE = {
     "paho-mqtt": "paho",
     "questionary": "questionary prompt_toolkit",
     "jsonnet": "_jsonnet",
+    "pyyaml": "yaml",
 }
 
 

@@ -21,7 +21,7 @@ from c8ylink.core.errors import C8yLinkError
 # extra -> the top-level modules it installs (pyproject.toml [project.optional-dependencies]; a unit
 # test holds the two equal)
 EXTRA_MODULES: dict[str, tuple[str, ...]] = {
-    "operator": ("questionary", "prompt_toolkit", "pyotp", "segno", "_jsonnet"),
+    "operator": ("questionary", "prompt_toolkit", "pyotp", "segno", "_jsonnet", "jsonschema", "yaml"),
     "tenant": ("aiohttp", "pyotp"),
     "services": ("supervisor",),
 }

@@ -32,8 +32,10 @@ from c8ylink.operator.settings import SettingsLayers, env_name
 
 @dataclass(frozen=True, slots=True)
 class ActivationRequest:
-    session: str = ""  # name or path ("" with from_env)
+    session: str = ""  # name or path ("" with from_env / from_cmd)
     from_env: bool = False
+    from_cmd: str = ""  # a command that prints the session (operator.sessions.provider)
+    terms: tuple[str, ...] = ()  # the picker terms, handed to a --from-cmd command
     login_type: str = ""
     mode: str = ""  # "", a mode, or "prompt"
     clear: bool = False
@@ -77,6 +79,18 @@ def session_from_env(env: dict[str, str] | os._Environ[str]) -> Session:
 def load_requested_session(request: ActivationRequest, where: Surroundings) -> Session:
     if request.from_env:
         return session_from_env(dict(where.env))
+    if request.from_cmd:
+        from c8ylink.operator.sessions.provider import (
+            build_provider_command,
+            parse_provider_output,
+            run_provider,
+            session_from_provider,
+        )
+
+        argv = build_provider_command(
+            request.from_cmd, clear=request.clear, login_type=request.login_type, terms=request.terms
+        )
+        return session_from_provider(parse_provider_output(run_provider(argv)), request.from_cmd)
     path = find_session_file(request.session, where.session_home, where.cwd)
     return load_session(path)
 

@@ -33,7 +33,9 @@ if TYPE_CHECKING:
     from typing import TextIO
 
     from c8ylink.infra.prompts import Prompter
+    from c8ylink.operator.activity_log import ActivityLog
     from c8ylink.operator.gate import WriteGate
+    from c8ylink.operator.response_cache import CacheOptions
 
 NO_SESSION = int(C8yExit.NO_SESSION)
 
@@ -160,6 +162,8 @@ def open_client(
     proxy: str | None = None,
     log: TextIO | None = None,
     debug: bool = False,
+    activity: ActivityLog | None = None,
+    cache: CacheOptions | None = None,
 ) -> C8yClient:
     settings = settings_of(session, where)
     tls = TlsOptions.from_env(
@@ -183,6 +187,8 @@ def open_client(
         on_renewed=_store_renewed(session, where, settings),
         log=log,
         debug=debug,
+        activity=activity,
+        cache=cache,
     )
 
 

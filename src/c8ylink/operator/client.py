@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from typing import Any, NamedTuple, TextIO
 
     from c8ylink.infra.net.transport import Transport
+    from c8ylink.operator.activity_log import ActivityLog
+    from c8ylink.operator.response_cache import CacheOptions
 else:
     from c8ylink.core.records import NamedTuple  # start-up: no dataclasses, no typing
 
@@ -106,8 +108,12 @@ class C8yClient:
         now: Callable[[], float] = time.time,
         log: TextIO | None = None,
         debug: bool = False,
+        activity: ActivityLog | None = None,
+        cache: CacheOptions | None = None,
     ) -> None:
-        """``log``: where ``--verbose``/``--debug`` log each request (``operator.request_log``)."""
+        """``log``: where ``--verbose``/``--debug`` log each request (``operator.request_log``);
+        ``activity``: the activity log each answered request is written to (``operator.activity_log``);
+        ``cache``: answer from the response cache when it can (``operator.response_cache``)."""
         self.config = config
         headers = {"Host": config.domain} if config.domain else None
         if http is None:
@@ -120,6 +126,14 @@ class C8yClient:
                 headers=headers,
                 proxy=config.tls.proxy,
             )
+        if cache is not None:
+            from c8ylink.operator.response_cache import CachedTransport
+
+            http = CachedTransport(http, cache)
+        if activity is not None:
+            from c8ylink.operator.activity_log import ActivityTransport
+
+            http = ActivityTransport(http, activity)
         if log is not None:
             from c8ylink.operator.request_log import LoggedTransport
 

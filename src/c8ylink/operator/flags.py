@@ -84,6 +84,7 @@ FLAGS: tuple[FlagSpec, ...] = (
     FlagSpec(("--noProxy",), "no_proxy", "No proxy, whatever the environment says", kind=SWITCH),
     FlagSpec(("--noLog",), "no_log", "Do not write this command to the activity log", kind=SWITCH),
     FlagSpec(("--logMessage",), "log_message", "Message for the activity log"),
+    FlagSpec(("--examples",), "examples", "Show the examples of this command", kind=SWITCH),
     # REST commands only
     _rest("--sessionUsername", "-U", attr="session_username", help="Username for this command (BASIC)"),
     _rest("--sessionPassword", "-P", attr="session_password", help="Password for this command (BASIC)"),
@@ -96,7 +97,7 @@ FLAGS: tuple[FlagSpec, ...] = (
     _rest("--templateVars", attr="template_vars", kind=MULTIPLE,
           help="Variables of the template, var('name'): a=1,b=x or JSON"),
     _rest("--outputTemplate", attr="output_template",
-          help="jsonnet template applied to each result before it is printed (output, input.index)"),
+          help="jsonnet template applied to each result before it is printed (output, input.value/index)"),
     _rest("--outputFile", attr="output_file", help="Write the output to this file (as printed)"),
     _rest("--outputFileRaw", attr="output_file_raw",
           help="Write the server's response to this file, unchanged"),
@@ -144,6 +145,13 @@ FLAGS: tuple[FlagSpec, ...] = (
           help="HTTP statuses not reported as errors (e.g. 404,409)"),
     _rest("--silentExit", attr="silent_exit", help="Silent statuses exit 0", kind=SWITCH),
     _rest("--withError", attr="with_error", help="Errors as JSON on stdout (not stderr)", kind=SWITCH),
+    _rest("--cache", attr="cache", help="Answer from the response cache when it can (settings.cache.*)",
+          kind=SWITCH),
+    _rest("--noCache", attr="no_cache", help="No response cache, whatever settings.defaults.cache says",
+          kind=SWITCH),
+    _rest("--cacheTTL", attr="cache_ttl", help="How long a cached answer is used (default 60s)"),
+    _rest("--cacheBodyPaths", attr="cache_body_paths", kind=MULTIPLE,
+          help="Only these body properties make the cache key (dot paths)"),
     _rest("--progress", attr="progress", help="Show progress on the terminal", kind=SWITCH),
     _rest("--noProgress", attr="no_progress", help="No progress bar", kind=SWITCH),
 )  # fmt: skip
@@ -185,6 +193,7 @@ class GlobalFlags:
     no_proxy: bool = False
     no_log: bool = False
     log_message: str | None = None
+    examples: bool = False
     filter: tuple[str, ...] = ()
     output_file: str | None = None
     template: str | None = None
@@ -224,6 +233,10 @@ class GlobalFlags:
     with_error: bool = False
     progress: bool = False
     no_progress: bool = False
+    cache: bool = False
+    no_cache: bool = False
+    cache_ttl: str | None = None
+    cache_body_paths: tuple[str, ...] = ()
 
 
 def proxy_of(flags: GlobalFlags) -> str | None:

@@ -7,7 +7,8 @@ The template is jsonnet (the ``jsonnet`` package, the C++ implementation, import
 when a template is used) with upstream's helpers in scope:
 
 - ``input.value`` (the piped line: an object when it is JSON, else the text), ``input.index`` (1, 2, ...);
-- ``output``: with ``--outputTemplate``, the result being printed;
+- ``output``: with ``--outputTemplate``, the result being printed (``input.value``: what was piped in
+  for it);
 - ``var(name, default)``: a ``--templateVars`` value (``a=1,b=x`` or JSON);
 - ``_.Now(offset='0s')`` (an ISO time, ``_.Now('-1h')``), ``_.Date(offset='0s')`` (``2024-05-01``),
   ``_.Int(max=100, min=0)``, ``_.Float(max=1, min=0)``, ``_.Bool()``, ``_.Char(n=10)`` (letters),
@@ -22,14 +23,17 @@ from __future__ import annotations
 
 import json
 import os
-import re
-import secrets
 import string
-from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
 
 from c8ylink.core.errors import UsageError
+
+TYPE_CHECKING = False  # loaded by every command with a template: start-up idioms (core/records.py)
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
+    from typing import Any, NamedTuple
+else:
+    from c8ylink.core.records import NamedTuple
 
 USER_ERROR = 101
 NAME = "template"
@@ -71,7 +75,7 @@ def load_template(value: str, search_paths: Sequence[str] = ()) -> Template:
         if os.path.isfile(expanded):
             with open(expanded, encoding="utf-8") as handle:
                 return Template(handle.read(), expanded)
-    if re.fullmatch(r"[\w./~-]+\.(jsonnet|libsonnet|json)", value.strip()):
+    if _names_a_file(value.strip()):
         where = ", ".join(folder for folder in search_paths if folder) or "no template path set"
         raise UsageError(
             f"template file {value!r} does not exist (looked in the working directory and {where})",
@@ -80,7 +84,16 @@ def load_template(value: str, search_paths: Sequence[str] = ()) -> Template:
     return Template(value, "inline")
 
 
+def _names_a_file(text: str) -> bool:
+    """``device.jsonnet``, ``~/t/x.libsonnet``, ``a.json``: a file name rather than a template."""
+    base, dot, suffix = text.rpartition(".")
+    allowed = set(string.ascii_letters + string.digits + "_./~-")
+    return bool(dot and base) and suffix in ("jsonnet", "libsonnet", "json") and set(base) <= allowed
+
+
 def _random_text(alphabet: str, count: Any) -> str:
+    import secrets
+
     return "".join(secrets.choice(alphabet) for _ in range(max(int(count), 0)))
 
 
@@ -129,6 +142,8 @@ def native_functions(now: datetime, randint: Callable[[int, int], int]) -> dict[
 
 def _error_message(text: str, origin: str) -> str:
     """jsonnet's error with the template's own line numbers (the prelude's line taken off)."""
+    import re
+
     shifted = re.sub(rf"\b{NAME}:(\d+):", lambda m: f"{origin}:{int(m.group(1)) - 1}:", text)
     lines = [line.strip() for line in shifted.strip().splitlines() if line.strip()]
     return "; ".join(lines[:2])
@@ -142,18 +157,36 @@ def render_template(
     now: datetime | None = None,
     randint: Callable[[int, int], int] | None = None,
     output: Any = None,
+    lite: bool = True,
 ) -> Any:
-    """The JSON document the template evaluates to (``output``: a result, for ``--outputTemplate``)."""
+    """The JSON document the template evaluates to (``output``: a result, for ``--outputTemplate``).
+    A template of plain data is evaluated without jsonnet (``operator.template_lite``) unless ``lite``
+    is false; the result is the same."""
+    import random
+
+    when = now or datetime.now(UTC)
+    rng = randint or random.SystemRandom().randint
+    natives = native_functions(when, rng)
+    from c8ylink.operator.template_lite import NotSimple, evaluate_simple
+
+    try:  # plain data needs no jsonnet VM (its start-up is most of a template's cost)
+        if not lite:
+            raise NotSimple("jsonnet asked for")
+        return evaluate_simple(
+            template.source,
+            template_input={"value": template_input.value, "index": template_input.number},
+            variables=dict(variables or {}),
+            output=output,
+            natives=natives,
+        )
+    except NotSimple:
+        pass
     try:
         import _jsonnet  # the jsonnet package (operator extra)
     except ImportError as exc:
         raise UsageError(
             "templates need the jsonnet package: pip install 'c8ylink[operator]'", exit_code=USER_ERROR
         ) from exc
-    import random
-
-    when = now or datetime.now(UTC)
-    rng = randint or random.SystemRandom().randint
     origin = NAME if template.origin == "inline" else template.origin
     try:
         text = _jsonnet.evaluate_snippet(
@@ -164,7 +197,7 @@ def render_template(
                 "c8y.vars": json.dumps(dict(variables or {})),
                 "c8y.output": json.dumps(output),
             },
-            native_callbacks=native_functions(when, rng),
+            native_callbacks=natives,
         )
     except RuntimeError as exc:
         raise UsageError(

@@ -5,6 +5,7 @@ Front ends (the REST app, later the MQTT listener) change ``service.state`` and 
 trusted certificate deleted, ...) to every subscriber::
 
     unsubscribe = service.subscribe(lambda signal: ...)   # called synchronously, in commit order
+    stop = service.watch_records(lambda entries: ...)     # every realtime-kind write (the realtime hub)
 
 Subscribers must not block; an asyncio front end schedules its work (``loop.call_soon``).
 """
@@ -24,6 +25,7 @@ from c8ylink.infra.files import write_atomic
 from c8ylink.tenant.faults import FaultPlan
 from c8ylink.tenant.state.errors import storage_error
 from c8ylink.tenant.state.ids import SecretSource
+from c8ylink.tenant.state.journal import FeedEntry
 from c8ylink.tenant.state.lockout import LoginGuard
 from c8ylink.tenant.state.signals import TenantEvent
 from c8ylink.tenant.state.tenant import BOOTSTRAP_USER, MANAGEMENT_TENANT, TenantIdentity, TenantState
@@ -33,6 +35,7 @@ from c8ylink.tenant.store import TenantStore
 log = logging.getLogger(__name__)
 
 Subscriber = Callable[[TenantEvent], None]
+RecordWatcher = Callable[[list[FeedEntry]], None]
 DATABASE_NAME = "tenant.db"
 CREDENTIALS_FILE = "credentials.json"
 PASSWORD_KEYS = ("admin_password", "bootstrap_password")
@@ -70,6 +73,20 @@ class TenantService:
         self.data_dir: Path | None = None
         self._subscribers: list[Subscriber] = []
         self._storage_failing = False  # the last commit could not be written
+        self._watchers: list[RecordWatcher] = []
+        self.extensions: dict[str, object] = {}  # front-end state shared by every app (the realtime hub)
+
+    def watch_records(self, watcher: RecordWatcher) -> Callable[[], None]:
+        """``watcher`` gets, after each commit, the writes of the realtime kinds (journal feed)."""
+        self._watchers.append(watcher)
+        self.state.journal.feeding = True
+
+        def stop() -> None:
+            if watcher in self._watchers:
+                self._watchers.remove(watcher)
+            self.state.journal.feeding = bool(self._watchers)
+
+        return stop
 
     def subscribe(self, subscriber: Subscriber) -> Callable[[], None]:
         self._subscribers.append(subscriber)
@@ -106,6 +123,12 @@ class TenantService:
                     subscriber(signal)
                 except Exception:  # a broken front end must not break the others
                     log.exception("tenant subscriber failed on %s", type(signal).__name__)
+        feed = self.state.journal.take_feed()
+        for watcher in list(self._watchers) if feed else ():
+            try:
+                watcher(feed)
+            except Exception:
+                log.exception("tenant record watcher failed")
 
     def close(self) -> None:
         if self.store is not None:

@@ -206,6 +206,28 @@ async function main() {
     const { data } = await client.application.list({ pageSize: 100 });
     return { names: data.map((app) => app.name) };
   });
+  await step('realtime', async () => {
+    // notifications of the device's measurements over CometD (websocket, else long-polling): the
+    // measurement is sent again every 300 ms until the first notification arrives (the subscription
+    // has no acknowledgement callback in this client), for at most 15 s
+    const type = `js_rt_${suffix}`;
+    let sender;
+    const received = await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no realtime notification within 15 s')), 15000);
+      const handle = client.realtime.subscribe(`/measurements/${state.device}`, (message) => {
+        if (message.data.data.type !== type) return;
+        clearTimeout(timer);
+        client.realtime.unsubscribe(handle);
+        resolve(message.data);
+      });
+      const send = () => client.measurement.create({
+        source: { id: state.device }, type, time: new Date().toISOString(), c8y_Rt: { v: { value: 1 } },
+      }).catch(() => undefined);
+      sender = setInterval(send, 300);
+      send();
+    }).finally(() => { clearInterval(sender); client.realtime.disconnect(); });
+    return { action: received.realtimeAction, type: received.data.type, source: received.data.source.id };
+  });
   await step('cleanup', async () => {
     await client.inventory.delete(state.device);
     try {

@@ -111,8 +111,17 @@ class Connected:
 
     def c8y_result(self, *args: str) -> tuple[int, list[Any], str]:
         """`c8y <args>`: exit code, JSON lines, stderr."""
+        result = subprocess.run(
+            [str(C8Y), *args], env=self.c8y_env(), stdin=subprocess.DEVNULL, capture_output=True, text=True,
+            check=False, timeout=DEADLINE,
+        )  # fmt: skip
+        lines = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+        return result.returncode, lines, result.stderr
+
+    def c8y_env(self) -> dict[str, str]:
+        """The environment of `c8y` as the tenant's admin."""
         info = self.tenant.info
-        env = {
+        return {
             **os.environ,
             "C8Y_HOST": info.https_url,
             "C8Y_TENANT": info.tenant,
@@ -121,12 +130,6 @@ class Connected:
             "C8Y_MODE": "dev",
             "SSL_CERT_FILE": str(info.ca_file),
         }
-        result = subprocess.run(
-            [str(C8Y), *args], env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-            check=False, timeout=DEADLINE,
-        )  # fmt: skip
-        lines = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
-        return result.returncode, lines, result.stderr
 
     def managed_object(self, mo_id: str | None = None) -> dict[str, Any]:
         found: dict[str, Any] = self.c8y("inventory", "get", "--id", mo_id or self.mo_id)[0]

@@ -305,3 +305,18 @@ def test_output_template_shapes_each_result(rest: C8y) -> None:
     )
     [shaped] = lines(run)
     assert shaped["device"] == device and shaped["label"].startswith("n-otpl-")
+    shape = "{device: output.id, note: input.value.note, n: input.index}"
+    piped = rest(
+        "devices",
+        "get",
+        "--outputTemplate",
+        shape,
+        stdin=json.dumps({"id": device, "note": "from the pipe"}) + "\n",
+    )
+    assert lines(piped) == [{"device": device, "note": "from the pipe", "n": 1}]
+    text = rest("devices", "get", "--outputTemplate", "{line: input.value}", stdin=f"{device}\n")
+    assert lines(text) == [{"line": device}]
+    given = rest("devices", "get", "--id", device, "--outputTemplate", "{given: input.value}")
+    assert lines(given) == [{"given": device}]  # a value of the pipeline flag is an input too
+    listed = rest("devices", "list", "--pageSize", "1", "--outputTemplate", "{nothing: input.value}")
+    assert lines(listed) == [{"nothing": None}]

@@ -128,3 +128,22 @@ def test_completion_for_powershell(isolation: Path) -> None:
     answer = c8y(env={"COMP_WORDS": "c8y compl", "COMP_CWORD": "1", "_C8Y_COMPLETE": "powershell_complete"})
     assert answer.stdout.splitlines() == ["completion"]
     assert c8y("completion", "tcsh").code == 2
+
+
+def test_examples_prints_the_examples_of_any_command(isolation: Path) -> None:
+    listed = c8y("measurements", "list", "--examples")
+    assert listed.code == 0 and listed.stderr == ""
+    assert listed.stdout.splitlines()[:2] == [
+        "c8y measurements list --device 12345 --type c8y_Temperature --pageSize 20",
+        "    A device's temperatures",
+    ]
+    help_text = c8y("measurements", "list", "--help").stdout
+    assert all(line.strip() in help_text for line in listed.stdout.splitlines())
+    upstream = c8y("usergroups", "list", "--examples")  # a command with upstream's example lines only
+    assert upstream.code == 0 and upstream.stdout.startswith("c8y usergroups list")
+    manual = c8y("realtime", "subscribe", "--examples")
+    assert (
+        manual.stdout.splitlines()[0] == 'c8y realtime subscribe --channel "/measurements/*" --duration 90s'
+    )
+    required = c8y("alias", "set", "--examples")  # before its required arguments are asked for
+    assert required.code == 0 and "c8y alias set createTestDevice" in required.stdout

@@ -114,3 +114,11 @@ def test_users_tenant_applications(results: dict[str, Any], tenant: BackgroundTe
     assert services["users"] >= 1 and services["groups"] >= 1 and services["roles"] >= 1
     assert value(results, "applications")["names"]
     assert value(results, "cleanup") == {"gone": True}
+
+
+def test_realtime_notifications(results: dict[str, Any]) -> None:
+    """@c8y/client's realtime (CometD; websocket with the handshake's token, else long-polling) hears a
+    measurement of its device."""
+    realtime = value(results, "realtime")
+    assert realtime["action"] == "CREATE" and realtime["type"].startswith("js_rt_")
+    assert realtime["source"] in value(results, "inventory")["queried"]

@@ -232,7 +232,6 @@ class Executor:
             TemplateInput,
             load_template,
             parse_template_vars,
-            piped_value,
             render_template,
         )
 
@@ -241,16 +240,25 @@ class Executor:
                 self._template = load_template(str(self.run.template), [self.run.template_path])
                 self._template_vars = parse_template_vars(self.run.template_vars)
         job: Job | None = getattr(self._local, "job", None)
-        text = job.value if job is not None else None
         rendered = render_template(
             self._template,
-            TemplateInput(piped_value(text), job.number if job is not None else 1),
+            TemplateInput(self.piped_input(), job.number if job is not None else 1),
             variables=self._template_vars,
             now=self.now,
         )
         if not isinstance(rendered, dict) or not isinstance(body, dict | None):
             return rendered if body in (None, {}) else body
         return merge(rendered, body or {})
+
+    def piped_input(self) -> Any:
+        """``input.value`` of the templates: this job's piped JSON object, or its piped text (None when
+        nothing was piped)."""
+        from c8ylink.operator.templates import piped_value
+
+        job: Job | None = getattr(self._local, "job", None)
+        if job is None:
+            return None
+        return job.item if job.item is not None else piped_value(job.value)
 
     def print_dry(self, plan: RequestPlan) -> None:
         text = render_dry(
@@ -314,9 +322,10 @@ class Executor:
         elif self.spec.collection and isinstance(document, dict):
             self.output_pages(plan, document)
         elif isinstance(document, dict):
-            self.printer.items([document])
+            self.printer.items([document], piped=self.piped_input())
         elif isinstance(document, list):
-            self.printer.items([item if isinstance(item, dict) else {"value": item} for item in document])
+            listed = [item if isinstance(item, dict) else {"value": item} for item in document]
+            self.printer.items(listed, piped=self.piped_input())
         else:
             self.printer.document(document)
 
@@ -329,7 +338,7 @@ class Executor:
         pages = fetched = 0
         while True:
             items = collection_items(document, self.spec.collection)
-            self.printer.items(items)
+            self.printer.items(items, piped=self.piped_input())
             pages, fetched = pages + 1, fetched + len(items)
             if self.run.progress:
                 self.err.write(f"\r· {fetched:,} results ({pages} page{'s' if pages > 1 else ''})")

@@ -61,6 +61,16 @@ HAND_WRITTEN = frozenset(
     }
 )  # fmt: skip
 
+# commands of a group that are not REST requests (``operator.cli.rest.build_group`` adds them):
+# group -> ((name, one-line help), ...); each is built by ``operator.cli.realtime``
+REALTIME_COMMANDS: dict[str, tuple[tuple[str, str], ...]] = {
+    group: (("subscribe", f"Subscribe to realtime {noun}"),)
+    for group, noun in (
+        ("alarms", "alarms"), ("events", "events"), ("inventory", "managed objects"),
+        ("measurements", "measurements"), ("operations", "operations"),
+    )
+}  # fmt: skip
+
 
 def spec_module(group: str) -> str:
     return f"{SPEC_PACKAGE}.{group}"

@@ -94,18 +94,19 @@ class Printer:
             self.out.write(render_json(document, compact=self.options.compact))
             self.out.flush()
 
-    def items(self, items: Sequence[Mapping[str, Any]]) -> None:
+    def items(self, items: Sequence[Mapping[str, Any]], *, piped: Any = None) -> None:
+        """``piped``: what was piped in for these results (``input.value`` of ``--outputTemplate``)."""
         if self._keep is not None:
             items = self._keep(items)
         if self.options.output_template:
-            items = self._templated(items)
+            items = self._templated(items, piped)
         if not items:
             return
         with self._lock:
             shaped = [self._shape(item) for item in items]
             self._write(shaped)
 
-    def _templated(self, items: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    def _templated(self, items: Sequence[Mapping[str, Any]], piped: Any) -> list[Mapping[str, Any]]:
         from c8ylink.operator.templates import TemplateInput, render_template
 
         shaped: list[Mapping[str, Any]] = []
@@ -113,7 +114,7 @@ class Printer:
             with self._lock:
                 self._shaped_by_template += 1
                 number = self._shaped_by_template
-            result = render_template(self._output_template, TemplateInput(None, number), output=dict(item))
+            result = render_template(self._output_template, TemplateInput(piped, number), output=dict(item))
             shaped.append(result if isinstance(result, dict) else {"value": result})
         return shaped
 

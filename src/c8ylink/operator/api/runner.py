@@ -12,6 +12,7 @@ raised for the CLI's error handler.
 from __future__ import annotations
 
 import io
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -35,6 +36,9 @@ from c8ylink.operator.settings import SettingsLayers
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, NamedTuple, TextIO
+
+    from c8ylink.operator.activity_log import ActivityLog
+    from c8ylink.operator.response_cache import CacheOptions
 else:
     from c8ylink.core.records import NamedTuple
 
@@ -69,10 +73,17 @@ def run_rest(
     sleep: Callable[[float], None] = time.sleep,
 ) -> int:
     spec, flags = invocation.spec, invocation.flags
+    if flags.examples:
+        from c8ylink.operator.api.spec import render_examples
+
+        streams.stdout.write("".join(line + "\n" for line in render_examples(spec)))
+        return 0
     now = datetime.now(UTC)
     values = convert_values(spec, read_json_files(spec, invocation.raw), now)
     session = _session(where, flags)
     settings = _settings(where, session)
+    activity = _activity(settings, where, flags)
+    cache = _cache(flags, settings, where)
     dry = flags.dry or settings.flag("defaults.dry")
     run = _run_settings(flags, settings, streams, dry=dry)
     check_output_files(flags)  # before anything is sent
@@ -92,7 +103,8 @@ def run_rest(
     executor = Executor(
         invocation.command, spec, values, run=run, request_options=_request_options(flags, settings),
         printer=printer, target=_target(session), err=streams.stderr, now=now, sleep=sleep,
-        client_factory=_client_factory(session, where, flags, streams), gate=gate, raw_sink=raw_sink,
+        client_factory=_client_factory(session, where, flags, streams, activity=activity, cache=cache),
+        gate=gate, raw_sink=raw_sink,
     )  # fmt: skip
     batch = Batch(_work(executor, run), _reporter(streams, flags), _batch_options(flags, settings, streams),
                   sleep=sleep)  # fmt: skip
@@ -302,8 +314,33 @@ def _target(session: Session | None) -> Target:
     return Target(normalize_host(session.host) if session.host else "", auth_kind_of(session), session.tenant)
 
 
+def _activity(settings: SettingsLayers, where: Surroundings, flags: GlobalFlags) -> ActivityLog | None:
+    """The activity log of this command, its command line written to it (``operator.activity_log``)."""
+    from c8ylink.operator.activity_log import open_activity_log
+
+    activity = open_activity_log(settings, str(where.session_home), no_log=flags.no_log)
+    if activity is not None:
+        activity.command(sys.argv[1:], flags.log_message or "")
+    return activity
+
+
+def _cache(flags: GlobalFlags, settings: SettingsLayers, where: Surroundings) -> CacheOptions | None:
+    """The response cache of this command (``operator.response_cache``), None when it is off."""
+    if not (flags.cache or settings.flag("defaults.cache")):
+        return None
+    from c8ylink.operator.response_cache import cache_options
+
+    return cache_options(flags, settings, str(where.session_home))
+
+
 def _client_factory(
-    session: Session | None, where: Surroundings, flags: GlobalFlags, streams: Streams
+    session: Session | None,
+    where: Surroundings,
+    flags: GlobalFlags,
+    streams: Streams,
+    *,
+    activity: ActivityLog | None = None,
+    cache: CacheOptions | None = None,
 ) -> Callable[[], Any] | None:
     if session is None:
         return None
@@ -314,6 +351,7 @@ def _client_factory(
         return open_client(
             session, where, insecure=flags.insecure, timeout=flags.timeout, proxy=proxy_of(flags),
             log=streams.stderr if flags.verbose or flags.debug else None, debug=flags.debug,
+            activity=activity, cache=cache,
         )  # fmt: skip
 
     return open_one

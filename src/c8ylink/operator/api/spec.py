@@ -150,3 +150,16 @@ class GroupSpec(NamedTuple):
 
     def command(self, name: str) -> CommandSpec | None:
         return next((command for command in self.commands if command.name == name), None)
+
+
+def render_examples(spec: CommandSpec) -> list[str]:
+    """The examples of a command as ``--examples`` and its help print them: each command line (a piped
+    input shown as ``printf``) with its description below; upstream's own lines when it has none."""
+    lines: list[str] = []
+    for example in spec.examples:
+        piped = example.stdin.rstrip("\n").replace("\n", "\\n")
+        prefix = f"printf '{piped}\\n' | " if example.stdin else ""
+        lines += [f"{prefix}{example.command}", f"    {example.description}"]
+    if not spec.examples:
+        lines += list(spec.upstream_examples)
+    return lines

@@ -30,6 +30,10 @@ def group_rows(spec: GroupSpec, words: list[str]) -> list[tuple[str, str]] | Non
             rows[parts[depth]] = command.description
         else:
             rows.setdefault(parts[depth], subgroup_help(spec.name, parts[: depth + 1]))
+    if not words:
+        from c8ylink.operator.api.index import REALTIME_COMMANDS
+
+        rows.update(REALTIME_COMMANDS.get(spec.name, ()))
     return sorted(rows.items()) if rows else None
 
 

@@ -33,6 +33,12 @@ warning: running 'c8y sessions login' directly does not change your shell. Use o
 def activation_options(function: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.option("--from-env", "from_env", is_flag=True, help="Read the session from C8Y_* variables"),
+        click.option(
+            "--from-cmd",
+            "from_cmd",
+            default="",
+            help="Read the session from a command's output (JSON or dotenv)",
+        ),
         click.option("--loginType", "login_type", default="", help="Force a login type (e.g. DEVICE)"),
         click.option("--mode", default="", help="Session mode for this shell: dev, qual, prod, ci or prompt"),
         click.option("--clear", is_flag=True, help="Ignore a stored token: log in again"),
@@ -73,13 +79,17 @@ def run_activation(ctx: click.Context, **values: Any) -> None:
     if stdout_tty:
         click.echo(TTY_WARNING * 1, err=True, nl=False)
     session = ops.flags.session or ""
-    if not values["from_env"] and not session:
+    if values["from_env"] and values["from_cmd"]:
+        raise UsageError("--from-env and --from-cmd cannot be used together")
+    if not values["from_env"] and not values["from_cmd"] and not session:
         from c8ylink.operator.cli.sessions import pick_session
 
         session = str(pick_session(ops, [*values["session_filter"].split(), *values["terms"]]))
     request = ActivationRequest(
         session=session,
         from_env=values["from_env"],
+        from_cmd=values["from_cmd"],
+        terms=tuple(values["terms"]),
         login_type=values["login_type"],
         mode=values["mode"],
         clear=values["clear"],

@@ -27,9 +27,13 @@ def main(args: Sequence[str] | None = None) -> NoReturn:
         sys.stdout.write(answer)
         sys.stdout.flush()
         sys.exit(0)
-    from c8ylink.operator.cli.spec import REST_GROUPS, hoist_global_options
+    from c8ylink.operator.cli.spec import REST_GROUPS, hoist_global_options, is_command
 
     hoisted = hoist_global_options(argv)
+    if hoisted and not is_command(hoisted[0]) and not hoisted[0].startswith("-"):
+        expanded = _expand_alias(hoisted)  # a shell alias replaces this process
+        if expanded is not None:
+            argv = hoisted = hoist_global_options(expanded)
     if hoisted and hoisted[0] in REST_GROUPS and not os.environ.get("C8YLINK_NO_FAST_PATH"):
         from c8ylink.operator.cli.fast import run_fast
 
@@ -37,6 +41,47 @@ def main(args: Sequence[str] | None = None) -> NoReturn:
     from c8ylink.operator.cli.root import main as run_click_cli
 
     run_click_cli(argv)
+
+
+def _expand_alias(args: list[str]) -> list[str] | None:
+    """The command line an alias of the session or of the global settings expands ``args`` to (None:
+    no such alias); a shell alias (``!...``) is run by ``sh`` in place of this process."""
+    from c8ylink.infra.cli.run import run_plain
+    from c8ylink.operator.error_output import render_c8y_error
+
+    found: list[list[str] | None] = [None]
+
+    def expand() -> int:
+        from c8ylink.operator.aliases import expand_alias, merge_aliases
+        from c8ylink.operator.cli.surroundings import current_surroundings
+
+        where = current_surroundings()
+        expansion = expand_alias(merge_aliases(_session_settings(args, where), where.global_settings()), args)
+        if expansion is not None and expansion.shell:
+            sys.stdout.flush()
+            command = expansion.shell_command()
+            os.execvp(command[0], command)
+        found[0] = expansion.args if expansion is not None else None
+        return 0
+
+    try:
+        run_plain(expand, render_c8y_error)  # exits only on an error (a bad alias)
+    except SystemExit as done:
+        if done.code:
+            raise
+    return found[0]
+
+
+def _session_settings(args: list[str], where: object) -> Mapping[str, object]:
+    """The settings of the session named by ``--session`` or activated (``{}`` without one)."""
+    from c8ylink.core.errors import C8yLinkError
+    from c8ylink.operator.active import load_active_session
+
+    flag = next((args[i + 1] for i, a in enumerate(args[:-1]) if a == "--session"), None)
+    try:
+        return load_active_session(where, flag).settings  # type: ignore[arg-type]
+    except C8yLinkError:
+        return {}
 
 
 def _isatty(stream: object) -> bool:

@@ -69,7 +69,26 @@ def click_option(spec: FlagSpec) -> Callable[[F], F]:
         settings["type"] = click.Choice(spec.choices, case_sensitive=False)
     elif spec.value == DURATION:
         settings["type"] = DurationType()
+    if spec.attr == "examples":  # answered before anything else is read, as --help is
+        settings.update(is_eager=True, callback=_show_examples)
     return click.option(*spec.names, **settings)
+
+
+def _show_examples(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    """``--examples``: the Examples section of the command's help (its epilog or docstring)."""
+    if not value or ctx.resilient_parsing:
+        return
+    command = ctx.command
+    for text in (command.epilog or "", command.help or ""):
+        _, found, examples = text.partition("Examples:")
+        if found:
+            import textwrap
+
+            lines = [line for line in examples.splitlines() if line.strip() != "\b"]
+            click.echo(textwrap.dedent("\n".join(lines)).strip("\n"))
+            ctx.exit(0)
+    click.echo(f"{ctx.command_path} has no examples", err=True)
+    ctx.exit(0)
 
 
 def _apply(function: F, specs: tuple[FlagSpec, ...]) -> F:

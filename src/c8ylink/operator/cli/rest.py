@@ -13,8 +13,8 @@ from typing import Any
 import click
 
 from c8ylink.operator.api.argv import short_names
-from c8ylink.operator.api.index import GROUPS, load_group
-from c8ylink.operator.api.spec import CommandSpec, ParamSpec
+from c8ylink.operator.api.index import GROUPS, REALTIME_COMMANDS, load_group
+from c8ylink.operator.api.spec import CommandSpec, ParamSpec, render_examples
 from c8ylink.operator.cli.group_pages import subgroup_help
 from c8ylink.operator.cli.options import add_rest_options, operator_context
 from c8ylink.operator.cli.surroundings import isatty
@@ -78,14 +78,8 @@ def _raw(param: ParamSpec, value: Any) -> Any:
 
 
 def examples_epilog(spec: CommandSpec) -> str:
-    lines = ["\b", "Examples:"]
-    for example in spec.examples:
-        piped = example.stdin.rstrip("\n").replace("\n", "\\n")
-        prefix = f"printf '{piped}\\n' | " if example.stdin else ""
-        lines += [f"  {prefix}{example.command}", f"      {example.description}"]
-    if not spec.examples:
-        lines += [f"  {example}" for example in spec.upstream_examples]
-    return "\n".join(lines) if spec.examples or spec.upstream_examples else ""
+    lines = [f"  {line}" for line in render_examples(spec)]
+    return "\n".join(["\b", "Examples:", *lines]) if lines else ""
 
 
 def build_command(group: str, spec: CommandSpec, *, name: str | None = None) -> click.Command:
@@ -134,4 +128,8 @@ def build_group(name: str) -> click.Group:
                 target.add_command(child)
             target = child
         target.add_command(build_command(name, command, name=leaf))
+    if name in REALTIME_COMMANDS:
+        from c8ylink.operator.cli.realtime import group_subscribe_command
+
+        group.add_command(group_subscribe_command(name))
     return group

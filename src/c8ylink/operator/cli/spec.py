@@ -13,11 +13,22 @@ DOC = "Cumulocity command line tool: sessions, settings and REST commands"
 
 # name -> ("module:attribute" imported only when the command runs, one-line help)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "activitylog": (
+        "c8ylink.operator.cli.activitylog:activitylog_cmd",
+        "The activity log: the commands and requests c8y made",
+    ),
+    "alias": ("c8ylink.operator.cli.alias:alias_cmd", "Command shortcuts: list, set and delete aliases"),
     "api": ("c8ylink.operator.cli.api:api_cmd", "Send any REST request (method, path, body)"),
+    "assert": ("c8ylink.operator.cli.assertion:assert_cmd", "Assertions on the output of other commands"),
+    "cache": ("c8ylink.operator.cli.cache:cache_cmd", "The response cache of --cache: delete or renew it"),
     "cli": ("c8ylink.operator.cli.profile:cli_cmd", "Shell helpers (set-session) and the CLI profile"),
     "completion": (
         "c8ylink.operator.cli.completion:completion_cmd",
         "Completion script for bash, zsh, fish, powershell",
+    ),
+    "realtime": (
+        "c8ylink.operator.cli.realtime:realtime_cmd",
+        "Realtime notifications: subscribe to measurements, events, alarms, ...",
     ),
     "sessions": ("c8ylink.operator.cli.sessions:sessions_cmd", "Cumulocity sessions"),
     "settings": ("c8ylink.operator.cli.settings:settings_cmd", "Settings of the CLI and the active session"),
@@ -36,6 +47,11 @@ OPTION_ROWS: tuple[tuple[str, str], ...] = (
 # global flags every leaf command accepts; given before the command they are moved behind it
 GLOBAL_OPTIONS_WITH_VALUE = tuple(name for spec in FLAGS if spec.kind != SWITCH for name in spec.names)
 GLOBAL_FLAGS = tuple(name for spec in FLAGS if spec.kind == SWITCH for name in spec.names)
+
+
+def is_command(name: str) -> bool:
+    """Whether ``name`` is a root command (or its other name): anything else may be an alias."""
+    return name in SUBCOMMANDS or name in REST_GROUPS or name in ALIASES or name.startswith("__")
 
 
 def all_commands() -> list[tuple[str, str]]:

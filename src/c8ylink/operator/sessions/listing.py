@@ -148,6 +148,10 @@ def _entry(path: str, name: str) -> dict[str, str] | None:
             import tomllib
 
             document = tomllib.loads(text)
+        elif name.lower().endswith((".yaml", ".yml")):
+            from c8ylink.operator.sessions.yaml_files import parse_yaml_document
+
+            document = parse_yaml_document(text)
         else:
             document = parse_json_document(text)
     except (OSError, UnicodeDecodeError, ValueError):

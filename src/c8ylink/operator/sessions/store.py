@@ -100,6 +100,18 @@ def parse_session_text(text: str, path: Path) -> dict[str, Any]:
             raise SessionError(f"cannot read session file {path}: invalid TOML: {exc}") from None
         except RecursionError:
             raise SessionError(f"cannot read session file {path}: invalid TOML: nested too deeply") from None
+    if path.suffix.lower() in (".yaml", ".yml"):
+        from c8ylink.operator.sessions.yaml_files import parse_yaml_document
+
+        try:
+            document = parse_yaml_document(text)
+        except ValueError as exc:
+            raise SessionError(
+                f"cannot read session file {path}: {exc} (fix the file or remove it)"
+            ) from None
+        if not isinstance(document, dict):
+            raise SessionError(f"cannot read session file {path}: expected a YAML mapping")
+        return document
     try:
         document = parse_json_document(text)
     except json.JSONDecodeError as exc:
@@ -124,14 +136,21 @@ def load_session(path: Path) -> Session:
 
 
 def save_session(session: Session, path: Path | None = None) -> Path:
-    """Write the session as pretty JSON (2-space indent), mode 0600, atomically; returns the path."""
+    """Write the session as pretty JSON (2-space indent; YAML for a ``.yaml``/``.yml`` file), mode 0600,
+    atomically; returns the path."""
     target = Path(path or session.path)
     if not str(target):
         raise SessionError("this session has no file to save to")
-    if target.suffix.lower() not in ("", ".json"):
-        raise SessionError(f"cannot write {target}: only JSON session files are written")
+    if target.suffix.lower() not in ("", ".json", ".yaml", ".yml"):
+        raise SessionError(f"cannot write {target}: only JSON and YAML session files are written")
     ensure_home(target.parent)
-    text = json.dumps(format_session_document(session), indent=2, ensure_ascii=False) + "\n"
+    document = format_session_document(session)
+    if target.suffix.lower() in (".yaml", ".yml"):
+        from c8ylink.operator.sessions.yaml_files import format_yaml_document
+
+        text = format_yaml_document(document)
+    else:
+        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     write_atomic(target, text, mode=FILE_MODE)
     return target
 

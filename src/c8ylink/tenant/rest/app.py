@@ -22,6 +22,7 @@ from c8ylink.tenant.rest import (
     management,
     operations,
     options,
+    realtime,
     registration,
     sso,
     tenants,
@@ -50,6 +51,7 @@ ROUTE_TABLES = (
     options.routes,
     tenants.routes,
     management.routes,
+    realtime.routes,
     unavailable.routes,
 )
 
@@ -94,6 +96,7 @@ def build_app(
     if service.data_dir is not None:
         files = app[binaries.FILES] = FileStore(service.data_dir / "files", max_bytes=chosen.max_file_bytes)
         binaries.prune_contents(files, service.state)
+    realtime.hub_of(service)
     install_auth(app)
     routes = served_routes()
     for route in routes:

@@ -176,7 +176,7 @@ class Inventory:
         document = without(fields, SERVER_FIELDS | REFERENCE_FIELDS)
         document.update({"id": object_id, "owner": owner, "creationTime": stamp, "lastUpdated": stamp})
         self._objects[object_id] = document
-        self._persist(object_id)
+        self._persist(object_id, created=True)
         return document
 
     def update(self, object_id: str, body: object, *, now: datetime) -> Document:
@@ -196,7 +196,7 @@ class Inventory:
         minutes = interval.get("responseInterval") if isinstance(interval, dict) else None
         status = "MAINTENANCE" if isinstance(minutes, int | float) and minutes <= 0 else "AVAILABLE"
         document["c8y_Availability"] = {"lastMessage": format_time(now), "status": status}
-        self._persist(object_id)
+        self._persist(object_id, notify=False)
 
     def delete(self, object_id: str, *, cascade: bool = False) -> list[str]:
         """Remove an object (and with ``cascade`` its child devices/assets/additions); the ids removed."""
@@ -251,9 +251,9 @@ class Inventory:
         if parent_id in self._objects:
             self._persist(parent_id)
 
-    def _persist(self, object_id: str) -> None:
+    def _persist(self, object_id: str, *, created: bool = False, notify: bool = True) -> None:
         record = {"document": self._objects[object_id], "children": self._children.get(object_id, {})}
-        self._journal.put(KIND, object_id, record)
+        self._journal.put(KIND, object_id, record, created=created, notify=notify)
 
     def restore(self, stored: Iterable[Mapping[str, Any]]) -> None:
         records = list(stored)

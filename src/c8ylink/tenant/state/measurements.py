@@ -108,7 +108,7 @@ class Measurements:
         document.setdefault("creationTime", format_time(now))
         self._items[measurement_id] = document
         self._index(document)
-        self._journal.put(KIND, measurement_id, document)
+        self._journal.put(KIND, measurement_id, document, created=True)
         return document
 
     def get(self, measurement_id: str) -> Document:

@@ -57,7 +57,8 @@ GROUPS: dict[str, str] = {
 HAND_WRITTEN = frozenset(
     {
         "alarms", "currenttenant", "currentuser", "devicemanagement", "deviceregistration", "devices",
-        "events", "identity", "inventory", "measurements", "operations",
+        "events", "firmware", "identity", "inventory", "measurements", "microservices", "operations",
+        "software",
     }
 )  # fmt: skip
 

@@ -40,9 +40,9 @@ def _filter(state: TenantState, params: dict[str, str]) -> InventoryFilter:
     query = None
     fragment_type = params.get("fragmentType") or None
     if params.get("query"):
-        query = parse_query(params["query"], state.inventory.asset_parents)
+        query = parse_query(params["query"], state.inventory.group_parents)
     elif params.get("q"):
-        query = parse_query(params["q"], state.inventory.asset_parents)
+        query = parse_query(params["q"], state.inventory.group_parents)
         fragment_type = fragment_type or "c8y_IsDevice"
     ids = (
         tuple(part.strip() for part in params["ids"].split(",") if part.strip())

@@ -66,9 +66,7 @@ def test_binaries_create_uploads_5_mb_intact_and_update_replaces_them(rest: C8y,
 
 def test_event_binary_create_and_update(rest: C8y, tmp_path: Path) -> None:
     device = one(rest("devices", "create", "--name", unique("upload-dev-"), "--force"))
-    event = one(
-        rest("events", "create", "--device", device["id"], "--type", "t", "--text", "x", "--force")
-    )
+    event = one(rest("events", "create", "--device", device["id"], "--type", "t", "--text", "x", "--force"))
     log = tmp_path / "device.log"
     log.write_text("line 1\nline 2\n")
     attached = one(

@@ -35,7 +35,7 @@ def dry_headers(plan: RequestPlan, auth_kind: str) -> dict[str, str]:
 
 def _files_document(plan: RequestPlan) -> dict[str, Any]:
     """The parts of a multipart body; a file to upload by its path and size (it is not read)."""
-    document: dict[str, Any] = {name: value for name, value in plan.fields}
+    document: dict[str, Any] = dict(plan.fields)
     for field, name, content, kind in plan.files:
         part: dict[str, Any] = {"filename": name, "contentType": kind}
         if isinstance(content, LocalFile):

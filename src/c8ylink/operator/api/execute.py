@@ -197,6 +197,18 @@ class Executor:
                 return [{**values, param.name: [item]} for item in value]
         return [values]
 
+    def current_input(self) -> str | None:
+        """The piped input of this job: its JSON object (compact) or its text; None: the command line
+        gave the value."""
+        job: Job | None = getattr(self._local, "job", None)
+        if job is None:
+            return None
+        if job.item is not None:
+            import json
+
+            return json.dumps(job.item, separators=(",", ":"))
+        return job.value
+
     def tenant(self) -> str:
         if self.target.tenant:
             return self.target.tenant
@@ -301,7 +313,7 @@ class Executor:
         from c8ylink.operator.api.uploads import open_uploads
 
         progress = self.err if self.run.upload_progress else None
-        with open_uploads(plan, progress) as (files, content):  # type: ignore[arg-type]
+        with open_uploads(plan, progress) as (files, content):
             return self.client().request(
                 plan.method,
                 plan.target,

@@ -77,8 +77,10 @@ def run_create(executor: Executor, values: dict[str, Any]) -> None:
             found = executor.send(create).json_or_none() or {}
     app_id = str(found.get("id", ""))
     if not values.get("skipUpload"):
-        plan = RequestPlan("POST", f"{BASE}/{app_id}/binaries", headers=JSON, label=f"name={name}",
-                           files=(("file", os.path.basename(upload.path), upload, "application/zip"),))  # fmt: skip
+        archive = ("file", os.path.basename(upload.path), upload, "application/zip")
+        plan = RequestPlan(
+            "POST", f"{BASE}/{app_id}/binaries", headers=JSON, label=f"name={name}", files=(archive,)
+        )
         executor.confirm(plan)
         if executor.run.dry:
             executor.print_dry(plan)

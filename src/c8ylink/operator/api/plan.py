@@ -18,7 +18,6 @@ else:
 QUERY_SAFE = "()'$,*:@/!="
 
 
-
 class LocalFile(NamedTuple):
     """A file to upload, named, not read: the client opens it when it sends (``operator.api.uploads``)."""
 

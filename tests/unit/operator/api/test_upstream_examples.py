@@ -11,6 +11,7 @@ request to ``/inventory/binaries`` before the command's own.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import shlex
@@ -118,7 +119,7 @@ def test_upstream_example_builds_the_declared_request(
         pytest.skip(reason)
     stdin = piped_text(parts[0]) if index > 0 else ""
     monkeypatch.chdir(tmp_path)
-    for flag, value in zip(stage, stage[1:], strict=False):
+    for flag, value in itertools.pairwise(stage):
         if flag == "--file":
             (tmp_path / value).parent.mkdir(parents=True, exist_ok=True)
             (tmp_path / value).write_bytes(b"PK upload")

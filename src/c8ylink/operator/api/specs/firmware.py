@@ -3,8 +3,9 @@ writes them by hand), child additions of the firmware, a file uploaded to ``/inv
 
 from __future__ import annotations
 
+from c8ylink.operator.api.common_specs import CHILD_ADDITIONS, PARENT_ALIASES
+from c8ylink.operator.api.common_specs import MO_ACCEPT as ACCEPT
 from c8ylink.operator.api.spec import BODY, PATH, CommandSpec, ExampleSpec, GroupSpec, ParamSpec
-from c8ylink.operator.api.specs.software import ACCEPT, CHILD_ADDITIONS, PARENT_ALIASES
 
 PATH_TEMPLATE = CHILD_ADDITIONS % "firmware"
 _FIRMWARE = ParamSpec("firmware", "firmware[]", PATH, "Firmware (id or name)", required=True, pipeline=True,

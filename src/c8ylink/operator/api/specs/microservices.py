@@ -1,5 +1,6 @@
-"""``c8y microservices create`` (go-c8y-cli writes it by hand): the application found by name or created
-from the zip's ``cumulocity.json``, its binary uploaded, the tenant subscribed (``operator.api.microservices``)."""
+"""``c8y microservices create`` (go-c8y-cli writes it by hand): the application found by name or
+created from the zip's ``cumulocity.json``, its binary uploaded, the tenant subscribed
+(``operator.api.microservices``)."""
 
 from __future__ import annotations
 

@@ -3,11 +3,9 @@ a version stored as a child addition of its software, its file uploaded to ``/in
 
 from __future__ import annotations
 
+from c8ylink.operator.api.common_specs import CHILD_ADDITIONS, PARENT_ALIASES
+from c8ylink.operator.api.common_specs import MO_ACCEPT as ACCEPT
 from c8ylink.operator.api.spec import BODY, PATH, CommandSpec, ExampleSpec, GroupSpec, ParamSpec
-
-CHILD_ADDITIONS = "/inventory/managedObjects/{%s}/childAdditions"
-PARENT_ALIASES = ("additionParents.references.0.managedObject.id", "id")
-ACCEPT = "application/vnd.com.nsn.cumulocity.managedObject+json"
 
 VERSIONS_CREATE = CommandSpec(
     "versions create",

@@ -175,3 +175,35 @@ def test_bad_files_are_user_errors_before_anything_is_sent(rest: C8y, tmp_path: 
     assert run.code == 101 and expected[problem] in run.stderr and "Traceback" not in run.stderr
     listed = rest("binaries", "list", "--pageSize", "100")
     assert "input.bin" not in listed.stdout
+
+
+def web_zip(path: Path, manifest: dict[str, Any] | None = None) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as bundle:
+        bundle.writestr("index.html", "<html>app</html>")
+        if manifest is not None:
+            bundle.writestr("cumulocity.json", json.dumps(manifest))
+
+
+def test_hosted_application_is_created_uploaded_activated_and_opened(rest: C8y, tmp_path: Path) -> None:
+    name = unique("webapp-")
+    archive = tmp_path / f"{name}.zip"
+    web_zip(archive)
+    created = one(rest("applications", "createHostedApplication", "--file", str(archive), "--force"))
+    assert created["name"] == name and created["type"] == "HOSTED" and created.get("activeVersionId")
+    binaries = rest("applications", "listApplicationBinaries", "--id", created["id"])
+    assert [json.loads(line)["id"] for line in binaries.stdout.splitlines()] == [created["activeVersionId"]]
+    opened = one(rest("applications", "open", "--application", name, "--page", "home"))
+    assert opened["url"].endswith(f"/apps/{name}/#/home")
+
+
+def test_ui_plugin_is_created_with_its_version(rest: C8y, tmp_path: Path) -> None:
+    name = unique("plugin-")
+    archive = tmp_path / "plugin.zip"
+    web_zip(archive, {"name": name, "version": "1.2.0", "contextPath": name})
+    version = one(rest("ui", "plugins", "create", "--file", str(archive), "--force"))
+    assert version["version"] == "1.2.0" and version["tags"] == ["latest"]
+    versions = rest("ui", "plugins", "versions", "list", "--plugin", name)
+    assert versions.code == 0, versions.stderr
+    assert [json.loads(line)["version"] for line in versions.stdout.splitlines()] == ["1.2.0"]

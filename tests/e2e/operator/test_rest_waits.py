@@ -151,3 +151,12 @@ def test_devices_children_assign_and_unassign(rest: C8y) -> None:
     assert removed.code == 0, removed.stderr
     after = rest("devices", "children", "list", "--id", parent["id"], "--childType", "device")
     assert after.code == 0 and after.stdout == ""
+
+
+def test_assert_text_passes_matching_lines(c8y: C8y) -> None:
+    run = c8y("assert", "text", "--regex", "name$", stdin="myname\nother\n")
+    assert run.code == 0 and run.stdout == "myname\n"
+    exact = c8y("assert", "text", "--exact", "myname", "--strict", stdin="other\n")
+    assert exact.code == 112 and exact.stdout == "" and "got=other, wanted=myname" in exact.stderr
+    bad = c8y("assert", "text", "--regex", "(", stdin="x\n")
+    assert bad.code == 101 and "--regex" in bad.stderr

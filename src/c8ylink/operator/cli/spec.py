@@ -14,6 +14,7 @@ DOC = "Cumulocity command line tool: sessions, settings and REST commands"
 # name -> ("module:attribute" imported only when the command runs, one-line help)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "api": ("c8ylink.operator.cli.api:api_cmd", "Send any REST request (method, path, body)"),
+    "assert": ("c8ylink.operator.cli.assertions:assert_cmd", "Assertions on the input of a pipeline"),
     "cli": ("c8ylink.operator.cli.profile:cli_cmd", "Shell helpers (set-session) and the CLI profile"),
     "completion": (
         "c8ylink.operator.cli.completion:completion_cmd",

@@ -1,6 +1,6 @@
 """``c8y microservices create`` (go-c8y-cli writes it by hand): the application found by name or
 created from the zip's ``cumulocity.json``, its binary uploaded, the tenant subscribed
-(``operator.api.microservices``)."""
+(``operator.api.app_uploads``)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ CREATE = CommandSpec(
         ParamSpec("skipSubscription", "boolean", CONTEXT, "Do not subscribe the tenant"),
         ParamSpec("data", "json", BODY, "Additional properties of a new application"),
     ),
-    handler="c8ylink.operator.api.microservices:run_create",
+    handler="c8ylink.operator.api.app_uploads:run_create",
     upstream_examples=("c8y microservices create --file ./helloworld.zip",),
 )  # fmt: skip
 

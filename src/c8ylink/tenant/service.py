@@ -24,7 +24,7 @@ from c8ylink.infra.files import write_atomic
 from c8ylink.tenant.faults import FaultPlan
 from c8ylink.tenant.state.ids import SecretSource
 from c8ylink.tenant.state.lockout import LoginGuard
-from c8ylink.tenant.state.signals import TenantEvent
+from c8ylink.tenant.state.signals import DataChanged, TenantEvent
 from c8ylink.tenant.state.tenant import BOOTSTRAP_USER, MANAGEMENT_TENANT, TenantIdentity, TenantState
 from c8ylink.tenant.state.users import ADMIN, BOOTSTRAP
 from c8ylink.tenant.store import TenantStore
@@ -78,7 +78,10 @@ class TenantService:
         changes = self.state.journal.take()
         if self.store is not None and changes:
             self.store.apply(changes, {"last_id": str(self.state.ids.last)})
-        for signal in self.state.take_signals():
+        signals = self.state.take_signals()
+        if changes and self._subscribers:
+            signals.append(DataChanged(tuple((c.kind, c.key, c.value, c.created) for c in changes)))
+        for signal in signals:
             for subscriber in list(self._subscribers):
                 try:
                     subscriber(signal)

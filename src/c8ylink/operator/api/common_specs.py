@@ -77,3 +77,32 @@ def assert_count(group: str, path: str, extra: tuple[ParamSpec, ...] = ()) -> Co
         examples=(ExampleSpec(f"c8y {group} assert count --device 12345 --minimum 1", "At least one", "GET",
                               path, query={device_param: "12345", "withTotalPages": "true"}),),
     )  # fmt: skip
+
+
+# -- real-time notifications (operator.api.realtime) -----------------------------------------------------
+REALTIME = "c8ylink.operator.api.realtime:run_subscribe"
+SUBSCRIBE_DURATION = ParamSpec("duration", "string", CONTEXT, "How long to listen (30s, 5m)", default="30s")
+COUNT = ParamSpec("count", "integer", CONTEXT, "Stop after this many notifications")
+ACTION_TYPES = ParamSpec("actionTypes", "string[]", CONTEXT, "Only these actions",
+                         choices=("CREATE", "UPDATE", "DELETE"))  # fmt: skip
+
+
+def subscribe_command(group: str, what: str) -> CommandSpec:
+    """``c8y <group> subscribe``: the group's real-time notifications of one device or all (``*``)."""
+    return CommandSpec(
+        "subscribe",
+        f"Subscribe to real-time {what}",
+        "POST",
+        "/notification/realtime",
+        long=f"Prints each {what[:-1]} created/updated/deleted, one JSON object a line, until --duration "
+        "is over or --count were printed.",
+        action="read",
+        params=(
+            ParamSpec("device", "device[]", CONTEXT, "Device (id or name; default: all)", pipeline=True,
+                      pipeline_aliases=PIPED_IDS),
+            SUBSCRIBE_DURATION, COUNT, ACTION_TYPES,
+        ),
+        handler=REALTIME,
+        examples=(ExampleSpec(f"c8y {group} subscribe --device 12345 --duration 1m", f"{what} for a minute",
+                              "POST", "/notification/realtime"),),
+    )  # fmt: skip

@@ -40,6 +40,7 @@ GROUPS: dict[str, str] = {
     "microservices": "Cumulocity microservices",
     "notification2": "Notifications 2.0 subscriptions and tokens",
     "operations": "Cumulocity operations",
+    "realtime": "Real-time notifications",
     "remoteaccess": "Cloud remote access configurations",
     "retentionrules": "Retention rules",
     "smartgroups": "Smart groups",
@@ -58,7 +59,7 @@ HAND_WRITTEN = frozenset(
     {
         "alarms", "applications", "currenttenant", "currentuser", "devicemanagement", "deviceregistration",
         "devices", "events", "firmware", "identity", "inventory", "measurements", "microservices",
-        "operations", "software", "ui",
+        "operations", "realtime", "software", "ui",
     }
 )  # fmt: skip
 

@@ -22,6 +22,7 @@ from c8ylink.tenant.rest import (
     management,
     operations,
     options,
+    realtime,
     registration,
     sso,
     tenants,
@@ -50,6 +51,7 @@ ROUTE_TABLES = (
     options.routes,
     tenants.routes,
     management.routes,
+    realtime.routes,
     unavailable.routes,
 )
 
@@ -91,6 +93,12 @@ def build_app(
     app[admin.TENANT_INFO] = info if info is not None else {}
     app[CONNECTIONS] = weakref.WeakSet()
     app[inventory.RENDERED] = {}
+    front = app[realtime.FRONT] = realtime.RealtimeFront(service)
+
+    async def stop_realtime(_: web.Application) -> None:
+        front.unsubscribe()
+
+    app.on_cleanup.append(stop_realtime)
     if service.data_dir is not None:
         files = app[binaries.FILES] = FileStore(service.data_dir / "files", max_bytes=chosen.max_file_bytes)
         binaries.prune_contents(files, service.state)

@@ -93,7 +93,7 @@ class Alarms:
             "lastUpdated": stamp,
         }
         self._items[alarm_id] = document
-        self._journal.put(KIND, alarm_id, document)
+        self._journal.create(KIND, alarm_id, document)
         return document
 
     def get(self, alarm_id: str) -> Document:

@@ -52,7 +52,7 @@ class Events:
         stamp = format_time(now)
         document = {**cleaned, "id": event_id, "creationTime": stamp, "lastUpdated": stamp}
         self._items[event_id] = document
-        self._journal.put(KIND, event_id, document)
+        self._journal.create(KIND, event_id, document)
         return document
 
     def get(self, event_id: str) -> Document:

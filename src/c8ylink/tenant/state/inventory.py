@@ -181,7 +181,7 @@ class Inventory:
         document = without(fields, SERVER_FIELDS | REFERENCE_FIELDS)
         document.update({"id": object_id, "owner": owner, "creationTime": stamp, "lastUpdated": stamp})
         self._objects[object_id] = document
-        self._persist(object_id)
+        self._persist(object_id, created=True)
         return document
 
     def update(self, object_id: str, body: object, *, now: datetime) -> Document:
@@ -256,9 +256,9 @@ class Inventory:
         if parent_id in self._objects:
             self._persist(parent_id)
 
-    def _persist(self, object_id: str) -> None:
+    def _persist(self, object_id: str, *, created: bool = False) -> None:
         record = {"document": self._objects[object_id], "children": self._children.get(object_id, {})}
-        self._journal.put(KIND, object_id, record)
+        (self._journal.create if created else self._journal.put)(KIND, object_id, record)
 
     def restore(self, stored: Iterable[Mapping[str, Any]]) -> None:
         records = list(stored)

@@ -81,7 +81,7 @@ class Measurements:
         document["id"] = measurement_id
         document.setdefault("creationTime", format_time(now))
         self._items[measurement_id] = document
-        self._journal.put(KIND, measurement_id, document)
+        self._journal.create(KIND, measurement_id, document)
         return document
 
     def get(self, measurement_id: str) -> Document:

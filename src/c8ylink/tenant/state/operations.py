@@ -85,7 +85,7 @@ class Operations:
             document["deviceName"] = device_name
         document["delivery"] = {"status": "PENDING", "time": stamp, "log": []}
         self._items[operation_id] = document
-        self._journal.put(KIND, operation_id, document)
+        self._journal.create(KIND, operation_id, document)
         return document
 
     def get(self, operation_id: str) -> Document:

@@ -58,6 +58,14 @@ class ManagedObjectDeleted:
     id: str
 
 
+@dataclass(frozen=True, slots=True)
+class DataChanged:
+    """What a commit persisted: ``(kind, id, stored record or None when deleted, created)``, in order
+    (the real-time notifications are made from it)."""
+
+    changes: tuple[tuple[str, str, dict[str, Any] | None, bool], ...]
+
+
 TenantEvent = (
     OperationCreated
     | OperationUpdated
@@ -67,4 +75,5 @@ TenantEvent = (
     | DeviceUserCreated
     | UserDeleted
     | ManagedObjectDeleted
+    | DataChanged
 )

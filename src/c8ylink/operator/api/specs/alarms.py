@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from c8ylink.operator.api.common_specs import assert_count
+from c8ylink.operator.api.common_specs import assert_count, subscribe_command
 from c8ylink.operator.api.spec import (
     BODY,
     CONTEXT,
@@ -107,4 +107,6 @@ ASSERT_COUNT = assert_count(
     ),
 )
 
-GROUP = GroupSpec("alarms", "Cumulocity alarms", (LIST, CREATE, UPDATE, ASSERT_COUNT))
+GROUP = GroupSpec(
+    "alarms", "Cumulocity alarms", (LIST, CREATE, UPDATE, ASSERT_COUNT, subscribe_command("alarms", "alarms"))
+)

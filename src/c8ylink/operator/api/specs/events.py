@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from c8ylink.operator.api.common_specs import assert_count
+from c8ylink.operator.api.common_specs import assert_count, subscribe_command
 from c8ylink.operator.api.spec import BODY, CONTEXT, QUERY, CommandSpec, ExampleSpec, GroupSpec, ParamSpec
 
 BASE = "/event/events"
@@ -63,4 +63,6 @@ ASSERT_COUNT = assert_count(
      ParamSpec("fragmentType", "string", CONTEXT, "Only events with this fragment")),
 )  # fmt: skip
 
-GROUP = GroupSpec("events", "Cumulocity events", (LIST, CREATE, ASSERT_COUNT))
+GROUP = GroupSpec(
+    "events", "Cumulocity events", (LIST, CREATE, ASSERT_COUNT, subscribe_command("events", "events"))
+)

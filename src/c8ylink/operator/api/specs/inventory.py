@@ -10,6 +10,7 @@ from c8ylink.operator.api.common_specs import (
     assert_exists,
     assert_fragments,
     id_param,
+    subscribe_command,
 )
 from c8ylink.operator.api.spec import BODY, PATH, QUERY, CommandSpec, ExampleSpec, GroupSpec, ParamSpec, Q
 
@@ -163,9 +164,10 @@ WAIT = CommandSpec(
 )  # fmt: skip
 ASSERT_EXISTS = assert_exists("inventory", "id[]")
 ASSERT_FRAGMENTS = assert_fragments("inventory", "id[]")
+SUBSCRIBE = subscribe_command("inventory", "managed objects")
 
 GROUP = GroupSpec(
     "inventory",
     "Cumulocity managed objects",
-    (LIST, FIND, GET, CREATE, UPDATE, DELETE, WAIT, ASSERT_EXISTS, ASSERT_FRAGMENTS),
+    (LIST, FIND, GET, CREATE, UPDATE, DELETE, WAIT, ASSERT_EXISTS, ASSERT_FRAGMENTS, SUBSCRIBE),
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from c8ylink.operator.api.common_specs import assert_count
+from c8ylink.operator.api.common_specs import assert_count, subscribe_command
 from c8ylink.operator.api.spec import BODY, CONTEXT, QUERY, CommandSpec, ExampleSpec, GroupSpec, ParamSpec
 
 BASE = "/measurement/measurements"
@@ -68,4 +68,8 @@ ASSERT_COUNT = assert_count(
      ParamSpec("valueFragmentSeries", "string", CONTEXT, "Value fragment series")),
 )  # fmt: skip
 
-GROUP = GroupSpec("measurements", "Cumulocity measurements", (LIST, CREATE, ASSERT_COUNT))
+GROUP = GroupSpec(
+    "measurements",
+    "Cumulocity measurements",
+    (LIST, CREATE, ASSERT_COUNT, subscribe_command("measurements", "measurements")),
+)

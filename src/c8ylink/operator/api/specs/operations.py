@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from c8ylink.operator.api.common_specs import DURATION, INTERVAL, WAITS, assert_count
+from c8ylink.operator.api.common_specs import DURATION, INTERVAL, WAITS, assert_count, subscribe_command
 from c8ylink.operator.api.spec import (
     BODY,
     CONTEXT,
@@ -126,4 +126,8 @@ ASSERT_COUNT = assert_count(
      ParamSpec("fragmentType", "string", CONTEXT, "Only operations with this fragment")),
 )  # fmt: skip
 
-GROUP = GroupSpec("operations", "Cumulocity operations", (LIST, GET, CREATE, UPDATE, WAIT, ASSERT_COUNT))
+GROUP = GroupSpec(
+    "operations",
+    "Cumulocity operations",
+    (LIST, GET, CREATE, UPDATE, WAIT, ASSERT_COUNT, subscribe_command("operations", "operations")),
+)

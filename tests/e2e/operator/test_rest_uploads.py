@@ -207,3 +207,12 @@ def test_ui_plugin_is_created_with_its_version(rest: C8y, tmp_path: Path) -> Non
     versions = rest("ui", "plugins", "versions", "list", "--plugin", name)
     assert versions.code == 0, versions.stderr
     assert [json.loads(line)["version"] for line in versions.stdout.splitlines()] == ["1.2.0"]
+
+
+def test_microservice_service_user_create_and_get(rest: C8y) -> None:
+    name = unique("svcuser-")
+    created = one(rest("microservices", "serviceuser", "create", "--name", name, "--roles",
+                       "ROLE_INVENTORY_READ", "--force"))  # fmt: skip
+    assert created["name"] == name and created["requiredRoles"] == ["ROLE_INVENTORY_READ"]
+    user = one(rest("microservices", "serviceuser", "get", "--application", name))
+    assert user["name"] == f"service_{name}" and user["password"] and user["tenant"]

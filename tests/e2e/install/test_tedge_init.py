@@ -257,3 +257,37 @@ def test_init_with_an_unwritable_unit_directory(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert f"Could not write to {root}/etc/systemd/system: " in result.stderr
     assert os.path.isdir(root / "etc/tedge")  # the directories came first
+
+
+def test_missing_components_are_linked_to_tedge_which_answers_to_their_names(tmp_path: Path) -> None:
+    root = device_root(tmp_path)
+    bin_dir = root / str(BIN).lstrip("/")  # this install's bin directory, below the root
+    bin_dir.mkdir(parents=True)
+    (bin_dir / "tedge").symlink_to(BIN / "tedge")
+    (bin_dir / "tedge-mapper").write_text("#!/bin/sh\n")  # a program of its own: left alone
+    assert tedge_init(root, "--user", "root", "--group", "root").returncode == 0
+    agent = bin_dir / "tedge-agent"
+    assert os.readlink(agent) == str(BIN / "tedge")
+    assert (bin_dir / "tedge-mapper").read_text() == "#!/bin/sh\n"
+
+    result = subprocess.run([str(agent), "--help"], capture_output=True, text=True, check=False, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Usage: tedge-agent")
+
+    assert tedge_init(root, "--user", "root", "--group", "root", "--relative-links").returncode == 0
+    assert os.readlink(agent) == "tedge"
+    before = snapshot(root)
+    assert tedge_init(root, "--user", "root", "--group", "root", "--relative-links").returncode == 0
+    assert snapshot(root) == before
+    result = subprocess.run([str(agent), "--help"], capture_output=True, text=True, check=False, timeout=60)
+    assert result.stdout.startswith("Usage: tedge-agent"), result.stderr
+
+
+def test_a_link_to_another_program_is_left_alone(tmp_path: Path) -> None:
+    root = device_root(tmp_path)
+    bin_dir = root / str(BIN).lstrip("/")
+    bin_dir.mkdir(parents=True)
+    (bin_dir / "tedge-agent").symlink_to("/bin/true")
+    assert tedge_init(root, "--user", "root", "--group", "root", "--relative-links").returncode == 0
+    assert os.readlink(bin_dir / "tedge-agent") == "/bin/true"
+    assert os.readlink(bin_dir / "tedge-mapper") == "tedge"

@@ -4,7 +4,10 @@ Creates (or corrects) ``/etc/tedge`` and its sub-directories, ``/var/tedge`` and
 owned by the user and group with mode 0775, adds ``include_dir /etc/tedge/mosquitto-conf`` to
 ``/etc/mosquitto/mosquitto.conf`` once and, when systemd is the service manager (``system.toml`` and
 the running init), installs the units of ``tedge-mapper-c8y``, ``tedge-mapper-c8y@<profile>`` and
-``tedge-agent`` pointing at this install's executables (``device.install``). Safe to run again.
+``tedge-agent`` pointing at this install's executables (``device.install``). Where ``tedge-agent`` or
+``tedge-mapper`` is missing next to ``tedge``, it links them to ``tedge`` (absolute, or with
+``--relative-links`` relative), which answers to those names (``device.install.links``). Safe to run
+again.
 
 The hidden ``--root DIR`` option (env ``C8YLINK_ROOT``) puts ``DIR`` in front of every path written.
 """
@@ -42,12 +45,9 @@ def init_cmd(ctx: TedgeContext, user: str, group: str, relative_links: bool, roo
     from c8ylink.device.install.apply import init_failed, run_init
     from c8ylink.device.install.layout import InitSpec
 
-    # --relative-links: tedge-mapper and tedge-agent are console scripts of their own, not links to
-    # tedge, so there is nothing to link (accepted for upstream's scripts; docs/differences.md)
-    del relative_links
     spec = InitSpec(config_dir=str(ctx.config_dir), user=user, group=group)
     try:
-        report = run_init(spec, root=root)
+        report = run_init(spec, root=root, relative_links=relative_links)
     except C8yLinkError as exc:
         raise init_failed(exc) from exc
     for note in report.notes:

@@ -18,9 +18,15 @@ if TYPE_CHECKING:
     from typing import NoReturn
 
 HELP_FLAGS = ("-h", "--help")
+# the names ``tedge`` answers to when started through a link (``device.install.links``, `tedge init`)
+MULTICALL = ("tedge-agent", "tedge-mapper")
 
 
 def main(args: Sequence[str] | None = None) -> NoReturn:
+    if args is None:
+        called_as = os.path.basename(sys.argv[0])
+        if called_as in MULTICALL:
+            run_component(called_as)
     argv = list(sys.argv[1:] if args is None else args)
     answer = quick_answer(argv, os.environ)
     if answer is not None:
@@ -30,6 +36,15 @@ def main(args: Sequence[str] | None = None) -> NoReturn:
     from c8ylink.device.cli.root import main as run_click_cli
 
     run_click_cli(argv)
+
+
+def run_component(name: str) -> NoReturn:
+    """Run the component ``name`` (one of ``MULTICALL``) with this process's arguments."""
+    if name == "tedge-agent":
+        from c8ylink.device.cli.agent import main as component_main
+    else:
+        from c8ylink.device.cli.mapper import main as component_main
+    component_main()
 
 
 def quick_answer(argv: Sequence[str], env: Mapping[str, str]) -> str | None:

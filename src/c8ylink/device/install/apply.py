@@ -48,6 +48,7 @@ class InitReport:
     directories_changed: list[str] = field(default_factory=list)
     mosquitto_conf_changed: bool = False
     units_written: list[str] = field(default_factory=list)
+    links_changed: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 
@@ -75,9 +76,12 @@ def resolve_owner(user: str, group: str) -> Owner:
     return Owner(uid, gid)
 
 
-def run_init(spec: InitSpec, *, root: str = "/", bin_dir: str | None = None) -> InitReport:
-    """Create or correct the directories, include them in mosquitto's configuration and, when systemd
-    is the service manager, install the units. Errors say which path failed."""
+def run_init(
+    spec: InitSpec, *, root: str = "/", bin_dir: str | None = None, relative_links: bool = False
+) -> InitReport:
+    """Create or correct the directories, include them in mosquitto's configuration, link the components
+    to ``tedge`` where they are missing (``links``) and, when systemd is the service manager, install the
+    units. Errors say which path failed."""
     owner = resolve_owner(spec.user, spec.group)
     report = InitReport()
     for entry in build_layout(spec):
@@ -91,6 +95,7 @@ def run_init(spec: InitSpec, *, root: str = "/", bin_dir: str | None = None) -> 
             f"{MOSQUITTO_CONF} does not exist (is mosquitto installed?): add "
             f"'include_dir {mosquitto_include_dir(spec.config_dir)}' to mosquitto's configuration"
         )
+    report.links_changed = link_components(root, bin_dir, relative=relative_links)
     if systemd_is_service_manager(root, spec.config_dir):
         units = install_units(spec.user, bin_dir)
         if units is None:
@@ -102,6 +107,22 @@ def run_init(spec: InitSpec, *, root: str = "/", bin_dir: str | None = None) -> 
             if report.units_written and root in ("", "/"):
                 reload_systemd()
     return report
+
+
+def link_components(root: str, bin_dir: str | None, *, relative: bool) -> list[str]:
+    """The component links next to this install's ``tedge`` (below ``root``); the names changed."""
+    from pathlib import Path
+
+    from c8ylink.device.install.links import ensure_links
+    from c8ylink.device.services.supervisord_setup import find_program
+
+    tedge = find_program("tedge", Path(bin_dir) if bin_dir else None)
+    if tedge is None:
+        return []
+    link_dir = rooted(root, os.path.dirname(os.path.abspath(tedge)))
+    if not os.path.isdir(link_dir):
+        return []
+    return ensure_links(os.path.abspath(tedge), relative=relative, link_dir=link_dir)
 
 
 def systemd_is_service_manager(root: str, config_dir: str) -> bool:

@@ -15,7 +15,12 @@ from c8ylink.infra.tls.keys import generate_private_key
 from c8ylink.infra.tls.names import build_name
 from c8ylink.tenant.background import BackgroundTenant
 from c8ylink.tenant.server import INFO_FILE, load_tenant_info
-from c8ylink.tenant.state.signals import OperationCreated, TrustedCertificateAdded, TrustedCertificateDeleted
+from c8ylink.tenant.state.signals import (
+    DataChanged,
+    OperationCreated,
+    TrustedCertificateAdded,
+    TrustedCertificateDeleted,
+)
 
 from .conftest import admin_auth, unique
 
@@ -146,9 +151,18 @@ def test_extra_hostnames_go_into_the_server_certificate(
 
 
 def test_front_ends_hear_about_changes_made_over_rest(tenant: BackgroundTenant, api: httpx2.Client) -> None:
-    """What the MQTT listener will rely on: signals after each committed REST change."""
+    """What the MQTT listener will rely on: signals after each committed REST change (the domain
+    signals, in order; every commit's ``DataChanged`` for real-time notifications comes along too)."""
     heard: queue.Queue[object] = queue.Queue()
-    unsubscribe = tenant.call(lambda: tenant.service.subscribe(heard.put))
+    changed: list[DataChanged] = []
+
+    def hear(signal: object) -> None:
+        if isinstance(signal, DataChanged):
+            changed.append(signal)
+        else:
+            heard.put(signal)
+
+    unsubscribe = tenant.call(lambda: tenant.service.subscribe(hear))
     try:
         device = api.post(
             "/inventory/managedObjects", json={"name": unique("sig"), "com_cumulocity_model_Agent": {}}
@@ -169,5 +183,7 @@ def test_front_ends_hear_about_changes_made_over_rest(tenant: BackgroundTenant, 
         api.delete(f"/tenant/tenants/t100/trusted-certificates/{trusted['fingerprint']}")
         deleted = heard.get(timeout=10)
         assert deleted == TrustedCertificateDeleted(trusted["fingerprint"])
+        persisted = {(kind, key) for signal in changed for kind, key, _, _ in signal.changes}
+        assert ("operation", operation.json()["id"]) in persisted
     finally:
         tenant.call(unsubscribe)

@@ -34,7 +34,7 @@ class RealtimeFront:
         self.unsubscribe = service.subscribe(self.on_signal)
 
     def on_signal(self, signal: TenantEvent) -> None:
-        if isinstance(signal, DataChanged):
+        if isinstance(signal, DataChanged) and self.hub.clients:  # nobody listening: nothing to build
             for client in self.hub.publish(notifications(signal.changes)):
                 waker = self.wakers.get(client.client_id)
                 if waker is not None:

@@ -12,7 +12,9 @@ from typing import Any
 
 import pytest
 
-from .conftest import Run, unique
+from c8ylink.tenant.background import BackgroundTenant
+
+from .conftest import C8Y, Run, unique, write_session
 
 pytestmark = pytest.mark.e2e
 C8y = Callable[..., Run]
@@ -216,3 +218,38 @@ def test_microservice_service_user_create_and_get(rest: C8y) -> None:
     assert created["name"] == name and created["requiredRoles"] == ["ROLE_INVENTORY_READ"]
     user = one(rest("microservices", "serviceuser", "get", "--application", name))
     assert user["name"] == f"service_{name}" and user["password"] and user["tenant"]
+
+
+def test_progress_bar_on_a_terminal(
+    base_env: dict[str, str], sessions: Path, tenant: BackgroundTenant, rest_user: tuple[str, str],
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    import pty
+    import subprocess
+
+    source = tmp_path / "shown.bin"
+    pattern_file(source, 2 * 1024 * 1024)
+    session = write_session(sessions, "bar", tenant, rest_user)
+    primary, secondary = pty.openpty()
+    try:
+        done = subprocess.run(
+            [C8Y, "binaries", "create", "--file", str(source), "--force"],
+            env={**base_env, "C8Y_SESSION": str(session)}, stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=secondary, timeout=60, check=False,
+        )  # fmt: skip
+        os.close(secondary)
+        shown = b""
+        while True:
+            try:
+                block = os.read(primary, 65536)
+            except OSError:  # the terminal's other end is closed: all read
+                break
+            if not block:
+                break
+            shown += block
+    finally:
+        os.close(primary)
+    assert done.returncode == 0
+    text = shown.decode("utf-8", "replace")
+    assert "↑ shown.bin [" in text and "100% 2.1/2.1 MB" in text
+    assert json.loads(done.stdout)["length"] == 2 * 1024 * 1024

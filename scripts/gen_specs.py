@@ -48,9 +48,9 @@ TYPE_MAP: dict[str, str] = {
     "json_custom": "json", "booleanDefault": "boolean", "inventoryChildType": "childtype",
     "source": "reference", "devicerequest[]": "reference", "subscriptionId": "reference",
     "remoteaccessconfiguration": "reference",
-    # uploads from files: declared, not built yet
-    "file": "file", "formDataFile": "file", "attachment": "file", "fileContents": "file",
-    "binaryUploadURL": "file",
+    # uploads from files (operator.api.uploads): a multipart part, the whole body, or a binary's URL
+    "file": "file", "formDataFile": "file", "attachment": "file", "fileContents": "filecontents",
+    "binaryUploadURL": "fileurl",
 }  # fmt: skip
 # upstream's hidden helpers that copy a looked-up object into the body (HANDLERS do it instead)
 DROPPED_TYPES = ("configurationDetails", "firmwareDetails", "softwareDetails")
@@ -201,6 +201,11 @@ PROPERTIES: dict[tuple[str, str], dict[str, str]] = {
     },
 }
 # header switches: the value they send (upstream's measurements list --csvFormat: Accept: text/csv)
+# flags upstream declares required but its own examples leave out (Cumulocity does not need them)
+OPTIONAL: dict[tuple[str, str], tuple[str, ...]] = {
+    ("applications versions", "create"): ("tags",),
+    ("ui plugins versions", "create"): ("tags",),
+}
 HEADER_VALUES = {"csvFormat": "text/csv", "excelFormat": "application/vnd.ms-excel"}
 _ID_ALIASES = ("id", "source.id", "managedObject.id", "deviceId")
 _SOURCE_ALIASES = ("deviceId", "source.id", "managedObject.id", "id")
@@ -241,7 +246,7 @@ def build_param(group: str, command: str, location: str, fact: dict[str, Any]) -
     prop = PROPERTIES.get((group, command), {}).get(name, fact.get("property", ""))
     if prop and prop != name:
         param["property"] = prop
-    if fact.get("required"):
+    if fact.get("required") and name not in OPTIONAL.get((group, command), ()):
         param["required"] = True
     if fact.get("pipeline"):
         param["pipeline"] = True

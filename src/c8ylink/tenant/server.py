@@ -66,6 +66,7 @@ class TenantConfig:
     lockout: LockoutPolicy = field(default_factory=LockoutPolicy)  # when wrong passwords lock a login
     handshake_timeout: float = 10.0  # seconds for a TLS handshake (REST and MQTT over TLS)
     request_head_timeout: float = 30.0  # seconds for a REST request's line and headers to arrive
+    sweep_interval: float = 60.0  # seconds between housekeeping sweeps (bulk operations, retention); 0: none
 
     @classmethod
     def on_free_ports(cls, data_dir: Path | None = None, **fields: Any) -> TenantConfig:
@@ -193,6 +194,7 @@ class TenantServer:
         return self
 
     async def _start(self, data_dir: Path) -> None:
+        from c8ylink.tenant.housekeeping import HousekeepingListener
         from c8ylink.tenant.mqtt.listener import MqttListener
         from c8ylink.tenant.rest_listener import RestListener
 
@@ -210,7 +212,11 @@ class TenantServer:
         public_info: dict[str, Any] = {}
         context = ListenerContext(self.config, self.service, tls, self.client_trust, public_info)
         endpoints: dict[str, Any] = {}
-        defaults: list[Listener] = [RestListener(), *([MqttListener()] if self.config.mqtt else [])]
+        defaults: list[Listener] = [
+            RestListener(),
+            *([MqttListener()] if self.config.mqtt else []),
+            HousekeepingListener(),
+        ]
         for listener in [*defaults, *self._extra_listeners]:
             endpoints.update(await listener.start(context))
             self._started.append(listener)

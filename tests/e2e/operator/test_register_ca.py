@@ -115,3 +115,27 @@ def test_register_ca_for_piped_ids(rest: C8y, admin: AdminClient) -> None:
     assert sorted(r["externalId"] for r in results) == sorted(ids)
     assert all(len(r["password"]) == 32 for r in results)
     assert len({r["password"] for r in results}) == 3
+
+
+def test_register_basic_then_the_device_logs_in_with_its_password(
+    rest: C8y, tenant: BackgroundTenant
+) -> None:
+    import base64
+    import ssl
+    import urllib.request
+
+    device_id = unique("basic-")
+    result = registered(rest("deviceregistration", "register-basic", "--id", device_id, "--force"))
+    assert result["externalId"] == device_id and result["username"] == f"device_{device_id}"
+    password = result["password"]
+    assert len(password) == 32
+    token = base64.b64encode(f"{tenant.info.tenant}/device_{device_id}:{password}".encode()).decode()
+    request = urllib.request.Request(
+        tenant.info.https_url + "/user/currentUser", headers={"Authorization": f"Basic {token}"}
+    )
+    context = ssl.create_default_context(cafile=str(tenant.info.ca_file))
+    with urllib.request.urlopen(request, context=context, timeout=30) as answer:
+        assert json.loads(answer.read())["userName"] == f"device_{device_id}"
+    given = registered(rest("deviceregistration", "register-basic", "--id", unique("basic-"),
+                            "--password", "Given-Password-123", "--force"))  # fmt: skip
+    assert given["password"] == "Given-Password-123"

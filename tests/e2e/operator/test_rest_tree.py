@@ -101,7 +101,7 @@ def test_values_outside_their_declaration(rest: C8y) -> None:
     assert choice.code == 101
     assert "invalid --childType 'nephew': use one of addition, asset, device" in choice.stderr
     upload = rest("binaries", "create", "--file", "some.bin", "--force")
-    assert upload.code == 101 and "--file: uploads from files are not built yet" in upload.stderr
+    assert upload.code == 101 and "--file some.bin: no such file" in upload.stderr  # checked before sending
     unknown = rest("users", "lst")
     assert unknown.code == 2 and "No such command 'lst'. Did you mean 'list'?" in unknown.stderr
 

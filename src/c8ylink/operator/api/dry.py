@@ -14,7 +14,7 @@ import json
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-from c8ylink.operator.api.plan import RequestPlan
+from c8ylink.operator.api.plan import LocalFile, RequestPlan
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -34,10 +34,22 @@ def dry_headers(plan: RequestPlan, auth_kind: str) -> dict[str, str]:
 
 
 def _files_document(plan: RequestPlan) -> dict[str, Any]:
-    return {
-        field: {"filename": name, "contentType": kind, "content": content.decode("utf-8", "replace")}
-        for field, name, content, kind in plan.files
-    }
+    """The parts of a multipart body; a file to upload by its path and size (it is not read)."""
+    document: dict[str, Any] = dict(plan.fields)
+    for field, name, content, kind in plan.files:
+        part: dict[str, Any] = {"filename": name, "contentType": kind}
+        if isinstance(content, LocalFile):
+            part.update(file=content.path, size=content.size)
+        else:
+            part["content"] = content.decode("utf-8", "replace")
+        document[field] = part
+    return document
+
+
+def _content_text(content: bytes | LocalFile) -> str:
+    if isinstance(content, LocalFile):
+        return f"<{content.size} bytes from {content.path}>"
+    return content.decode("utf-8", "replace")
 
 
 def dry_document(plan: RequestPlan, base_url: str, auth_kind: str) -> dict[str, Any]:
@@ -59,7 +71,7 @@ def dry_document(plan: RequestPlan, base_url: str, auth_kind: str) -> dict[str, 
     document["headers"] = dry_headers(plan, auth_kind)
     body = _files_document(plan) if plan.files else plan.body
     if plan.content is not None:
-        body = plan.content.decode("utf-8", "replace")
+        body = _content_text(plan.content)
     if body is not None:
         document["body"] = body
     document["shell"] = render_curl(document)

@@ -19,7 +19,7 @@ from c8ylink.operator.api.lookup import collection_items, needs_tenant, resolve
 from c8ylink.operator.api.output import Printer
 from c8ylink.operator.api.pipeline import Job
 from c8ylink.operator.api.plan import RequestPlan
-from c8ylink.operator.api.spec import CONTEXT, PATH, CommandSpec, ParamSpec
+from c8ylink.operator.api.spec import CONTEXT, FILE_TYPES, PATH, CommandSpec, ParamSpec
 from c8ylink.operator.api.values import USER_ERROR, convert_one, flag_of
 
 TYPE_CHECKING = False
@@ -47,6 +47,7 @@ class RunSettings(NamedTuple):
     page_delay: float = 0.05
     with_total_pages: bool = False
     progress: bool = False
+    upload_progress: bool = False  # a bar on stderr while a file is sent (stderr is a terminal)
     silent_statuses: frozenset[int] = frozenset()
     silent_exit: bool = False
     template: str | None = None  # --template (inline or a file; operator.templates)
@@ -73,15 +74,17 @@ class RawSink:
 
     def add(self, content: bytes) -> None:
         with self._lock:
-            self._parts.append(content if content.endswith(b"\n") or not content else content + b"\n")
+            self._parts.append(content)
 
     def write(self) -> None:
+        """One answer as it came (a downloaded file byte for byte); several, one per line."""
         from c8ylink.infra.files import write_atomic
 
         if len(self._parts) == 1:
-            write_atomic(self.path, self._parts[0].rstrip(b"\n") if self._parts[0] else b"")
+            write_atomic(self.path, self._parts[0])
         else:
-            write_atomic(self.path, b"".join(self._parts))
+            lines = [part if part.endswith(b"\n") or not part else part + b"\n" for part in self._parts]
+            write_atomic(self.path, b"".join(lines))
 
 
 class Silenced(C8yLinkError):
@@ -154,6 +157,10 @@ class Executor:
             if self.spec.handler:
                 handler = _load_handler(self.spec.handler)
                 handler(self, one)
+            elif any(param.type in FILE_TYPES for param in self.spec.params):
+                from c8ylink.operator.api.uploads import perform_upload
+
+                perform_upload(self, one)
             else:
                 self.perform(build_request(self.spec, one, self.request_options))
 
@@ -174,6 +181,10 @@ class Executor:
                     scope = str(values[param.name][0])
             elif param.type == "certificatefile" and value:
                 values[param.name] = read_certificate(param, str(value))
+            elif param.type in FILE_TYPES and isinstance(value, str) and value:
+                from c8ylink.operator.api.uploads import check_file
+
+                values[param.name] = check_file(param, value)
             elif param.type == "tenant" and not value:
                 values[param.name] = self.tenant()
         return values
@@ -185,6 +196,18 @@ class Executor:
             if param.location == PATH and isinstance(value, list) and len(value) > 1:
                 return [{**values, param.name: [item]} for item in value]
         return [values]
+
+    def current_input(self) -> str | None:
+        """The piped input of this job: its JSON object (compact) or its text; None: the command line
+        gave the value."""
+        job: Job | None = getattr(self._local, "job", None)
+        if job is None:
+            return None
+        if job.item is not None:
+            import json
+
+            return json.dumps(job.item, separators=(",", ":"))
+        return job.value
 
     def tenant(self) -> str:
         if self.target.tenant:
@@ -273,16 +296,12 @@ class Executor:
         attempt = 0
         headers = dict(plan.headers)
         headers.setdefault("Accept", "")
-        files = {field: (name, content, kind) for field, name, content, kind in plan.files} or None
         while True:
             try:
+                if plan.files or not isinstance(plan.content, bytes | None):
+                    return self._send_files(plan, headers)
                 return self.client().request(
-                    plan.method,
-                    plan.target,
-                    json=plan.body if not files else None,
-                    files=files,
-                    headers=headers,
-                    content=plan.content,
+                    plan.method, plan.target, json=plan.body, headers=headers, content=plan.content
                 )
             except (ApiError, NetworkError) as exc:
                 if not _retryable(exc) or attempt >= self.run.retries:
@@ -296,6 +315,21 @@ class Executor:
                     f"retry {attempt} of {self.run.retries} in {wait:g}s\n"
                 )
                 self.sleep(wait)
+
+    def _send_files(self, plan: RequestPlan, headers: dict[str, str]) -> HttpResponse:
+        """A multipart body or a file's bytes, the files opened now (read while they are sent)."""
+        from c8ylink.operator.api.uploads import open_uploads
+
+        progress = self.err if self.run.upload_progress else None
+        with open_uploads(plan, progress) as (files, content):
+            return self.client().request(
+                plan.method,
+                plan.target,
+                data=dict(plan.fields) if files else None,
+                files=files,
+                headers=headers,
+                content=content,
+            )
 
     def _silenced(self, exc: ApiError | NetworkError) -> C8yLinkError:
         if isinstance(exc, ApiError) and exc.status in self.run.silent_statuses:

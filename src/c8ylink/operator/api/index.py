@@ -56,8 +56,9 @@ GROUPS: dict[str, str] = {
 }
 HAND_WRITTEN = frozenset(
     {
-        "alarms", "currenttenant", "currentuser", "devicemanagement", "deviceregistration", "devices",
-        "events", "identity", "inventory", "measurements", "operations",
+        "alarms", "applications", "currenttenant", "currentuser", "devicemanagement", "deviceregistration",
+        "devices", "events", "firmware", "identity", "inventory", "measurements", "microservices",
+        "operations", "software", "ui",
     }
 )  # fmt: skip
 

@@ -17,7 +17,15 @@ else:
 
 QUERY_SAFE = "()'$,*:@/!="
 
-FileField = tuple[str, str, bytes, str]  # (form field, file name, content, content type)
+
+class LocalFile(NamedTuple):
+    """A file to upload, named, not read: the client opens it when it sends (``operator.api.uploads``)."""
+
+    path: str
+    size: int
+
+
+FileField = tuple[str, str, "bytes | LocalFile", str]  # (form field, file name, content, content type)
 
 
 def encode_component(text: str, *, safe: str = QUERY_SAFE) -> str:
@@ -36,7 +44,8 @@ class RequestPlan(NamedTuple):
     headers: tuple[tuple[str, str], ...] = ()
     files: tuple[FileField, ...] = ()  # a multipart/form-data body instead of JSON
     label: str = ""  # what the request acts on, for confirmations and messages ("id=12345")
-    content: bytes | None = None  # a body that is not JSON (c8y api --contentType text/plain)
+    content: bytes | LocalFile | None = None  # a body that is not JSON (text/plain, a file's bytes)
+    fields: tuple[tuple[str, str], ...] = ()  # the text parts of a multipart body, before its files
 
     @property
     def target(self) -> str:

@@ -72,12 +72,13 @@ def _flat_strings(document: Mapping[str, Any], prefix: str = "") -> dict[str, st
     return flat
 
 
-def build_csv(values: Mapping[str, Any], external_id: str, otp: str) -> str:
-    """The header line and the value line (tab separated, only the columns that have a value)."""
+def build_csv(values: Mapping[str, Any], external_id: str, otp: str, *, basic: bool = False) -> str:
+    """The header line and the value line (tab separated, only the columns that have a value);
+    ``basic``: a device that logs in with a password (``CREDENTIALS``) instead of a certificate."""
     columns: list[tuple[str, str]] = [
         ("ID", external_id),
-        ("AUTH_TYPE", "CERTIFICATES"),
-        ("ENROLLMENT_OTP", otp),
+        ("AUTH_TYPE", "BASIC" if basic else "CERTIFICATES"),
+        ("CREDENTIALS" if basic else "ENROLLMENT_OTP", otp),
         ("NAME", str(values.get("name") or external_id)),
         ("TYPE", str(values.get("type") or "")),
         ("IDTYPE", str(values.get("external-type") or "")),
@@ -116,11 +117,21 @@ def failure_message(answer: Mapping[str, Any]) -> str | None:
 
 
 def run_register_ca(executor: Executor, values: dict[str, Any]) -> None:
+    _register(executor, values, "one-time-password", basic=False)
+
+
+def run_register_basic(executor: Executor, values: dict[str, Any]) -> None:
+    """``register-basic``: the same bulk registration, for a device with a password (generated when
+    none is given; printed either way, as upstream)."""
+    _register(executor, values, "password", basic=True)
+
+
+def _register(executor: Executor, values: dict[str, Any], secret_flag: str, *, basic: bool) -> None:
     ids = values.get("id") or []
     external_id = str(ids[0] if isinstance(ids, list) else ids)
-    given = values.get("one-time-password")
+    given = values.get(secret_flag)
     otp = check_otp(str(given)) if given else generate_otp()
-    csv_text = build_csv(values, external_id, otp)
+    csv_text = build_csv(values, external_id, otp, basic=basic)
     plan = bulk_plan(csv_text, f"id={external_id}")
     dry = bulk_plan(csv_text.replace(otp, MASK), plan.label)
     executor.confirm(plan)
@@ -148,8 +159,9 @@ def run_register_ca(executor: Executor, values: dict[str, Any]) -> None:
         "name": str(values.get("name") or external_id),
         "username": f"device_{external_id}",
     }
-    if not given:
+    if basic or not given:
         result["password"] = otp
     result["type"] = str(values.get("type") or "")
     executor.printer.items([result])
-    executor.err.write(f'→ on the device: tedge cert download c8y --device-id "{external_id}"\n')
+    if not basic:
+        executor.err.write(f'→ on the device: tedge cert download c8y --device-id "{external_id}"\n')

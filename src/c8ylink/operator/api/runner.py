@@ -233,6 +233,7 @@ def _run_settings(
         page_delay=settings.integer("includeAll.delayMS") / 1000.0,
         with_total_pages=flags.with_total_pages,
         progress=progress,
+        upload_progress=(flags.progress or streams.stderr_tty) and not flags.no_progress,
         silent_statuses=silent,
         silent_exit=flags.silent_exit,
         template=flags.template,

@@ -19,7 +19,10 @@ A parameter's ``type`` names its behaviour (``operator.api.values``):
                     ``role[]``, ``application``, ``software[]``, ...; ``userself[]``/``roleself[]``:
                     the object's ``self`` link); a name acts on its first match only
 ``childtype``       ``addition``/``asset``/``device`` -> ``childAdditions``/``childAssets``/``childDevices``
-``file``            an upload from a file (declared; not built yet: a usage error)
+``file``            a file uploaded as a multipart/form-data part (``property``: the part's name, default
+                    ``file``; the other body values go in an ``object`` part, ``operator.api.uploads``)
+``filecontents``    a file sent as the whole request body
+``fileurl``         a file uploaded to ``/inventory/binaries`` first; its URL is the value
 ``reference``       an id that is never looked up (new device requests, certificate fingerprints)
 ``tenant``          a tenant id; default: the session's tenant
 ``certificatefile`` a PEM file; its base64 body (no BEGIN/END lines) is the value
@@ -54,9 +57,10 @@ REFERENCE_TYPES = (
 )  # fmt: skip
 LIST_TYPES = (*REFERENCE_TYPES, "string[]", "stringcsv[]", "stringor[]")
 SWITCH_TYPES = ("boolean", "optional_fragment")
+FILE_TYPES = ("file", "filecontents", "fileurl")
 TYPES = (
     "string", "integer", "float", "boolean", "optional_fragment", "datetime", "date", "json",
-    "reference", "tenant", "certificatefile", "childtype", "file", *LIST_TYPES,
+    "reference", "tenant", "certificatefile", "childtype", *FILE_TYPES, *LIST_TYPES,
 )  # fmt: skip
 METHODS = ("GET", "POST", "PUT", "DELETE")
 ACTIONS = ("read", "create", "update", "delete")

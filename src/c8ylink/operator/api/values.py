@@ -79,12 +79,7 @@ def convert_one(param: ParamSpec, given: Any, now: datetime) -> Any:
         return parse_json_value(param.name, text)
     if kind == "childtype":
         return CHILD_PATHS[text]
-    if kind == "file":
-        raise UsageError(
-            f"{flag_of(param)}: uploads from files are not built yet in c8ylink",
-            exit_code=USER_ERROR,
-        )
-    return text
+    return text  # a file (``file``...) is checked when the job runs: ``operator.api.uploads.check_file``
 
 
 def _number(param: ParamSpec, text: str, kind: type[int] | type[float]) -> int | float:

@@ -21,6 +21,7 @@ from c8ylink.tenant.state.access import require_business_user
 from c8ylink.tenant.state.audit import audit
 from c8ylink.tenant.state.errors import missing_fields, validation_error
 from c8ylink.tenant.state.filters import Criteria, csv_values
+from c8ylink.tenant.state.inventory_access import check_may_read, visible
 from c8ylink.tenant.state.series import measurement_series
 from c8ylink.tenant.state.telemetry import create_event, create_measurements, raise_alarm
 from c8ylink.tenant.state.tenant import TenantState
@@ -89,6 +90,7 @@ async def list_measurements(request: web.Request) -> web.StreamResponse:
         series=(params.get("valueFragmentType") or None, params.get("valueFragmentSeries") or None),
         revert=boolean(request, "revert"),
     )
+    found = visible(state, principal_of(request), "MEASUREMENT", found, "source.id")
     base = render.base_url(request)
     return json_response(
         paged(request, "measurements", found, lambda m: render.measurement(base, m)), "measurementcollection"
@@ -148,6 +150,7 @@ async def post_event(request: web.Request) -> web.StreamResponse:
 async def list_events(request: web.Request) -> web.StreamResponse:
     state = service_of(request).state
     found = state.events.select(_criteria(state, dict(params_of(request))), revert=boolean(request, "revert"))
+    found = visible(state, principal_of(request), "EVENT", found, "source.id")
     base = render.base_url(request)
     return json_response(paged(request, "events", found, lambda e: render.event(base, e)), "eventcollection")
 
@@ -163,9 +166,9 @@ async def delete_events(request: web.Request) -> web.StreamResponse:
 @routes.get("/event/events/{id}")
 async def get_event(request: web.Request) -> web.StreamResponse:
     state = service_of(request).state
-    return json_response(
-        render.event(render.base_url(request), state.events.get(request.match_info["id"])), "event"
-    )
+    event = state.events.get(request.match_info["id"])
+    check_may_read(state, principal_of(request), "EVENT", str(event["source"]["id"]))
+    return json_response(render.event(render.base_url(request), event), "event")
 
 
 @routes.put("/event/events/{id}")
@@ -224,6 +227,7 @@ async def list_alarms(request: web.Request) -> web.StreamResponse:
     found = state.alarms.select(
         _alarm_criteria(state, dict(params_of(request))), revert=boolean(request, "revert")
     )
+    found = visible(state, principal_of(request), "ALARM", found, "source.id")
     base = render.base_url(request)
     return json_response(
         paged(request, "alarms", found, lambda a: render.alarm(base, state, a)), "alarmcollection"
@@ -234,7 +238,7 @@ async def list_alarms(request: web.Request) -> web.StreamResponse:
 async def count_alarms(request: web.Request) -> web.StreamResponse:
     state = service_of(request).state
     found = state.alarms.select(_alarm_criteria(state, dict(params_of(request))))
-    return count_response(request, len(found))
+    return count_response(request, len(visible(state, principal_of(request), "ALARM", found, "source.id")))
 
 
 @routes.put("/alarm/alarms")

@@ -24,6 +24,7 @@ from c8ylink.tenant.state.audit import audit
 from c8ylink.tenant.state.errors import not_found, validation_error
 from c8ylink.tenant.state.filters import Criteria
 from c8ylink.tenant.state.inventory import InventoryFilter, is_heartbeat
+from c8ylink.tenant.state.inventory_access import check_may_read, visible
 from c8ylink.tenant.state.paging import parse_bool
 from c8ylink.tenant.state.query import parse_query
 from c8ylink.tenant.state.series import supported_measurements, supported_series
@@ -40,9 +41,9 @@ def _filter(state: TenantState, params: dict[str, str]) -> InventoryFilter:
     query = None
     fragment_type = params.get("fragmentType") or None
     if params.get("query"):
-        query = parse_query(params["query"], state.inventory.asset_parents)
+        query = parse_query(params["query"], state.inventory.group_parents)
     elif params.get("q"):
-        query = parse_query(params["q"], state.inventory.asset_parents)
+        query = parse_query(params["q"], state.inventory.group_parents)
         fragment_type = fragment_type or "c8y_IsDevice"
     ids = (
         tuple(part.strip() for part in params["ids"].split(",") if part.strip())
@@ -74,7 +75,9 @@ def _audit(state: TenantState, principal: Principal, activity: str, document: di
 async def list_objects(request: web.Request) -> web.StreamResponse:
     state = service_of(request).state
     params = dict(params_of(request))
-    found = state.inventory.select(_filter(state, params))
+    found = visible(
+        state, principal_of(request), "MANAGED_OBJECT", state.inventory.select(_filter(state, params))
+    )
     with_children = boolean(request, "withChildren", True)
     base = render.base_url(request)
     document = paged(
@@ -107,7 +110,8 @@ async def create_object(request: web.Request) -> web.StreamResponse:
 @routes.get(BASE + "/count")
 async def count_objects(request: web.Request) -> web.StreamResponse:
     state = service_of(request).state
-    return count_response(request, len(state.inventory.select(_filter(state, dict(params_of(request))))))
+    found = state.inventory.select(_filter(state, dict(params_of(request))))
+    return count_response(request, len(visible(state, principal_of(request), "MANAGED_OBJECT", found)))
 
 
 RENDERED = web.AppKey("c8ylink.rendered_objects", dict)
@@ -119,6 +123,7 @@ async def get_object(request: web.Request) -> web.StreamResponse:
     """The most frequent request of all; its encoded answer is reused until anything changes."""
     state = service_of(request).state
     object_id = request.match_info["id"]
+    check_may_read(state, principal_of(request), "MANAGED_OBJECT", object_id)
     with_children = boolean(request, "withChildren", True) if request.query else True
     base = render.base_url(request)
     cache: dict[tuple[str, str, bool], tuple[int, bytes]] = request.app[RENDERED]

@@ -1,7 +1,7 @@
-"""Retention rules (``/retention/retentions``, stored, not applied: the local tenant keeps data until
-it is deleted), bulk operations (``/devicecontrol/bulkoperations``: one operation per device of a
-group, created at once) and Notification 2.0 subscriptions and tokens (``/notification2``; the
-WebSocket consumer is not served)."""
+"""Retention rules (``/retention/retentions``, applied by the tenant's sweep), bulk operations
+(``/devicecontrol/bulkoperations``: one operation per device of a group, created from ``startDate``
+one every ``creationRamp`` seconds: ``tenant.state.housekeeping``) and Notification 2.0
+subscriptions and tokens (``/notification2``; the WebSocket consumer is not served)."""
 
 from __future__ import annotations
 
@@ -15,9 +15,10 @@ from c8ylink.tenant.rest.media import json_response, read_json_object, written_r
 from c8ylink.tenant.rest.params import paged, params_of
 from c8ylink.tenant.state.access import require_business_user, require_tenant_admin
 from c8ylink.tenant.state.audit import audit
-from c8ylink.tenant.state.devicecontrol import create_operation
 from c8ylink.tenant.state.errors import conflict, missing_fields, validation_error
 from c8ylink.tenant.state.filters import Criteria
+from c8ylink.tenant.state.housekeeping import PENDING, release_bulk_operations
+from c8ylink.tenant.state.operations import validate_operation
 from c8ylink.tenant.state.records import Document
 from c8ylink.tenant.state.tenant import TenantState
 from c8ylink.tenant.state.times import normalize_time
@@ -123,7 +124,7 @@ def _bulk(base: str, state: TenantState, bulk: Document) -> Document:
         "failed": counts["FAILED"],
         "all": len(operations),
     }
-    done = counts["SUCCESSFUL"] + counts["FAILED"] == len(operations)
+    done = counts["SUCCESSFUL"] + counts["FAILED"] == len(operations) and not bulk.get(PENDING)
     if bulk["status"] == "DELETED":
         general = "CANCELED"
     elif done:
@@ -132,7 +133,7 @@ def _bulk(base: str, state: TenantState, bulk: Document) -> Document:
         general = "EXECUTING_WITH_ERRORS" if counts["FAILED"] else "EXECUTING"
     status = bulk["status"] if bulk["status"] == "DELETED" else ("COMPLETED" if done else "IN_PROGRESS")
     return {
-        **bulk,
+        **{key: value for key, value in bulk.items() if not key.startswith("_")},
         "status": status,
         "generalStatus": general,
         "progress": progress,
@@ -198,14 +199,10 @@ async def create_bulk(request: web.Request) -> web.StreamResponse:
     state = service_of(request).state
     fields = _bulk_fields(await read_json_object(request), None)
     targets = _targets(state, fields)
-    bulk = state.bulk_operations.create({**fields, "status": "IN_PROGRESS"})
-    for device_id in targets:
-        create_operation(
-            state,
-            principal,
-            {**bulk["operationPrototype"], "deviceId": device_id},
-            bulk_operation_id=bulk["id"],
-        )
+    validate_operation({**fields["operationPrototype"], "deviceId": "0"})  # a bad prototype: 422 now
+    bulk = state.bulk_operations.create({**fields, "status": "IN_PROGRESS", PENDING: targets})
+    release_bulk_operations(state, state.now())  # those due already (a startDate that has passed)
+    bulk = state.bulk_operations.get(bulk["id"])
     audit(
         state,
         principal,

@@ -15,6 +15,7 @@ from c8ylink.tenant.state.audit import audit
 from c8ylink.tenant.state.devicecontrol import create_operation, update_operation
 from c8ylink.tenant.state.errors import validation_error
 from c8ylink.tenant.state.filters import Criteria
+from c8ylink.tenant.state.inventory_access import check_may_read, visible
 from c8ylink.tenant.state.operations import STATUSES
 from c8ylink.tenant.state.tenant import TenantState
 
@@ -70,6 +71,7 @@ async def list_operations(request: web.Request) -> web.StreamResponse:
     state = service_of(request).state
     params = dict(params_of(request))
     found = state.operations.select(_criteria(params), revert=boolean(request, "revert"))
+    found = visible(state, principal_of(request), "OPERATION", found, "deviceId")
     base = render.base_url(request)
     if params.get("agentId"):
         document = paged(request, "operations", found, lambda op: _with_external_ids(base, state, op))
@@ -90,6 +92,7 @@ async def delete_operations(request: web.Request) -> web.StreamResponse:
 async def get_operation(request: web.Request) -> web.StreamResponse:
     state = service_of(request).state
     document = state.operations.get(request.match_info["id"])
+    check_may_read(state, principal_of(request), "OPERATION", str(document["deviceId"]))
     return json_response(render.operation(render.base_url(request), document), "operation")
 
 

@@ -89,6 +89,11 @@ class Inventory:
     def asset_parents(self, object_id: str) -> list[str]:
         return self.references(object_id, "assetParents")
 
+    def group_parents(self, object_id: str) -> list[str]:
+        """What ``bygroupid(id)`` matches against: the object's asset parents (its groups) and its
+        addition parents (a software or firmware package holds its versions as child additions)."""
+        return self.references(object_id, "assetParents") + self.references(object_id, "additionParents")
+
     def descendants(
         self, object_id: str, kinds: Iterable[str] = ("childDevices", "childAdditions")
     ) -> set[str]:

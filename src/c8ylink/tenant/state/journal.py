@@ -66,6 +66,7 @@ class Journal:
         newer = self._pending
         self._pending = {(change.kind, change.key): change.value for change in changes}
         self._pending.update(newer)
+
     def take_feed(self) -> list[FeedEntry]:
         """The writes for the realtime channels since the last call, in the order they happened."""
         taken, self._feed = self._feed, []

@@ -23,7 +23,7 @@ from c8ylink.tenant.state.errors import TenantApiError, validation_error
 
 Document = Mapping[str, Any]
 Predicate = Callable[[Document], bool]
-GroupLookup = Callable[[str], Iterable[str]]  # object id -> ids of its asset parents (groups)
+GroupLookup = Callable[[str], Iterable[str]]  # object id -> ids of its groups (asset, addition parents)
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<string>'(?:[^']|'')*')|(?P<punct>[(),])|(?P<word>[^\s(),']+))",

@@ -208,9 +208,16 @@ class TenantState:
         return scope
 
     def check_may_write(self, principal: Principal, object_id: str) -> None:
-        """People may write anything; a device only its own objects and their descendants (else 403)."""
+        """People may write anything; a device only its own objects and their descendants; a user without
+        global roles where an inventory role grants ADMIN (else 403)."""
         if principal.is_business_user:
             return
+        if not principal.roles:  # a user with inventory roles: where one grants ADMIN
+            from c8ylink.tenant.state.inventory_access import inventory_access
+
+            access = inventory_access(self, principal)
+            if access is not None and any(object_id in ids for ids in access.writable.values()):
+                return
         if not principal.is_device:
             raise forbidden()
         if self._owned_directly(principal.username, object_id):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from c8ylink.operator.api.index import GROUPS, load_group
+from c8ylink.operator.api.index import GROUPS, REALTIME_COMMANDS, load_group
 
 DOC = Path(__file__).resolve().parents[4] / "docs" / "operator.md"
 
@@ -15,15 +15,17 @@ def render_rows() -> list[str]:
     rows = []
     for name in sorted(GROUPS):
         group = load_group(name)
+        names = [command.name for command in group.commands]
+        names += [command for command, _ in REALTIME_COMMANDS.get(name, ())]  # `subscribe`, by hand
         subs: dict[str, list[str]] = {}
-        for command in group.commands:
-            *parents, leaf = command.name.split(" ")
+        for command_name in names:
+            *parents, leaf = command_name.split(" ")
             subs.setdefault(" ".join(parents), []).append(leaf)
         cells = [
             (f"**{sub}**: " if sub else "") + ", ".join(sorted(leaves, key=str.lower))
             for sub, leaves in sorted(subs.items())
         ]
-        rows.append(f"| `{name}` | {len(group.commands)} | {'; '.join(cells)} |")
+        rows.append(f"| `{name}` | {len(names)} | {'; '.join(cells)} |")
     return rows
 
 

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from c8ylink.operator.api.spec import BODY, PATH, QUERY, CommandSpec, ExampleSpec, GroupSpec, ParamSpec
+from c8ylink.operator.api.common_specs import assert_count
+from c8ylink.operator.api.spec import (
+    BODY,
+    CONTEXT,
+    PATH,
+    QUERY,
+    CommandSpec,
+    ExampleSpec,
+    GroupSpec,
+    ParamSpec,
+)
 
 BASE = "/alarm/alarms"
 SEVERITIES = ("CRITICAL", "MAJOR", "MINOR", "WARNING")
@@ -83,4 +93,18 @@ UPDATE = CommandSpec(
     ),
 )  # fmt: skip
 
-GROUP = GroupSpec("alarms", "Cumulocity alarms", (LIST, CREATE, UPDATE))
+ASSERT_COUNT = assert_count(
+    "alarms",
+    "/alarm/alarms",
+    (
+        ParamSpec("type", "string", CONTEXT, "Alarm type"),
+        ParamSpec("fragmentType", "string", CONTEXT, "Only alarms with this fragment"),
+        ParamSpec("status", "string", CONTEXT, "Statuses, e.g. ACTIVE,CLEARED"),
+        ParamSpec(
+            "severity", "string", CONTEXT, "Severity", choices=("CRITICAL", "MAJOR", "MINOR", "WARNING")
+        ),
+        ParamSpec("resolved", "boolean", CONTEXT, "Only cleared alarms"),
+    ),
+)
+
+GROUP = GroupSpec("alarms", "Cumulocity alarms", (LIST, CREATE, UPDATE, ASSERT_COUNT))

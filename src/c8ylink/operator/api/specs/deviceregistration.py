@@ -65,6 +65,27 @@ REGISTER_CA = CommandSpec(
     ),
 )  # fmt: skip
 
+REGISTER_BASIC = CommandSpec(
+    "register-basic",
+    "Register device with username/password credentials",
+    "POST",
+    "/devicecontrol/bulkNewDeviceRequests",
+    long=(
+        "Registers a device that logs in with a password: a bulk registration with AUTH_TYPE=BASIC and "
+        "its credentials (generated when none is given). Prints the id, name, username and password."
+    ),
+    action="create",
+    handler="c8ylink.operator.api.register_ca:run_register_basic",
+    params=(
+        *(param for param in REGISTER_CA.params if param.name != "one-time-password"),
+        ParamSpec("password", "string", BODY, "Device password (8-32 characters; default: generated)"),
+    ),
+    examples=(
+        ExampleSpec("c8y deviceregistration register-basic --id device-0003", "A generated password", "POST",
+                    "/devicecontrol/bulkNewDeviceRequests"),
+    ),
+)  # fmt: skip
+
 LIST = CommandSpec(
     "list",
     "Get device registration collection",
@@ -124,5 +145,5 @@ DELETE = CommandSpec(
 GROUP = GroupSpec(
     "deviceregistration",
     "Device registration: new device requests, CA registration",
-    (REGISTER, REGISTER_CA, LIST, GET, APPROVE, DELETE),
+    (REGISTER, REGISTER_CA, REGISTER_BASIC, LIST, GET, APPROVE, DELETE),
 )

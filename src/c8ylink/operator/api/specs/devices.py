@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from c8ylink.operator.api.common_specs import assert_exists, assert_fragments
 from c8ylink.operator.api.spec import BODY, PATH, QUERY, CommandSpec, ExampleSpec, GroupSpec, ParamSpec, Q
 
 MO = "/inventory/managedObjects"
@@ -160,4 +161,9 @@ DELETE = CommandSpec(
     ),
 )  # fmt: skip
 
-GROUP = GroupSpec("devices", "Cumulocity devices", (LIST, GET, CREATE, UPDATE, DELETE))
+GROUP = GroupSpec(
+    "devices",
+    "Cumulocity devices",
+    (LIST, GET, CREATE, UPDATE, DELETE, assert_exists("devices", "device[]"),
+     assert_fragments("devices", "device[]")),
+)  # fmt: skip

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from c8ylink.operator.api.spec import BODY, QUERY, CommandSpec, ExampleSpec, GroupSpec, ParamSpec
+from c8ylink.operator.api.common_specs import assert_count
+from c8ylink.operator.api.spec import BODY, CONTEXT, QUERY, CommandSpec, ExampleSpec, GroupSpec, ParamSpec
 
 BASE = "/event/events"
 _SOURCE_ALIASES = ("deviceId", "source.id", "managedObject.id", "id")
@@ -55,4 +56,11 @@ CREATE = CommandSpec(
     ),
 )  # fmt: skip
 
-GROUP = GroupSpec("events", "Cumulocity events", (LIST, CREATE))
+ASSERT_COUNT = assert_count(
+    "events",
+    "/event/events",
+    (ParamSpec("type", "string", CONTEXT, "Event type"),
+     ParamSpec("fragmentType", "string", CONTEXT, "Only events with this fragment")),
+)  # fmt: skip
+
+GROUP = GroupSpec("events", "Cumulocity events", (LIST, CREATE, ASSERT_COUNT))

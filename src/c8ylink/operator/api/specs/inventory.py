@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+from c8ylink.operator.api.common_specs import (
+    DURATION,
+    FRAGMENTS,
+    INTERVAL,
+    WAITS,
+    assert_exists,
+    assert_fragments,
+    id_param,
+)
 from c8ylink.operator.api.spec import BODY, PATH, QUERY, CommandSpec, ExampleSpec, GroupSpec, ParamSpec, Q
 
 MO = "/inventory/managedObjects"
@@ -141,4 +150,22 @@ DELETE = CommandSpec(
     ),
 )  # fmt: skip
 
-GROUP = GroupSpec("inventory", "Cumulocity managed objects", (LIST, FIND, GET, CREATE, UPDATE, DELETE))
+WAIT = CommandSpec(
+    "wait",
+    "Wait for a managed object to have fragments",
+    "GET",
+    MO,
+    long="Polls every --interval until every --fragments pattern holds, or exits 106 after --duration.",
+    params=(id_param("id[]", "Managed object id"), FRAGMENTS, DURATION, INTERVAL),
+    handler=WAITS + "run_inventory_wait",
+    examples=(ExampleSpec("c8y inventory wait --id 12345 --fragments c8y_Mobile.iccd",
+                          "Until it has an ICCID", "GET", MO + "/12345"),),
+)  # fmt: skip
+ASSERT_EXISTS = assert_exists("inventory", "id[]")
+ASSERT_FRAGMENTS = assert_fragments("inventory", "id[]")
+
+GROUP = GroupSpec(
+    "inventory",
+    "Cumulocity managed objects",
+    (LIST, FIND, GET, CREATE, UPDATE, DELETE, WAIT, ASSERT_EXISTS, ASSERT_FRAGMENTS),
+)

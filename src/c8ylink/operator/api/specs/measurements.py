@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from c8ylink.operator.api.spec import BODY, QUERY, CommandSpec, ExampleSpec, GroupSpec, ParamSpec
+from c8ylink.operator.api.common_specs import assert_count
+from c8ylink.operator.api.spec import BODY, CONTEXT, QUERY, CommandSpec, ExampleSpec, GroupSpec, ParamSpec
 
 BASE = "/measurement/measurements"
 _SOURCE_ALIASES = ("deviceId", "source.id", "managedObject.id", "id")
@@ -59,4 +60,16 @@ CREATE = CommandSpec(
     ),
 )  # fmt: skip
 
-GROUP = GroupSpec("measurements", "Cumulocity measurements", (LIST, CREATE))
+ASSERT_COUNT = assert_count(
+    "measurements",
+    "/measurement/measurements",
+    (ParamSpec("type", "string", CONTEXT, "Measurement type"),
+     ParamSpec("valueFragmentType", "string", CONTEXT, "Value fragment type"),
+     ParamSpec("valueFragmentSeries", "string", CONTEXT, "Value fragment series")),
+)  # fmt: skip
+
+GROUP = GroupSpec(
+    "measurements",
+    "Cumulocity measurements",
+    (LIST, CREATE, ASSERT_COUNT),
+)

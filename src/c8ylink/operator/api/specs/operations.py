@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from c8ylink.operator.api.spec import BODY, PATH, QUERY, CommandSpec, ExampleSpec, GroupSpec, ParamSpec
+from c8ylink.operator.api.common_specs import DURATION, INTERVAL, WAITS, assert_count
+from c8ylink.operator.api.spec import (
+    BODY,
+    CONTEXT,
+    PATH,
+    QUERY,
+    CommandSpec,
+    ExampleSpec,
+    GroupSpec,
+    ParamSpec,
+)
 
 BASE = "/devicecontrol/operations"
 STATUSES = ("PENDING", "EXECUTING", "SUCCESSFUL", "FAILED")
@@ -89,4 +99,35 @@ UPDATE = CommandSpec(
     ),
 )  # fmt: skip
 
-GROUP = GroupSpec("operations", "Cumulocity operations", (LIST, GET, CREATE, UPDATE))
+WAIT = CommandSpec(
+    "wait",
+    "Wait for an operation to reach a status",
+    "GET",
+    BASE,
+    long=(
+        "Polls until the operation has one of the --status values (default SUCCESSFUL); exits 112 when it "
+        "ends in another status, 106 after --duration."
+    ),
+    params=(
+        ParamSpec("id", "reference", CONTEXT, "Operation id", required=True, pipeline=True,
+                  pipeline_aliases=("id",)),
+        ParamSpec("status", "string[]", CONTEXT, "Status to wait for (several: any)", choices=STATUSES),
+        DURATION,
+        INTERVAL._replace(default="1s"),
+    ),
+    handler=WAITS + "run_operation_wait",
+    examples=(ExampleSpec("c8y operations wait --id 12345 --duration 1m", "Until it is SUCCESSFUL", "GET",
+                          BASE + "/12345"),),
+)  # fmt: skip
+ASSERT_COUNT = assert_count(
+    "operations",
+    BASE,
+    (ParamSpec("status", "string", CONTEXT, "Status", choices=STATUSES),
+     ParamSpec("fragmentType", "string", CONTEXT, "Only operations with this fragment")),
+)  # fmt: skip
+
+GROUP = GroupSpec(
+    "operations",
+    "Cumulocity operations",
+    (LIST, GET, CREATE, UPDATE, WAIT, ASSERT_COUNT),
+)

@@ -49,6 +49,7 @@ THIRD_PARTY_HOMES: dict[str, tuple[str, ...]] = {
     "questionary": ("c8ylink.infra.prompts",),
     "prompt_toolkit": ("c8ylink.infra.prompts",),
     "aiohttp": ("c8ylink.tenant",),
+    "orjson": ("c8ylink.tenant.json_text",),  # the tenant's JSON text, for speed (bench/tenant_rest.py)
     "click": ("c8ylink.infra.cli", "c8ylink.cli", "c8ylink.device.cli", "c8ylink.operator.cli",
               "c8ylink.tenant.cli", "c8ylink.demo"),
     "pyotp": ("c8ylink.tenant", "c8ylink.operator"),

@@ -22,7 +22,7 @@ from c8ylink.core.errors import C8yLinkError
 # test holds the two equal)
 EXTRA_MODULES: dict[str, tuple[str, ...]] = {
     "operator": ("questionary", "prompt_toolkit", "pyotp", "segno", "_jsonnet", "jsonschema", "yaml"),
-    "tenant": ("aiohttp", "pyotp"),
+    "tenant": ("aiohttp", "pyotp", "orjson"),
     "services": ("supervisor",),
 }
 

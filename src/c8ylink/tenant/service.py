@@ -1,8 +1,9 @@
 """``TenantService``: the tenant state, its persistence and its subscribers, shared by every front end.
 
-Front ends (the REST app, later the MQTT listener) change ``service.state`` and then call
+Front ends (the REST app, the MQTT listener) change ``service.state`` and then call
 ``service.commit()``, which writes the journal to SQLite and hands the signals (operation created,
-trusted certificate deleted, ...) to every subscriber::
+trusted certificate deleted, ...) to every subscriber. On the event loop they go through
+``service.commits`` (``tenant.group_commit``): the writes of one loop turn share one transaction::
 
     unsubscribe = service.subscribe(lambda signal: ...)   # called synchronously, in commit order
     stop = service.watch_records(lambda entries: ...)     # every realtime-kind write (the realtime hub)
@@ -23,6 +24,7 @@ from c8ylink.core.clock import Clock
 from c8ylink.core.errors import ConfigError, FileAccessError
 from c8ylink.infra.files import write_atomic
 from c8ylink.tenant.faults import FaultPlan
+from c8ylink.tenant.group_commit import GroupCommit
 from c8ylink.tenant.state.errors import storage_error
 from c8ylink.tenant.state.ids import SecretSource
 from c8ylink.tenant.state.journal import FeedEntry
@@ -75,6 +77,8 @@ class TenantService:
         self._storage_failing = False  # the last commit could not be written
         self._watchers: list[RecordWatcher] = []
         self.extensions: dict[str, object] = {}  # front-end state shared by every app (the realtime hub)
+        self.commits = GroupCommit(self)
+        self._stored_last_id: str | None = None  # the last id as the database holds it
 
     def watch_records(self, watcher: RecordWatcher) -> Callable[[], None]:
         """``watcher`` gets, after each commit, the writes of the realtime kinds (journal feed)."""
@@ -101,8 +105,9 @@ class TenantService:
         tenant keeps serving what it holds (a read commits with ``required=False``)."""
         changes = self.state.journal.take()
         if self.store is not None and changes:
+            last_id = str(self.state.ids.last)
             try:
-                self.store.apply(changes, {"last_id": str(self.state.ids.last)})
+                self.store.apply(changes, {"last_id": last_id} if last_id != self._stored_last_id else None)
             except FileAccessError as exc:
                 self.state.journal.requeue(changes)
                 if not self._storage_failing:
@@ -117,6 +122,7 @@ class TenantService:
             if self._storage_failing:
                 log.warning("The tenant database is written again")
             self._storage_failing = False
+            self._stored_last_id = last_id
         for signal in self.state.take_signals():
             for subscriber in list(self._subscribers):
                 try:
@@ -131,7 +137,9 @@ class TenantService:
                 log.exception("tenant record watcher failed")
 
     def close(self) -> None:
+        """Store what is still pending (the disk's refusal is logged), then close the database."""
         if self.store is not None:
+            self.commits.flush()
             self.store.close()
             self.store = None
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from c8ylink.core.errors import FileAccessError
+from c8ylink.tenant.json_text import record_text
 from c8ylink.tenant.state.journal import Change
 
 _SCHEMA = """
@@ -73,7 +74,7 @@ class TenantStore:
                     self._db.execute(
                         "INSERT INTO records (kind, key, body) VALUES (?, ?, ?) "
                         "ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body",
-                        (change.kind, change.key, json.dumps(change.value, separators=(",", ":"))),
+                        (change.kind, change.key, record_text(change.value)),
                     )
             for name, value in (meta or {}).items():
                 self._db.execute(

@@ -11,7 +11,6 @@ sessions that depend on it. State changes of a burst of messages are committed o
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import socket
 from typing import Any
@@ -37,7 +36,6 @@ from c8ylink.tenant.mqtt.endpoint import handle_publish
 from c8ylink.tenant.mqtt.lines import Outgoing
 from c8ylink.tenant.server import ListenerContext, bind_socket, url_host
 from c8ylink.tenant.service import TenantService
-from c8ylink.tenant.state.errors import TenantApiError
 from c8ylink.tenant.state.signals import (
     OperationCreated,
     TenantEvent,
@@ -64,7 +62,6 @@ class MqttListener:
         self._servers: list[asyncio.Server] = []
         self._service: TenantService | None = None
         self._unsubscribe: Any = None
-        self._commit_pending = False
         self._stopping = False
         self._watch: asyncio.Task[None] | None = None
 
@@ -246,15 +243,12 @@ class MqttListener:
 
     # -- persistence -----------------------------------------------------------------------------------
     def _schedule_commit(self) -> None:
-        if not self._commit_pending:
-            self._commit_pending = True
-            asyncio.get_running_loop().call_soon(self._commit)
+        """Join the group commit of this loop turn (the disk full: logged by the service, stored with
+        the next change)."""
+        self.service.commits.schedule()
 
     def _commit(self) -> None:
-        self._commit_pending = False
-        # the disk full: logged by the service, stored with the next change
-        with contextlib.suppress(TenantApiError):
-            self.service.commit()
+        self.service.commits.flush()
 
 
 def _port(sock: socket.socket) -> int:

@@ -149,8 +149,10 @@ async def post_event(request: web.Request) -> web.StreamResponse:
 @routes.get("/event/events")
 async def list_events(request: web.Request) -> web.StreamResponse:
     state = service_of(request).state
-    found = state.events.select(_criteria(state, dict(params_of(request))), revert=boolean(request, "revert"))
-    found = visible(state, principal_of(request), "EVENT", found, "source.id")
+    selected = state.events.select(
+        _criteria(state, dict(params_of(request))), revert=boolean(request, "revert")
+    )
+    found = visible(state, principal_of(request), "EVENT", selected, "source.id")
     base = render.base_url(request)
     return json_response(paged(request, "events", found, lambda e: render.event(base, e)), "eventcollection")
 
@@ -224,10 +226,10 @@ async def post_alarm(request: web.Request) -> web.StreamResponse:
 @routes.get("/alarm/alarms")
 async def list_alarms(request: web.Request) -> web.StreamResponse:
     state = service_of(request).state
-    found = state.alarms.select(
+    selected = state.alarms.select(
         _alarm_criteria(state, dict(params_of(request))), revert=boolean(request, "revert")
     )
-    found = visible(state, principal_of(request), "ALARM", found, "source.id")
+    found = visible(state, principal_of(request), "ALARM", selected, "source.id")
     base = render.base_url(request)
     return json_response(
         paged(request, "alarms", found, lambda a: render.alarm(base, state, a)), "alarmcollection"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from aiohttp import web
@@ -323,7 +324,7 @@ async def get_supported_series(request: web.Request) -> web.StreamResponse:
     return json_response({"c8y_SupportedSeries": supported_series(_measurements_of(request))}, None)
 
 
-def _measurements_of(request: web.Request) -> list[dict[str, Any]]:
+def _measurements_of(request: web.Request) -> Sequence[dict[str, Any]]:
     state = service_of(request).state
     object_id = request.match_info["id"]
     state.inventory.get(object_id)

@@ -7,7 +7,6 @@ request has an ``Accept`` header (rule 10).
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 from urllib.parse import quote
@@ -16,6 +15,7 @@ from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
 from c8ylink.core import strict_json
+from c8ylink.tenant.json_text import answer_bytes
 from c8ylink.tenant.state.errors import TenantApiError, validation_error
 
 VENDOR_PREFIX = "application/vnd.com.nsn.cumulocity."
@@ -64,7 +64,7 @@ async def read_json_object(request: web.Request) -> dict[str, Any]:
 
 
 def encode_json(document: Any) -> bytes:
-    return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
+    return answer_bytes(document)
 
 
 def json_response(

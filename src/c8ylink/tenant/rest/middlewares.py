@@ -2,7 +2,8 @@
 
 remember the connection -> injected faults -> 406 for an Accept without JSON
     -> Cumulocity error JSON for every failure
-    -> authentication (unless the handler is public) -> handler -> commit (persist + notify)
+    -> authentication (unless the handler is public) -> handler
+    -> a request that changed something: wait for the group commit of its loop turn (persist + notify)
 """
 
 from __future__ import annotations
@@ -54,11 +55,13 @@ async def request_pipeline(request: web.Request, handler: Handler) -> web.Stream
             if principal.is_bootstrap and request.path not in BOOTSTRAP_PATHS:
                 raise forbidden()
             request[PRINCIPAL] = principal
-        version = service.state.journal.version
+        journal = service.state.journal
+        version = journal.version
         try:
             return await handler(request)
-        finally:  # a request that changed nothing is answered even when the disk takes nothing
-            service.commit(required=service.state.journal.version != version)
+        finally:  # answered once stored (a read waits for nothing, even when the disk takes nothing)
+            if journal.version != version:
+                await service.commits.commit()
     except TenantApiError as exc:
         return error_response(exc.status, exc.error, exc.message)
     except web.HTTPException as exc:

@@ -70,8 +70,8 @@ async def post_operation(request: web.Request) -> web.StreamResponse:
 async def list_operations(request: web.Request) -> web.StreamResponse:
     state = service_of(request).state
     params = dict(params_of(request))
-    found = state.operations.select(_criteria(params), revert=boolean(request, "revert"))
-    found = visible(state, principal_of(request), "OPERATION", found, "deviceId")
+    selected = state.operations.select(_criteria(params), revert=boolean(request, "revert"))
+    found = visible(state, principal_of(request), "OPERATION", selected, "deviceId")
     base = render.base_url(request)
     if params.get("agentId"):
         document = paged(request, "operations", found, lambda op: _with_external_ids(base, state, op))

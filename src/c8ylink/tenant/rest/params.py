@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from aiohttp import web
@@ -25,7 +25,7 @@ def boolean(request: web.Request, name: str, default: bool = False) -> bool:
 
 
 def paged(
-    request: web.Request, key: str, items: list[T], render: Callable[[T], dict[str, Any]]
+    request: web.Request, key: str, items: Sequence[T], render: Callable[[T], dict[str, Any]]
 ) -> dict[str, Any]:
     page = paginate(items, parse_page_request(params_of(request)))
     return collection(request, key, [render(item) for item in page.items], page)

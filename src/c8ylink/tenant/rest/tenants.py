@@ -4,6 +4,7 @@ one is refused (403), the list of sub-tenants is empty."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from aiohttp import web
@@ -117,7 +118,7 @@ def _devices(state: TenantState) -> list[dict[str, Any]]:
     return state.inventory.select(InventoryFilter(fragment_type="c8y_IsDevice"))
 
 
-def _data(state: TenantState) -> dict[str, list[dict[str, Any]]]:
+def _data(state: TenantState) -> dict[str, Sequence[dict[str, Any]]]:
     return {
         "inventoriesCreatedCount": state.inventory.select(InventoryFilter()),
         "measurementsCreatedCount": state.measurements.select(Criteria()),

@@ -9,6 +9,7 @@ writes nothing), so that nothing changes for the users of earlier versions.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,8 +66,8 @@ def _grant(permission: dict[str, Any], ids: set[str], readable: dict[str, set[st
             writable[name] |= ids
 
 
-def visible(state: TenantState, principal: Principal, scope: str, documents: list[dict[str, Any]],
-            owner_of: str = "id") -> list[dict[str, Any]]:  # fmt: skip
+def visible(state: TenantState, principal: Principal, scope: str, documents: Sequence[dict[str, Any]],
+            owner_of: str = "id") -> Sequence[dict[str, Any]]:  # fmt: skip
     """The documents the principal may read (``owner_of``: where the managed object's id is)."""
     access = inventory_access(state, principal)
     if access is None:

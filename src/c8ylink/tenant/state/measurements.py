@@ -8,7 +8,7 @@ oldest few of a device costs the same with 10 or 100,000 stored.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -123,7 +123,9 @@ class Measurements:
         *,
         series: tuple[str | None, str | None] = (None, None),
         revert: bool = False,
-    ) -> list[Document]:
+    ) -> Sequence[Document]:
+        """The matching measurements in answer order (reverse with ``revert``); a plain query by one
+        source answers that source's index itself, uncopied: callers only read it."""
         fragment, series_name = series
         sources = dict(criteria.equals).get("source.id")
         if sources is not None and len(sources) == 1:
@@ -132,11 +134,8 @@ class Measurements:
             rest = Criteria(tuple(e for e in criteria.equals if e[0] != "source.id"), criteria.fragment_type,
                             criteria.windows)  # fmt: skip
             if rest == Criteria() and fragment is None and series_name is None:
-                found = list(ordered)
-            else:
-                found = [
-                    doc for doc in ordered if rest.matches(doc) and _has_series(doc, fragment, series_name)
-                ]
+                return ordered[::-1] if revert else ordered
+            found = [doc for doc in ordered if rest.matches(doc) and _has_series(doc, fragment, series_name)]
             if revert:
                 found.reverse()
             return found

@@ -72,7 +72,7 @@ def parse_query_time(value: str, field: str) -> datetime:
 def format_time(moment: datetime) -> str:
     """UTC with milliseconds and a ``Z``: ``2020-03-19T12:16:31.586Z``."""
     utc = moment.astimezone(UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    return utc.isoformat(timespec="milliseconds")[:-6] + "Z"  # without its "+00:00"
 
 
 def normalize_time(value: object, field: str = "time") -> str:

@@ -54,13 +54,13 @@ def list_cmd() -> None:
       c8y extensions list -o json
     """
     from c8ylink.operator.extensions.manager import describe
-    from c8ylink.operator.extensions.manifest import ExtensionError
+    from c8ylink.operator.extensions.manifest import no_extensions
     from c8ylink.operator.extensions.store import installed
 
     ops = operator_context(click.get_current_context(), prompts="none")
     rows = [describe(item) for item in installed(extensions_root(ops))]
     if not rows:
-        raise ExtensionError("no installed extensions found", exit_code=100)
+        raise no_extensions()
     if ops.flags.output == "json" or (ops.flags.output is None and not ops.where.stdout_tty):
         for row in rows:
             click.echo(json.dumps(row.as_json()))

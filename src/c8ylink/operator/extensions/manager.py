@@ -13,12 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from c8ylink.core.exit_codes import C8yExit
 from c8ylink.operator.extensions.manifest import (
     MANIFEST,
     ExtensionError,
     command_name,
     install_name,
+    no_extensions,
     normalize_selector,
     source_url,
 )
@@ -63,8 +63,9 @@ def git(*args: str, cwd: Path | None = None) -> str:
         env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
     )  # fmt: skip
     if done.returncode != 0:
-        lines = [line for line in done.stderr.splitlines() if line.strip()]
-        reason = lines[-1].strip() if lines else f"exit code {done.returncode}"
+        lines = [line.strip() for line in done.stderr.splitlines() if line.strip()]
+        fatal = [line.split(":", 1)[1].strip() for line in lines if line.startswith(("fatal:", "error:"))]
+        reason = (fatal or lines or [f"exit code {done.returncode}"])[0]
         raise ExtensionError(f"git {args[0]} failed: {reason}")
     return done.stdout.strip()
 
@@ -172,7 +173,7 @@ def update(root: Path, name: str, *, force: bool = False) -> list[tuple[str, str
     that failed."""
     extensions = installed(root)
     if not extensions:
-        raise ExtensionError("no installed extensions found", exit_code=int(C8yExit.SYSTEM))
+        raise no_extensions()
     if name:
         selector = normalize_selector(name)
         match = next((item for item in extensions if item.name == selector), None)

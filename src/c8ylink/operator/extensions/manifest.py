@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from c8ylink.core.errors import C8yLinkError
+from c8ylink.core.errors import C8yLinkError, UsageError
 from c8ylink.core.exit_codes import C8yExit
 
 PREFIX = "c8y-"  # every extension's repository name starts with it; its commands go without it
@@ -21,8 +21,15 @@ MANIFEST = "extension.yaml"
 COMMANDS, TEMPLATES, VIEWS = "commands", "templates", "views"
 
 
-class ExtensionError(C8yLinkError):
+class ExtensionError(UsageError):
+    """A mistake in what the user asked of the extension manager (exit 101, ``userError``)."""
+
     exit_code = int(C8yExit.USER)
+
+
+def no_extensions() -> C8yLinkError:
+    """Upstream's system error (exit 100) when there is nothing to list or update."""
+    return C8yLinkError("no installed extensions found", exit_code=int(C8yExit.SYSTEM))
 
 
 @dataclass(frozen=True, slots=True)

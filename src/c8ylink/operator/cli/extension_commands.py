@@ -43,6 +43,7 @@ def _script_command(name: str, script: Path) -> click.Command:
         callback=run,
         params=[click.Argument(["args"], nargs=-1, type=click.UNPROCESSED)],
         help=f"Extension command ({script})",
+        short_help="Extension script command",
         context_settings=_PASS_THROUGH,
     )
 

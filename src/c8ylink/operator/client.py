@@ -229,7 +229,13 @@ class C8yClient:
         try:
             socket: WebSocket = opener(path, params=params)
         except UpgradeRefused as exc:
-            raise self.error_for(exc.response, authenticated=False) from None
+            shown = {
+                name: ("{token}" if name == "token" else value) for name, value in (params or {}).items()
+            }
+            from c8ylink.infra.net.http_request import join_url
+
+            response = exc.response._replace(url=join_url(self.config.base_url, path, shown))
+            raise self.error_for(response, authenticated=False) from None
         return socket
 
     def get_json(self, path: str, *, params: Mapping[str, str] | None = None) -> Any:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -82,7 +82,7 @@ def consume(
     *,
     now: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
-) -> Iterator[Notification]:
+) -> Generator[Notification, None, None]:
     """Each new notification, until ``duration`` passed or ``count`` were handed on. The first connection
     failing is the caller's error; later drops are retried (``RETRY_WAITS``)."""
     deadline = now() + options.duration if options.duration > 0 else float("inf")
@@ -179,7 +179,7 @@ def run_subscribe(executor: Executor, values: dict[str, Any]) -> None:
     options = parse_options(values)
     token = str(values.get("token") or "")
     if executor.run.dry:
-        executor.print_dry(_token_plan(name, values))
+        executor.print_dry(_consumer_plan(values))
         return
     client = executor.client()
     if not token:
@@ -204,13 +204,9 @@ def run_subscribe(executor: Executor, values: dict[str, Any]) -> None:
         stream.close()
 
 
-def _token_plan(name: str, values: Mapping[str, Any]) -> RequestPlan:
+def _consumer_plan(values: Mapping[str, Any]) -> RequestPlan:
+    """What ``--dry`` shows: the consumer's connection (the token, given or to be created, is a secret)."""
     from c8ylink.operator.api.plan import RequestPlan
 
-    token = str(values.get("token") or "")
-    if token:  # no token to create: the consumer's connection (the token is a secret)
-        query = tuple(consumer_params("<token>", str(values.get("consumer") or "")).items())
-        return RequestPlan("GET", CONSUMER_PATH, query=query)
-    subscriber = str(values.get("subscriber") or DEFAULT_SUBSCRIBER)
-    body = build_token_request(name, subscriber, int(values.get("expiresInMinutes") or 1440))
-    return RequestPlan("POST", TOKEN_PATH, body=body, headers=(("Content-Type", "application/json"),))
+    query = tuple(consumer_params("{token}", str(values.get("consumer") or "")).items())
+    return RequestPlan("GET", CONSUMER_PATH, query=query)

@@ -9,8 +9,8 @@ fed the bytes of one answer in pieces of any size and returns what they complete
 The body framing follows RFC 9112 §6.3: none for ``HEAD``, ``CONNECT`` 2xx, 1xx, 204 and 304; chunked
 (trailers read and returned with ``End``); ``Content-Length``; otherwise until the peer closes. Interim
 1xx answers are skipped, except ``101 Switching Protocols``: the answer, after which the bytes
-(``unused``) are the upgraded protocol's. Lines longer than ``max_line`` and more than ``max_headers`` header fields are
-``ResponseError``, as is anything that is not HTTP/1.x.
+(``unused``) are the upgraded protocol's. Lines longer than ``max_line`` and more than ``max_headers``
+header fields are ``ResponseError``, as is anything that is not HTTP/1.x.
 
 Why not ``http.client``: it imports the ``email`` package to parse headers, which costs as much again as
 the whole request on a small machine, and every stage of a ``c8y`` pipeline is a new process

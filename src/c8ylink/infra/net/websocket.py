@@ -141,7 +141,9 @@ class WebSocket:
                 elif opcode == CLOSE:
                     code, reason = decode_close(payload)
                     self.close()
-                    raise WebSocketClosed(f"{self.url}: the server closed the websocket ({code} {reason})".rstrip())
+                    raise WebSocketClosed(
+                        f"{self.url}: the server closed the websocket ({code} {reason})".rstrip()
+                    )
             if not self._receive_some(timeout):
                 return None
 
@@ -152,7 +154,7 @@ class WebSocket:
         try:
             sock.settimeout(max(timeout, 0.001))
             data = sock.recv(RECEIVE)
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             return False
         except (OSError, ssl.SSLError) as exc:
             self._abort()

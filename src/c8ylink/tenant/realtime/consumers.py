@@ -69,14 +69,16 @@ def build_body(kind: str, key: str, document: Mapping[str, Any] | None, copied: 
     return dict(document)
 
 
-def matches(definition: Mapping[str, Any], api: str, device: str | None, document: Mapping[str, Any] | None) -> bool:
+def matches(
+    definition: Mapping[str, Any], api: str, device: str | None, document: Mapping[str, Any] | None
+) -> bool:
     """Whether a subscription takes a write of ``api`` about ``device``."""
     filters = definition.get("subscriptionFilter") or {}
     if not _api_matches(filters.get("apis"), api):
         return False
-    if definition.get("context") == "mo":
-        if device is None or str(definition.get("source", {}).get("id")) != device:
-            return False
+    source = str(definition.get("source", {}).get("id"))
+    if definition.get("context") == "mo" and (device is None or source != device):
+        return False
     return document is None or _type_matches(filters.get("typeFilter"), document.get("type"))
 
 
@@ -112,13 +114,19 @@ class ConsumerHub:
         api = RESOURCES[entry.kind]
         document: Mapping[str, Any] | None = None
         if entry.action != DELETE and entry.value is not None:
-            document = entry.value.get("document", entry.value) if entry.kind == "managedObject" else entry.value
+            document = (
+                entry.value.get("document", entry.value) if entry.kind == "managedObject" else entry.value
+            )
             device = source_of(entry.kind, document)
         else:
             device = entry.key if entry.kind == "managedObject" else None
         for subscriber in list(self.subscribers.values()):
             definition = next(
-                (d for d in self._subscriptions(subscriber.subscription) if matches(d, api, device, document)),
+                (
+                    d
+                    for d in self._subscriptions(subscriber.subscription)
+                    if matches(d, api, device, document)
+                ),
                 None,
             )
             if definition is None:
@@ -131,6 +139,8 @@ class ConsumerHub:
                 subscriber.queue.popitem(last=False)
                 subscriber.dropped += 1
                 if subscriber.dropped == 1:
-                    log.warning("notification2 subscriber %s is not keeping up: oldest dropped", subscriber.name)
+                    log.warning(
+                        "notification2 subscriber %s is not keeping up: oldest dropped", subscriber.name
+                    )
             subscriber.queue[ack_id] = text
             subscriber.wake.set()

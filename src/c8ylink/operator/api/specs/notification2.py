@@ -1,6 +1,8 @@
 """``c8y notification2 subscriptions subscribe`` (go-c8y-cli writes it by hand): consume a Notifications 2.0
 subscription over a WebSocket, one JSON line per notification, each acknowledged
-(``operator.notification2``). The other commands of the group are the declared REST ones."""
+(``operator.notification2``). Its request is the consumer's connection (what ``--dry`` shows); the
+token request before it, when no ``--token`` is given, is the handler's. The other commands of the
+group are the declared REST ones."""
 
 from __future__ import annotations
 
@@ -9,8 +11,8 @@ from c8ylink.operator.api.spec import CONTEXT, CommandSpec, GroupSpec, ParamSpec
 SUBSCRIBE = CommandSpec(
     "subscriptions subscribe",
     "Subscribe to a subscription",
-    "POST",
-    "/notification2/token",
+    "GET",
+    "/notification2/consumer/",
     long="Subscribe to an existing subscription. If no token is provided, a token will be created "
     "automatically before starting the realtime client",
     params=(
@@ -30,7 +32,8 @@ SUBSCRIBE = CommandSpec(
     handler="c8ylink.operator.notification2:run_subscribe",
     upstream_examples=(
         "c8y notification2 subscriptions subscribe --name registration",
-        "c8y notification2 subscriptions subscribe --name registration --actionTypes CREATE --actionTypes UPDATE",
+        "c8y notification2 subscriptions subscribe --name registration --actionTypes CREATE "
+        "--actionTypes UPDATE",
         "c8y notification2 subscriptions subscribe --name registration --duration 10m",
         "c8y notification2 subscriptions subscribe --name registration --consumer client01",
         'c8y notification2 subscriptions subscribe --name registration --token "ey123123123123"',

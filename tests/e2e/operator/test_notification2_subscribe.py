@@ -6,6 +6,7 @@ nothing lost or printed twice."""
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -17,7 +18,7 @@ import pytest
 from c8ylink.tenant.admin_client import AdminClient
 from c8ylink.tenant.background import BackgroundTenant
 
-from .conftest import C8Y, write_session
+from .conftest import C8Y, Run, write_session
 
 pytestmark = pytest.mark.e2e
 DEADLINE = 30.0
@@ -127,3 +128,28 @@ def test_a_dropped_connection_is_reopened_with_nothing_printed_twice(
     code, lines, stderr = finish(process)
     assert code == 0, stderr
     assert [line["id"] for line in lines] == later  # the first line was read above: not again
+
+
+def test_ctrl_c_ends_it_quietly(start: Start, admin: AdminClient) -> None:
+    device = device_subscription(admin, "n2ctrlc", ["measurements"])
+    process = start("notification2", "subscriptions", "subscribe", "--name", "n2ctrlc")  # no --duration
+    wait_until(lambda: connected(admin, "n2ctrlc"), "the consumer")
+    sent = measure(admin, device, 1)
+    assert process.stdout is not None
+    assert json.loads(process.stdout.readline())["id"] == sent
+    process.send_signal(signal.SIGINT)
+    code, lines, stderr = finish(process)
+    assert (code, lines) == (0, []), stderr
+    assert "Traceback" not in stderr
+    wait_until(lambda: not connected(admin, "n2ctrlc"), "the consumer to leave")
+
+
+def test_a_missing_name_and_bad_flags_are_refused_before_connecting(rest: Callable[..., Run]) -> None:
+    for args, words in (
+        ([], "name"),
+        (["--name", "x", "--duration", "soon"], "--duration"),
+        (["--name", "x", "--actionTypes", "EXPLODE"], "EXPLODE"),
+    ):
+        run = rest("notification2", "subscriptions", "subscribe", *args)
+        assert run.code == 101 and run.stdout == "", (args, run.stderr)
+        assert words in run.stderr and len(run.stderr.strip().splitlines()) == 1, (args, run.stderr)

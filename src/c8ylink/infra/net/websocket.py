@@ -27,6 +27,7 @@ from c8ylink.infra.net.websocket_frames import (
     BINARY,
     CLOSE,
     PING,
+    PONG,
     TEXT,
     FrameError,
     FrameParser,
@@ -137,7 +138,7 @@ class WebSocket:
                 if opcode in (TEXT, BINARY):
                     return payload.decode("utf-8", errors="replace")
                 if opcode == PING:
-                    self._send(0xA, payload)
+                    self._send(PONG, payload)
                 elif opcode == CLOSE:
                     code, reason = decode_close(payload)
                     self.close()

@@ -192,6 +192,26 @@ def test_a_local_folder_is_linked_and_delete_removes_only_the_link(
     assert entries(installed_dir) == [] and (repo / "extension.yaml").is_file()
 
 
+def test_a_pinned_install_stays_at_its_commit(c8y: C8y, work: Path) -> None:
+    repo = make_repo(work, "c8y-pinned", greeting="one")
+    first = git(repo, "rev-parse", "HEAD")
+    write(repo / "commands" / "greet", '#!/bin/sh\necho "two $*"\n', 0o755)
+    git(repo, "commit", "--quiet", "-am", "second")
+    assert c8y("extensions", "install", f"file://{repo}", "--pin", first).code == 0
+    assert c8y("pinned", "greet").stdout == "one \n"
+    row = json.loads(c8y("extensions", "list").stdout)
+    assert (row["version"], row["pinned"]) == (first[:8], True)
+    refused = c8y("extensions", "update", "pinned")
+    assert refused.code == 101 and "pinned extensions can not be updated" in one_line(refused)
+
+
+def test_a_local_folder_without_the_prefix_gets_it(c8y: C8y, work: Path, installed_dir: Path) -> None:
+    repo = make_repo(work, "plain")
+    assert c8y("extensions", "install", str(repo)).code == 0
+    assert entries(installed_dir) == ["c8y-plain"]
+    assert c8y("plain", "greet", "x").stdout == "hello x\n"
+
+
 # -- bad input ---------------------------------------------------------------------------------------
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from c8ylink.operator.extensions.manifest import (
     MANIFEST,
+    PREFIX,
     ExtensionError,
     command_name,
     install_name,
@@ -103,6 +104,8 @@ def install_local(root: Path, source: Path, name_flag: str, is_command: Callable
     source = source.resolve()
     load_manifest(source / MANIFEST)  # not an extension, or a malformed one: nothing is linked
     folder = name_flag or source.name
+    if PREFIX not in folder:  # listed and found like every other extension (upstream would hide it)
+        folder = PREFIX + folder
     check_available(root, folder, is_command)
     root.mkdir(parents=True, exist_ok=True)
     os.symlink(source, root / folder, target_is_directory=True)

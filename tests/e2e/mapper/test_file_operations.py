@@ -121,6 +121,30 @@ def test_a_config_type_not_declared_fails(connected: Connected, files: Path) -> 
     assert "The configuration type 'nope' is not defined" in done["failureReason"]
 
 
+def test_the_log_of_a_failed_operation_is_uploaded_before_its_status(
+    connected: Connected, files: Path
+) -> None:
+    """c8y.operations.auto_log_upload = on-failure (the default): the agent's log of the command."""
+    done = create(connected, "Get nope2", {"c8y_UploadConfigFile": {"type": "nope2"}})
+    assert done["status"] == "FAILED"
+    events = connected.c8y("events", "list", "--device", connected.mo_id, "--type", "config_snapshot_op_log")
+    assert events and events[0]["text"] == "config_snapshot operation log"
+    logs = [binary_of(connected, f"https://x/event/events/{event['id']}/binaries") for event in events]
+    log = next(text for text in logs if b"'nope2'" in text).decode()
+    assert log.splitlines()[-1].endswith(
+        "failed: The configuration type 'nope2' is not defined in "
+        f"{connected.device.config_dir}/plugins/tedge-configuration-plugin.toml"
+    )
+    # a successful operation uploads none (on-failure)
+    before = len(events)
+    assert (
+        create(connected, "Get app-conf again", {"c8y_UploadConfigFile": {"type": "app-conf"}})["status"]
+        == "SUCCESSFUL"
+    )
+    after = connected.c8y("events", "list", "--device", connected.mo_id, "--type", "config_snapshot_op_log")
+    assert len(after) == before
+
+
 def test_a_log_request_uploads_the_selected_lines(connected: Connected, files: Path) -> None:
     now = time.time()
     request = {

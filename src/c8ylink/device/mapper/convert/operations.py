@@ -18,7 +18,9 @@ then moves the status on, and the mapper answers on the entity's SmartREST topic
     successful -> 506,<op id>            (503,<fragment>)       then clears the command topic
     failed     -> 505,<op id>,<reason>   (502,<fragment>,<reason>; reason cut to 500 bytes), then clears
 
-A finished software_update or device_profile also starts a software_list command; a successful
+A finished command's log (``logPath``) is uploaded first when ``c8y.operations.auto_log_upload``
+asks for it (``convert.operation_logs``). A finished software_update or device_profile also starts a
+software_list command; a successful
 firmware_update sets ``c8y_Firmware``, a successful device_profile ``c8y_Profile``. An operation for
 an external id the mapper does not know is reported on te/errors and, with operation ids, failed in
 the cloud.
@@ -72,6 +74,7 @@ from c8ylink.device.mapper.convert.firmware_profile import (
     build_profile_request,
     finished_messages,
 )
+from c8ylink.device.mapper.convert.operation_logs import with_operation_log
 from c8ylink.device.mapper.convert.payloads import (
     entity_smartrest_topic,
     parse_json,
@@ -274,19 +277,21 @@ def convert_command(entity: Entity, command: Command, payload: bytes, ctx: Conte
         return []
     if spec.command in UPLOADED and status == "successful":  # reported once the file is in the cloud
         topic = topic_for(ctx.config.topic_root, entity.topic_id, command)
-        return [upload_snapshot(entity, spec, operation_id, command_topic=topic, data=data, ctx=ctx)]
+        upload = upload_snapshot(entity, spec, operation_id, command_topic=topic, data=data, ctx=ctx)
+        return with_operation_log(entity, command.operation, data, [upload], ctx)
     record = _status_record(spec, operation_id, status, data, ctx)
     messages = [smartrest_message(entity_smartrest_topic(ctx.config, entity), [record])]
-    if status != "executing":
-        messages.append(_clear(entity, command, ctx))
-        ctx.state.operations.finish(operation_id, ctx.now)
-        if status == "successful":
-            messages.extend(finished_messages(entity, spec.command, data, ctx))
-        if spec.command in ("software_update", "device_profile"):
-            messages.append(request_software_list(entity, ctx))
-        elif spec.command == "config_update":
-            messages.extend(delete_after_update(data, ctx))
-    return messages
+    if status == "executing":
+        return messages
+    messages.append(_clear(entity, command, ctx))
+    ctx.state.operations.finish(operation_id, ctx.now)
+    if status == "successful":
+        messages.extend(finished_messages(entity, spec.command, data, ctx))
+    if spec.command in ("software_update", "device_profile"):
+        messages.append(request_software_list(entity, ctx))
+    elif spec.command == "config_update":
+        messages.extend(delete_after_update(data, ctx))
+    return with_operation_log(entity, command.operation, data, messages, ctx)
 
 
 def _status_record(

@@ -116,8 +116,8 @@ async def test_only_files_under_logs_path_are_uploaded(tmp_path: Any) -> None:
     transfers = Transfers(MapperConfig("dev1", logs_path=str(logs)), NoCloud())
     base = {"kind": "operation_log", "externalId": "dev1", "eventType": "t", "text": "t", "time": "t"}
     for path in (secret, logs / "agent/link.log", logs / "agent/../../secret", logs / "agent"):
-        with pytest.raises(TransferFailed, match="is not a file in logs.path"):
+        with pytest.raises(TransferFailed, match=r"is not a file in logs\.path"):
             await transfers.run({**base, "path": str(path)})
-    with pytest.raises(TransferFailed, match="Cannot read .*missing.log"):
+    with pytest.raises(TransferFailed, match=r"Cannot read .*missing\.log"):
         await transfers.run({**base, "path": str(logs / "agent/missing.log")})
     await transfers.close()

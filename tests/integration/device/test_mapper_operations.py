@@ -196,3 +196,27 @@ def test_disabled_operation_is_not_run(
         watch.publish(NOTIFICATIONS, restart_operation("500"))
         error = watch.error_for(NOTIFICATIONS)
         assert error["error"] == "unsupported-operation" and "c8y.enable.device_restart" in error["message"]
+
+
+def test_a_child_that_does_not_finish_its_firmware_update_in_time_fails_it(
+    broker: Any, device_config: Callable[..., Path], start_mapper: Callable[..., Any],
+    probe: Callable[..., Any],
+) -> None:  # fmt: skip
+    """firmware.child.update.timeout (1 s here): the child never answers; the operation fails and the
+    command is cleared."""
+    config = device_config(broker, **{"firmware.child.update.timeout": "1s"})
+    start_mapper(config, broker)
+    with probe(broker) as watch:
+        watch.publish("te/device/child01//", {"@type": "child-device"}, retain=True)
+        watch.expect("c8y/s/us", lambda m: m.payload.startswith(b"101,dev1:device:child01"))
+        firmware = {"name": "core", "version": "2.0", "url": "https://127.0.0.1/inventory/binaries/5"}
+        watch.publish(NOTIFICATIONS, {"id": "500", "status": "PENDING", "c8y_Firmware": firmware,
+                                      "externalSource": {"externalId": "dev1:device:child01"}})  # fmt: skip
+        command = "te/device/child01///cmd/firmware_update/c8y-mapper-500"
+        assert watch.expect_json(command)["status"] == "init"
+        watch.expect(
+            "c8y/s/us/dev1:device:child01",
+            "505,500,Timeout due to lack of response from child device: dev1:device:child01 "
+            "for firmware: core",
+        )
+        watch.expect(command, lambda m: m.payload == b"")

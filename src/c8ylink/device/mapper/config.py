@@ -79,6 +79,7 @@ class MapperConfig:
     software_with_types: bool = False  # c8y.software_management.with_types
     auto_register: bool = True  # agent.entity_store.auto_register
     auto_log_upload: AutoLogUpload = AutoLogUpload.ON_FAILURE  # c8y.operations.auto_log_upload
+    firmware_child_timeout: float = 3600.0  # firmware.child.update.timeout, seconds
     logs_path: str = "/var/log/tedge"  # logs.path: the only place operation logs are uploaded from
     operation_source: OperationSource = OperationSource.JSON
     c8y_http_host: str | None = None  # c8y.http host: URLs there are fetched through the local proxy

@@ -42,6 +42,7 @@ from c8ylink.device.mapper.config import MapperConfig
 from c8ylink.device.mapper.context import Context
 from c8ylink.device.mapper.convert.capabilities import apply_operation_files
 from c8ylink.device.mapper.convert.custom_operations import custom_topic, finish_custom_run
+from c8ylink.device.mapper.convert.deadlines import deadline_topic, expire_command
 from c8ylink.device.mapper.convert.file_operations import finish_transfer, transfer_topic
 from c8ylink.device.mapper.convert.health import heartbeat_seconds
 from c8ylink.device.mapper.convert.operation_logs import TRANSFER_KIND as LOG_TRANSFER
@@ -96,6 +97,7 @@ class MapperService:
         self._synced = False
         self._pending: list[Message] = []  # unacknowledged when the last connection ended
         self._transfer_topic = transfer_topic(config)
+        self._deadline_topic = deadline_topic(config)
         self.cloud: CloudRequests | None = None  # the proxy service, for transfers without the local hop
         self._transfers: Transfers | None = None
         self._transfer_tasks: set[asyncio.Task[None]] = set()
@@ -228,6 +230,8 @@ class MapperService:
                 self._start_transfer(output)
             elif output.topic == self._custom_topic:
                 self._start_task(self._custom_run(json.loads(output.payload)))
+            elif output.topic == self._deadline_topic:
+                self._start_task(self._deadline(json.loads(output.payload)))
             else:
                 self._publish(output)
 
@@ -238,6 +242,15 @@ class MapperService:
         task = asyncio.get_running_loop().create_task(work)
         self._transfer_tasks.add(task)
         task.add_done_callback(self._transfer_tasks.discard)
+
+    async def _deadline(self, deadline: dict[str, Any]) -> None:
+        """Wait, then fail the operation if it is still running (``convert.deadlines``)."""
+        await asyncio.sleep(float(deadline["seconds"]))
+        ctx = Context(self.state, self.runtime.clock.now(), self.config)
+        outputs = expire_command(deadline, ctx)
+        if outputs:
+            log.error("Operation %s: %s", deadline["operationId"], deadline["reason"])
+        self._dispatch(outputs)
 
     async def _custom_run(self, run: dict[str, Any]) -> None:
         """Run the command of a custom operation, then report its outcome."""

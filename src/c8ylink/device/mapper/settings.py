@@ -69,6 +69,7 @@ def build_mapper_config(
         auto_register=bool(get("agent.entity_store.auto_register")),
         auto_log_upload=AutoLogUpload(str(get("c8y.operations.auto_log_upload"))),
         logs_path=str(get("logs.path")),
+        firmware_child_timeout=float(getattr(get("firmware.child.update.timeout"), "seconds", 3600)),
         c8y_http_host=str(getattr(http, "host", http)),
         proxy_url=proxy.removesuffix("/c8y"),
         file_transfer_url=local_http(settings).base_url,

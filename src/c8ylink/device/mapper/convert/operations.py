@@ -62,6 +62,7 @@ from c8ylink.device.mapper.convert.custom_operations import (
     template_for_record,
     workflow_result_parameters,
 )
+from c8ylink.device.mapper.convert.deadlines import child_firmware_deadline
 from c8ylink.device.mapper.convert.file_operations import (
     FILE_COMMANDS,
     UPLOADED,
@@ -197,7 +198,11 @@ def _start_command(
         payload = build_profile_request(value, operation or {}, ctx.config)
     command = Command(spec.command, f"{ctx.config.command_id_prefix}{operation_id}")
     ctx.state.operations.start(operation_id, ctx.now)
-    return [Message.json(topic_for(ctx.config.topic_root, entity.topic_id, command), payload, retain=True)]
+    topic = topic_for(ctx.config.topic_root, entity.topic_id, command)
+    messages = [Message.json(topic, payload, retain=True)]
+    if spec.command == "firmware_update":  # firmware.child.update.timeout
+        messages += child_firmware_deadline(entity, operation_id, topic, str(payload.get("name", "")), ctx)
+    return messages
 
 
 def _fail_unconvertible(
@@ -265,6 +270,8 @@ def convert_command(entity: Entity, command: Command, payload: bytes, ctx: Conte
     data = parse_json_object(payload, "a command")
     status = data.get("status")
     operation_id = command.command_id[len(prefix) :]
+    if operation_id in ctx.state.operations.expired:
+        return []  # failed by its deadline (convert.deadlines): too late
     if status not in ("successful", "failed") and not ctx.state.operations.is_known(operation_id, ctx.now):
         ctx.state.operations.start(operation_id, ctx.now)  # a retained command read back after a restart
     if command.operation == "software_list":

@@ -9,7 +9,8 @@ the file transfer service:
   mode, then moved into place; results: ``path``.
   On any failure the old file is untouched and the temporary file removed;
 - ``log_upload``: the files of the type modified since ``dateFrom``, newest first, the
-  last ``lines`` lines containing ``searchText``, PUT to ``tedgeUrl``.
+  last ``lines`` lines containing ``searchText``, PUT to ``tedgeUrl``; a ``<type>::<plugin>`` is got
+  from that log plugin (``log_plugins``) and filtered the same way.
 
 Each raises ``OperationFailed`` with the reason the command's ``failed`` status carries. A ``tedgeUrl``
 on the agent's own file transfer service (``local_files``) is read or written in its directory
@@ -25,7 +26,7 @@ import os
 import shutil
 import ssl
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,6 +41,7 @@ from c8ylink.core.plugin_files import (
     parse_log_plugin,
     unique_types,
 )
+from c8ylink.device.agent.log_plugins import LogPluginError, LogPlugins, split_type
 from c8ylink.device.local_http import LocalFiles
 
 if TYPE_CHECKING:
@@ -82,6 +84,7 @@ class DeviceOperations:
     tmp_dir: Path | None = None  # tmp.path: where a log is assembled before its upload
     local_files: LocalFiles | None = None  # the agent's own file transfer service, read from disk
     ssl_context: ssl.SSLContext | None = None  # the file transfer service's HTTPS, as its clients see it
+    log_plugins: LogPlugins = field(default_factory=LogPlugins)  # log.plugin_paths: <type>::<plugin>
 
     def config_entries(self) -> list[ConfigFileEntry]:
         if self.config_plugin is None:
@@ -95,16 +98,17 @@ class DeviceOperations:
         text = _read_optional(self.log_plugin)
         return parse_log_plugin(text or "", source=str(self.log_plugin))
 
-    def signature(self) -> tuple[tuple[int, int] | None, ...]:
-        """What changes when a plugin file is edited, created or removed (modification time, size)."""
-        found: list[tuple[int, int] | None] = []
+    def signature(self) -> tuple[object, ...]:
+        """What changes when a plugin file is edited, created or removed (modification time, size), or a
+        log plugin comes, goes or changes."""
+        found: list[object] = []
         for path in (self.config_plugin, self.log_plugin):
             try:
                 stat = os.stat(path) if path is not None else None
             except OSError:
                 stat = None
             found.append(None if stat is None else (stat.st_mtime_ns, stat.st_size))
-        return tuple(found)
+        return (*found, self.log_plugins.signature())
 
     def capabilities(self) -> list[tuple[str, dict[str, Any]]]:
         """``(operation, {"types": [...]})`` for the operations whose plugin file exists."""
@@ -112,8 +116,11 @@ class DeviceOperations:
         if self.config_plugin is not None and self.config_plugin.exists():
             types = {"types": unique_types(self.config_entries())}
             found += [("config_snapshot", types), ("config_update", types)]
-        if self.log_plugin is not None and self.log_plugin.exists():
-            found.append(("log_upload", {"types": unique_types(self.log_entries())}))
+        files = self.log_plugin is not None and self.log_plugin.exists()
+        plugin_types = self.log_plugins.types()
+        if files or plugin_types:
+            file_types = unique_types(self.log_entries()) if files else []
+            found.append(("log_upload", {"types": file_types + plugin_types}))
         return found
 
     # ------------------------------------------------------------------------------------- operations
@@ -138,6 +145,11 @@ class DeviceOperations:
 
     async def log_upload(self, request: dict[str, Any]) -> dict[str, Any]:
         kind = request.get("type")
+        name, plugin = split_type(kind) if isinstance(kind, str) else ("", None)
+        if plugin is not None and (plugin != "file" or plugin in self.log_plugins.discover()):
+            await self._plugin_log_upload(request, name, plugin)
+            return {}
+        kind = name if plugin == "file" else kind  # the built-in file plugin's types
         entries = [entry for entry in self.log_entries() if entry.type == kind]
         if not entries:
             raise OperationFailed(f"The log type '{kind}' is not defined in {self.log_plugin}")
@@ -146,13 +158,20 @@ class DeviceOperations:
         files = _log_files(entries, _date(request, "dateFrom"))
         if not files:
             raise OperationFailed(f"No log file of type '{kind}' was modified in the requested period")
-        lines = request.get("lines", DEFAULT_LINES)
-        limit = (
-            lines if isinstance(lines, int) and not isinstance(lines, bool) and lines > 0 else DEFAULT_LINES
-        )
-        search = request.get("searchText") if isinstance(request.get("searchText"), str) else ""
-        await asyncio.to_thread(self._upload_log, url, files, str(search), limit)
+        await asyncio.to_thread(self._upload_log, url, files, _search(request), _lines(request))
         return {}
+
+    async def _plugin_log_upload(self, request: dict[str, Any], kind: str, plugin: str) -> None:
+        url = _url(request)
+        since, until = _date(request, "dateFrom"), _date(request, "dateTo")
+        limit, search = _lines(request), _search(request)
+        with tempfile.TemporaryDirectory(dir=self.tmp_dir, prefix="tedge-log-") as work:
+            out = Path(work) / "log"
+            try:
+                await self.log_plugins.fetch(kind, plugin, since, until, out)
+            except (LogPluginError, OSError) as exc:
+                raise OperationFailed(str(exc)) from exc
+            await asyncio.to_thread(self._upload_log, url, [str(out)], search, limit)
 
     # ------------------------------------------------------------------------------------- helpers
 
@@ -270,6 +289,17 @@ def _url(request: dict[str, Any]) -> str:
     if not isinstance(url, str) or not url:
         raise OperationFailed("The command has no 'tedgeUrl'")
     return url
+
+
+def _lines(request: dict[str, Any]) -> int:
+    lines = request.get("lines", DEFAULT_LINES)
+    valid = isinstance(lines, int) and not isinstance(lines, bool) and lines > 0
+    return lines if valid else DEFAULT_LINES
+
+
+def _search(request: dict[str, Any]) -> str:
+    search = request.get("searchText")
+    return search if isinstance(search, str) else ""
 
 
 def _date(request: dict[str, Any], key: str) -> float | None:

@@ -220,3 +220,24 @@ def test_a_child_that_does_not_finish_its_firmware_update_in_time_fails_it(
             "for firmware: core",
         )
         watch.expect(command, lambda m: m.payload == b"")
+
+
+def test_a_custom_operation_with_csv_results(
+    broker: Any, config: Path, start_mapper: Callable[..., Any], probe: Callable[..., Any]
+) -> None:
+    """An operation template with result_format = "csv": the command's output fields become the
+    fields of 506 (with "text" the whole output is one field)."""
+    (config / "operations" / "c8y").mkdir(parents=True)
+    (config / "operations" / "c8y" / "c8y_RelayArray").write_text(
+        '[exec]\non_fragment = "c8y_RelayArray"\ncommand = "/bin/echo OPEN,CLOSED"\nresult_format = "csv"\n'
+    )
+    (config / "operations" / "c8y" / "c8y_Relay").write_text(
+        '[exec]\non_fragment = "c8y_Relay"\ncommand = "/bin/echo OPEN,CLOSED"\n'
+    )
+    with probe(broker, "c8y/s/us") as watch:
+        start_mapper(config, broker)
+        watch.publish(NOTIFICATIONS, {"id": "77", "status": "PENDING", "c8y_RelayArray": ["OPEN", "OPEN"]})
+        watch.expect("c8y/s/us", "504,77")
+        watch.expect("c8y/s/us", "506,77,OPEN,CLOSED")
+        watch.publish(NOTIFICATIONS, {"id": "78", "status": "PENDING", "c8y_Relay": {}})
+        watch.expect("c8y/s/us", '506,78,"OPEN,CLOSED"')

@@ -49,11 +49,22 @@ def _c8y_sessions(home: Path) -> None:
         (sessions / f"tenant-{n}.json").write_text(json.dumps(document, indent=2))
 
 
+def _c8y_extensions(home: Path) -> None:
+    """Three installed extensions (with commands) in their own data dir: ``c8y --help`` lists them."""
+    for name in ("tools", "defaults", "devmgmt"):
+        command = home / "extension-data" / "extensions" / f"c8y-{name}" / "commands" / "list"
+        command.parent.mkdir(parents=True, exist_ok=True)
+        command.write_text("#!/bin/sh\necho '{}'\n")
+        command.chmod(0o755)
+        (command.parent.parent / "extension.yaml").write_text('version: "v1"\n')
+
+
 @dataclass(frozen=True)
 class Row:
     label: str
     argv: Sequence[str]  # argv[0] is a console script of this package
     setup: Callable[[Path], None] = field(default=lambda _: None)
+    env: dict[str, str] = field(default_factory=dict)  # "{tmp}" is the run's temp dir
 
 
 ROWS: list[Row] = [
@@ -63,7 +74,9 @@ ROWS: list[Row] = [
     Row("c8y devices --help", ["c8y", "devices", "--help"]),
     Row("c8y users --help", ["c8y", "users", "--help"]),
     Row("c8y sessions list (piped)", ["c8y", "sessions", "list"], _c8y_sessions),
-]
+    Row("c8y --help (3 extensions)", ["c8y", "--help"], _c8y_extensions,
+        {"C8Y_SETTINGS_EXTENSIONS_DATADIR": "{tmp}/extension-data"}),
+]  # fmt: skip
 
 
 def _run(argv: Sequence[str], env: dict[str, str]) -> float:
@@ -83,6 +96,7 @@ def main() -> int:
         env.update(TEDGE_CONFIG_DIR=tmp, HOME=tmp, NO_COLOR="1")
         env.pop("C8Y_SESSION_HOME", None)
         commands: dict[str, list[str]] = {"python -c pass": baseline}
+        row_env: dict[str, dict[str, str]] = {"python -c pass": env}
         for row in ROWS:
             script = bin_dir / row.argv[0]
             if not script.exists():
@@ -90,12 +104,13 @@ def main() -> int:
                 continue
             row.setup(Path(tmp))
             commands[row.label] = [str(script), *row.argv[1:]]
+            row_env[row.label] = {**env, **{k: v.format(tmp=tmp) for k, v in row.env.items()}}
         timings: dict[str, list[float]] = {label: [] for label in commands}
-        for argv in commands.values():
-            _run(argv, env)  # warm-up: byte code and file cache
+        for label, argv in commands.items():
+            _run(argv, row_env[label])  # warm-up: byte code and file cache
         for _ in range(ROUNDS):
             for label, argv in commands.items():
-                timings[label].append(_run(argv, env))
+                timings[label].append(_run(argv, row_env[label]))
     base = statistics.median(timings.pop("python -c pass"))
     for label, samples in timings.items():
         median = statistics.median(samples)

@@ -60,6 +60,8 @@ setup_system() {
     # dpkg-deb builds the device package (scripts/build-deb.sh), python3-venv its venv
     command -v dpkg-deb >/dev/null 2>&1 || missing+=(dpkg)
     /usr/bin/python3 -c 'import ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
+    # `c8y extensions install|update|create` clone, pull and init git repositories (as go-c8y-cli)
+    command -v git >/dev/null 2>&1 || missing+=(git)
     if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
 }
 

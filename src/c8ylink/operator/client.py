@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Mapping
 from types import TracebackType
 
-from c8ylink.core.errors import ApiError, AuthError
+from c8ylink.core.errors import ApiError, AuthError, NetworkError
 from c8ylink.core.exit_codes import c8y_exit_for_status
 from c8ylink.infra.net.response import FileField, HttpResponse
 from c8ylink.operator.credentials import BEARER, Credentials, token_expiry
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from typing import Any, NamedTuple, TextIO
 
     from c8ylink.infra.net.transport import Transport
+    from c8ylink.infra.net.websocket import WebSocket
     from c8ylink.operator.activity_log import ActivityLog
     from c8ylink.operator.response_cache import CacheOptions
 else:
@@ -126,6 +127,7 @@ class C8yClient:
                 headers=headers,
                 proxy=config.tls.proxy,
             )
+        self._direct = http  # websockets go straight to it (the wrappers below are per request)
         if cache is not None:
             from c8ylink.operator.response_cache import CachedTransport
 
@@ -214,6 +216,27 @@ class C8yClient:
         )
         error.exit_code = c8y_exit_for_status(response.status)
         return error
+
+    def open_websocket(self, path: str, *, params: Mapping[str, str] | None = None) -> WebSocket:
+        """A WebSocket to ``path`` on the tenant (``wss`` for an https session), through the session's
+        TLS and proxy settings; the query carries what authenticates it (a Notifications 2.0 token). A
+        refused upgrade is the ``ApiError`` a request with that answer would be."""
+        from c8ylink.infra.net.websocket import UpgradeRefused
+
+        opener = getattr(self._direct, "open_websocket", None)
+        if opener is None:
+            raise NetworkError("this connection cannot open websockets")
+        try:
+            socket: WebSocket = opener(path, params=params)
+        except UpgradeRefused as exc:
+            shown = {
+                name: ("{token}" if name == "token" else value) for name, value in (params or {}).items()
+            }
+            from c8ylink.infra.net.http_request import join_url
+
+            response = exc.response._replace(url=join_url(self.config.base_url, path, shown))
+            raise self.error_for(response, authenticated=False) from None
+        return socket
 
     def get_json(self, path: str, *, params: Mapping[str, str] | None = None) -> Any:
         return self.request("GET", path, params=params).json()

@@ -114,6 +114,7 @@ KEYS: tuple[Key, ...] = (
     _key("cache.keyauth", _SWITCH, "true", "The Authorization header is part of the cache key (hashed)"),
     _key("defaults.dry", _SWITCH, "false", "Default of --dry"),
     _key("template.path", _TEXT, "", "Folder of the --template files (names without .jsonnet too)"),
+    _key("extensions.datadir", _TEXT, "", "Folder holding extensions/ (default: the session home)"),
     _key("defaults.dryFormat", _TEXT, "markdown", "Default of --dryFormat"),
     _key("defaults.pageSize", _INT, "5", "Default of --pageSize"),
     _key("defaults.maxWorkers", _INT, "50", "Largest --workers allowed"),

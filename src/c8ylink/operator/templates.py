@@ -63,10 +63,14 @@ class Template(NamedTuple):
     origin: str  # "inline" or the file's path
 
 
-def load_template(value: str, search_paths: Sequence[str] = ()) -> Template:
+def load_template(value: str, search_paths: Sequence[str] = (), extensions_dir: str = "") -> Template:
     """``--template``: a file (as given, or in the template path ``settings.template.path``, with or
-    without ``.jsonnet``), else the text itself."""
+    without ``.jsonnet``; ``<ext>::<file>`` in the ``templates/`` of the installed extension ``ext``),
+    else the text itself."""
     candidates = [value]
+    if extensions_dir and "::" in value and "\n" not in value:
+        search_paths, value = _extension_search_path(value, extensions_dir)
+        candidates = []
     for folder in search_paths:
         if folder:
             candidates += [os.path.join(folder, value), os.path.join(folder, value + ".jsonnet")]
@@ -82,6 +86,21 @@ def load_template(value: str, search_paths: Sequence[str] = ()) -> Template:
             exit_code=USER_ERROR,
         )
     return Template(value, "inline")
+
+
+def _extension_search_path(value: str, extensions_dir: str) -> tuple[list[str], str]:
+    """([the extension's templates folder], the file name) of ``<ext>::<file>``."""
+    from pathlib import Path
+
+    from c8ylink.operator.extensions.store import split_prefixed, template_folder
+
+    parts = split_prefixed(value)
+    if parts is None:
+        return [], value
+    folder = template_folder(Path(extensions_dir), parts[0])
+    if not folder:
+        raise UsageError(f"template {value!r}: no extension {parts[0]!r} is installed", exit_code=USER_ERROR)
+    return [folder], parts[1]
 
 
 def _names_a_file(text: str) -> bool:

@@ -23,6 +23,8 @@ import pytest
 from c8ylink.tenant.background import BackgroundTenant
 from c8ylink.tenant.server import TenantConfig
 
+from .mqtt_devices import PahoDevice
+
 SPEC_FILE = Path(__file__).resolve().parents[2] / "fixtures" / "openapi" / "c8y-oas-10.18-subset.json"
 _names = itertools.count(1)
 
@@ -227,3 +229,12 @@ def device_id(api: httpx2.Client) -> str:
     response = api.post("/inventory/managedObjects", json={"name": unique("device"), "c8y_IsDevice": {}})
     assert response.status_code == 201
     return str(response.json()["id"])
+
+
+@pytest.fixture
+def devices() -> Iterator[list[PahoDevice]]:
+    """The MQTT devices a test opened, closed after it."""
+    opened: list[PahoDevice] = []
+    yield opened
+    for device in opened:
+        device.close()

@@ -9,7 +9,6 @@ credentials it connects as itself and creates its device with SmartREST.
 from __future__ import annotations
 
 import queue
-from collections.abc import Iterator
 
 import httpx2
 import pytest
@@ -20,14 +19,6 @@ from .conftest import unique
 from .mqtt_devices import PahoDevice
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def devices() -> Iterator[list[PahoDevice]]:
-    opened: list[PahoDevice] = []
-    yield opened
-    for device in opened:
-        device.close()
 
 
 def test_bootstrap_user_gets_credentials_once_accepted(

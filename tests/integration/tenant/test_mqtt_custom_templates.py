@@ -7,7 +7,7 @@ over MQTT (``s/ut/<xid>``) shows in the inventory. Responses come on ``s/dc/<xid
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,14 +21,6 @@ from .mqtt_devices import PahoDevice, tenant_ca_cert
 
 pytestmark = pytest.mark.integration
 FRAGMENT = "com_cumulocity_model_smartrest_csv_CsvSmartRestTemplate"
-
-
-@pytest.fixture
-def devices() -> Iterator[list[PahoDevice]]:
-    opened: list[PahoDevice] = []
-    yield opened
-    for device in opened:
-        device.close()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import base64
 import json
 import socket
 import ssl
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx2
@@ -28,14 +28,6 @@ from .mqtt_devices import NO_CONNACK, PahoDevice, mqtt_address, own_ca, tenant_c
 
 pytestmark = pytest.mark.integration
 TRUSTED = "/tenant/tenants/t100/trusted-certificates"
-
-
-@pytest.fixture
-def devices() -> Iterator[list[PahoDevice]]:
-    opened: list[PahoDevice] = []
-    yield opened
-    for device in opened:
-        device.close()
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from c8ylink.device.connect.bridge import BasicAuth
 from c8ylink.device.connect.config import ConnectConfig, build_connect_config
 from c8ylink.device.connect.mosquitto import MosquittoVersion
 
-MOSQUITTO_2 = MosquittoVersion("2.0.11")
+MOSQUITTO_2 = MosquittoVersion("2.0.18")
 SettingsOf = Callable[..., Settings]
 ConfigOf = Callable[..., ConnectConfig]
 

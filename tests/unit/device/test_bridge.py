@@ -19,7 +19,7 @@ from c8ylink.device.connect.config import ConnectConfig, build_listeners
 from c8ylink.device.connect.mosquitto import MosquittoVersion
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "mosquitto"
-MOSQUITTO_2 = MosquittoVersion("2.0.11")
+MOSQUITTO_2 = MosquittoVersion("2.0.18")
 SettingsOf = Callable[..., Settings]
 ConfigOf = Callable[..., ConnectConfig]
 
@@ -90,6 +90,33 @@ def test_local_cleansession_follows_the_setting_and_the_mosquitto_version(
     settings = settings_of(DEFAULT, {"TEDGE_C8Y_BRIDGE_INCLUDE_LOCAL_CLEANSESSION": setting})
     text = render_bridge_conf(connect_config(settings, version=version).bridge)
     assert ("local_cleansession false\n" in text) is emitted
+
+
+@pytest.mark.parametrize(
+    ("setting", "version", "clean"),
+    [
+        ("auto", MosquittoVersion("2.0.11"), False),  # Debian 12: mosquitto#2604
+        ("auto", MosquittoVersion("2.0.14"), False),
+        ("auto", MosquittoVersion("2.0.15"), True),
+        ("auto", MosquittoVersion("2.1.2"), True),
+        ("auto", MosquittoVersion("1.6.9"), True),  # no local session kept: nothing to lose
+        ("false", MosquittoVersion("2.0.11"), True),
+        ("true", None, True),  # version not asked for: upstream's file
+    ],
+)
+def test_a_broker_that_forgets_a_clean_bridge_queue_gets_a_persistent_cloud_session(
+    settings_of: SettingsOf,
+    connect_config: ConfigOf,
+    setting: str,
+    version: MosquittoVersion | None,
+    clean: bool,
+) -> None:
+    """What mosquitto < 2.0.15 acknowledged and queued for the cloud survives its SIGKILL only when the
+    bridge's cloud session is persistent too (tests/e2e/faults measures it)."""
+    settings = settings_of(DEFAULT, {"TEDGE_C8Y_BRIDGE_INCLUDE_LOCAL_CLEANSESSION": setting})
+    text = render_bridge_conf(connect_config(settings, version=version).bridge)
+    assert f"cleansession {'true' if clean else 'false'}\n" in text
+    assert text.count("\ncleansession ") == 1
 
 
 def test_custom_mqtt_port_is_kept_with_the_mqtt_service(

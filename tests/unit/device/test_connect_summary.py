@@ -44,7 +44,7 @@ USER_DOC = """connect to Cumulocity cloud.:
 
 
 def test_the_user_docs_block(settings_of: SettingsOf, connect_config: ConfigOf) -> None:
-    config = connect_config(settings_of(DEFAULT))
+    config = connect_config(settings_of(DEFAULT), version=MosquittoVersion("2.0.11"))
     assert render_summary(CONNECT_TITLE, config, "systemd") == USER_DOC
 
 

@@ -16,7 +16,7 @@ from c8ylink.operator.cli.rest import build_group
 from c8ylink.operator.cli.spec import SUBCOMMANDS
 
 ROOT = Path(__file__).resolve().parents[3]
-FACTS = ROOT.parent / "shared" / "reference" / "go-c8y-cli-commands.json"
+UPSTREAM = ROOT / "src" / "c8ylink" / "operator" / "api" / "specs" / "upstream"
 DOC = ROOT / "docs" / "differences.md"
 BEGIN, END = "<!-- missing-commands:begin -->", "<!-- missing-commands:end -->"
 
@@ -40,12 +40,13 @@ MANUAL = (
 
 
 def declared() -> list[str]:
-    facts = json.loads(FACTS.read_text(encoding="utf-8"))
-    return [
-        " ".join([*group["group"].lower().split("/"), command["name"]])
-        for group in facts
-        for command in group["commands"]
-    ]
+    """Upstream's declared commands, from the copy in the package (``scripts/gen_specs.py`` writes it
+    from the facts; ``tests/unit/operator/api/test_upstream.py`` checks it against them)."""
+    found: list[str] = []
+    for path in sorted(UPSTREAM.glob("*.json")):
+        group = json.loads(path.read_text(encoding="utf-8"))
+        found += [f"{group['group']} {command['name']}" for command in group["commands"]]
+    return found
 
 
 def _leaves(prefix: str, command: click.Command) -> list[str]:

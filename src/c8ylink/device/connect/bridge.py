@@ -64,6 +64,9 @@ class BridgeSpec:
     keepalive_seconds: int = 60
     restart_seconds: int | None = None  # None: mosquitto's own reconnection back-off
     local_cleansession: bool = False  # emit `local_cleansession false` (mosquitto >= 2 under auto)
+    # `cleansession false`: a persistent session in the cloud too, so that a broker that forgets a clean
+    # bridge's saved queue when it restarts (mosquitto < 2.0.15) keeps it (connect.config decides)
+    persistent_session: bool = False
     basic: BasicAuth | None = None
     smartrest_templates: tuple[str, ...] = ()
     smartrest1_templates: tuple[str, ...] = ()
@@ -95,7 +98,8 @@ def render_bridge_conf(spec: BridgeSpec) -> str:
         lines += [f"bridge_certfile {spec.cert_path}", f"bridge_keyfile {spec.key_path}"]
     else:
         lines += [f"remote_username {spec.basic.username}", f"remote_password {spec.basic.password}"]
-    lines += ["try_private false", "start_type automatic", "cleansession true"]
+    lines += ["try_private false", "start_type automatic"]
+    lines.append("cleansession false" if spec.persistent_session else "cleansession true")
     if spec.local_cleansession:
         lines.append("local_cleansession false")
     lines += [

@@ -190,6 +190,7 @@ def _bridge_spec(
     port = connection.mqtt.port
     if mqtt_service and port == DEFAULT_MQTT_PORT:
         port = MQTT_SERVICE_PORT
+    keeps_local_session = _local_cleansession(str(get("c8y.bridge.include.local_cleansession")), version)
     return BridgeSpec(
         profile=profile,
         address=f"{connection.mqtt.host}:{port}",
@@ -202,7 +203,8 @@ def _bridge_spec(
         notification_topic=bridge_health_topic(settings, connection.topic_prefix),
         keepalive_seconds=int(get("c8y.bridge.keepalive_interval").seconds),
         restart_seconds=_restart_seconds(optional(settings, "c8y.bridge.restart_timeout", profile)),
-        local_cleansession=_local_cleansession(str(get("c8y.bridge.include.local_cleansession")), version),
+        local_cleansession=keeps_local_session,
+        persistent_session=keeps_local_session and version is not None and not version.restores_bridge_queue,
         basic=credentials if connection.auth == "basic" else None,
         smartrest_templates=tuple(get("c8y.smartrest.templates") or ()),
         smartrest1_templates=tuple(get("c8y.smartrest1.templates") or ()),

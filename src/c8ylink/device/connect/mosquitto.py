@@ -19,6 +19,7 @@ from c8ylink.core.errors import C8yLinkError
 VERSION_PREFIX = "mosquitto version "
 UNDETECTED = "Failed to detect mosquitto version: assuming mosquitto version < 2.0.0"
 LISTEN_TIMEOUT = 20.0
+BRIDGE_QUEUE_FIXED = (2, 0, 15)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +29,22 @@ class MosquittoVersion:
     @property
     def at_least_2(self) -> bool:
         return self.text.startswith("2")
+
+    @property
+    def numbers(self) -> tuple[int, ...]:
+        """``(2, 0, 11)`` for "2.0.11"; a part that is not a number ends it ("2.1rc1" -> ``(2,)``)."""
+        found: list[int] = []
+        for part in self.text.split("."):
+            if not part.isdigit():
+                break
+            found.append(int(part))
+        return tuple(found)
+
+    @property
+    def restores_bridge_queue(self) -> bool:
+        """Whether a restarted broker keeps what a clean-session bridge had queued in its saved database
+        (eclipse-mosquitto#2604, fixed in 2.0.15; 2.0.11 is Debian 12's)."""
+        return self.numbers >= BRIDGE_QUEUE_FIXED
 
 
 def parse_mosquitto_help(first_line: str) -> MosquittoVersion | None:

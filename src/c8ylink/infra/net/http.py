@@ -20,7 +20,7 @@ import os
 import ssl
 from collections.abc import Generator, Mapping
 from types import TracebackType
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from c8ylink.core.errors import ApiError, NetworkError, ProtocolError
 from c8ylink.infra.net.http1 import HeaderList
@@ -43,6 +43,8 @@ from c8ylink.infra.net.tls_errors import tls_error_from_ssl
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
+
+    from c8ylink.infra.net.websocket import WebSocket
 
 __all__ = ["USER_AGENT", "FileField", "HttpClient", "HttpResponse"]
 
@@ -141,6 +143,33 @@ class HttpClient:
             if os.path.exists(partial):
                 os.unlink(partial)
         return size
+
+    def open_websocket(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> WebSocket:
+        """A WebSocket to ``url`` (``ws``/``wss`` or ``http``/``https``) on a connection of its own,
+        through the same TLS and proxy settings as requests (``infra.net.websocket``)."""
+        from c8ylink.infra.net.websocket import open_on
+
+        full_url = join_url(self._base, url, params)
+        parts = urlsplit(full_url)
+        scheme = {"ws": "http", "wss": "https"}.get(parts.scheme.lower(), parts.scheme.lower())
+        if scheme not in ("http", "https"):
+            raise NetworkError(f"cannot open a websocket to {url!r}: only ws(s) and http(s) URLs")
+        host = parts.hostname or ""
+        port = parts.port or (443 if scheme == "https" else 80)
+        proxy = self._proxy_for(scheme, host, port)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        if proxy is not None and scheme == "http":
+            target = f"http://{parts.netloc.rpartition('@')[2]}{target}"
+        sent = request_headers(self._headers, headers)
+        http_url = urlunsplit((scheme, parts.netloc, parts.path, parts.query, ""))
+        with _Translated(http_url):
+            return open_on(self._connect(scheme, host, port, proxy), target, sent, http_url)
 
     def close(self) -> None:
         for connection in self._connections.values():

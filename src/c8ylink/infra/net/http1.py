@@ -8,8 +8,9 @@ fed the bytes of one answer in pieces of any size and returns what they complete
 
 The body framing follows RFC 9112 §6.3: none for ``HEAD``, ``CONNECT`` 2xx, 1xx, 204 and 304; chunked
 (trailers read and returned with ``End``); ``Content-Length``; otherwise until the peer closes. Interim
-1xx answers are skipped. Lines longer than ``max_line`` and more than ``max_headers`` header fields are
-``ResponseError``, as is anything that is not HTTP/1.x.
+1xx answers are skipped, except ``101 Switching Protocols``: the answer, after which the bytes
+(``unused``) are the upgraded protocol's. Lines longer than ``max_line`` and more than ``max_headers``
+header fields are ``ResponseError``, as is anything that is not HTTP/1.x.
 
 Why not ``http.client``: it imports the ``email`` package to parse headers, which costs as much again as
 the whole request on a small machine, and every stage of a ``c8y`` pipeline is a new process
@@ -183,7 +184,7 @@ class ResponseParser:
             self._state = _DONE
             events.append(End(self._fields))
             return
-        if 100 <= self.status < 200:  # interim answer: the real one follows
+        if 100 <= self.status < 200 and self.status != 101:  # interim answer: the real one follows
             self._state = _STATUS
             return
         events.append(Status(self._version, self.status, self._reason))
@@ -198,9 +199,11 @@ class ResponseParser:
         )
         if (
             self.method == "HEAD"
-            or self.status in (204, 304)
+            or self.status in (101, 204, 304)
             or (self.method == "CONNECT" and 200 <= self.status < 300)
         ):
+            if self.status == 101:  # Switching Protocols: what follows is the new protocol's
+                self.keep_alive = False
             self._finish(events)
             return
         if "chunked" in header(fields, "transfer-encoding").lower():

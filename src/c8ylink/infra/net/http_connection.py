@@ -116,6 +116,15 @@ class Connection:
         self._pending = []
         self.used = False
 
+    def detach(self) -> tuple[socket.socket, bytes]:
+        """After a ``101 Switching Protocols``: the socket and the bytes already read past the answer,
+        for the new protocol; the connection is left closed."""
+        sock, parser = self._socket, self._parser
+        assert sock is not None and parser is not None
+        pending = b"".join(self._pending) + parser.unused
+        self._socket, self._parser, self._pending, self.used = None, None, [], False
+        return sock, pending
+
     def _dropped(self) -> bool:
         """Whether the idle connection is closed (or holds bytes nobody asked for)."""
         sock = self._socket

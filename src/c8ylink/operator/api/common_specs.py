@@ -1,10 +1,11 @@
 """Declarations that several groups' spec modules share (a group's ``--help`` imports only its own
 spec module, so what two of them need lives here): the polling commands of ``operator.api.waits``
-(``assert ...``, ``wait``) and the repository's child additions (software/firmware versions)."""
+(``assert ...``, ``wait``), the repository's child additions (software/firmware versions) and the
+flags of an application's zip upload (``applications createHostedApplication``, ``microservices create``)."""
 
 from __future__ import annotations
 
-from c8ylink.operator.api.spec import CONTEXT, CommandSpec, ExampleSpec, ParamSpec
+from c8ylink.operator.api.spec import BODY, CONTEXT, CommandSpec, ExampleSpec, ParamSpec
 
 WAITS = "c8ylink.operator.api.waits:"
 PIPED_IDS = ("id", "deviceId", "source.id", "managedObject.id")
@@ -20,6 +21,21 @@ STRICT = ParamSpec("strict", "boolean", CONTEXT, "Fail (exit 112) when the asser
 FRAGMENTS = ParamSpec("fragments", "string[]", CONTEXT,
                       "Fragment patterns that must all hold: name, !name (absent), name=regex")  # fmt: skip
 POLL = (DURATION, INTERVAL, ATTEMPTS, STRICT)
+
+
+def app_zip_params(what: str, last: ParamSpec) -> tuple[ParamSpec, ...]:
+    """The flags of an application created or found by name, then its zip uploaded (``app_uploads``)."""
+    return (
+        ParamSpec("file", "file", CONTEXT, f"The {what}'s zip", required=True),
+        ParamSpec("name", "string", BODY, "Name (default: the file's name without .zip)", pipeline=True,
+                  pipeline_aliases=("name",)),
+        ParamSpec("key", "string", BODY, "Key (default: <name>-key)"),
+        ParamSpec("availability", "string", BODY, "Availability", choices=("MARKET", "PRIVATE")),
+        ParamSpec("contextPath", "string", BODY, "Context path (default: the name)"),
+        ParamSpec("skipUpload", "boolean", CONTEXT, "Create the application only"),
+        last,
+        ParamSpec("data", "json", BODY, "Additional properties of a new application"),
+    )  # fmt: skip
 
 
 def id_param(kind: str, text: str) -> ParamSpec:

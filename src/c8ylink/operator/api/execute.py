@@ -53,6 +53,7 @@ class RunSettings(NamedTuple):
     template: str | None = None  # --template (inline or a file; operator.templates)
     template_vars: tuple[str, ...] = ()
     template_path: str = ""  # settings.template.path
+    extensions_dir: str = ""  # where `<ext>::<file>` templates are found (operator.extensions)
 
 
 class Target(NamedTuple):
@@ -260,7 +261,9 @@ class Executor:
 
         with self._lock:
             if not hasattr(self, "_template"):
-                self._template = load_template(str(self.run.template), [self.run.template_path])
+                self._template = load_template(
+                    str(self.run.template), [self.run.template_path], self.run.extensions_dir
+                )
                 self._template_vars = parse_template_vars(self.run.template_vars)
         job: Job | None = getattr(self._local, "job", None)
         rendered = render_template(

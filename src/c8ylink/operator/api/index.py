@@ -58,7 +58,7 @@ HAND_WRITTEN = frozenset(
     {
         "alarms", "applications", "currenttenant", "currentuser", "devicemanagement", "deviceregistration",
         "devices", "events", "firmware", "identity", "inventory", "measurements", "microservices",
-        "operations", "software", "ui",
+        "notification2", "operations", "software", "ui",
     }
 )  # fmt: skip
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from c8ylink.core.errors import UsageError
 from c8ylink.infra.output.render import flatten, render_json, render_rows
 from c8ylink.infra.output.select import Pattern, flat_selected, nest_selected, parse_selection, select_nodes
-from c8ylink.operator.api.views import BY_NAME, view_columns
+from c8ylink.operator.api.views import BY_NAME, ViewSpec, view_columns
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -35,12 +35,14 @@ class OutputOptions(NamedTuple):
     filters: tuple[str, ...] = ()  # --filter expressions (operator.api.filters)
     output_template: str | None = None  # --outputTemplate (operator.templates)
     template_path: str = ""
+    extensions_dir: str = ""  # `<ext>::` templates and views (operator.extensions)
+    views: tuple[ViewSpec, ...] = ()  # the installed extensions' views, ahead of the built-in ones
 
 
-def check_view(view: str) -> str:
-    if view in ("auto", "off") or view in BY_NAME:
+def check_view(view: str, extra: Sequence[ViewSpec] = ()) -> str:
+    if view in ("auto", "off") or view in BY_NAME or any(spec.name == view for spec in extra):
         return view
-    names = ", ".join(["auto", "off", *BY_NAME])
+    names = ", ".join(["auto", "off", *BY_NAME, *(spec.name for spec in extra)])
     raise UsageError(f"unknown --view {view!r}: use one of {names}", exit_code=USER_ERROR)
 
 
@@ -68,7 +70,9 @@ class Printer:
         if options.output_template:
             from c8ylink.operator.templates import load_template
 
-            self._output_template = load_template(options.output_template, [options.template_path])
+            self._output_template = load_template(
+                options.output_template, [options.template_path], options.extensions_dir
+            )
 
     def text(self, text: str) -> None:
         """Text printed as it is (dry runs)."""
@@ -125,7 +129,7 @@ class Printer:
         json_output = self.options.format == "json"
         columns: list[str] = []
         row: dict[str, Any] = dict(item)
-        view = None if self.patterns else view_columns(item, self.options.view)
+        view = None if self.patterns else view_columns(item, self.options.view, self.options.views)
         if self.patterns or view is not None:
             patterns = self.patterns or parse_selection([",".join(view or ())])
             nodes = select_nodes(item, patterns)

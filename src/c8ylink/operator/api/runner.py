@@ -12,6 +12,7 @@ raised for the CLI's error handler.
 from __future__ import annotations
 
 import io
+import os
 import sys
 import threading
 import time
@@ -29,6 +30,7 @@ from c8ylink.operator.api.spec import CommandSpec
 from c8ylink.operator.api.values import USER_ERROR, convert_values, missing_message
 from c8ylink.operator.environment import Surroundings
 from c8ylink.operator.error_output import render_c8y_error, render_error_json
+from c8ylink.operator.extensions.location import DATADIR_KEY, extensions_dir
 from c8ylink.operator.flags import GlobalFlags, proxy_of
 from c8ylink.operator.sessions.model import Session
 from c8ylink.operator.settings import SettingsLayers
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
     from typing import Any, NamedTuple, TextIO
 
     from c8ylink.operator.activity_log import ActivityLog
+    from c8ylink.operator.api.views import ViewSpec
     from c8ylink.operator.response_cache import CacheOptions
 else:
     from c8ylink.core.records import NamedTuple
@@ -88,7 +91,11 @@ def run_rest(
     run = _run_settings(flags, settings, streams, dry=dry)
     check_output_files(flags)  # before anything is sent
     stdout: TextIO = io.StringIO() if flags.output_file else streams.stdout
-    options = output_options(flags, streams, template_path=settings.text("template.path") or "")
+    extensions = extensions_dir(settings.text(DATADIR_KEY), str(where.session_home))
+    run = run._replace(extensions_dir=extensions)
+    options = output_options(
+        flags, streams, template_path=settings.text("template.path") or "", extensions_dir=extensions
+    )
     printer = Printer(options, stdout, streams.stderr)
     raw_sink = RawSink(flags.output_file_raw) if flags.output_file_raw else None
     gate = None
@@ -242,12 +249,16 @@ def _run_settings(
     )
 
 
-def output_options(flags: GlobalFlags, streams: Streams, *, template_path: str = "") -> OutputOptions:
+def output_options(
+    flags: GlobalFlags, streams: Streams, *, template_path: str = "", extensions_dir: str = ""
+) -> OutputOptions:
     tty = streams.stdout_tty
     output = "json" if flags.raw else (flags.output or ("table" if tty else "json"))
     if output == "serverresponse":
         output = "json"
-    view = "off" if flags.raw else check_view(flags.view or ("auto" if tty else "off"))
+    wanted = "off" if flags.raw else (flags.view or ("auto" if tty else "off"))
+    views = _extension_views(extensions_dir) if wanted == "auto" or "::" in wanted else ()
+    view = check_view(wanted, views)
     return OutputOptions(
         format=output,
         select=() if flags.raw else flags.select,
@@ -258,7 +269,26 @@ def output_options(flags: GlobalFlags, streams: Streams, *, template_path: str =
         filters=flags.filter,
         output_template=flags.output_template,
         template_path=template_path,
+        extensions_dir=extensions_dir,
+        views=views,
     )
+
+
+def _extension_views(extensions_dir: str) -> tuple[ViewSpec, ...]:
+    """The views of the installed extensions (read only when a view is picked automatically or named
+    ``<ext>::<name>``); a file that does not read is named in a warning and skipped."""
+    if not extensions_dir or not os.path.isdir(extensions_dir):
+        return ()
+    from pathlib import Path
+
+    from c8ylink.operator.api.views import parse_view_definitions
+    from c8ylink.operator.extensions.store import extension_views
+
+    def warn(message: str) -> None:
+        sys.stderr.write(f"warning: {message}\n")
+
+    documents = extension_views(Path(extensions_dir), warn)
+    return tuple(view for name, document in documents for view in parse_view_definitions(document, name))
 
 
 def _request_options(flags: GlobalFlags, settings: SettingsLayers) -> RequestOptions:

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from typing import NoReturn
 
+    from c8ylink.operator.environment import Surroundings
+
 HELP_FLAGS = ("-h", "--help")
 
 
@@ -56,7 +58,9 @@ def _expand_alias(args: list[str]) -> list[str] | None:
         from c8ylink.operator.cli.surroundings import current_surroundings
 
         where = current_surroundings()
-        expansion = expand_alias(merge_aliases(_session_settings(args, where), where.global_settings()), args)
+        session, global_file = _session_settings(args, where), where.global_settings()
+        aliases = {**_extension_aliases(where, session, global_file), **merge_aliases(session, global_file)}
+        expansion = expand_alias(aliases, args)
         if expansion is not None and expansion.shell:
             sys.stdout.flush()
             command = expansion.shell_command()
@@ -70,6 +74,22 @@ def _expand_alias(args: list[str]) -> list[str] | None:
         if done.code:
             raise
     return found[0]
+
+
+def _extension_aliases(
+    where: Surroundings, session: Mapping[str, object], global_file: Mapping[str, object]
+) -> dict[str, str]:
+    """The aliases of the installed extensions (the user's own aliases win on the same name); a
+    malformed ``extension.yaml`` is named in a warning and skipped."""
+    from c8ylink.operator.extensions.store import extension_aliases, extensions_root
+    from c8ylink.operator.settings import SettingsLayers
+
+    settings = SettingsLayers(env=where.env, session=session, global_file=global_file)
+
+    def warn(message: str) -> None:
+        sys.stderr.write(f"warning: {message}\n")
+
+    return extension_aliases(extensions_root(settings, where.session_home), warn)
 
 
 def _session_settings(args: list[str], where: object) -> Mapping[str, object]:
@@ -95,7 +115,7 @@ def quick_answer(argv: Sequence[str], env: Mapping[str, str], *, stdout_tty: boo
     if len(argv) == 1 and argv[0] in HELP_FLAGS:
         from c8ylink.infra.cli.help import help_width
 
-        return render_root_help(help_width(env))
+        return render_root_help(help_width(env), env)
     if len(argv) > 1 and argv[-1] in HELP_FLAGS:
         return _group_help(argv[:-1], env)
     terms = _sessions_list_filter(argv)
@@ -125,12 +145,14 @@ def _group_help(words: Sequence[str], env: Mapping[str, str]) -> str | None:
     return render_group_help(load_group(words[0]), GROUPS[words[0]], list(words[1:]), help_width(env))
 
 
-def render_root_help(width: int) -> str:
+def render_root_help(width: int, env: Mapping[str, str] | None = None) -> str:
     from c8ylink.infra.cli.help import render_help
-    from c8ylink.operator.cli.spec import DOC, OPTION_ROWS, PROG, USAGE_ARGS, all_commands
+    from c8ylink.operator.cli.spec import DOC, OPTION_ROWS, PROG, USAGE_ARGS, all_commands, extension_rows
 
     commands = tuple(all_commands())
-    return render_help(PROG, USAGE_ARGS, DOC, (("Options", OPTION_ROWS), ("Commands", commands)), width)
+    extensions = tuple(extension_rows(os.environ if env is None else env))
+    sections = (("Options", OPTION_ROWS), ("Commands", commands), ("Extensions", extensions))
+    return render_help(PROG, USAGE_ARGS, DOC, sections, width)
 
 
 def _sessions_list_filter(argv: Sequence[str]) -> list[str] | None:

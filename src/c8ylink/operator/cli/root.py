@@ -3,6 +3,7 @@ built from its spec module when it is invoked (``operator.cli.rest``)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from typing import NoReturn
 
@@ -18,7 +19,9 @@ from c8ylink.operator.cli.spec import (
     REST_GROUPS,
     SUBCOMMANDS,
     all_commands,
+    extension_rows,
     hoist_global_options,
+    is_command,
 )
 
 
@@ -29,6 +32,10 @@ class C8yGroup(LazyGroup):
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         with formatter.section("Commands"):
             formatter.write_dl(all_commands())
+        extensions = extension_rows(os.environ)
+        if extensions:
+            with formatter.section("Extensions"):
+                formatter.write_dl(extensions)
 
     def resolve_command(
         self, ctx: click.Context, args: list[str]
@@ -51,7 +58,12 @@ class C8yGroup(LazyGroup):
             from c8ylink.operator.cli.rest import build_group
 
             return build_group(name)
-        return super().get_command(ctx, name)
+        found = super().get_command(ctx, name)
+        if found is None and not is_command(name):  # an installed extension's commands
+            from c8ylink.operator.cli.extension_commands import extension_group
+
+            return extension_group(name)
+        return found
 
 
 @click.group(

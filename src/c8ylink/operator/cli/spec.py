@@ -7,6 +7,10 @@ from __future__ import annotations
 from c8ylink.operator.api.index import GROUPS
 from c8ylink.operator.flags import FLAGS, SWITCH, normalize_switches
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
 PROG = "c8y"
 USAGE_ARGS = "[OPTIONS] COMMAND [ARGS]..."
 DOC = "Cumulocity command line tool: sessions, settings and REST commands"
@@ -26,6 +30,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "c8ylink.operator.cli.completion:completion_cmd",
         "Completion script for bash, zsh, fish, powershell",
     ),
+    "extensions": (
+        "c8ylink.operator.cli.extensions:extensions_cmd",
+        "Manage c8y extensions: list, install, update, delete, create",
+    ),
     "realtime": (
         "c8ylink.operator.cli.realtime:realtime_cmd",
         "Realtime notifications: subscribe to measurements, events, alarms, ...",
@@ -37,7 +45,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "version": ("c8ylink.operator.cli.util:version_cmd", "Show the version of c8y"),
 }
 REST_GROUPS: dict[str, str] = dict(GROUPS)  # name -> one-line help (built by operator.cli.rest)
-ALIASES = {"session": "sessions"}  # `eval "$(c8y session login)"` as the user docs write it
+# `eval "$(c8y session login)"` as the user docs write it; `c8y extension ...` as upstream accepts it
+ALIASES = {"session": "sessions", "extension": "extensions"}
 
 OPTION_ROWS: tuple[tuple[str, str], ...] = (
     ("--version", "Show the version and exit."),
@@ -52,6 +61,27 @@ GLOBAL_FLAGS = tuple(name for spec in FLAGS if spec.kind == SWITCH for name in s
 def is_command(name: str) -> bool:
     """Whether ``name`` is a root command (or its other name): anything else may be an alias."""
     return name in SUBCOMMANDS or name in REST_GROUPS or name in ALIASES or name.startswith("__")
+
+
+def extension_rows(env: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(name, help) of the installed extensions: one directory listing of
+    ``<C8Y_SETTINGS_EXTENSIONS_DATADIR or the session home>/extensions`` (no file is read)."""
+    import os
+
+    from c8ylink.operator.extensions.location import extensions_dir
+    from c8ylink.operator.sessions.listing import home_of
+
+    home = home_of(env, env.get("HOME") or os.path.expanduser("~"))
+    try:
+        entries = sorted(os.listdir(extensions_dir(env.get("C8Y_SETTINGS_EXTENSIONS_DATADIR", ""), home)))
+    except OSError:
+        return []
+    prefix = "c8y-"
+    return [
+        (entry[len(prefix) :] if entry.startswith(prefix) else entry, f"Extension {entry}")
+        for entry in entries
+        if prefix in entry and not entry.startswith(".")
+    ]
 
 
 def all_commands() -> list[tuple[str, str]]:

@@ -38,6 +38,7 @@ def execute_cmd(
       c8y template execute --template device.jsonnet --templateVars type=c8y_Linux
     """
     from c8ylink.operator.cli.surroundings import current_surroundings
+    from c8ylink.operator.extensions.location import DATADIR_KEY, extensions_dir
     from c8ylink.operator.settings import SettingsLayers
     from c8ylink.operator.templates import (
         TemplateInput,
@@ -49,7 +50,8 @@ def execute_cmd(
 
     where = current_surroundings("none")
     settings = SettingsLayers(env=where.env, session={}, global_file=where.global_settings())
-    template = load_template(template_value, [settings.text("template.path") or ""])
+    extensions = extensions_dir(settings.text(DATADIR_KEY), str(where.session_home))
+    template = load_template(template_value, [settings.text("template.path") or ""], extensions)
     variables = parse_template_vars(template_vars)
     if input_value is not None or isatty(sys.stdin):
         inputs: list[str | None] = [input_value]

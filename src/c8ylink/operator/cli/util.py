@@ -66,12 +66,15 @@ def show_cmd(input_file: str | None) -> None:
     """
     from c8ylink.operator.api.output import Printer
     from c8ylink.operator.api.runner import Streams, output_options
+    from c8ylink.operator.cli.extensions import extensions_root
 
-    flags = operator_context(click.get_current_context(), prompts="none").flags
+    ops = operator_context(click.get_current_context(), prompts="none")
+    flags = ops.flags
     streams = Streams(
         sys.stdin, sys.stdout, sys.stderr, isatty(sys.stdin), isatty(sys.stdout), isatty(sys.stderr)
     )
-    printer = Printer(output_options(flags, streams), sys.stdout, sys.stderr)
+    options = output_options(flags, streams, extensions_dir=str(extensions_root(ops)))
+    printer = Printer(options, sys.stdout, sys.stderr)
     if input_file is None and streams.stdin_tty:
         raise UsageError(
             "missing input: pipe JSON into c8y util show or give --input FILE", exit_code=USER_ERROR

@@ -20,6 +20,7 @@ from c8ylink.tenant.rest import (
     inventory,
     login,
     management,
+    notification2,
     operations,
     options,
     realtime,
@@ -51,6 +52,7 @@ ROUTE_TABLES = (
     options.routes,
     tenants.routes,
     management.routes,
+    notification2.routes,
     realtime.routes,
     unavailable.routes,
 )

@@ -1,7 +1,7 @@
 """Retention rules (``/retention/retentions``, applied by the tenant's sweep), bulk operations
 (``/devicecontrol/bulkoperations``: one operation per device of a group, created from ``startDate``
 one every ``creationRamp`` seconds: ``tenant.state.housekeeping``) and Notification 2.0
-subscriptions and tokens (``/notification2``; the WebSocket consumer is not served)."""
+subscriptions and tokens (``/notification2``; the WebSocket consumer is ``rest.notification2``)."""
 
 from __future__ import annotations
 

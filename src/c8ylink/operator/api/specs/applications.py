@@ -4,7 +4,8 @@
 
 from __future__ import annotations
 
-from c8ylink.operator.api.spec import BODY, CONTEXT, PATH, CommandSpec, GroupSpec, ParamSpec
+from c8ylink.operator.api.common_specs import app_zip_params
+from c8ylink.operator.api.spec import CONTEXT, PATH, CommandSpec, GroupSpec, ParamSpec
 
 BASE = "/application/applications"
 
@@ -18,17 +19,8 @@ CREATE_HOSTED = CommandSpec(
         "missing, the zip uploaded as its binary and made the active version."
     ),
     accept="application/vnd.com.nsn.cumulocity.application+json",
-    params=(
-        ParamSpec("file", "file", CONTEXT, "The web application's zip", required=True),
-        ParamSpec("name", "string", BODY, "Name (default: the file's name without .zip)", pipeline=True,
-                  pipeline_aliases=("name",)),
-        ParamSpec("key", "string", BODY, "Key (default: <name>-key)"),
-        ParamSpec("availability", "string", BODY, "Availability", choices=("MARKET", "PRIVATE")),
-        ParamSpec("contextPath", "string", BODY, "Context path (default: the name)"),
-        ParamSpec("skipUpload", "boolean", CONTEXT, "Create the application only"),
-        ParamSpec("skipActivation", "boolean", CONTEXT, "Upload without making it the active version"),
-        ParamSpec("data", "json", BODY, "Additional properties of a new application"),
-    ),
+    params=app_zip_params("web application", ParamSpec("skipActivation", "boolean", CONTEXT,
+                                                       "Upload without making it the active version")),
     handler="c8ylink.operator.api.app_uploads:run_create_hosted",
     upstream_examples=('c8y applications createHostedApplication --file ./myapp.zip --name "myapp"',),
 )  # fmt: skip

@@ -4,7 +4,8 @@ created from the zip's ``cumulocity.json``, its binary uploaded, the tenant subs
 
 from __future__ import annotations
 
-from c8ylink.operator.api.spec import BODY, CONTEXT, PATH, CommandSpec, GroupSpec, ParamSpec
+from c8ylink.operator.api.common_specs import app_zip_params
+from c8ylink.operator.api.spec import CONTEXT, PATH, CommandSpec, GroupSpec, ParamSpec
 
 BASE = "/application/applications"
 
@@ -18,16 +19,8 @@ CREATE = CommandSpec(
         "(from the zip's cumulocity.json), then the zip is uploaded as its binary and the tenant subscribed."
     ),
     accept="application/vnd.com.nsn.cumulocity.application+json",
-    params=(
-        ParamSpec("file", "file", CONTEXT, "The microservice's zip", required=True),
-        ParamSpec("name", "string", BODY, "Name (default: the file's name without .zip)", pipeline=True,
-                  pipeline_aliases=("name",)),
-        ParamSpec("key", "string", BODY, "Key (default: <name>-key)"),
-        ParamSpec("availability", "string", BODY, "Availability", choices=("MARKET", "PRIVATE")),
-        ParamSpec("contextPath", "string", BODY, "Context path (default: the name)"),
-        ParamSpec("skipUpload", "boolean", CONTEXT, "Create the application only"),
-        ParamSpec("skipSubscription", "boolean", CONTEXT, "Do not subscribe the tenant"),
-        ParamSpec("data", "json", BODY, "Additional properties of a new application"),
+    params=app_zip_params(
+        "microservice", ParamSpec("skipSubscription", "boolean", CONTEXT, "Do not subscribe the tenant")
     ),
     handler="c8ylink.operator.api.app_uploads:run_create",
     upstream_examples=("c8y microservices create --file ./helloworld.zip",),

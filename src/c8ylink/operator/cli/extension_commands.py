@@ -1,0 +1,71 @@
+"""The script commands of an installed extension as a click group, built only when ``c8y <name>`` names
+one: ``commands/<a>/<b>`` runs as ``c8y <name> a b [ARGS...]``; every argument after the script's name,
+``--help`` included, goes to the script (as go-c8y-cli does), and its exit code is c8y's."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+_PASS_THROUGH = {"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []}
+
+
+def build_extension_group(name: str, tree: dict[str, Any], help_text: str) -> click.Group:
+    group = click.Group(name=name, help=help_text, context_settings={"help_option_names": ["-h", "--help"]})
+    for entry, node in tree.items():
+        if isinstance(node, dict):
+            group.add_command(build_extension_group(entry, node, f"Commands under {entry}/"))
+        else:
+            group.add_command(_script_command(entry, node))
+    return group
+
+
+def _script_command(name: str, script: Path) -> click.Command:
+    def run(args: tuple[str, ...]) -> None:
+        from c8ylink.operator.extensions.manifest import ExtensionError
+
+        sys.stdout.flush()
+        try:
+            done = subprocess.run([str(script), *args], check=False)
+        except PermissionError:
+            raise ExtensionError(f"extension command is not executable: {script} (chmod +x it)") from None
+        except OSError as exc:
+            raise ExtensionError(f"cannot run extension command {script}: {exc.strerror}") from None
+        if done.returncode:
+            sys.exit(done.returncode)
+
+    return click.Command(
+        name=name,
+        callback=run,
+        params=[click.Argument(["args"], nargs=-1, type=click.UNPROCESSED)],
+        help=f"Extension command ({script})",
+        short_help="Extension script command",
+        context_settings=_PASS_THROUGH,
+    )
+
+
+def extension_group(name: str) -> click.Group | None:
+    """The group of the installed extension ``name`` with a ``commands/`` folder, else None."""
+    from c8ylink.core.errors import C8yLinkError
+    from c8ylink.operator.active import load_active_session
+    from c8ylink.operator.cli.surroundings import current_surroundings
+    from c8ylink.operator.extensions.store import command_tree, extensions_root, find_installed
+    from c8ylink.operator.settings import SettingsLayers
+
+    where = current_surroundings("none")
+    try:
+        session = load_active_session(where, None).settings
+    except C8yLinkError:
+        session = {}
+    settings = SettingsLayers(env=where.env, session=session, global_file=where.global_settings())
+    found = find_installed(extensions_root(settings, where.session_home), name)
+    if found is None or found.name != name:
+        return None
+    tree = command_tree(found)
+    if not tree:
+        return None
+    return build_extension_group(name, tree, f"Commands of the {found.folder} extension")

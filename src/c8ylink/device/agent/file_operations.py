@@ -41,7 +41,7 @@ from c8ylink.core.plugin_files import (
     parse_log_plugin,
     unique_types,
 )
-from c8ylink.device.agent.log_plugins import LogPluginError, LogPlugins, split_type
+from c8ylink.device.agent.plugin_dirs import ConfigPlugins, LogPlugins, PluginError, split_type
 from c8ylink.device.local_http import LocalFiles
 
 if TYPE_CHECKING:
@@ -85,6 +85,7 @@ class DeviceOperations:
     local_files: LocalFiles | None = None  # the agent's own file transfer service, read from disk
     ssl_context: ssl.SSLContext | None = None  # the file transfer service's HTTPS, as its clients see it
     log_plugins: LogPlugins = field(default_factory=LogPlugins)  # log.plugin_paths: <type>::<plugin>
+    config_plugins: ConfigPlugins = field(default_factory=ConfigPlugins)  # configuration.plugin_paths
 
     def config_entries(self) -> list[ConfigFileEntry]:
         if self.config_plugin is None:
@@ -108,13 +109,15 @@ class DeviceOperations:
             except OSError:
                 stat = None
             found.append(None if stat is None else (stat.st_mtime_ns, stat.st_size))
-        return (*found, self.log_plugins.signature())
+        return (*found, self.log_plugins.signature(), self.config_plugins.signature())
 
     def capabilities(self) -> list[tuple[str, dict[str, Any]]]:
         """``(operation, {"types": [...]})`` for the operations whose plugin file exists."""
         found: list[tuple[str, dict[str, Any]]] = []
-        if self.config_plugin is not None and self.config_plugin.exists():
-            types = {"types": unique_types(self.config_entries())}
+        files = self.config_plugin is not None and self.config_plugin.exists()
+        plugin_types = self.config_plugins.types()
+        if files or plugin_types:
+            types = {"types": (unique_types(self.config_entries()) if files else []) + plugin_types}
             found += [("config_snapshot", types), ("config_update", types)]
         files = self.log_plugin is not None and self.log_plugin.exists()
         plugin_types = self.log_plugins.types()
@@ -126,6 +129,17 @@ class DeviceOperations:
     # ------------------------------------------------------------------------------------- operations
 
     async def config_snapshot(self, request: dict[str, Any]) -> dict[str, Any]:
+        plugin = self._config_plugin(request)
+        if plugin is not None:
+            url = _url(request)
+            with tempfile.TemporaryDirectory(dir=self.tmp_dir, prefix="tedge-config-") as work:
+                out = Path(work) / "config"
+                try:
+                    await self.config_plugins.fetch(plugin[0], plugin[1], out)
+                except (PluginError, OSError) as exc:
+                    raise OperationFailed(str(exc)) from exc
+                await asyncio.to_thread(self._put_file, url, str(out))
+            return {}
         entry = self._config_entry(request)
         url = _url(request)
         if not os.path.isfile(entry.path):
@@ -136,12 +150,46 @@ class DeviceOperations:
         return {"path": entry.path}
 
     async def config_update(self, request: dict[str, Any]) -> dict[str, Any]:
-        entry = self._config_entry(request)
+        plugin = self._config_plugin(request)
+        entry = self._config_entry(request) if plugin is None else None
         url = request.get("tedgeUrl") or request.get("remoteUrl")  # a device profile gives remoteUrl
         if not isinstance(url, str) or not url:
             raise OperationFailed("The command has neither 'tedgeUrl' nor 'remoteUrl'")
-        await asyncio.to_thread(self._replace_from, url, entry)
-        return {"path": entry.path}
+        if entry is not None:
+            await asyncio.to_thread(self._replace_from, url, entry)
+            return {"path": entry.path}
+        assert plugin is not None
+        with tempfile.TemporaryDirectory(dir=self.tmp_dir, prefix="tedge-config-") as work:
+            new = Path(work) / "new-config"
+            await asyncio.to_thread(self._download_to, url, new, plugin[0])
+            try:
+                await self.config_plugins.update(plugin[0], plugin[1], new, self.tmp_dir)
+            except PluginError as exc:
+                raise OperationFailed(str(exc)) from exc
+        return {}
+
+    def _config_plugin(self, request: dict[str, Any]) -> tuple[str, str] | None:
+        """(type, plugin) of a ``<type>::<plugin>`` request served by a configuration plugin."""
+        kind = request.get("type")
+        name, plugin = split_type(kind) if isinstance(kind, str) else ("", None)
+        if plugin is None or (plugin == "file" and not self.config_plugins.has(plugin)):
+            return None
+        return name, plugin
+
+    def _download_to(self, url: str, path: Path, kind: str) -> None:
+        local = self._local(url)
+        try:
+            if local is not None:
+                _copy_local(local, str(path), url)
+            else:
+                with self._client() as client:
+                    client.download(url, str(path))
+        except OSError as exc:
+            raise OperationFailed(
+                f"Cannot store the new {kind} configuration: {exc.strerror or exc}"
+            ) from exc
+        except C8yLinkError as exc:
+            raise OperationFailed(f"Cannot download the new {kind} configuration: {exc}") from exc
 
     async def log_upload(self, request: dict[str, Any]) -> dict[str, Any]:
         kind = request.get("type")
@@ -169,7 +217,7 @@ class DeviceOperations:
             out = Path(work) / "log"
             try:
                 await self.log_plugins.fetch(kind, plugin, since, until, out)
-            except (LogPluginError, OSError) as exc:
+            except (PluginError, OSError) as exc:
                 raise OperationFailed(str(exc)) from exc
             await asyncio.to_thread(self._upload_log, url, [str(out)], search, limit)
 
@@ -177,6 +225,8 @@ class DeviceOperations:
 
     def _config_entry(self, request: dict[str, Any]) -> ConfigFileEntry:
         kind = request.get("type")
+        if isinstance(kind, str) and kind.endswith("::file"):
+            kind = kind.removesuffix("::file")  # the built-in file plugin's types
         try:
             entries = self.config_entries()
         except ConfigError as exc:

@@ -224,6 +224,7 @@ def new_device() -> Iterator[Device]:
         dev.config("c8y.url", "127.0.0.1")
         dev.config("http.bind.port", str(free_port()))  # the agent's file transfer service
         dev.config("data.path", str(base / "data"))
+        dev.config("logs.path", str(base / "tedge-logs"))  # the agent's operation logs
         yield dev
     finally:
         dev.stop_services(wait=False)

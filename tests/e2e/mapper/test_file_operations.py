@@ -121,6 +121,30 @@ def test_a_config_type_not_declared_fails(connected: Connected, files: Path) -> 
     assert "The configuration type 'nope' is not defined" in done["failureReason"]
 
 
+def test_the_log_of_a_failed_operation_is_uploaded_before_its_status(
+    connected: Connected, files: Path
+) -> None:
+    """c8y.operations.auto_log_upload = on-failure (the default): the agent's log of the command."""
+    done = create(connected, "Get nope2", {"c8y_UploadConfigFile": {"type": "nope2"}})
+    assert done["status"] == "FAILED"
+    events = connected.c8y("events", "list", "--device", connected.mo_id, "--type", "config_snapshot_op_log")
+    assert events and events[0]["text"] == "config_snapshot operation log"
+    logs = [binary_of(connected, f"https://x/event/events/{event['id']}/binaries") for event in events]
+    log = next(text for text in logs if b"'nope2'" in text).decode()
+    assert log.splitlines()[-1].endswith(
+        "failed: The configuration type 'nope2' is not defined in "
+        f"{connected.device.config_dir}/plugins/tedge-configuration-plugin.toml"
+    )
+    # a successful operation uploads none (on-failure)
+    before = len(events)
+    assert (
+        create(connected, "Get app-conf again", {"c8y_UploadConfigFile": {"type": "app-conf"}})["status"]
+        == "SUCCESSFUL"
+    )
+    after = connected.c8y("events", "list", "--device", connected.mo_id, "--type", "config_snapshot_op_log")
+    assert len(after) == before
+
+
 def test_a_log_request_uploads_the_selected_lines(connected: Connected, files: Path) -> None:
     now = time.time()
     request = {
@@ -199,6 +223,46 @@ def test_a_child_devices_config_snapshot(connected: Connected, files: Path) -> N
     finally:
         agent.terminate()
         agent.wait(10)
+
+
+def test_a_services_config_snapshot(connected: Connected, files: Path) -> None:
+    """A service handles its own commands (thin-edge's entity model): it announces config_snapshot on its
+    topic, the mapper gives it the operation created for the service's managed object, the service puts
+    the file on the file transfer service (`tedge http put`) and says successful; the file ends up as
+    an event binary of the service."""
+    service = "te/device/main/service/app-svc"
+    connected.pub(service, json.dumps({"@type": "service", "name": "app-svc"}), retain=True)
+    connected.pub(f"{service}/cmd/config_snapshot", json.dumps({"types": ["svc-conf"]}), retain=True)
+    xid = f"{connected.device_id}:device:main:service:app-svc"
+
+    def announced() -> dict[str, Any] | None:
+        found = connected.api.managed_object(xid)
+        return found if found and "svc-conf" in found.get("c8y_SupportedConfigurations", []) else None
+
+    managed = eventually(announced, "the service with its configuration types")
+    assert "c8y_UploadConfigFile" in managed["c8y_SupportedOperations"]
+    created = connected.c8y(
+        "operations", "create", "--device", str(managed["id"]), "--description", "Get svc-conf",
+        "--data", json.dumps({"c8y_UploadConfigFile": {"type": "svc-conf"}}), "--force",
+    )  # fmt: skip
+    operation_id = str(created[0]["id"])
+    topic = f"{service}/cmd/config_snapshot/c8y-mapper-{operation_id}"
+    got = connected.device.run("mqtt", "sub", topic, "-C", "1", "-W", "20s", "--no-topic")
+    command = json.loads(got.stdout)
+    assert command["status"] == "init" and command["type"] == "svc-conf"
+    path = "/" + command["tedgeUrl"].split("://", 1)[1].split("/", 1)[1]
+    assert path.startswith("/te/v1/files/main_service_app-svc/config_snapshot/svc-conf-")
+    put = connected.device.run("http", "put", path, "--data", "svc = 1\n", "--content-type", "text/plain")
+    assert put.returncode == 0, put.stderr
+    connected.pub(topic, json.dumps({**command, "status": "executing"}), retain=True)
+    connected.pub(topic, json.dumps({**command, "status": "successful"}), retain=True)
+    done = connected.operation_done(operation_id)
+    assert done["status"] == "SUCCESSFUL", done.get("failureReason")
+    (event,) = connected.c8y("events", "list", "--device", str(managed["id"]), "--type", "svc-conf")
+    assert binary_of(connected, f"https://x/event/events/{event['id']}/binaries") == b"svc = 1\n"
+    # the command is cleared once reported
+    cleared = connected.device.run("mqtt", "sub", topic, "-C", "1", "-W", "1s", "--no-topic")
+    assert cleared.stdout.strip() == ""
 
 
 def test_tedge_http_reaches_the_proxy_and_the_file_transfer_service(

@@ -63,6 +63,7 @@ def device_config(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Pat
             "run.path": str(run_dir),
             "http.bind.port": str(free_port()),
             "data.path": str(config_dir / "data"),
+            "logs.path": str(config_dir / "logs"),
         }
         write_tedge_toml(config_dir, {**base, **settings})
         return config_dir

@@ -274,7 +274,14 @@ def test_restart_fails_when_only_the_agent_restarted(
     assert agent.process.wait(20) == 0
     start_agent(config, broker)
     result = final_status(watch, f"{CMD}/restart/c8y-mapper-11")
-    assert result == {"status": "failed", "reason": "The agent has been restarted but not the device"}
+    log = config / "logs/agent/workflow-restart-c8y-mapper-11.log"
+    assert result == {
+        "status": "failed", "reason": "The agent has been restarted but not the device", "logPath": str(log)
+    }  # fmt: skip
+    # the command's log: a line per status (the mapper uploads it, c8y.operations.auto_log_upload)
+    assert [line.split(" ", 1)[1] for line in log.read_text().splitlines()] == [
+        "executing", "failed: The agent has been restarted but not the device"
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize(

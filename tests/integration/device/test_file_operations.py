@@ -301,3 +301,115 @@ async def test_the_mapper_writes_and_deletes_in_the_services_directory(tmp_path:
         await transfers.close()
         server.shutdown()
         server.server_close()
+
+
+JOURNALD = """#!/bin/sh
+case "$1" in
+  list) printf 'mosquitto\\nagent\\n' ;;
+  get) [ "$2" = broken ] && { echo "no such unit" >&2; exit 3; }
+       echo "args: $*"
+       for i in 1 2 3 4 5 6; do echo "$2 line $i $([ $((i % 2)) = 0 ] && echo ERROR)"; done ;;
+  *) exit 1 ;;
+esac
+"""
+
+
+def plugin(directory: Path, name: str, text: str) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / name).write_text(text)
+    (directory / name).chmod(0o755)
+
+
+async def test_log_plugins_offer_their_types_and_serve_them(
+    device: tuple[DeviceOperations, Path], fts: FileTransferServer
+) -> None:
+    """log.plugin_paths: `<plugin> list` types as <type>::<plugin>; `get` with --since/--until, filtered
+    by searchText and lines as files are; the first directory wins; a plugin whose list fails is left out."""
+    from dataclasses import replace
+
+    from c8ylink.device.agent.plugin_dirs import LogPlugins
+
+    operations, root = device
+    first, second = root / "local-plugins", root / "plugins-dir"
+    plugin(first, "journald", JOURNALD)
+    plugin(second, "journald", "#!/bin/sh\necho shadowed\n")
+    plugin(second, "docker", "#!/bin/sh\nexit 1\n")
+    (second / "notes.txt").write_text("not a plugin")
+    operations = replace(operations, log_plugins=LogPlugins((first, second), timeout=10))
+    capabilities = dict(operations.capabilities())
+    assert capabilities["log_upload"] == {
+        "types": ["agent", "nothing", "mosquitto::journald", "agent::journald"]
+    }
+    request = {"type": "agent::journald", "tedgeUrl": url(fts, "log_upload/j-1"), "searchText": "ERROR",
+               "lines": 2, "dateFrom": "2026-01-01T00:00:00Z", "dateTo": "2026-01-02T00:00:00Z"}  # fmt: skip
+    assert await operations.log_upload(request) == {}
+    assert (fts.root / "main/log_upload/j-1").read_text() == "agent line 4 ERROR\nagent line 6 ERROR\n"
+    await operations.log_upload({**request, "searchText": "args", "lines": 5})
+    assert (fts.root / "main/log_upload/j-1").read_text() == (
+        "args: get agent --since 1767225600 --until 1767312000\n"
+    )
+    with pytest.raises(
+        OperationFailed, match=r"journald failed to get 'broken' \(exit code 3\): no such unit"
+    ):
+        await operations.log_upload({**request, "type": "broken::journald"})
+    with pytest.raises(OperationFailed, match="No plugin 'nope'"):
+        await operations.log_upload({**request, "type": "x::nope"})
+    # the built-in file plugin answers to ::file
+    (root / "logs/agent-1.log").write_text("file line ERROR\n")
+    await operations.log_upload({**request, "type": "agent::file", "dateFrom": "1970-01-01T00:00:00Z"})
+    assert (fts.root / "main/log_upload/j-1").read_text() == "file line ERROR\n"
+
+
+LIGHTTPD = """#!/bin/sh
+# a configuration plugin keeping its configuration in $CONF; each call appended to calls.log
+HERE="$(dirname "$0")"; CONF="$HERE/lighttpd.conf"; echo "$*" >> "$HERE/calls.log"
+case "$1" in
+  list) echo lighttpd.conf ;;
+  get) cat "$CONF" ;;
+  prepare) grep -q broken "$3" && { echo "syntax error" >&2; exit 1; }; cp "$CONF" "$5/backup" ;;
+  set) cp "$3" "$CONF"; grep -q unstartable "$CONF" && { echo "restart failed" >&2; exit 1; }; exit 0 ;;
+  verify) exit 0 ;;
+  rollback) cp "$4/backup" "$CONF" ;;
+  *) exit 1 ;;
+esac
+"""
+
+
+async def test_config_plugins_serve_snapshots_and_updates_with_rollback(
+    device: tuple[DeviceOperations, Path], fts: FileTransferServer
+) -> None:
+    """configuration.plugin_paths: <type>::<plugin> types; a snapshot is `get`, an update runs prepare,
+    set and verify, and a failed set is rolled back; a failed prepare changes nothing."""
+    from dataclasses import replace
+
+    from c8ylink.device.agent.plugin_dirs import ConfigPlugins
+
+    operations, root = device
+    plugins = root / "config-plugins"
+    plugin(plugins, "lighttpd", LIGHTTPD)
+    (plugins / "lighttpd.conf").write_text("port = 80\n")
+    operations = replace(operations, config_plugins=ConfigPlugins((plugins,), timeout=10))
+    assert dict(operations.capabilities())["config_update"]["types"][-1] == "lighttpd.conf::lighttpd"
+    kind = "lighttpd.conf::lighttpd"
+    assert await operations.config_snapshot({"type": kind, "tedgeUrl": url(fts, "config_snapshot/l-1")}) == {}
+    assert (fts.root / "main/config_snapshot/l-1").read_text() == "port = 80\n"
+
+    async def update(content: str, name: str) -> None:
+        (fts.root / "main/config_update").mkdir(parents=True, exist_ok=True)
+        (fts.root / f"main/config_update/{name}").write_text(content)
+        await operations.config_update({"type": kind, "tedgeUrl": url(fts, f"config_update/{name}")})
+
+    await update("port = 8080\n", "u-1")
+    assert (plugins / "lighttpd.conf").read_text() == "port = 8080\n"
+    with pytest.raises(
+        OperationFailed, match=r"failed to set 'lighttpd.conf' .*restart failed \(rolled back\)"
+    ):
+        await update("port = 1\nunstartable\n", "u-2")
+    assert (plugins / "lighttpd.conf").read_text() == "port = 8080\n"
+    with pytest.raises(
+        OperationFailed, match=r"failed to prepare 'lighttpd.conf' \(exit code 1\): syntax error"
+    ):
+        await update("broken\n", "u-3")
+    assert (plugins / "lighttpd.conf").read_text() == "port = 8080\n"
+    calls = [line.split()[0] for line in (plugins / "calls.log").read_text().splitlines()]
+    assert calls == ["list", "get", "prepare", "set", "verify", "prepare", "set", "rollback", "prepare"]

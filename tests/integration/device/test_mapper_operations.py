@@ -196,3 +196,48 @@ def test_disabled_operation_is_not_run(
         watch.publish(NOTIFICATIONS, restart_operation("500"))
         error = watch.error_for(NOTIFICATIONS)
         assert error["error"] == "unsupported-operation" and "c8y.enable.device_restart" in error["message"]
+
+
+def test_a_child_that_does_not_finish_its_firmware_update_in_time_fails_it(
+    broker: Any, device_config: Callable[..., Path], start_mapper: Callable[..., Any],
+    probe: Callable[..., Any],
+) -> None:  # fmt: skip
+    """firmware.child.update.timeout (1 s here): the child never answers; the operation fails and the
+    command is cleared."""
+    config = device_config(broker, **{"firmware.child.update.timeout": "1s"})
+    start_mapper(config, broker)
+    with probe(broker) as watch:
+        watch.publish("te/device/child01//", {"@type": "child-device"}, retain=True)
+        watch.expect("c8y/s/us", lambda m: m.payload.startswith(b"101,dev1:device:child01"))
+        firmware = {"name": "core", "version": "2.0", "url": "https://127.0.0.1/inventory/binaries/5"}
+        watch.publish(NOTIFICATIONS, {"id": "500", "status": "PENDING", "c8y_Firmware": firmware,
+                                      "externalSource": {"externalId": "dev1:device:child01"}})  # fmt: skip
+        command = "te/device/child01///cmd/firmware_update/c8y-mapper-500"
+        assert watch.expect_json(command)["status"] == "init"
+        watch.expect(
+            "c8y/s/us/dev1:device:child01",
+            "505,500,Timeout due to lack of response from child device: dev1:device:child01 "
+            "for firmware: core",
+        )
+        watch.expect(command, lambda m: m.payload == b"")
+
+
+def test_a_custom_operation_with_csv_results(
+    broker: Any, config: Path, start_mapper: Callable[..., Any], probe: Callable[..., Any]
+) -> None:
+    """An operation template with result_format = "csv": the command's output fields become the
+    fields of 506 (with "text" the whole output is one field)."""
+    (config / "operations" / "c8y").mkdir(parents=True)
+    (config / "operations" / "c8y" / "c8y_RelayArray").write_text(
+        '[exec]\non_fragment = "c8y_RelayArray"\ncommand = "/bin/echo OPEN,CLOSED"\nresult_format = "csv"\n'
+    )
+    (config / "operations" / "c8y" / "c8y_Relay").write_text(
+        '[exec]\non_fragment = "c8y_Relay"\ncommand = "/bin/echo OPEN,CLOSED"\n'
+    )
+    with probe(broker, "c8y/s/us") as watch:
+        start_mapper(config, broker)
+        watch.publish(NOTIFICATIONS, {"id": "77", "status": "PENDING", "c8y_RelayArray": ["OPEN", "OPEN"]})
+        watch.expect("c8y/s/us", "504,77")
+        watch.expect("c8y/s/us", "506,77,OPEN,CLOSED")
+        watch.publish(NOTIFICATIONS, {"id": "78", "status": "PENDING", "c8y_Relay": {}})
+        watch.expect("c8y/s/us", '506,78,"OPEN,CLOSED"')

@@ -9,7 +9,8 @@ the file transfer service:
   mode, then moved into place; results: ``path``.
   On any failure the old file is untouched and the temporary file removed;
 - ``log_upload``: the files of the type modified since ``dateFrom``, newest first, the
-  last ``lines`` lines containing ``searchText``, PUT to ``tedgeUrl``.
+  last ``lines`` lines containing ``searchText``, PUT to ``tedgeUrl``; a ``<type>::<plugin>`` is got
+  from that log plugin (``log_plugins``) and filtered the same way.
 
 Each raises ``OperationFailed`` with the reason the command's ``failed`` status carries. A ``tedgeUrl``
 on the agent's own file transfer service (``local_files``) is read or written in its directory
@@ -25,7 +26,7 @@ import os
 import shutil
 import ssl
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,6 +41,7 @@ from c8ylink.core.plugin_files import (
     parse_log_plugin,
     unique_types,
 )
+from c8ylink.device.agent.plugin_dirs import ConfigPlugins, LogPlugins, PluginError, split_type
 from c8ylink.device.local_http import LocalFiles
 
 if TYPE_CHECKING:
@@ -82,6 +84,8 @@ class DeviceOperations:
     tmp_dir: Path | None = None  # tmp.path: where a log is assembled before its upload
     local_files: LocalFiles | None = None  # the agent's own file transfer service, read from disk
     ssl_context: ssl.SSLContext | None = None  # the file transfer service's HTTPS, as its clients see it
+    log_plugins: LogPlugins = field(default_factory=LogPlugins)  # log.plugin_paths: <type>::<plugin>
+    config_plugins: ConfigPlugins = field(default_factory=ConfigPlugins)  # configuration.plugin_paths
 
     def config_entries(self) -> list[ConfigFileEntry]:
         if self.config_plugin is None:
@@ -95,30 +99,47 @@ class DeviceOperations:
         text = _read_optional(self.log_plugin)
         return parse_log_plugin(text or "", source=str(self.log_plugin))
 
-    def signature(self) -> tuple[tuple[int, int] | None, ...]:
-        """What changes when a plugin file is edited, created or removed (modification time, size)."""
-        found: list[tuple[int, int] | None] = []
+    def signature(self) -> tuple[object, ...]:
+        """What changes when a plugin file is edited, created or removed (modification time, size), or a
+        log plugin comes, goes or changes."""
+        found: list[object] = []
         for path in (self.config_plugin, self.log_plugin):
             try:
                 stat = os.stat(path) if path is not None else None
             except OSError:
                 stat = None
             found.append(None if stat is None else (stat.st_mtime_ns, stat.st_size))
-        return tuple(found)
+        return (*found, self.log_plugins.signature(), self.config_plugins.signature())
 
     def capabilities(self) -> list[tuple[str, dict[str, Any]]]:
         """``(operation, {"types": [...]})`` for the operations whose plugin file exists."""
         found: list[tuple[str, dict[str, Any]]] = []
-        if self.config_plugin is not None and self.config_plugin.exists():
-            types = {"types": unique_types(self.config_entries())}
+        files = self.config_plugin is not None and self.config_plugin.exists()
+        plugin_types = self.config_plugins.types()
+        if files or plugin_types:
+            types = {"types": (unique_types(self.config_entries()) if files else []) + plugin_types}
             found += [("config_snapshot", types), ("config_update", types)]
-        if self.log_plugin is not None and self.log_plugin.exists():
-            found.append(("log_upload", {"types": unique_types(self.log_entries())}))
+        files = self.log_plugin is not None and self.log_plugin.exists()
+        plugin_types = self.log_plugins.types()
+        if files or plugin_types:
+            file_types = unique_types(self.log_entries()) if files else []
+            found.append(("log_upload", {"types": file_types + plugin_types}))
         return found
 
     # ------------------------------------------------------------------------------------- operations
 
     async def config_snapshot(self, request: dict[str, Any]) -> dict[str, Any]:
+        plugin = self._config_plugin(request)
+        if plugin is not None:
+            url = _url(request)
+            with tempfile.TemporaryDirectory(dir=self.tmp_dir, prefix="tedge-config-") as work:
+                out = Path(work) / "config"
+                try:
+                    await self.config_plugins.fetch(plugin[0], plugin[1], out)
+                except (PluginError, OSError) as exc:
+                    raise OperationFailed(str(exc)) from exc
+                await asyncio.to_thread(self._put_file, url, str(out))
+            return {}
         entry = self._config_entry(request)
         url = _url(request)
         if not os.path.isfile(entry.path):
@@ -129,15 +150,54 @@ class DeviceOperations:
         return {"path": entry.path}
 
     async def config_update(self, request: dict[str, Any]) -> dict[str, Any]:
-        entry = self._config_entry(request)
+        plugin = self._config_plugin(request)
+        entry = self._config_entry(request) if plugin is None else None
         url = request.get("tedgeUrl") or request.get("remoteUrl")  # a device profile gives remoteUrl
         if not isinstance(url, str) or not url:
             raise OperationFailed("The command has neither 'tedgeUrl' nor 'remoteUrl'")
-        await asyncio.to_thread(self._replace_from, url, entry)
-        return {"path": entry.path}
+        if entry is not None:
+            await asyncio.to_thread(self._replace_from, url, entry)
+            return {"path": entry.path}
+        assert plugin is not None
+        with tempfile.TemporaryDirectory(dir=self.tmp_dir, prefix="tedge-config-") as work:
+            new = Path(work) / "new-config"
+            await asyncio.to_thread(self._download_to, url, new, plugin[0])
+            try:
+                await self.config_plugins.update(plugin[0], plugin[1], new, self.tmp_dir)
+            except PluginError as exc:
+                raise OperationFailed(str(exc)) from exc
+        return {}
+
+    def _config_plugin(self, request: dict[str, Any]) -> tuple[str, str] | None:
+        """(type, plugin) of a ``<type>::<plugin>`` request served by a configuration plugin."""
+        kind = request.get("type")
+        name, plugin = split_type(kind) if isinstance(kind, str) else ("", None)
+        if plugin is None or (plugin == "file" and not self.config_plugins.has(plugin)):
+            return None
+        return name, plugin
+
+    def _download_to(self, url: str, path: Path, kind: str) -> None:
+        local = self._local(url)
+        try:
+            if local is not None:
+                _copy_local(local, str(path), url)
+            else:
+                with self._client() as client:
+                    client.download(url, str(path))
+        except OSError as exc:
+            raise OperationFailed(
+                f"Cannot store the new {kind} configuration: {exc.strerror or exc}"
+            ) from exc
+        except C8yLinkError as exc:
+            raise OperationFailed(f"Cannot download the new {kind} configuration: {exc}") from exc
 
     async def log_upload(self, request: dict[str, Any]) -> dict[str, Any]:
         kind = request.get("type")
+        name, plugin = split_type(kind) if isinstance(kind, str) else ("", None)
+        if plugin is not None and (plugin != "file" or plugin in self.log_plugins.discover()):
+            await self._plugin_log_upload(request, name, plugin)
+            return {}
+        kind = name if plugin == "file" else kind  # the built-in file plugin's types
         entries = [entry for entry in self.log_entries() if entry.type == kind]
         if not entries:
             raise OperationFailed(f"The log type '{kind}' is not defined in {self.log_plugin}")
@@ -146,18 +206,27 @@ class DeviceOperations:
         files = _log_files(entries, _date(request, "dateFrom"))
         if not files:
             raise OperationFailed(f"No log file of type '{kind}' was modified in the requested period")
-        lines = request.get("lines", DEFAULT_LINES)
-        limit = (
-            lines if isinstance(lines, int) and not isinstance(lines, bool) and lines > 0 else DEFAULT_LINES
-        )
-        search = request.get("searchText") if isinstance(request.get("searchText"), str) else ""
-        await asyncio.to_thread(self._upload_log, url, files, str(search), limit)
+        await asyncio.to_thread(self._upload_log, url, files, _search(request), _lines(request))
         return {}
+
+    async def _plugin_log_upload(self, request: dict[str, Any], kind: str, plugin: str) -> None:
+        url = _url(request)
+        since, until = _date(request, "dateFrom"), _date(request, "dateTo")
+        limit, search = _lines(request), _search(request)
+        with tempfile.TemporaryDirectory(dir=self.tmp_dir, prefix="tedge-log-") as work:
+            out = Path(work) / "log"
+            try:
+                await self.log_plugins.fetch(kind, plugin, since, until, out)
+            except (PluginError, OSError) as exc:
+                raise OperationFailed(str(exc)) from exc
+            await asyncio.to_thread(self._upload_log, url, [str(out)], search, limit)
 
     # ------------------------------------------------------------------------------------- helpers
 
     def _config_entry(self, request: dict[str, Any]) -> ConfigFileEntry:
         kind = request.get("type")
+        if isinstance(kind, str) and kind.endswith("::file"):
+            kind = kind.removesuffix("::file")  # the built-in file plugin's types
         try:
             entries = self.config_entries()
         except ConfigError as exc:
@@ -270,6 +339,17 @@ def _url(request: dict[str, Any]) -> str:
     if not isinstance(url, str) or not url:
         raise OperationFailed("The command has no 'tedgeUrl'")
     return url
+
+
+def _lines(request: dict[str, Any]) -> int:
+    lines = request.get("lines", DEFAULT_LINES)
+    valid = isinstance(lines, int) and not isinstance(lines, bool) and lines > 0
+    return lines if valid else DEFAULT_LINES
+
+
+def _search(request: dict[str, Any]) -> str:
+    search = request.get("searchText")
+    return search if isinstance(search, str) else ""
 
 
 def _date(request: dict[str, Any], key: str) -> float | None:

@@ -16,6 +16,7 @@ from c8ylink.device.agent.file_operations import CONFIG_PLUGIN, LOG_PLUGIN, Devi
 from c8ylink.device.agent.firmware import PLUGIN_DIR as FIRMWARE_PLUGIN_DIR
 from c8ylink.device.agent.firmware import FirmwareConfig
 from c8ylink.device.agent.operation_log import OperationLogs
+from c8ylink.device.agent.plugin_dirs import ConfigPlugins, LogPlugins
 from c8ylink.device.agent.plugins import PLUGIN_DIR, choose_sudo
 from c8ylink.device.agent.restart import RestartFiles
 from c8ylink.device.agent.service import AgentConfig, AgentService, FileTransferConfig
@@ -101,6 +102,10 @@ def run_agent(
             tmp_dir=Path(str(settings.value("tmp.path"))),
             ssl_context=http.client_context(),
             local_files=local_files(settings) if device == EntityTopicId.main_device() else None,
+            log_plugins=LogPlugins(tuple(Path(str(d)) for d in settings.value("log.plugin_paths"))),
+            config_plugins=ConfigPlugins(
+                tuple(Path(str(d)) for d in settings.value("configuration.plugin_paths"))
+            ),
         ),
         software=software_options(settings),
         sudo=choose_sudo(bool(settings.value("sudo.enable")), shutil.which("sudo"), os.geteuid()),

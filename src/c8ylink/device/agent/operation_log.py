@@ -3,7 +3,8 @@
 
 Users read these files, and a ``tedge-log-plugin.toml`` entry can offer them for upload
 (``/var/log/tedge/agent/workflow-*``). Writing them is best effort: a directory the agent cannot
-write is logged once and the commands run as usual.
+write is logged once and the commands run as usual. Each state the agent publishes names its log
+(``logPath``), so that the mapper can upload it when the command ends (``c8y.operations.auto_log_upload``).
 """
 
 from __future__ import annotations
@@ -31,16 +32,21 @@ class OperationLogs:
     logs_dir: Path  # logs.path
     _failed: bool = field(default=False, repr=False)
 
-    def append(self, operation: str, command_id: str, status: str, reason: str, now: datetime) -> None:
+    def path(self, operation: str, command_id: str) -> Path:
+        return self.logs_dir / LOG_SUBDIR / operation_log_name(operation, command_id)
+
+    def append(self, operation: str, command_id: str, status: str, reason: str, now: datetime) -> Path | None:
+        """Add a line to the command's log; its path, or None when it cannot be written."""
         line = f"{format_timestamp(now)} {status}" + (f": {reason}" if reason else "") + "\n"
-        directory = self.logs_dir / LOG_SUBDIR
+        path = self.path(operation, command_id)
         try:
-            directory.mkdir(parents=True, exist_ok=True)
-            with open(directory / operation_log_name(operation, command_id), "a", encoding="utf-8") as out:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "a", encoding="utf-8") as out:
                 out.write(line)
         except OSError as exc:
             if not self._failed:
-                log.warning("Cannot write the operation logs in %s: %s", directory, exc.strerror or exc)
+                log.warning("Cannot write the operation logs in %s: %s", path.parent, exc.strerror or exc)
             self._failed = True
-        else:
-            self._failed = False
+            return None
+        self._failed = False
+        return path

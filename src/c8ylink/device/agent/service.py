@@ -320,6 +320,7 @@ class AgentService:
         else:
             log.error(NOT_REBOOTED)
             result = {**pending.payload, "status": nexts.get("failed", "failed"), "reason": NOT_REBOOTED}
+        result = self._logged(pending.topic, result)
         await session.publish_wait(pending.topic, json.dumps(result).encode(), qos=1, retain=True)
         files.clear()
 
@@ -380,21 +381,27 @@ class AgentService:
         body = {**request, "status": status, **fields}
         if status != "failed":
             body.pop("reason", None)
-        if self.config.operation_logs is not None:
-            operation, _, command_id = topic.rpartition("/cmd/")[2].partition("/")
-            reason = str(body.get("reason", ""))
-            self.config.operation_logs.append(operation, command_id, status, reason, self.clock.now())
         self._publish_state(topic, body)
+
+    def _logged(self, topic: str, body: dict[str, Any]) -> dict[str, Any]:
+        """The state with ``logPath`` once its line is in the command's log (``logs.path``)."""
+        status = body.get("status")
+        if self.config.operation_logs is None or not isinstance(status, str):
+            return body
+        operation, _, command_id = topic.rpartition("/cmd/")[2].partition("/")
+        reason = str(body.get("reason", "")) if status == "failed" else ""
+        path = self.config.operation_logs.append(operation, command_id, status, reason, self.clock.now())
+        return body if path is None else {**body, "logPath": str(path)}
 
     def _publish_state(self, topic: str, body: dict[str, Any] | None) -> None:
         """A command state (retained, QoS 1); None clears the topic."""
-        data = b"" if body is None else json.dumps(body).encode()
+        data = b"" if body is None else json.dumps(self._logged(topic, body)).encode()
         self._published[topic] = data
         if self.session is not None:
             self.session.publish(topic, data, qos=1, retain=True)
 
     async def _publish_state_wait(self, topic: str, body: dict[str, Any]) -> None:
-        data = json.dumps(body).encode()
+        data = json.dumps(self._logged(topic, body)).encode()
         self._published[topic] = data
         if self.session is not None:
             await self.session.publish_wait(topic, data, qos=1, retain=True)
@@ -517,7 +524,7 @@ class AgentService:
         return failure
 
     async def _restart(self, topic: str, request: dict[str, Any]) -> None:
-        executing = {**request, "status": "executing"}
+        executing = self._logged(topic, {**request, "status": "executing"})
         try:
             self.config.restart.begin(topic, executing)
         except (OSError, C8yLinkError) as exc:

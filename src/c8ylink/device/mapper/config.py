@@ -37,6 +37,14 @@ class OperationSource(enum.Enum):
     SMARTREST = "smartrest"  # c8y/s/ds 510/528/529 (no operation id: status goes back as 501-503)
 
 
+class AutoLogUpload(enum.Enum):
+    """``c8y.operations.auto_log_upload``: when the agent's log of a finished command is uploaded."""
+
+    NEVER = "never"
+    ALWAYS = "always"
+    ON_FAILURE = "on-failure"
+
+
 @dataclass(frozen=True, slots=True)
 class EnabledOperations:
     """``c8y.enable.*``: each flag gates capability registration and handling of that operation."""
@@ -70,6 +78,9 @@ class MapperConfig:
     software_management_api: SoftwareManagementApi = SoftwareManagementApi.LEGACY
     software_with_types: bool = False  # c8y.software_management.with_types
     auto_register: bool = True  # agent.entity_store.auto_register
+    auto_log_upload: AutoLogUpload = AutoLogUpload.ON_FAILURE  # c8y.operations.auto_log_upload
+    firmware_child_timeout: float = 3600.0  # firmware.child.update.timeout, seconds
+    logs_path: str = "/var/log/tedge"  # logs.path: the only place operation logs are uploaded from
     operation_source: OperationSource = OperationSource.JSON
     c8y_http_host: str | None = None  # c8y.http host: URLs there are fetched through the local proxy
     proxy_url: str = "http://127.0.0.1:8001"  # c8y.proxy.client.host/port

@@ -42,8 +42,11 @@ from c8ylink.device.mapper.config import MapperConfig
 from c8ylink.device.mapper.context import Context
 from c8ylink.device.mapper.convert.capabilities import apply_operation_files
 from c8ylink.device.mapper.convert.custom_operations import custom_topic, finish_custom_run
+from c8ylink.device.mapper.convert.deadlines import deadline_topic, expire_command
 from c8ylink.device.mapper.convert.file_operations import finish_transfer, transfer_topic
 from c8ylink.device.mapper.convert.health import heartbeat_seconds
+from c8ylink.device.mapper.convert.operation_logs import TRANSFER_KIND as LOG_TRANSFER
+from c8ylink.device.mapper.convert.operation_logs import finish_log_upload
 from c8ylink.device.mapper.converter import (
     build_heartbeats,
     build_mapper_health,
@@ -94,6 +97,7 @@ class MapperService:
         self._synced = False
         self._pending: list[Message] = []  # unacknowledged when the last connection ended
         self._transfer_topic = transfer_topic(config)
+        self._deadline_topic = deadline_topic(config)
         self.cloud: CloudRequests | None = None  # the proxy service, for transfers without the local hop
         self._transfers: Transfers | None = None
         self._transfer_tasks: set[asyncio.Task[None]] = set()
@@ -215,15 +219,21 @@ class MapperService:
             log.exception("Internal error converting a message on %s", topic)
             error = ConversionError(ErrorKind.INVALID_PAYLOAD, f"Internal error of the mapper: {exc}")
             outputs = [build_error_message(self.config, topic, error, self.runtime.clock.now())]
+        self._dispatch(outputs)
+        if "/cmd/" in topic and self.runtime.operations_dir is not None:
+            self._sync_operation_files(topic)
+
+    def _dispatch(self, outputs: list[Message]) -> None:
+        """Publish what a converter produced; its transfers and custom commands are started here."""
         for output in outputs:
             if output.topic == self._transfer_topic:
                 self._start_transfer(output)
             elif output.topic == self._custom_topic:
                 self._start_task(self._custom_run(json.loads(output.payload)))
+            elif output.topic == self._deadline_topic:
+                self._start_task(self._deadline(json.loads(output.payload)))
             else:
                 self._publish(output)
-        if "/cmd/" in topic and self.runtime.operations_dir is not None:
-            self._sync_operation_files(topic)
 
     def _start_transfer(self, message: Message) -> None:
         self._start_task(self._transfer(json.loads(message.payload)))
@@ -232,6 +242,15 @@ class MapperService:
         task = asyncio.get_running_loop().create_task(work)
         self._transfer_tasks.add(task)
         task.add_done_callback(self._transfer_tasks.discard)
+
+    async def _deadline(self, deadline: dict[str, Any]) -> None:
+        """Wait, then fail the operation if it is still running (``convert.deadlines``)."""
+        await asyncio.sleep(float(deadline["seconds"]))
+        ctx = Context(self.state, self.runtime.clock.now(), self.config)
+        outputs = expire_command(deadline, ctx)
+        if outputs:
+            log.error("Operation %s: %s", deadline["operationId"], deadline["reason"])
+        self._dispatch(outputs)
 
     async def _custom_run(self, run: dict[str, Any]) -> None:
         """Run the command of a custom operation, then report its outcome."""
@@ -270,11 +289,15 @@ class MapperService:
         except Exception as exc:  # a bug fails the operation, not the mapper
             log.exception("Internal error of a file transfer")
             error = f"Internal error of the mapper: {exc}"
+        if transfer["kind"] == LOG_TRANSFER:
+            if error is not None:
+                log.error("The operation log %s was not uploaded: %s", transfer.get("path"), error)
+            self._dispatch(finish_log_upload(transfer))  # the command's status, after its log
+            return
         if error is not None:
             log.error("Operation %s: %s", transfer.get("operationId"), error)
         ctx = Context(self.state, self.runtime.clock.now(), self.config)
-        for output in finish_transfer(transfer, result, error, ctx):
-            self._publish(output)
+        self._dispatch(finish_transfer(transfer, result, error, ctx))
 
     def _publish(self, message: Message) -> None:
         if self.session is not None:

@@ -13,6 +13,7 @@ from c8ylink.core.topics import EntityTopicId, validate_topic_root
 from c8ylink.device.c8y.proxy import c8y_proxy_url
 from c8ylink.device.local_http import local_http
 from c8ylink.device.mapper.config import (
+    AutoLogUpload,
     EnabledOperations,
     MapperConfig,
     SoftwareManagementApi,
@@ -66,6 +67,9 @@ def build_mapper_config(
         software_management_api=SoftwareManagementApi(str(get("c8y.software_management.api"))),
         software_with_types=bool(get("c8y.software_management.with_types")),
         auto_register=bool(get("agent.entity_store.auto_register")),
+        auto_log_upload=AutoLogUpload(str(get("c8y.operations.auto_log_upload"))),
+        logs_path=str(get("logs.path")),
+        firmware_child_timeout=float(getattr(get("firmware.child.update.timeout"), "seconds", 3600)),
         c8y_http_host=str(getattr(http, "host", http)),
         proxy_url=proxy.removesuffix("/c8y"),
         file_transfer_url=local_http(settings).base_url,

@@ -27,12 +27,14 @@ class OperationLog:
 
     active: dict[str, datetime] = field(default_factory=dict)
     completed: dict[str, datetime] = field(default_factory=dict)
+    expired: set[str] = field(default_factory=set)  # failed by their deadline: later statuses are ignored
 
     def is_known(self, operation_id: str, now: datetime) -> bool:
         for ids in (self.active, self.completed):
             for known, expiry in list(ids.items()):
                 if expiry <= now:
                     del ids[known]
+        self.expired &= self.completed.keys()
         return operation_id in self.active or operation_id in self.completed
 
     def start(self, operation_id: str, now: datetime) -> None:

@@ -4,7 +4,9 @@
 - ``upload``: ``GET tedgeUrl``, the entity's managed object id (``/identity/externalIds/c8y_Serial/
   <xid>``), ``POST /event/events``, then the file streamed as the event's binary (``POST
   /event/events/<id>/binaries``), then ``DELETE tedgeUrl`` (also when it failed); the binary's URL;
-- ``delete``: ``DELETE tedgeUrl`` (a finished config_update's file), errors ignored.
+- ``delete``: ``DELETE tedgeUrl`` (a finished config_update's file), errors ignored;
+- ``operation_log``: a command's log file (under ``logs.path`` only: the path comes from an MQTT
+  message) as the binary of a new event, as ``upload`` does.
 
 Requests to the tenant go through ``CloudRequests``: the mapper's proxy service, in process (its
 upstream connection and the device's JWT, without the local HTTP hop); without one, the local proxy
@@ -89,6 +91,8 @@ class Transfers:
 
     async def run(self, transfer: dict[str, Any]) -> str | None:
         """Carry out a transfer: the uploaded binary's URL for an upload, None otherwise."""
+        if transfer["kind"] == "operation_log":
+            return await self._upload_log(transfer)
         tedge_url = str(transfer["tedgeUrl"])
         if transfer["kind"] == "delete":
             await self._delete(tedge_url)
@@ -138,13 +142,7 @@ class Transfers:
         try:
             async with self._source(source) as (chunks, size):
                 try:
-                    event_id, event_url = await self._create_event(str(transfer["externalId"]), event)
-                    body = StreamBody(chunks, size)
-                    target = f"/event/events/{event_id}/binaries"
-                    async with self.cloud.request(
-                        "POST", target, [("Content-Type", "text/plain")], body
-                    ) as sent:
-                        await _raise_for(sent, "POST", self._cloud_prefix + target)
+                    event_url = await self._send_event(str(transfer["externalId"]), event, chunks, size)
                 except SourceBroken as exc:
                     raise TransferFailed(
                         f"Cannot read the file from the file transfer service: {exc}"
@@ -157,6 +155,36 @@ class Transfers:
             raise
         except C8yLinkError as exc:
             raise TransferFailed(f"Cannot read the file from the file transfer service: {exc}") from exc
+        return event_url
+
+    async def _upload_log(self, transfer: dict[str, Any]) -> str:
+        """A command's log (a file under ``logs.path``, nowhere else) as the binary of a new event."""
+        path = Path(str(transfer["path"]))
+        logs = Path(self.config.logs_path).resolve()
+        event = {"type": transfer["eventType"], "text": transfer["text"], "time": transfer["time"]}
+        try:
+            real = path.resolve(strict=True)
+            if not real.is_relative_to(logs) or not real.is_file():
+                raise TransferFailed(f"{path} is not a file in logs.path ({logs})")
+            handle = open(real, "rb")  # noqa: SIM115 - closed below
+        except OSError as exc:
+            raise TransferFailed(f"Cannot read {path}: {exc.strerror or exc}") from exc
+        with handle:
+            size = os.fstat(handle.fileno()).st_size
+            try:
+                return await self._send_event(str(transfer["externalId"]), event, _file_chunks(handle), size)
+            except C8yLinkError as exc:
+                raise TransferFailed(f"Cannot upload the file to Cumulocity: {exc}") from exc
+
+    async def _send_event(
+        self, external_id: str, event: dict[str, Any], chunks: AsyncIterator[bytes], size: int | None
+    ) -> str:
+        """A new event of the entity with ``chunks`` as its binary; the binary's URL."""
+        event_id, event_url = await self._create_event(external_id, event)
+        target = f"/event/events/{event_id}/binaries"
+        body = StreamBody(chunks, size)
+        async with self.cloud.request("POST", target, [("Content-Type", "text/plain")], body) as sent:
+            await _raise_for(sent, "POST", self._cloud_prefix + target)
         if event_url.startswith(self._cloud_prefix) and self.config.c8y_http_host:
             # no self link: name the binary on the tenant, not on the device's proxy
             return f"https://{self.config.c8y_http_host}/event/events/{event_id}/binaries"

@@ -314,3 +314,22 @@ def test_keys_in_a_hardware_security_module_are_refused_clearly(tedge: Run) -> N
     result = tedge("cert", "create", "--device-id", "d")
     assert result.exit_code == 1
     assert "device.cryptoki.mode is 'module': keys held by a hardware security module" in result.stderr
+
+
+def test_the_cryptoki_keys_are_stored_as_upstream_writes_them(tedge: Run, config_dir: Path) -> None:
+    """`tedge config set device.cryptoki.*` works (tedge.toml as upstream's); the values are kept for
+    a later HSM support, and a mode other than 'off' is refused where a key would be used."""
+    values = {
+        "device.cryptoki.mode": "socket", "device.cryptoki.module_path": "/usr/lib/softhsm/libsofthsm2.so",
+        "device.cryptoki.pin": "4321", "device.cryptoki.uri": "pkcs11:token=tedge",
+        "device.cryptoki.socket_path": "/run/tedge-p11-server/tedge-p11-server.sock",
+    }  # fmt: skip
+    for key, value in values.items():
+        assert tedge("config", "set", key, value).exit_code == 0
+    for key, value in values.items():
+        assert tedge("config", "get", key).stdout.strip() == value
+    assert '[device.cryptoki]\nmode = "socket"' in (config_dir / "tedge.toml").read_text()
+    bad = tedge("config", "set", "device.cryptoki.mode", "hsm")
+    assert bad.exit_code == 1 and "Supported values are: off, module, socket" in bad.stderr
+    refused = tedge("cert", "create", "--device-id", "d")
+    assert refused.exit_code == 1 and "device.cryptoki.mode is 'socket'" in refused.stderr

@@ -5,6 +5,8 @@
     on_message = "511"
     command = "/etc/tedge/operations/command"   # ... is passed as the last argument
     timeout = 10                       # seconds (default 3600), then the command is killed
+    result_format = "csv"              # "text" (default): stdout is one field of 503/506; "csv":
+                                       # stdout is one CSV record, each of its fields a field
 
     [exec]                             # JSON over MQTT: the operation holding on_fragment
     on_fragment = "c8y_Command"
@@ -23,6 +25,8 @@ could not run (502/505). A template overrides the builtin handling of its fragme
 
 from __future__ import annotations
 
+import csv
+import io
 import tomllib
 from dataclasses import dataclass
 from typing import Any
@@ -61,6 +65,10 @@ class OperationTemplate:
     workflow_operation: str | None = None
     workflow_input: Any = None
     workflow_output: Any = None
+    result_format: str = "text"  # text | csv
+
+
+RESULT_FORMATS = ("text", "csv")
 
 
 def parse_template(name: str, text: str, *, source: str) -> OperationTemplate | None:
@@ -79,6 +87,9 @@ def parse_template(name: str, text: str, *, source: str) -> OperationTemplate | 
     timeout = exec_table.get("timeout", DEFAULT_TIMEOUT)
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
         raise ConfigError(f"{source}: 'exec.timeout' must be a positive number of seconds")
+    result_format = exec_table.get("result_format", "text")
+    if result_format not in RESULT_FORMATS:
+        raise ConfigError(f"{source}: 'exec.result_format' must be 'text' or 'csv', not {result_format!r}")
     template = OperationTemplate(
         name=name.removesuffix(TEMPLATE_SUFFIX),
         on_message=_optional_text(exec_table.get("on_message"), "exec.on_message", source),
@@ -89,6 +100,7 @@ def parse_template(name: str, text: str, *, source: str) -> OperationTemplate | 
         workflow_operation=_optional_text(workflow.get("operation"), "exec.workflow.operation", source),
         workflow_input=workflow.get("input"),
         workflow_output=workflow.get("output"),
+        result_format=str(result_format),
     )
     if template.on_message is None and template.on_fragment is None:
         raise ConfigError(f"{source}: 'exec' needs 'on_message' (SmartREST) or 'on_fragment' (JSON)")
@@ -163,7 +175,8 @@ def _run(
     by_id = operation_id is not None and _by_id(ctx.config)
     topic = entity_smartrest_topic(ctx.config, entity)
     run = {"argv": argv, "timeout": template.timeout, "fragment": template.name, "operationId": operation_id,
-           "byId": by_id, "smartrestTopic": topic, "skipStatus": template.skip_status_update}  # fmt: skip
+           "byId": by_id, "smartrestTopic": topic, "skipStatus": template.skip_status_update,
+           "resultFormat": template.result_format}  # fmt: skip
     messages = [Message.json(custom_topic(ctx.config), run)]
     if not template.skip_status_update:
         executing = set_executing(str(operation_id)) if by_id else set_executing_fragment(template.name)
@@ -181,14 +194,30 @@ def finish_custom_run(
     if run.get("skipStatus"):
         return []
     fragment, by_id = str(run["fragment"]), bool(run["byId"])
+    result = (output or "").strip()
+    fields: tuple[str, ...] = (result,)
+    if error is None and run.get("resultFormat") == "csv":
+        fields, error = parse_csv_result(result)
     if error is not None:
         record = set_failed(str(operation_id), error) if by_id else set_failed_fragment(fragment, error)
     else:
-        result = (output or "").strip()
         record = (
-            set_successful(str(operation_id), result) if by_id else set_successful_fragment(fragment, result)
+            set_successful(str(operation_id), *fields)
+            if by_id
+            else set_successful_fragment(fragment, *fields)
         )
     return [smartrest_message(str(run["smartrestTopic"]), [record])]
+
+
+def parse_csv_result(text: str) -> tuple[tuple[str, ...], str | None]:
+    """``result_format = "csv"``: the command's output as one CSV record (its fields), or why it is not."""
+    try:
+        records = [record for record in csv.reader(io.StringIO(text)) if record]
+    except csv.Error as exc:
+        return (), f"The command's output is not CSV: {exc}"
+    if len(records) > 1:
+        return (), f"The command's output is not one CSV record but {len(records)}"
+    return (tuple(records[0]) if records else ()), None
 
 
 def workflow_result_parameters(data: dict[str, Any]) -> tuple[str, ...]:

@@ -18,7 +18,9 @@ then moves the status on, and the mapper answers on the entity's SmartREST topic
     successful -> 506,<op id>            (503,<fragment>)       then clears the command topic
     failed     -> 505,<op id>,<reason>   (502,<fragment>,<reason>; reason cut to 500 bytes), then clears
 
-A finished software_update or device_profile also starts a software_list command; a successful
+A finished command's log (``logPath``) is uploaded first when ``c8y.operations.auto_log_upload``
+asks for it (``convert.operation_logs``). A finished software_update or device_profile also starts a
+software_list command; a successful
 firmware_update sets ``c8y_Firmware``, a successful device_profile ``c8y_Profile``. An operation for
 an external id the mapper does not know is reported on te/errors and, with operation ids, failed in
 the cloud.
@@ -60,6 +62,7 @@ from c8ylink.device.mapper.convert.custom_operations import (
     template_for_record,
     workflow_result_parameters,
 )
+from c8ylink.device.mapper.convert.deadlines import child_firmware_deadline
 from c8ylink.device.mapper.convert.file_operations import (
     FILE_COMMANDS,
     UPLOADED,
@@ -72,6 +75,7 @@ from c8ylink.device.mapper.convert.firmware_profile import (
     build_profile_request,
     finished_messages,
 )
+from c8ylink.device.mapper.convert.operation_logs import with_operation_log
 from c8ylink.device.mapper.convert.payloads import (
     entity_smartrest_topic,
     parse_json,
@@ -194,7 +198,11 @@ def _start_command(
         payload = build_profile_request(value, operation or {}, ctx.config)
     command = Command(spec.command, f"{ctx.config.command_id_prefix}{operation_id}")
     ctx.state.operations.start(operation_id, ctx.now)
-    return [Message.json(topic_for(ctx.config.topic_root, entity.topic_id, command), payload, retain=True)]
+    topic = topic_for(ctx.config.topic_root, entity.topic_id, command)
+    messages = [Message.json(topic, payload, retain=True)]
+    if spec.command == "firmware_update":  # firmware.child.update.timeout
+        messages += child_firmware_deadline(entity, operation_id, topic, str(payload.get("name", "")), ctx)
+    return messages
 
 
 def _fail_unconvertible(
@@ -262,6 +270,8 @@ def convert_command(entity: Entity, command: Command, payload: bytes, ctx: Conte
     data = parse_json_object(payload, "a command")
     status = data.get("status")
     operation_id = command.command_id[len(prefix) :]
+    if operation_id in ctx.state.operations.expired:
+        return []  # failed by its deadline (convert.deadlines): too late
     if status not in ("successful", "failed") and not ctx.state.operations.is_known(operation_id, ctx.now):
         ctx.state.operations.start(operation_id, ctx.now)  # a retained command read back after a restart
     if command.operation == "software_list":
@@ -274,19 +284,21 @@ def convert_command(entity: Entity, command: Command, payload: bytes, ctx: Conte
         return []
     if spec.command in UPLOADED and status == "successful":  # reported once the file is in the cloud
         topic = topic_for(ctx.config.topic_root, entity.topic_id, command)
-        return [upload_snapshot(entity, spec, operation_id, command_topic=topic, data=data, ctx=ctx)]
+        upload = upload_snapshot(entity, spec, operation_id, command_topic=topic, data=data, ctx=ctx)
+        return with_operation_log(entity, command.operation, data, [upload], ctx)
     record = _status_record(spec, operation_id, status, data, ctx)
     messages = [smartrest_message(entity_smartrest_topic(ctx.config, entity), [record])]
-    if status != "executing":
-        messages.append(_clear(entity, command, ctx))
-        ctx.state.operations.finish(operation_id, ctx.now)
-        if status == "successful":
-            messages.extend(finished_messages(entity, spec.command, data, ctx))
-        if spec.command in ("software_update", "device_profile"):
-            messages.append(request_software_list(entity, ctx))
-        elif spec.command == "config_update":
-            messages.extend(delete_after_update(data, ctx))
-    return messages
+    if status == "executing":
+        return messages
+    messages.append(_clear(entity, command, ctx))
+    ctx.state.operations.finish(operation_id, ctx.now)
+    if status == "successful":
+        messages.extend(finished_messages(entity, spec.command, data, ctx))
+    if spec.command in ("software_update", "device_profile"):
+        messages.append(request_software_list(entity, ctx))
+    elif spec.command == "config_update":
+        messages.extend(delete_after_update(data, ctx))
+    return with_operation_log(entity, command.operation, data, messages, ctx)
 
 
 def _status_record(

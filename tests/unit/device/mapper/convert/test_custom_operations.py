@@ -64,6 +64,7 @@ def test_templates_are_parsed() -> None:
         ('[exec]\ncommand = "/bin/true"\n', "on_message"),
         ('[exec]\non_message = "511"\n', "'command' or 'workflow.operation'"),
         ('[exec]\non_message = "511"\ncommand = "x"\ntimeout = -1\n', "positive number"),
+        ('[exec]\non_message = "511"\ncommand = "x"\nresult_format = "json"\n', "'text' or 'csv'"),
     ],
 )
 def test_bad_templates_are_refused(text: str, message: str) -> None:
@@ -105,3 +106,25 @@ def test_a_template_workflow_becomes_a_te_command_and_its_output_is_reported(map
     assert mapper.texts(command.topic, {**request, "status": "executing"}) == [("c8y/s/us", "504,8")]
     out = mapper.send(command.topic, {**request, "status": "successful", "result": "done"})
     assert [(m.topic, m.text) for m in out] == [("c8y/s/us", "506,8,done"), (command.topic, "")]
+
+
+def test_result_format_csv_makes_each_field_of_the_output_a_field_of_the_status(mapper: Mapper) -> None:
+    """result_format = "csv": the output is one CSV record whose fields follow the operation id; "text"
+    (the default) sends the whole output as one field."""
+    install(
+        mapper,
+        "c8y_RelayArray",
+        JSON_COMMAND.replace("c8y_Echo", "c8y_RelayArray") + 'result_format = "csv"\n',
+    )
+    out = mapper.send(NOTIFICATIONS, operation("8", c8y_RelayArray={"text": "x"}))
+    run = json.loads(out[1].text)
+    ctx = Context(mapper.state, mapper.now, mapper.config)
+    assert finish_custom_run(run, 'OPEN,CLOSED,"a ""b"""\n', None, ctx)[0].text == (
+        '506,8,OPEN,CLOSED,"a ""b"""'
+    )
+    assert finish_custom_run(run, "", None, ctx)[0].text == "506,8"
+    failed = finish_custom_run(run, "a,b\nc,d\n", None, ctx)[0].text
+    assert failed == "505,8,The command's output is not one CSV record but 2"
+    install(mapper, "c8y_Text", JSON_COMMAND.replace("c8y_Echo", "c8y_Text"))
+    text_run = json.loads(mapper.send(NOTIFICATIONS, operation("9", c8y_Text={"text": "x"}))[1].text)
+    assert finish_custom_run(text_run, "OPEN,CLOSED\n", None, ctx)[0].text == '506,9,"OPEN,CLOSED"'

@@ -87,3 +87,31 @@ def test_a_full_disk_fails_every_write_of_the_group_with_507(tmp_path: Path) -> 
         again = _open(data_dir)
         assert {f"a{last}", f"b{last}", "after"} <= _names(again)
         again.close()
+
+
+def test_an_mqtt_acknowledgement_is_written_only_after_its_message_is_stored(tmp_path: Path) -> None:
+    """The tenant's MQTT endpoint sends PUBACK through ``then()``: a SIGKILL between the PUBACK and the
+    commit would lose a message the device was told is stored."""
+    service = _open(tmp_path)
+    assert service.store is not None
+    events: list[str] = []
+    apply = service.store.apply
+
+    def recorded(changes: list[Change], meta: Mapping[str, str] | None = None) -> None:
+        events.append("commit")
+        apply(changes, meta)
+
+    service.store.apply = recorded  # type: ignore[method-assign]  # records, then writes for real
+
+    async def publish() -> None:
+        service.state.inventory.create({"name": "from mqtt"}, owner="device_1", now=service.state.now())
+        service.commits.then(lambda: events.append("puback"))
+        await asyncio.sleep(0)  # the end of the loop turn
+        await asyncio.sleep(0)
+
+    asyncio.run(publish())
+    assert events == ["commit", "puback"]
+    service.close()
+    again = _open(tmp_path)
+    assert "from mqtt" in _names(again)
+    again.close()

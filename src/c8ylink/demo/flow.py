@@ -180,7 +180,10 @@ class DemoRun:
         self.transcript.note("this demo must not reboot the machine: a 'reboot' restarts tedge-agent instead")
         run_dir = self.layout.root / "run"
         shell.run("mkdir", "-p", run_dir)
+        self.transcript.note("the demo keeps what the device writes in its own folder, not in /run or /var")
         shell.run("tedge", "config", "set", "run.path", run_dir)
+        shell.run("tedge", "config", "set", "data.path", self.layout.root / "data")
+        shell.run("tedge", "config", "set", "logs.path", self.layout.logs / "tedge")
         reboot = (
             f"rm -f {run_dir}/tedge_agent_restart; "
             f"exec {shell.program('supervisorctl')} -c {conf} restart tedge-agent"

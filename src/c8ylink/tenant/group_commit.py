@@ -5,7 +5,8 @@ schedules one ``TenantService.commit()`` for the end of the turn (``loop.call_so
 until then joins it, and each request is answered after that transaction is written, so a 2xx still
 means stored. When the disk refuses the transaction, every request of the group gets the 507 and the
 changes stay pending for the next commit (``TenantService.commit``). The MQTT endpoint calls
-``schedule()``: its messages of the turn join the same transaction without waiting for it.
+``then()``: its messages of the turn join the same transaction without waiting for it, and their
+PUBACKs are written once it is stored, so an acknowledged message survives a SIGKILL.
 
 What one transaction costs barely depends on how many rows it holds, so under load the tenant writes
 fewer, larger transactions instead of one per request.
@@ -14,6 +15,7 @@ fewer, larger transactions instead of one per request.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from c8ylink.tenant.state.errors import TenantApiError
@@ -26,6 +28,7 @@ class GroupCommit:
     def __init__(self, service: TenantService) -> None:
         self._service = service
         self._waiters: list[asyncio.Future[None]] = []
+        self._after: list[Callable[[], None]] = []
         self._scheduled = False
 
     def schedule(self) -> None:
@@ -33,6 +36,11 @@ class GroupCommit:
         if not self._scheduled:
             self._scheduled = True
             asyncio.get_running_loop().call_soon(self._flush)
+
+    def then(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` once what changed so far has been through this turn's commit."""
+        self._after.append(callback)
+        self.schedule()
 
     async def commit(self) -> None:
         """Return once what changed so far is stored; ``TenantApiError`` 507 when it could not be."""
@@ -47,6 +55,14 @@ class GroupCommit:
 
     def _flush(self) -> None:
         self._scheduled = False
+        after, self._after = self._after, []
+        try:
+            self._commit()
+        finally:
+            for callback in after:
+                callback()
+
+    def _commit(self) -> None:
         waiters, self._waiters = self._waiters, []
         try:
             self._service.commit(required=bool(waiters))

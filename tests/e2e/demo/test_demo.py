@@ -115,6 +115,9 @@ def test_the_demo_onboards_a_device_that_the_tenant_then_holds(
     assert isinstance(public_key, ec.EllipticCurvePublicKey)
     certificate.verify_directly_issued_by(authority)
 
+    # what the device writes stays in the demo's folder: the restart's log is there, not in /var/log
+    assert list((work / "logs" / "tedge" / "agent").glob("workflow-restart-*.log"))
+
     # no secret in the transcript
     assert tenant["admin"]["password"] not in result.stdout + result.stderr
 

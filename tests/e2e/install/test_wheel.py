@@ -54,13 +54,15 @@ class Venv:
 
 
 def pip(*args: str) -> None:
-    subprocess.run(
+    result = subprocess.run(
         [*args, "--quiet", "--disable-pip-version-check"],
         env={**os.environ, "PIP_CACHE_DIR": PIP_CACHE},
-        check=True,
+        check=False,
         capture_output=True,
+        text=True,
         timeout=600,
     )
+    assert result.returncode == 0, f"{args}: {result.stdout}{result.stderr}"
 
 
 @pytest.fixture(scope="module")

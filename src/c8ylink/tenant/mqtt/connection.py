@@ -192,10 +192,15 @@ class DeviceConnection:
         if not duplicate:
             self._process(publish)
         if publish.qos == 1:
-            self.writer.write(encode_puback(publish.packet_id))
+            self.listener.after_commit(self._acknowledge, encode_puback(publish.packet_id))
         elif publish.qos == 2:
             self._qos2_inbound.add(publish.packet_id)
-            self.writer.write(encode_ack(PacketType.PUBREC, publish.packet_id))
+            self.listener.after_commit(self._acknowledge, encode_ack(PacketType.PUBREC, publish.packet_id))
+
+    def _acknowledge(self, packet: bytes) -> None:
+        """Write a PUBACK/PUBREC once the message it answers is stored (the turn's group commit)."""
+        if not self.writer.transport.is_closing():
+            self.writer.write(packet)
 
     def _process(self, publish: Publish) -> None:
         assert self.identity is not None

@@ -13,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from c8ylink.core.c8y_topics import DEVICECONTROL_NOTIFICATIONS
@@ -246,6 +248,10 @@ class MqttListener:
         """Join the group commit of this loop turn (the disk full: logged by the service, stored with
         the next change)."""
         self.service.commits.schedule()
+
+    def after_commit(self, acknowledge: Callable[[bytes], None], packet: bytes) -> None:
+        """Have ``acknowledge(packet)`` called once this turn's changes are committed."""
+        self.service.commits.then(partial(acknowledge, packet))
 
     def _commit(self) -> None:
         self.service.commits.flush()

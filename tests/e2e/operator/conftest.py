@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -169,3 +170,45 @@ def rest(
         return c8y(*args, env={"C8Y_SESSION": str(path), **(env or {})}, stdin=stdin)
 
     return run
+
+
+Start = Callable[..., subprocess.Popen[str]]
+STREAM_DEADLINE = 30.0
+
+
+@pytest.fixture
+def start(
+    base_env: dict[str, str], sessions: Path, tenant: BackgroundTenant, rest_user: tuple[str, str]
+) -> Iterator[Start]:
+    """``start(*args)``: a long-running ``c8y`` (a subscription) in the background with the REST
+    user's session; killed after the test if it is still running."""
+    env = {**base_env, "C8Y_SESSION": str(write_session(sessions, "stream", tenant, rest_user))}
+    started: list[subprocess.Popen[str]] = []
+
+    def run(*args: str) -> subprocess.Popen[str]:
+        process = subprocess.Popen(
+            [C8Y, *args], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        started.append(process)
+        return process
+
+    yield run
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+
+def wait_until(probe: Callable[[], bool], what: str, timeout: float = STREAM_DEADLINE) -> None:
+    """Poll ``probe()`` until it is true; fail naming ``what`` after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not probe():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.02)
+
+
+def finish(process: subprocess.Popen[str]) -> tuple[int, list[Any], str]:
+    """Wait for a started ``c8y``: its exit code, its stdout as JSON lines, its stderr."""
+    stdout, stderr = process.communicate(timeout=STREAM_DEADLINE)
+    return process.returncode, [json.loads(line) for line in stdout.splitlines() if line.strip()], stderr

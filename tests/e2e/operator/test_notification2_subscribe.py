@@ -7,51 +7,16 @@ from __future__ import annotations
 
 import json
 import signal
-import subprocess
-import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from c8ylink.tenant.admin_client import AdminClient
-from c8ylink.tenant.background import BackgroundTenant
 
-from .conftest import C8Y, Run, write_session
+from .conftest import Run, Start, finish, wait_until
 
 pytestmark = pytest.mark.e2e
-DEADLINE = 30.0
-Start = Callable[..., subprocess.Popen[str]]
-
-
-@pytest.fixture
-def start(
-    base_env: dict[str, str], sessions: Path, tenant: BackgroundTenant, rest_user: tuple[str, str]
-) -> Iterator[Start]:
-    env = {**base_env, "C8Y_SESSION": str(write_session(sessions, "n2", tenant, rest_user))}
-    started: list[subprocess.Popen[str]] = []
-
-    def run(*args: str) -> subprocess.Popen[str]:
-        process = subprocess.Popen(
-            [C8Y, *args], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
-        started.append(process)
-        return process
-
-    yield run
-    for process in started:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
-
-
-def wait_until(probe: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + DEADLINE
-    while not probe():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.02)
 
 
 def subscriber(admin: AdminClient, subscription: str) -> dict[str, Any] | None:
@@ -79,11 +44,6 @@ def measure(admin: AdminClient, device: str, value: float) -> str:
     body = {"source": {"id": device}, "type": "n2", "time": "2026-01-01T00:00:00Z",
             "c8y_Temperature": {"T": {"value": value, "unit": "C"}}}  # fmt: skip
     return str(admin.request("POST", "/measurement/measurements", body)["id"])
-
-
-def finish(process: subprocess.Popen[str]) -> tuple[int, list[Any], str]:
-    stdout, stderr = process.communicate(timeout=DEADLINE)
-    return process.returncode, [json.loads(line) for line in stdout.splitlines() if line.strip()], stderr
 
 
 def test_measurements_are_printed_acknowledged_and_count_ends_it(start: Start, admin: AdminClient) -> None:

@@ -5,55 +5,16 @@ with again without losing or repeating a notification, and bad flags are refused
 from __future__ import annotations
 
 import json
-import subprocess
-import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from c8ylink.tenant.admin_client import AdminClient
-from c8ylink.tenant.background import BackgroundTenant
 
-from .conftest import C8Y, Run, write_session
+from .conftest import Run, Start, finish, wait_until
 
 pytestmark = pytest.mark.e2e
-DEADLINE = 30.0
-Start = Callable[..., subprocess.Popen[str]]
-
-
-@pytest.fixture
-def start(
-    base_env: dict[str, str], sessions: Path, tenant: BackgroundTenant, rest_user: tuple[str, str]
-) -> Iterator[Start]:
-    env = {**base_env, "C8Y_SESSION": str(write_session(sessions, "rt", tenant, rest_user))}
-    started: list[subprocess.Popen[str]] = []
-
-    def run(*args: str) -> subprocess.Popen[str]:
-        process = subprocess.Popen(
-            [C8Y, *args],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        started.append(process)
-        return process
-
-    yield run
-    for process in started:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
-
-
-def wait_until(probe: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + DEADLINE
-    while not probe():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.02)
 
 
 def waiting_on(admin: AdminClient, channel: str, *, besides: frozenset[str] = frozenset()) -> str | None:
@@ -72,11 +33,6 @@ def send_event(admin: AdminClient, device: str, text: str) -> dict[str, Any]:
     body = {"source": {"id": device}, "type": "rt", "text": text, "time": "2026-01-01T00:00:00Z"}
     document: dict[str, Any] = admin.request("POST", "/event/events", body)
     return document
-
-
-def finish(process: subprocess.Popen[str]) -> tuple[int, list[Any], str]:
-    stdout, stderr = process.communicate(timeout=DEADLINE)
-    return process.returncode, [json.loads(line) for line in stdout.splitlines() if line.strip()], stderr
 
 
 def test_count_ends_the_subscription(start: Start, admin: AdminClient) -> None:

@@ -291,3 +291,55 @@ def test_a_link_to_another_program_is_left_alone(tmp_path: Path) -> None:
     assert tedge_init(root, "--user", "root", "--group", "root", "--relative-links").returncode == 0
     assert os.readlink(bin_dir / "tedge-agent") == "/bin/true"
     assert os.readlink(bin_dir / "tedge-mapper") == "tedge"
+
+
+# -- the apt sm-plugin ---------------------------------------------------------------------------------------
+
+
+def with_apt_get(root: Path) -> Path:
+    """``root`` with an executable ``/usr/bin/apt-get`` (PATH is searched below the root)."""
+    apt_get = root / "usr/bin/apt-get"
+    apt_get.parent.mkdir(parents=True, exist_ok=True)
+    apt_get.write_text("#!/bin/sh\n")
+    apt_get.chmod(0o755)
+    return root
+
+
+def test_the_apt_plugin_is_linked_where_apt_get_exists(tmp_path: Path) -> None:
+    root = with_apt_get(device_root(tmp_path))
+    assert tedge_init(root, "--user", "root", "--group", "root").returncode == 0
+    link = root / "etc/tedge/sm-plugins/apt"
+    assert os.readlink(link) == str(BIN / "tedge-apt-plugin")
+    result = subprocess.run([str(link), "--help"], capture_output=True, text=True, check=False, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "Thin-edge.io plugin for software management using apt" in result.stdout
+
+    before = snapshot(root)
+    assert tedge_init(root, "--user", "root", "--group", "root").returncode == 0
+    assert snapshot(root) == before
+
+    assert tedge_init(root, "--user", "root", "--group", "root", "--relative-links").returncode == 0
+    assert os.readlink(link) == os.path.relpath(BIN / "tedge-apt-plugin", "/etc/tedge/sm-plugins")
+
+
+def test_no_apt_plugin_without_apt_get(tmp_path: Path) -> None:
+    root = device_root(tmp_path)
+    result = run("tedge", "init", "--user", "root", "--group", "root",
+                 env={"C8YLINK_ROOT": str(root), "PATH": "/usr/bin:/bin"})  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert (root / "etc/tedge/sm-plugins").is_dir()
+    assert list((root / "etc/tedge/sm-plugins").iterdir()) == []
+
+
+def test_an_apt_plugin_of_the_user_is_left_alone(tmp_path: Path) -> None:
+    root = with_apt_get(device_root(tmp_path))
+    plugins = root / "etc/tedge/sm-plugins"
+    plugins.mkdir(parents=True)
+    (plugins / "apt").write_text("#!/bin/sh\n# my own\n")
+    assert tedge_init(root, "--user", "root", "--group", "root").returncode == 0
+    assert (plugins / "apt").read_text() == "#!/bin/sh\n# my own\n"
+
+    (plugins / "apt").unlink()
+    (plugins / "apt").symlink_to("/usr/local/bin/my-apt-plugin")
+    assert tedge_init(root, "--user", "root", "--group", "root", "--relative-links").returncode == 0
+    assert os.readlink(plugins / "apt") == "/usr/local/bin/my-apt-plugin"

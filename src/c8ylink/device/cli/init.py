@@ -6,8 +6,9 @@ owned by the user and group with mode 0775, adds ``include_dir /etc/tedge/mosqui
 the running init), installs the units of ``tedge-mapper-c8y``, ``tedge-mapper-c8y@<profile>`` and
 ``tedge-agent`` pointing at this install's executables (``device.install``). Where ``tedge-agent`` or
 ``tedge-mapper`` is missing next to ``tedge``, it links them to ``tedge`` (absolute, or with
-``--relative-links`` relative), which answers to those names (``device.install.links``). Safe to run
-again.
+``--relative-links`` relative), which answers to those names (``device.install.links``). Where
+``apt-get`` is on PATH, it links ``<config-dir>/sm-plugins/apt`` to this install's ``tedge-apt-plugin``
+(a plugin the user put there is left alone). Safe to run again.
 
 The hidden ``--root DIR`` option (env ``C8YLINK_ROOT``) puts ``DIR`` in front of every path written.
 """

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from c8ylink.core.errors import C8yLinkError, ConfigError, FileAccessError, ServiceError
 from c8ylink.device.install.layout import (
     MOSQUITTO_CONF,
+    SM_PLUGIN_DIR,
+    SM_PLUGIN_LINKS,
     DirectoryEntry,
     InitSpec,
     add_include_dir,
@@ -96,6 +98,7 @@ def run_init(
             f"'include_dir {mosquitto_include_dir(spec.config_dir)}' to mosquitto's configuration"
         )
     report.links_changed = link_components(root, bin_dir, relative=relative_links)
+    report.links_changed += link_sm_plugins(root, spec.config_dir, bin_dir, relative=relative_links)
     if systemd_is_service_manager(root, spec.config_dir):
         units = install_units(spec.user, bin_dir)
         if units is None:
@@ -123,6 +126,39 @@ def link_components(root: str, bin_dir: str | None, *, relative: bool) -> list[s
     if not os.path.isdir(link_dir):
         return []
     return ensure_links(os.path.abspath(tedge), relative=relative, link_dir=link_dir)
+
+
+def link_sm_plugins(root: str, config_dir: str, bin_dir: str | None, *, relative: bool) -> list[str]:
+    """Link each sm-plugin of this install (``layout.SM_PLUGIN_LINKS``) into ``<config-dir>/sm-plugins``
+    when the package manager it drives is on PATH (below ``root``); the plugins changed."""
+    from pathlib import Path
+
+    from c8ylink.device.install.links import ensure_plugin_link
+    from c8ylink.device.services.supervisord_setup import find_program
+
+    plugin_dir = os.path.join(os.path.normpath(config_dir), SM_PLUGIN_DIR)
+    changed: list[str] = []
+    for link in SM_PLUGIN_LINKS:
+        program = find_program(link.program, Path(bin_dir) if bin_dir else None)
+        if program is None or not on_path(root, link.needs):
+            continue
+        if ensure_plugin_link(
+            os.path.abspath(program),
+            plugin_dir,
+            link.name,
+            relative=relative,
+            link_dir=rooted(root, plugin_dir),
+        ):
+            changed.append(f"{SM_PLUGIN_DIR}/{link.name}")
+    return changed
+
+
+def on_path(root: str, program: str) -> bool:
+    """Whether an executable ``program`` is in one of PATH's directories below ``root``."""
+    for directory in os.environ.get("PATH", os.defpath).split(os.pathsep):
+        if directory and os.access(rooted(root, os.path.join(directory, program)), os.X_OK):
+            return True
+    return False
 
 
 def systemd_is_service_manager(root: str, config_dir: str) -> bool:

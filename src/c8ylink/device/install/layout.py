@@ -33,6 +33,20 @@ CONFIG_SUBDIRS = (
     ".tedge-mapper-c8y",
 )
 
+SM_PLUGIN_DIR = "sm-plugins"
+
+
+@dataclass(frozen=True, slots=True)
+class SmPluginLink:
+    """An sm-plugin `tedge init` links into ``<config-dir>/sm-plugins`` when ``needs`` is on PATH."""
+
+    name: str  # the plugin's name in sm-plugins: the software type it manages
+    program: str  # the executable of this install it links to
+    needs: str  # the package manager it drives
+
+
+SM_PLUGIN_LINKS = (SmPluginLink("apt", "tedge-apt-plugin", "apt-get"),)
+
 
 @dataclass(frozen=True, slots=True)
 class InitSpec:

@@ -7,11 +7,18 @@ runs the agent, ``tedge-mapper`` the mapper. A pip or pipx install already has b
 of their own; a name that exists as anything but a link to ``tedge`` is left alone, so this only fills
 in what is missing (a copied ``tedge``, an image built by hand) and switches existing links between the
 absolute (``/usr/bin/tedge``) and the relative (``tedge``) form of ``--relative-links``.
+
+    ensure_plugin_link("/opt/c8ylink/bin/tedge-apt-plugin", "/etc/tedge/sm-plugins", "apt",
+                       relative=False, link_dir="/etc/tedge/sm-plugins")   # True when it changed
+
+links an sm-plugin (thin-edge.io's package installs ``/etc/tedge/sm-plugins/apt``) the same way: a
+plugin of the user's own (a file, or a link to anything else) is left alone.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 from c8ylink.infra.files import access_error
 
@@ -31,26 +38,46 @@ def points_at(link_text: str, tedge: str, link_dir: str) -> bool:
     return os.path.normpath(resolved) in (os.path.normpath(tedge), same_dir_tedge)
 
 
+def replace_link(path: str, target: str, *, ours: Callable[[str], bool]) -> bool:
+    """Make ``path`` a link holding ``target`` when it is missing or a link ``ours`` accepts (switching its
+    form); anything else at ``path`` is left alone. Whether it changed."""
+    try:
+        current = os.readlink(path)
+    except FileNotFoundError:
+        current = None
+    except OSError:  # exists and is not a link: a program of its own
+        return False
+    if current is not None and (current == target or not ours(current)):
+        return False
+    try:
+        if current is not None:
+            os.unlink(path)
+        os.symlink(target, path)
+    except OSError as exc:
+        raise access_error(exc.filename or path, exc, "create") from None
+    return True
+
+
+def ensure_plugin_link(plugin: str, plugin_dir: str, name: str, *, relative: bool, link_dir: str) -> bool:
+    """Link ``name`` in ``link_dir`` (``plugin_dir`` of the running system, below the root) to the
+    executable ``plugin``: by absolute path, or relative to ``plugin_dir``. Whether it changed."""
+    target = os.path.relpath(plugin, plugin_dir) if relative else os.path.abspath(plugin)
+
+    def ours(text: str) -> bool:
+        resolved = text if os.path.isabs(text) else os.path.join(plugin_dir, text)
+        return os.path.normpath(resolved) == os.path.normpath(plugin)
+
+    return replace_link(os.path.join(link_dir, name), target, ours=ours)
+
+
 def ensure_links(tedge: str, *, relative: bool, link_dir: str) -> list[str]:
     """Create (or switch to the requested form) each component link to ``tedge`` in ``link_dir``; the
     names changed. A name that is a program of its own, or a link to something else, is left alone."""
     target = link_target(tedge, relative=relative)
-    changed: list[str] = []
-    for name in COMPONENTS:
-        path = os.path.join(link_dir, name)
-        try:
-            current = os.readlink(path)
-        except FileNotFoundError:
-            current = None
-        except OSError:  # exists and is not a link: a console script of its own
-            continue
-        if current is not None and (current == target or not points_at(current, tedge, link_dir)):
-            continue
-        try:
-            if current is not None:
-                os.unlink(path)
-            os.symlink(target, path)
-        except OSError as exc:
-            raise access_error(exc.filename or path, exc, "create") from None
-        changed.append(name)
-    return changed
+    return [
+        name
+        for name in COMPONENTS
+        if replace_link(
+            os.path.join(link_dir, name), target, ours=lambda text: points_at(text, tedge, link_dir)
+        )
+    ]

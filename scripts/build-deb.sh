@@ -3,7 +3,8 @@
 #   scripts/build-deb.sh [OUT_DIR]     writes OUT_DIR/c8ylink_<version>_<arch>.deb (default: dist) and
 #                                      prints its path
 # Layout: a venv under /opt/c8ylink (Debian's python3, the wheel without extras, no pip), links in
-# /usr/bin, the systemd units in /lib/systemd/system, bash/zsh/fish completions, and the maintainer
+# /usr/bin, the systemd units in /lib/systemd/system, bash/zsh/fish completions, the diagnostic plugins
+# in /usr/share/tedge/diag-plugins, and the maintainer
 # scripts of packaging/deb (postinst: the tedge user and `tedge init`; prerm: stop the services;
 # postrm: purge removes /etc/tedge, /var/tedge, /var/log/tedge and mosquitto's include_dir line).
 set -euo pipefail
@@ -41,6 +42,9 @@ units = render_units(UnitSpec(tedge_mapper="/usr/bin/tedge-mapper", tedge_agent=
 for name, text in units.items():
     (pathlib.Path(sys.argv[1]) / name).write_text(text.replace("`tedge init`", "the c8ylink package"))
 PY
+# the diagnostic plugins of `tedge diag collect`, where diag.plugin_paths points by default
+"$venv/bin/python" -c 'import sys; from c8ylink.device.install.apply import install_diag_plugins as i; i(sys.argv[1])' \
+    "$stage/usr/share/tedge/diag-plugins"
 "$venv/bin/tedge" completions bash >"$stage/usr/share/bash-completion/completions/tedge"
 "$venv/bin/tedge" completions zsh >"$stage/usr/share/zsh/vendor-completions/_tedge"
 "$venv/bin/tedge" completions fish >"$stage/usr/share/fish/vendor_completions.d/tedge.fish"

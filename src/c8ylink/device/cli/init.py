@@ -8,7 +8,8 @@ the running init), installs the units of ``tedge-mapper-c8y``, ``tedge-mapper-c8
 ``tedge-mapper`` is missing next to ``tedge``, it links them to ``tedge`` (absolute, or with
 ``--relative-links`` relative), which answers to those names (``device.install.links``). Where
 ``apt-get`` is on PATH, it links ``<config-dir>/sm-plugins/apt`` to this install's ``tedge-apt-plugin``
-(a plugin the user put there is left alone). Safe to run again.
+(a plugin the user put there is left alone), and writes the diagnostic plugins of `tedge diag collect`
+into ``/usr/share/tedge/diag-plugins`` (the default of ``diag.plugin_paths``). Safe to run again.
 
 The hidden ``--root DIR`` option (env ``C8YLINK_ROOT``) puts ``DIR`` in front of every path written.
 """

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from c8ylink.core.settings.durations import Duration, parse_duration
-from c8ylink.core.settings.errors import ValueParseError
+from c8ylink.core.settings.durations import Duration
 from c8ylink.device.cli.errors import failing_to, invalid_value
+from c8ylink.device.cli.options import duration_option
 
 if TYPE_CHECKING:
     from c8ylink.device.cli.context import TedgeContext
@@ -30,16 +30,6 @@ def _qos(ctx: click.Context, param: click.Parameter, value: str) -> int:
     if value not in ("0", "1", "2"):
         raise invalid_value(value, "--qos <QOS>", "The input QoS should be 0, 1, or 2")
     return int(value)
-
-
-def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> Duration | None:
-    if value is None:
-        return None
-    try:
-        return parse_duration(value)
-    except ValueParseError as exc:
-        name = (param.name or "").replace("_", "-")
-        raise invalid_value(value, f"--{name} <{name.upper().replace('-', '_')}>", str(exc)) from None
 
 
 def _seconds(value: Duration | None) -> float | None:
@@ -77,12 +67,12 @@ def mqtt_cmd() -> None:
 @click.option("--base64", "as_base64", is_flag=True, help="Decode the payload before publishing")
 @click.option("--repeat", type=click.IntRange(min=1), default=None, help="Repeat the message")
 @click.option(
-    "--sleep", default="1s", callback=_duration, help="Pause between repeated messages (e.g., 60s, 1h)"
+    "--sleep", default="1s", callback=duration_option, help="Pause between repeated messages (e.g., 60s, 1h)"
 )
 @click.option(
     "--connection-timeout",
     default="10s",
-    callback=_duration,
+    callback=duration_option,
     help="Give up connecting to the broker after this duration (e.g., 10s); 0 for no timeout",
 )
 @click.pass_obj
@@ -118,7 +108,7 @@ def pub_cmd(
 )
 @click.option("--base64", "as_base64", is_flag=True, help="Encode the received payloads")
 @click.option(
-    "-W", "--duration", default=None, callback=_duration,
+    "-W", "--duration", default=None, callback=duration_option,
     help="Disconnect and exit after the specified timeout (e.g., 60s, 1h)",
 )  # fmt: skip
 @click.option(
@@ -132,7 +122,7 @@ def pub_cmd(
 @click.option(
     "--connection-timeout",
     default="10s",
-    callback=_duration,
+    callback=duration_option,
     help="Give up connecting to the broker after this duration (e.g., 10s); 0 for no timeout",
 )
 @click.pass_obj

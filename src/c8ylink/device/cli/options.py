@@ -10,7 +10,8 @@ from typing import Any, TypeVar
 import click
 
 from c8ylink.core.errors import ConfigError
-from c8ylink.core.settings.errors import ProfileError
+from c8ylink.core.settings.durations import Duration, parse_duration
+from c8ylink.core.settings.errors import ProfileError, ValueParseError
 from c8ylink.core.settings.schema import parse_profile_name
 from c8ylink.core.settings.types import rust_debug_str
 from c8ylink.device.cli.errors import invalid_value
@@ -82,3 +83,14 @@ def env_profile(env: Mapping[str, str]) -> str | None:
 def selected_profile(option: str | None, env: Mapping[str, str]) -> str | None:
     """``--profile`` if given, else ``TEDGE_CLOUD_PROFILE``, else ``None`` (the default profile)."""
     return option_profile(option) if option is not None else env_profile(env)
+
+
+def duration_option(ctx: click.Context, param: click.Parameter, value: str | None) -> Duration | None:
+    """A click callback: the option's duration (``60``, ``60s``, ``1min``), else upstream's error."""
+    if value is None:
+        return None
+    try:
+        return parse_duration(value)
+    except ValueParseError as exc:
+        name = (param.name or "").replace("_", "-")
+        raise invalid_value(value, f"--{name} <{name.upper().replace('-', '_')}>", str(exc)) from None

@@ -26,6 +26,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "completions": ("c8ylink.device.cli.completions:completions_cmd", "Generate shell completions"),
     "upload": ("c8ylink.device.cli.upload:upload_cmd", "Upload files to the cloud"),
     "http": ("c8ylink.device.cli.http:http_cmd", "Send HTTP requests to local thin-edge HTTP servers"),
+    "diag": ("c8ylink.device.cli.diag:diag_cmd", "Collect diagnostic information to help with debugging"),
 }
 
 CONFIG_DIR_HELP = "[env: TEDGE_CONFIG_DIR] [default: /etc/tedge]"

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 
 from c8ylink.core.errors import C8yLinkError, ConfigError, FileAccessError, ServiceError
 from c8ylink.device.install.layout import (
+    DIAG_PLUGIN_DIR,
+    DIAG_PLUGIN_MODE,
     MOSQUITTO_CONF,
     SM_PLUGIN_DIR,
     SM_PLUGIN_LINKS,
@@ -51,6 +53,7 @@ class InitReport:
     mosquitto_conf_changed: bool = False
     units_written: list[str] = field(default_factory=list)
     links_changed: list[str] = field(default_factory=list)
+    diag_plugins_written: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 
@@ -99,6 +102,7 @@ def run_init(
         )
     report.links_changed = link_components(root, bin_dir, relative=relative_links)
     report.links_changed += link_sm_plugins(root, spec.config_dir, bin_dir, relative=relative_links)
+    report.diag_plugins_written = install_diag_plugins(rooted(root, DIAG_PLUGIN_DIR))
     if systemd_is_service_manager(root, spec.config_dir):
         units = install_units(spec.user, bin_dir)
         if units is None:
@@ -151,6 +155,37 @@ def link_sm_plugins(root: str, config_dir: str, bin_dir: str | None, *, relative
         ):
             changed.append(f"{SM_PLUGIN_DIR}/{link.name}")
     return changed
+
+
+def install_diag_plugins(directory: str) -> list[str]:
+    """Write the diagnostic plugins c8ylink ships (``device.diag.plugins``) into ``directory`` where
+    missing or different (0755; other files there are left alone); the names written."""
+    from importlib.resources import files
+
+    from c8ylink.device.diag.plugins import SHIPPED
+
+    try:
+        os.makedirs(directory, mode=0o755, exist_ok=True)
+    except OSError as exc:
+        raise access_error(exc.filename or directory, exc, "create") from None
+    source = files("c8ylink.device.diag.plugins")
+    written: list[str] = []
+    for name in SHIPPED:
+        text = source.joinpath(name).read_bytes()
+        path = os.path.join(directory, name)
+        try:
+            with open(path, "rb") as file:
+                same = (
+                    file.read() == text and stat.S_IMODE(os.fstat(file.fileno()).st_mode) == DIAG_PLUGIN_MODE
+                )
+        except FileNotFoundError:
+            same = False
+        except OSError as exc:
+            raise access_error(path, exc, "read") from None
+        if not same:
+            write_atomic(path, text, mode=DIAG_PLUGIN_MODE)
+            written.append(name)
+    return written
 
 
 def on_path(root: str, program: str) -> bool:

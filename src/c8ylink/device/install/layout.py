@@ -34,6 +34,10 @@ CONFIG_SUBDIRS = (
 )
 
 SM_PLUGIN_DIR = "sm-plugins"
+# where `tedge init` and the .deb put the diagnostic plugins c8ylink ships: the default of
+# diag.plugin_paths (root-owned: `tedge diag collect` run as root runs only root's plugins)
+DIAG_PLUGIN_DIR = "/usr/share/tedge/diag-plugins"
+DIAG_PLUGIN_MODE = 0o755
 
 
 @dataclass(frozen=True, slots=True)

@@ -343,3 +343,23 @@ def test_an_apt_plugin_of_the_user_is_left_alone(tmp_path: Path) -> None:
     (plugins / "apt").symlink_to("/usr/local/bin/my-apt-plugin")
     assert tedge_init(root, "--user", "root", "--group", "root", "--relative-links").returncode == 0
     assert os.readlink(plugins / "apt") == "/usr/local/bin/my-apt-plugin"
+
+
+def test_init_installs_the_diag_plugins_and_rewrites_only_what_differs(tmp_path: Path) -> None:
+    from c8ylink.device.diag.plugins import SHIPPED
+
+    root = device_root(tmp_path)
+    assert tedge_init(root, "--user", "root", "--group", "root").returncode == 0
+    plugins = root / "usr/share/tedge/diag-plugins"
+    assert sorted(os.listdir(plugins)) == sorted(SHIPPED)
+    for name in SHIPPED:
+        info = (plugins / name).stat()
+        assert (stat.S_IMODE(info.st_mode), info.st_uid) == (0o755, os.geteuid()), name
+    shipped = (plugins / "01_tedge.sh").read_text()
+    (plugins / "01_tedge.sh").write_text("#!/bin/sh\necho changed\n")
+    (plugins / "02_os.sh").chmod(0o777)
+    (plugins / "50_mine.sh").write_text("#!/bin/sh\necho mine\n")
+    assert tedge_init(root, "--user", "root", "--group", "root").returncode == 0
+    assert (plugins / "01_tedge.sh").read_text() == shipped
+    assert stat.S_IMODE((plugins / "02_os.sh").stat().st_mode) == 0o755
+    assert (plugins / "50_mine.sh").read_text() == "#!/bin/sh\necho mine\n"

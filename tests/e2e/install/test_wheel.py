@@ -122,6 +122,12 @@ def test_tedge_init_from_the_wheel(device_venv: Venv, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     unit = (tmp_path / "etc/systemd/system/tedge-mapper-c8y.service").read_text()
     assert f"ExecStart={device_venv.bin / 'tedge-mapper'} c8y\n" in unit
+    # the diagnostic plugins are package data of the wheel
+    from c8ylink.device.diag.plugins import SHIPPED
+
+    plugins = tmp_path / "usr/share/tedge/diag-plugins"
+    assert sorted(path.name for path in plugins.iterdir()) == sorted(SHIPPED)
+    assert (plugins / "01_tedge.sh").read_bytes().startswith(b"#!/bin/sh\n")
 
 
 def test_the_tenant_names_its_extra(device_venv: Venv, tmp_path: Path) -> None:

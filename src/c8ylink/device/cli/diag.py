@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -80,10 +81,10 @@ def collect_cmd(
     return result.exit_code
 
 
-def plugin_environment(env: dict[str, str] | object) -> dict[str, str]:
-    """This process's environment, with the directory of this ``tedge`` at the end of PATH so that the
-    plugins find it (a pip install's ``tedge`` need not be on PATH)."""
-    environ = dict(env) if isinstance(env, dict) else dict(os.environ)
+def plugin_environment(env: Mapping[str, str]) -> dict[str, str]:
+    """``env`` with the directory of this ``tedge`` at the end of PATH so that the plugins find it (a
+    pip install's ``tedge`` need not be on PATH)."""
+    environ = dict(env)
     here = os.path.dirname(sys.executable)
     path = environ.get("PATH", os.defpath)
     if here not in path.split(os.pathsep):

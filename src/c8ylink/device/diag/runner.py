@@ -99,20 +99,17 @@ def collect(spec: CollectSpec, console: Console) -> CollectResult:
         console.error("No diagnostic plugins were found")
         return CollectResult(None, (), NO_PLUGINS_EXIT)
     work = spec.output_dir / spec.name
+    tarball = spec.output_dir / f"{spec.name}{TARBALL_SUFFIX}"
     make_work_dir(work)
     try:
         runs = tuple(run_step(plugin, work, spec, console) for plugin in found.plugins)
         console.line()
         console.line(summarize(runs))
         write_file(work / SUMMARY_LOG, render_summary_log(found.warnings, runs))
-        tarball = spec.output_dir / f"{spec.name}{TARBALL_SUFFIX}"
         write_tarball(work, spec.name, tarball)
-    except BaseException:
+    finally:  # also when the archive could not be written: nothing half-done stays behind
         if not spec.keep_dir:
             shutil.rmtree(work, ignore_errors=True)
-        raise
-    if not spec.keep_dir:
-        shutil.rmtree(work, ignore_errors=True)
     console.line(f"Diagnostic information saved to {tarball}")
     return CollectResult(tarball, runs, exit_code(runs))
 
@@ -131,9 +128,12 @@ def make_work_dir(work: Path) -> None:
 
 def run_step(plugin: Plugin, work: Path, spec: CollectSpec, console: Console) -> PluginRun:
     """One plugin as a ``<label>... ✓/✗`` step on the console."""
-    run = PluginRun(plugin, error="not run")
+    run = PluginRun(plugin)
     with console.step(f"Executing {plugin.path}", fatal=False):
-        run = run_plugin(plugin, work / plugin.folder, spec)
+        try:
+            run = run_plugin(plugin, work / plugin.folder, spec)
+        except C8yLinkError as exc:  # its folder or its output.log could not be written
+            run = PluginRun(plugin, error=str(exc))
         problem = describe_problem(run)
         if problem:
             raise C8yLinkError(problem)
@@ -171,17 +171,19 @@ def wait_or_stop(
     stopped (``60s: stopped with SIGTERM``)."""
     timeout = ""
     try:
-        process.wait(timeout=graceful)
-    except subprocess.TimeoutExpired:
-        timeout = f"{graceful:g}s: stopped with SIGTERM"
-        _signal_group(process, signal.SIGTERM)
         try:
-            process.wait(timeout=forceful)
+            process.wait(timeout=graceful)
         except subprocess.TimeoutExpired:
-            timeout = f"{graceful:g}s: stopped with SIGTERM, then {forceful:g}s later with SIGKILL"
-            _signal_group(process, signal.SIGKILL)
-            process.wait()
-    _signal_group(process, signal.SIGKILL)  # what the plugin left running in its group
+            timeout = f"{graceful:g}s: stopped with SIGTERM"
+            _signal_group(process, signal.SIGTERM)
+            try:
+                process.wait(timeout=forceful)
+            except subprocess.TimeoutExpired:
+                timeout = f"{graceful:g}s: stopped with SIGTERM, then {forceful:g}s later with SIGKILL"
+                _signal_group(process, signal.SIGKILL)
+                process.wait()
+    finally:  # what the plugin left running in its group, and the plugin itself on Ctrl-C
+        _signal_group(process, signal.SIGKILL)
     code = process.returncode
     return (code, None, timeout) if code >= 0 else (None, -code, timeout)
 

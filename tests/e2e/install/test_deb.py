@@ -82,6 +82,9 @@ def test_install_run_remove_and_purge(clean_machine: None, tmp_path: Path) -> No
         "ExecStart=/usr/bin/tedge-mapper c8y\n"
         in Path("/lib/systemd/system/tedge-mapper-c8y.service").read_text()
     )
+    # the apt sm-plugin linked by `tedge init` (apt-get is there: dpkg is), the diagnostic plugins shipped
+    assert os.readlink("/etc/tedge/sm-plugins/apt") == "/opt/c8ylink/bin/tedge-apt-plugin"
+    assert "/usr/share/tedge/diag-plugins/01_tedge.sh" in files
     # the package works as the device uses it
     sh("tedge", "config", "set", "c8y.url", "example.cumulocity.com")
     assert sh("tedge", "config", "get", "c8y.url").stdout == "example.cumulocity.com\n"
@@ -90,6 +93,7 @@ def test_install_run_remove_and_purge(clean_machine: None, tmp_path: Path) -> No
     assert not Path("/opt/c8ylink").exists()
     assert not Path("/usr/bin/tedge").exists() and not os.path.islink("/usr/bin/tedge")
     assert Path("/etc/tedge/tedge.toml").is_file()  # configuration stays until purge
+    assert not os.path.lexists("/etc/tedge/sm-plugins/apt")  # the link to the removed program goes with it
 
     sh("dpkg", "-P", "c8ylink")
     assert not package_installed()

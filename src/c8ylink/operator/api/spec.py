@@ -132,6 +132,8 @@ class CommandSpec(NamedTuple):
     body_defaults: Mapping[str, Any] = {}  # fragments applied first (the flags and --data override them)
     body_if_set: Mapping[str, Mapping[str, Any]] = {}  # property -> fragment applied when it is set
     upstream_examples: tuple[str, ...] = ()  # go-c8y-cli's own usage lines (``--dry`` tests)
+    fixed_query: tuple[tuple[str, str], ...] = ()  # query pairs always sent (an extension's ``path?a=b``)
+    page_size_param: str = "pageSize"  # where paging's size goes ("": not sent; ``flagMapping``)
 
     @property
     def kind(self) -> str:

@@ -1,6 +1,8 @@
 """The script commands of an installed extension as a click group, built only when ``c8y <name>`` names
 one: ``commands/<a>/<b>`` runs as ``c8y <name> a b [ARGS...]``; every argument after the script's name,
-``--help`` included, goes to the script (as go-c8y-cli does), and its exit code is c8y's."""
+``--help`` included, goes to the script (as go-c8y-cli does), and its exit code is c8y's. The commands of
+``api/<file>.yaml`` run as ``c8y <name> <group> <command>`` (REST commands from
+``operator.extensions.api_specs``); a malformed file is named in a one-line warning and left out."""
 
 from __future__ import annotations
 
@@ -10,6 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import click
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from c8ylink.operator.api.spec import GroupSpec
 
 _PASS_THROUGH = {"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []}
 
@@ -53,7 +59,7 @@ def extension_group(name: str) -> click.Group | None:
     from c8ylink.core.errors import C8yLinkError
     from c8ylink.operator.active import load_active_session
     from c8ylink.operator.cli.surroundings import current_surroundings
-    from c8ylink.operator.extensions.store import command_tree, extensions_root, find_installed
+    from c8ylink.operator.extensions.store import command_tree, extensions_root, find_installed, load_api
     from c8ylink.operator.settings import SettingsLayers
 
     where = current_surroundings("none")
@@ -66,6 +72,26 @@ def extension_group(name: str) -> click.Group | None:
     if found is None or found.name != name:
         return None
     tree = command_tree(found)
-    if not tree:
+    apis = load_api(found.path, _warn)
+    if not tree and not apis:
         return None
-    return build_extension_group(name, tree, f"Commands of the {found.folder} extension")
+    group = build_extension_group(name, tree, f"Commands of the {found.folder} extension")
+    for api in apis:
+        group.add_command(build_api_group(name, api))
+    return group
+
+
+def build_api_group(extension: str, spec: GroupSpec) -> click.Group:
+    """``api/<file>.yaml`` as ``c8y <extension> <group> <command>``: each command built as the built-in
+    REST commands are, so it runs through the same pipeline (lookups, --dry, paging, output)."""
+    from c8ylink.operator.cli.rest import CONTEXT, build_command
+
+    summary = spec.description.strip().splitlines()[0] if spec.description.strip() else spec.name
+    group = click.Group(spec.name, help=spec.description, short_help=summary, context_settings=CONTEXT)
+    for command in spec.commands:
+        group.add_command(build_command(f"{extension} {spec.name}", command))
+    return group
+
+
+def _warn(text: str) -> None:
+    click.echo(f"warning: {text}", err=True)

@@ -1,0 +1,244 @@
+"""An extension's ``api/*.yaml`` (go-c8y-cli's spec format) becoming our ``GroupSpec``: the fields, the
+parameter types through the same table as the built-in commands, the request the result builds, and
+each malformed document named in one ``ExtensionError``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from c8ylink.operator.api.build import RequestOptions, build_request
+from c8ylink.operator.api.spec import BODY, CONTEXT, HEADER, PATH, QUERY, TYPES, ParamSpec, Q
+from c8ylink.operator.api.upstream_types import TYPE_MAP, our_type
+from c8ylink.operator.extensions.api_specs import parse_api_spec
+from c8ylink.operator.extensions.manifest import ExtensionError
+from c8ylink.operator.sessions.yaml_files import parse_yaml_document
+
+ORIGIN = "c8y-fleet/api/things.yaml"
+SPEC = """\
+group:
+  name: things
+  description: Things of the fleet
+  descriptionLong: Manage the things of the fleet
+commands:
+  - name: list
+    description: List things
+    descriptionLong: List the things, newest first
+    method: GET
+    path: inventory/managedObjects?type=fleet_Thing
+    accept: application/vnd.com.nsn.cumulocity.managedobjectcollection+json
+    collectionProperty: managedObjects
+    alias: {go: list, powershell: Get-ThingCollection}
+    examples:
+      go:
+        - command: c8y fleet things list --owner admin
+          description: Things of admin
+    queryParameters:
+      - name: owner
+        type: string
+        description: Owner
+      - name: withParents
+        type: booleanDefault
+        default: "true"
+      - name: tags
+        type: "[]string"
+  - name: find
+    description: Find things
+    method: GET
+    path: inventory/managedObjects
+    collectionProperty: managedObjects
+    flagMapping:
+      pageSize: limit
+    queryParameters:
+      - name: query
+        type: queryExpression
+        property: query
+        children:
+          - name: name
+            type: string
+            format: (name eq '%s')
+          - name: agents
+            type: boolean
+            format: has(com_cumulocity_model_Agent)
+  - name: children
+    description: Child devices
+    method: GET
+    path: /inventory/managedObjects/{id}/childDevices
+    pathParameters:
+      - name: device
+        property: id
+        type: device[]
+        pipeline: true
+        required: true
+      - name: owner
+        type: user[]
+        description: narrows nothing in the path
+    headerParameters:
+      - name: mode
+        type: string
+        property: X-Mode
+        validationSet: [fast, slow]
+  - name: create
+    description: Create a thing
+    method: post
+    path: inventory/managedObjects
+    body:
+      - name: name
+        type: string
+      - name: size
+        type: integer
+        property: fleet_Thing.size
+      - name: attrs
+        type: json_custom
+      - name: kind
+        type: stringStatic
+        value: thing
+    bodyTemplates:
+      - type: jsonnet
+        template: "{type: 'fleet_Thing', fleet_Thing: {}}"
+    bodyRequiredKeys: [name]
+  - name: skipped
+    skip: true
+    description: not built
+    method: GET
+    path: nothing
+"""
+
+
+G = "group: {name: g}\ncommands: "
+
+
+def parsed(text: str = SPEC) -> Any:
+    return parse_api_spec(parse_yaml_document(text), ORIGIN)
+
+
+def test_the_group_and_its_commands() -> None:
+    group = parsed()
+    assert group.name == "things" and group.description == "Manage the things of the fleet"
+    assert [command.name for command in group.commands] == ["list", "find", "children", "create"]
+    listing = group.command("list")
+    assert listing is not None
+    assert (listing.method, listing.path, listing.collection) == (
+        "GET",
+        "/inventory/managedObjects",
+        "managedObjects",
+    )
+    assert listing.accept == "application/vnd.com.nsn.cumulocity.managedobjectcollection+json"
+    assert listing.long == "List the things, newest first" and listing.description == "List things"
+    assert listing.fixed_query == (("type", "fleet_Thing"),)
+    assert listing.upstream_examples == ("c8y fleet things list --owner admin", "    Things of admin")
+    assert listing.params == (
+        ParamSpec("owner", "string", QUERY, "Owner"),
+        ParamSpec("withParents", "boolean", QUERY, "withParents", default="true"),
+        ParamSpec("tags", "string[]", QUERY, "tags"),
+    )
+
+
+def test_a_list_builds_its_fixed_query_and_flags() -> None:
+    listing = parsed().command("list")
+    assert listing is not None
+    plan = build_request(listing, {"owner": "admin", "tags": ["a", "b"]}, RequestOptions(page_size=20))
+    assert plan.target == "/inventory/managedObjects?type=fleet_Thing&owner=admin&tags=a,b&pageSize=20"
+
+
+def test_a_query_expression_becomes_the_inventory_query_and_page_size_is_mapped() -> None:
+    find = parsed().command("find")
+    assert find is not None and find.query_property == "query" and find.page_size_param == "limit"
+    assert [(p.name, p.location) for p in find.params] == [
+        ("query", Q), ("queryTemplate", Q), ("orderBy", Q), ("name", Q), ("agents", Q),
+    ]  # fmt: skip
+    plan = build_request(find, {"name": "pump*", "agents": True}, RequestOptions(page_size=11))
+    assert dict(plan.query) == {
+        "query": "$filter=(name eq 'pump*') and has(com_cumulocity_model_Agent) $orderby=",
+        "limit": "11",
+    }
+
+
+def test_a_page_size_mapped_to_nothing_is_not_sent() -> None:
+    text = SPEC.replace("pageSize: limit", "pageSize:")
+    find = parsed(text).command("find")
+    assert find is not None and find.page_size_param == ""
+    assert "pageSize" not in dict(build_request(find, {}, RequestOptions(page_size=11)).query)
+
+
+def test_path_parameters_fill_their_placeholder_or_only_narrow() -> None:
+    children = parsed().command("children")
+    assert children is not None and children.path == "/inventory/managedObjects/{id}/childDevices"
+    device, owner, mode = children.params
+    assert (device.type, device.location, device.target, device.required, device.pipeline) == (
+        "device[]", PATH, "id", True, True,
+    )  # fmt: skip
+    assert device.pipeline_aliases == ("id", "source.id", "managedObject.id", "deviceId")
+    assert (owner.location, owner.type) == (CONTEXT, "user[]")
+    assert (mode.location, mode.target, mode.choices) == (HEADER, "X-Mode", ("fast", "slow"))
+    plan = build_request(children, {"device": ["12"], "mode": "fast"}, RequestOptions())
+    assert plan.target == "/inventory/managedObjects/12/childDevices"
+    assert ("X-Mode", "fast") in plan.headers
+
+
+def test_a_create_builds_its_body_with_templates_last_and_gets_data() -> None:
+    create = parsed().command("create")
+    assert create is not None and create.method == "POST" and create.body_required == ("name",)
+    assert [(p.name, p.type, p.location) for p in create.params] == [
+        ("name", "string", BODY), ("size", "integer", BODY), ("attrs", "json", BODY),
+        ("kind", "string", BODY), ("data", "json", BODY),
+    ]  # fmt: skip
+    assert create.param("kind") is not None and create.param("kind").default == "thing"  # type: ignore[union-attr]
+    values = {"name": "a", "size": 3, "attrs": {"x": 1}, "data": {"extra": True}, "kind": "thing"}
+    body = build_request(create, values, RequestOptions()).body
+    assert body == {
+        "extra": True, "name": "a", "fleet_Thing": {"size": 3}, "attrs": {"x": 1}, "kind": "thing",
+        "type": "fleet_Thing",
+    }  # fmt: skip
+
+
+def test_every_upstream_type_maps_to_one_of_ours() -> None:
+    for kind in TYPE_MAP:
+        assert our_type(kind) in TYPES, kind
+    assert our_type("[]string") == "string[]" and our_type("datetime_utc") == "datetime"
+    assert our_type("configurationDetails") == "" and our_type("wibble") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("- a\n- b\n", "expected a mapping with group and commands at the top level"),
+        ("just text\n", "expected a mapping with group and commands at the top level"),
+        ("commands: []\n", "group.name is missing"),
+        ("group: {name: two words}\n", "group.name 'two words' is not a command name"),
+        (G + "{name: x}\n", "commands must be a list"),
+        (G + "[x]\n", "command 1 is not a mapping"),
+        (G + "[{method: GET, path: a}]\n", "command '#1': name is missing"),
+        (G + "[{name: x, path: a}]\n", "command 'x': method is missing"),
+        (G + "[{name: x, method: GET}]\n", "command 'x': path is missing"),
+        (G + "[{name: x, method: PATCH, path: a}]\n", "command 'x': method 'PATCH'"),
+        (
+            G + "[{name: x, method: GET, path: a, queryParameters: [{name: q, type: wibble}]}]\n",
+            "command 'x': parameter 'q': unknown parameter type 'wibble'",
+        ),
+        (
+            G + "[{name: x, method: GET, path: a, body: [{name: q}]}]\n",
+            "command 'x': parameter 'q' has no type",
+        ),
+        (
+            G + "[{name: x, method: GET, path: a}, {name: x, method: GET, path: b}]\n",
+            "command 'x' is declared twice",
+        ),
+        (
+            G + "[{name: x, method: POST, path: a, bodyTemplates: "
+            "[{type: jsonnet, template: 'std.mergePatch(a, b)'}]}]\n",
+            "command 'x': bodyTemplates: only literal objects are supported",
+        ),
+        (
+            G + "[{name: x, method: GET, path: a, queryParameters: {name: q}}]\n",
+            "command 'x': queryParameters must be a list",
+        ),
+    ],
+)
+def test_a_malformed_spec_is_named(text: str, message: str) -> None:
+    with pytest.raises(ExtensionError) as raised:
+        parsed(text)
+    assert str(raised.value).startswith(f"invalid api spec {ORIGIN}")
+    assert message in str(raised.value)
+    assert "\n" not in str(raised.value)

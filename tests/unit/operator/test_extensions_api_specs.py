@@ -242,3 +242,112 @@ def test_a_malformed_spec_is_named(text: str, message: str) -> None:
     assert str(raised.value).startswith(f"invalid api spec {ORIGIN}")
     assert message in str(raised.value)
     assert "\n" not in str(raised.value)
+
+
+PRESETS = """\
+group:
+  name: machines
+  description: Machines
+x-types-machine: &machine
+  type: "[]device"
+  description: The machine (id or name)
+  pipeline: true
+commands:
+  - name: list
+    description: Linux machines
+    exampleList:
+      - command: |
+          c8y fleet machines list
+            --model m1
+        description: Machines of model m1
+    preset:
+      type: query-inventory
+      options: {value: has(c8y_IsLinux)}
+      extensions:
+        - name: model
+          type: string
+          format: (c8y_Hardware.model eq '%s')
+          description: Filter by model
+        - name: noAgents
+          type: booleanDefault
+          value: not(has(com_cumulocity_model_Agent))
+          description: Exclude agents
+  - name: children
+    description: Child assets
+    preset: {type: query-inventory-children, options: {type: childAssets}}
+  - name: bySerial
+    description: Machine by serial
+    preset: {type: get-identity, options: {value: fleet_Serial}}
+  - name: reboot
+    description: Reboot
+    method: POST
+    semanticMethod: PUT
+    hidden: true
+    path: devicecontrol/operations
+    flagMapping:
+      - name: pageSize
+        property: limit
+    body:
+      - name: device
+        property: deviceId
+        <<: *machine
+      - name: device
+        type: string
+        description: ignored, the first declaration wins
+      - name: old
+        type: string
+        skip: true
+    bodyTemplates:
+      - type: jsonnet
+        applyLast: false
+        template: '{c8y_Restart: {}, description: "Restart"}'
+      - type: none
+"""
+
+
+def test_presets_bring_upstreams_inventory_and_identity_flags() -> None:
+    group = parsed(PRESETS)
+    listing = group.command("list")
+    assert listing is not None and (listing.method, listing.path) == ("GET", "/inventory/managedObjects")
+    assert listing.collection == "managedObjects" and listing.query_filter == "has(c8y_IsLinux)"
+    assert listing.upstream_examples == ("c8y fleet machines list --model m1", "    Machines of model m1")
+    names = [param.name for param in listing.params]
+    assert names[:4] == ["query", "queryTemplate", "orderBy", "name"] and "withParents" in names
+    values = {"model": "m1", "noAgents": True, "owner": "me", "withParents": True}
+    plan = build_request(listing, values, RequestOptions())
+    assert dict(plan.query) == {
+        "q": "$filter=has(c8y_IsLinux) and (owner eq 'me') and (c8y_Hardware.model eq 'm1') and "
+        "not(has(com_cumulocity_model_Agent)) $orderby=",
+        "withParents": "true",
+    }
+    children = group.command("children")
+    assert children is not None and children.path == "/inventory/managedObjects/{id}/childAssets"
+    assert build_request(children, {"id": ["7"]}, RequestOptions()).target == (
+        "/inventory/managedObjects/7/childAssets"
+    )
+    serial = group.command("bySerial")
+    assert serial is not None
+    plan = build_request(serial, {"name": "A 1"}, RequestOptions())
+    assert plan.target == "/identity/externalIds/fleet_Serial/A%201"
+
+
+def test_semantic_method_hidden_flag_mapping_skip_and_first_declarations() -> None:
+    reboot = parsed(PRESETS).command("reboot")
+    assert reboot is not None and reboot.hidden and reboot.kind == "update"
+    assert reboot.page_size_param == "limit"
+    assert [(p.name, p.type, p.target) for p in reboot.params] == [
+        ("device", "device[]", "deviceId"), ("data", "json", "data"),
+    ]  # fmt: skip
+    body = build_request(reboot, {"device": ["5"], "data": {"description": "mine"}}, RequestOptions()).body
+    assert body == {"c8y_Restart": {}, "description": "mine", "deviceId": "5"}  # applyLast false: first
+
+
+def test_a_skipped_group_declares_nothing() -> None:
+    assert parse_api_spec(parse_yaml_document("group: {name: g, skip: true}\n"), ORIGIN) is None
+
+
+def test_a_bad_preset_is_named() -> None:
+    with pytest.raises(ExtensionError, match="command 'x': preset must be a mapping whose type is one of"):
+        parsed(G + "[{name: x, preset: {type: query-everything}}]\n")
+    with pytest.raises(ExtensionError, match="command 'x': semanticMethod 'PATCH'"):
+        parsed(G + "[{name: x, method: GET, path: a, semanticMethod: PATCH}]\n")

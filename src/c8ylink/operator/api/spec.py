@@ -134,6 +134,7 @@ class CommandSpec(NamedTuple):
     upstream_examples: tuple[str, ...] = ()  # go-c8y-cli's own usage lines (``--dry`` tests)
     fixed_query: tuple[tuple[str, str], ...] = ()  # query pairs always sent (an extension's ``path?a=b``)
     page_size_param: str = "pageSize"  # where paging's size goes ("": not sent; ``flagMapping``)
+    hidden: bool = False  # runs, but is not listed in its group's help
 
     @property
     def kind(self) -> str:
@@ -153,6 +154,7 @@ class GroupSpec(NamedTuple):
     name: str
     description: str
     commands: tuple[CommandSpec, ...]
+    hidden: bool = False  # an extension's group that runs but is not listed
 
     def command(self, name: str) -> CommandSpec | None:
         return next((command for command in self.commands if command.name == name), None)

@@ -2,7 +2,7 @@
 ``scripts/gen_specs.py`` (the built-in commands) and ``operator.extensions.api_specs`` (the ``api/``
 commands of extensions): one table, so a type means the same in both.
 
-our_type("json_custom") -> "json"        our_type("device[]") -> "device[]"
+our_type("json_custom") -> "json"        our_type("[]device") -> "device[]"
 our_type("nosuchtype") -> None           our_type("configurationDetails") -> ""  (dropped)
 """
 
@@ -32,12 +32,10 @@ TYPE_MAP: dict[str, str] = {
     "file": "file", "formDataFile": "file", "attachment": "file", "fileContents": "filecontents",
     "binaryUploadURL": "fileurl",
 }  # fmt: skip
-# upstream's extension-only spellings of the same types (its extension docs and example specs)
+# the types only extensions use (``[]x`` is read as ``x[]``, as upstream's parser spells lists)
 EXTENSION_TYPES: dict[str, str] = {
-    "[]string": "string[]", "[]stringcsv": "stringcsv[]", "[]device": "device[]", "[]agent": "agent[]",
-    "[]devicegroup": "devicegroup[]", "[]id": "id[]", "datetime_utc": "datetime",
-    "devicerequest": "reference", "microserviceinstance": "string", "firmwarename": "string",
-    "firmwarepatchName": "string",
+    "datetime_utc": "datetime", "datefrom": "datetime", "dateto": "datetime", "directory": "string",
+    "devicerequest": "reference", "microserviceinstance": "string", "firmwarepatchName": "string",
 }  # fmt: skip
 # upstream's hidden helpers that copy a looked-up object into the body (our handlers do it instead)
 DROPPED_TYPES = ("configurationDetails", "firmwareDetails", "softwareDetails")
@@ -45,6 +43,8 @@ DROPPED_TYPES = ("configurationDetails", "firmwareDetails", "softwareDetails")
 
 def our_type(kind: str) -> str | None:
     """Our type for an upstream type; "" for one that is dropped; None for one we do not know."""
+    if kind.startswith("[]"):
+        kind = kind[2:] + "[]"
     if kind in DROPPED_TYPES:
         return ""
     if kind in TYPE_MAP:

@@ -87,7 +87,9 @@ def build_api_group(extension: str, spec: GroupSpec) -> click.Group:
     from c8ylink.operator.cli.rest import CONTEXT, build_command
 
     summary = spec.description.strip().splitlines()[0] if spec.description.strip() else spec.name
-    group = click.Group(spec.name, help=spec.description, short_help=summary, context_settings=CONTEXT)
+    group = click.Group(
+        spec.name, help=spec.description, short_help=summary, context_settings=CONTEXT, hidden=spec.hidden
+    )
     for command in spec.commands:
         group.add_command(build_command(f"{extension} {spec.name}", command))
     return group

@@ -108,8 +108,9 @@ def api_files(extension_path: Path) -> list[Path]:
     return [folder / name for name in names if name.endswith((".yaml", ".yml")) and not name.startswith(".")]
 
 
-def load_api_file(path: Path) -> GroupSpec:
-    """One ``api/`` file read and converted; ``ExtensionError`` naming the file when it is malformed."""
+def load_api_file(path: Path) -> GroupSpec | None:
+    """One ``api/`` file read and converted (None: skipped); ``ExtensionError`` naming the file when it
+    is malformed."""
     from c8ylink.operator.extensions.api_specs import parse_api_spec
     from c8ylink.operator.sessions.yaml_files import parse_yaml_document
 
@@ -131,6 +132,8 @@ def load_api(extension_path: Path, warn: Callable[[str], None] | None = None) ->
     for path in api_files(extension_path):
         try:
             group = load_api_file(path)
+            if group is None:
+                continue
             if group.name in taken:
                 raise ExtensionError(
                     f"invalid api spec {path}: group {group.name!r} collides with another command of the "

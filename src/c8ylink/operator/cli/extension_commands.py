@@ -13,9 +13,7 @@ from typing import Any
 
 import click
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from c8ylink.operator.api.spec import GroupSpec
+from c8ylink.operator.api.spec import GroupSpec
 
 _PASS_THROUGH = {"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []}
 

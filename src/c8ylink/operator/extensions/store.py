@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from c8ylink.operator.api.spec import GroupSpec
 from c8ylink.operator.extensions.location import DATADIR_KEY, SEPARATOR, extensions_dir
 from c8ylink.operator.extensions.manifest import (
     API,
@@ -28,10 +29,6 @@ from c8ylink.operator.extensions.manifest import (
     parse_manifest,
 )
 from c8ylink.operator.settings import SettingsLayers
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from c8ylink.operator.api.spec import GroupSpec
 
 
 @dataclass(frozen=True, slots=True)

@@ -189,10 +189,13 @@ def test_a_spec_broken_after_install_is_named_and_the_rest_keeps_working(rest: C
     assert rest("extensions", "install", str(repo)).code == 0
     (repo / "api" / "broken.yaml").write_text(BROKEN)  # a local install is a link: the edit is live
     dry = rest("later", "things", "list", "--dry", "--dryFormat", "json")
-    assert dry.code == 0, dry.stderr
+    assert dry.code == 0 and dry.stderr == ""
     assert json.loads(dry.stdout)["path"] == "/inventory/managedObjects"
-    warnings = dry.stderr.strip().splitlines()
-    assert len(warnings) == 1 and "broken.yaml" in warnings[0] and "rainbow" in warnings[0]
-    assert "Traceback" not in dry.stderr
-    gone = rest("later", "broken", "list")
-    assert gone.code != 0 and "Traceback" not in gone.stderr
+    listed = rest("later", "--help")
+    assert listed.code == 0 and "broken" in listed.stdout and "malformed api spec" in listed.stdout
+    for args in (("later", "broken", "list"), ("later", "broken", "--help")):
+        gone = rest(*args)
+        assert gone.code == 101 and gone.stdout == ""
+        message = gone.stderr.strip().splitlines()
+        assert len(message) == 1 and "Traceback" not in gone.stderr
+        assert "broken.yaml" in message[0] and "unknown parameter type 'rainbow'" in message[0]

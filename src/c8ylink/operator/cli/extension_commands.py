@@ -2,7 +2,8 @@
 one: ``commands/<a>/<b>`` runs as ``c8y <name> a b [ARGS...]``; every argument after the script's name,
 ``--help`` included, goes to the script (as go-c8y-cli does), and its exit code is c8y's. The commands of
 ``api/<file>.yaml`` run as ``c8y <name> <group> <command>`` (REST commands from
-``operator.extensions.api_specs``); a malformed file is named in a one-line warning and left out."""
+``operator.extensions.api_specs``); a malformed file is left out, and running the group named like the
+file gives its error in one line."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from typing import Any
 import click
 
 from c8ylink.operator.api.spec import GroupSpec
+from c8ylink.operator.extensions.manifest import ExtensionError
 
 _PASS_THROUGH = {"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []}
 
@@ -30,8 +32,6 @@ def build_extension_group(name: str, tree: dict[str, Any], help_text: str) -> cl
 
 def _script_command(name: str, script: Path) -> click.Command:
     def run(args: tuple[str, ...]) -> None:
-        from c8ylink.operator.extensions.manifest import ExtensionError
-
         sys.stdout.flush()
         try:
             done = subprocess.run([str(script), *args], check=False)
@@ -70,12 +70,18 @@ def extension_group(name: str) -> click.Group | None:
     if found is None or found.name != name:
         return None
     tree = command_tree(found)
-    apis = load_api(found.path, _warn)
-    if not tree and not apis:
+    broken: list[tuple[Path, ExtensionError]] = []
+    apis = load_api(found.path, lambda path, error: broken.append((path, error)))
+    if not tree and not apis and not broken:
         return None
     group = build_extension_group(name, tree, f"Commands of the {found.folder} extension")
     for api in apis:
         group.add_command(build_api_group(name, api))
+    for path, error in broken:
+        if path.stem in group.commands:  # nothing to stand in for it: say so on every run
+            click.echo(f"warning: {error}", err=True)
+        else:
+            group.add_command(_broken_command(path.stem, error))
     return group
 
 
@@ -93,5 +99,18 @@ def build_api_group(extension: str, spec: GroupSpec) -> click.Group:
     return group
 
 
-def _warn(text: str) -> None:
-    click.echo(f"warning: {text}", err=True)
+def _broken_command(name: str, error: ExtensionError) -> click.Command:
+    """Stands in for a malformed ``api/<name>.yaml`` (upstream names a file after its group): running
+    it, ``--help`` included, is the error in one line; the other commands are not touched."""
+
+    def fail(args: tuple[str, ...]) -> None:
+        raise error
+
+    return click.Command(
+        name=name,
+        callback=fail,
+        params=[click.Argument(["args"], nargs=-1, type=click.UNPROCESSED)],
+        help=f"Malformed api spec: {error}",
+        short_help="(malformed api spec: run it to see why)",
+        context_settings=_PASS_THROUGH,
+    )

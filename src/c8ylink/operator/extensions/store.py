@@ -120,10 +120,12 @@ def load_api_file(path: Path) -> GroupSpec | None:
     return parse_api_spec(document, str(path))
 
 
-def load_api(extension_path: Path, warn: Callable[[str], None] | None = None) -> list[GroupSpec]:
-    """The command groups of an extension's ``api/`` folder. Without ``warn`` the first mistake raises
-    (install, update); with it, a malformed file (or a group whose name is taken) is reported and
-    skipped, and the others load."""
+def load_api(
+    extension_path: Path, broken: Callable[[Path, ExtensionError], None] | None = None
+) -> list[GroupSpec]:
+    """The command groups of an extension's ``api/`` folder. Without ``broken`` the first mistake raises
+    (install, update); with it, a malformed file (or a group whose name is taken) is handed to it with
+    its error and skipped, and the others load."""
     taken = set(_tree(extension_path / COMMANDS))
     groups: list[GroupSpec] = []
     for path in api_files(extension_path):
@@ -137,9 +139,9 @@ def load_api(extension_path: Path, warn: Callable[[str], None] | None = None) ->
                     "extension (commands/ or another api/ file)"
                 )
         except ExtensionError as exc:
-            if warn is None:
+            if broken is None:
                 raise
-            warn(str(exc))
+            broken(path, exc)
             continue
         taken.add(group.name)
         groups.append(group)

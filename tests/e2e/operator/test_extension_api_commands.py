@@ -66,6 +66,10 @@ commands:
         type: integer
         property: fleet_Thing.size
         description: Size
+      - name: notes
+        type: fileContentsAsString
+        property: fleet_Thing.notes
+        description: A text file with notes
     bodyTemplates:
       - type: jsonnet
         template: "{type: 'fleet_Thing'}"
@@ -117,11 +121,20 @@ def test_api_commands_run_through_the_rest_pipeline(
     assert done.code == 0, done.stderr
     page = rest("fleet", "things", "--help")
     assert page.code == 0 and "create" in page.stdout and "List things" in page.stdout
-    dry = rest("fleet", "things", "create", "--name", "t1", "--size", "3", "--dry", "--dryFormat", "json")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("line 1\nline 2\n")
+    dry = rest(
+        "fleet", "things", "create", "--name", "t1", "--size", "3", "--notes", str(notes),
+        "--dry", "--dryFormat", "json",
+    )  # fmt: skip
     assert dry.code == 0, dry.stderr
     request = json.loads(dry.stdout)
     assert (request["method"], request["path"]) == ("POST", "/inventory/managedObjects")
-    assert request["body"] == {"name": "t1", "fleet_Thing": {"size": 3}, "type": "fleet_Thing"}
+    assert request["body"] == {
+        "name": "t1", "fleet_Thing": {"size": 3, "notes": "line 1\nline 2\n"}, "type": "fleet_Thing",
+    }  # fmt: skip
+    unreadable = rest("fleet", "things", "create", "--name", "t1", "--notes", str(tmp_path / "nope"), "--dry")
+    assert unreadable.code == 101 and "cannot read --notes" in unreadable.stderr
     listing = json.loads(
         rest("fleet", "things", "list", "--owner", "me", "--dry", "--dryFormat", "json").stdout
     )

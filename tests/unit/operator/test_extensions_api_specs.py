@@ -197,6 +197,7 @@ def test_every_upstream_type_maps_to_one_of_ours() -> None:
     for kind in TYPE_MAP:
         assert our_type(kind) in TYPES, kind
     assert our_type("[]string") == "string[]" and our_type("datetime_utc") == "datetime"
+    assert our_type("fileContentsAsString") == "filetext" and our_type("booleanValue") == "boolean"
     assert our_type("configurationDetails") == "" and our_type("wibble") is None
 
 

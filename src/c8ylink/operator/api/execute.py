@@ -182,6 +182,8 @@ class Executor:
                     scope = str(values[param.name][0])
             elif param.type == "certificatefile" and value:
                 values[param.name] = read_certificate(param, str(value))
+            elif param.type == "filetext" and value:
+                values[param.name] = read_text(param, str(value))
             elif param.type in FILE_TYPES and isinstance(value, str) and value:
                 from c8ylink.operator.api.uploads import check_file
 
@@ -398,14 +400,19 @@ def _retryable(exc: ApiError | NetworkError) -> bool:
     return isinstance(exc, NetworkError) or (exc.status >= 500 and exc.status != 501)
 
 
-def read_certificate(param: ParamSpec, path: str) -> str:
-    """The base64 body of a PEM certificate file (what ``certInPemFormat`` takes)."""
+def read_text(param: ParamSpec, path: str) -> str:
+    """A text file given to ``param`` (``filetext``); a ``UsageError`` naming the flag when unreadable."""
     from pathlib import Path
 
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        return Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read {flag_of(param)} {path}: {exc}", exit_code=USER_ERROR) from None
+
+
+def read_certificate(param: ParamSpec, path: str) -> str:
+    """The base64 body of a PEM certificate file (what ``certInPemFormat`` takes)."""
+    text = read_text(param, path)
     lines = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("-----")]
     if not lines:
         raise UsageError(f"{flag_of(param)} {path} holds no PEM certificate", exit_code=USER_ERROR)

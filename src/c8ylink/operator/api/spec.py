@@ -26,6 +26,7 @@ A parameter's ``type`` names its behaviour (``operator.api.values``):
 ``reference``       an id that is never looked up (new device requests, certificate fingerprints)
 ``tenant``          a tenant id; default: the session's tenant
 ``certificatefile`` a PEM file; its base64 body (no BEGIN/END lines) is the value
+``filetext``        a text file; its contents are the value (a string in a JSON body)
 ==================  ===========================================================================
 
 ``location`` says where the value goes: ``path`` (``{name}`` in the path template), ``query``,
@@ -60,7 +61,7 @@ SWITCH_TYPES = ("boolean", "optional_fragment")
 FILE_TYPES = ("file", "filecontents", "fileurl")
 TYPES = (
     "string", "integer", "float", "boolean", "optional_fragment", "datetime", "date", "json",
-    "reference", "tenant", "certificatefile", "childtype", *FILE_TYPES, *LIST_TYPES,
+    "reference", "tenant", "certificatefile", "filetext", "childtype", *FILE_TYPES, *LIST_TYPES,
 )  # fmt: skip
 METHODS = ("GET", "POST", "PUT", "DELETE")
 ACTIONS = ("read", "create", "update", "delete")

@@ -201,6 +201,25 @@ def test_every_upstream_type_maps_to_one_of_ours() -> None:
     assert our_type("configurationDetails") == "" and our_type("wibble") is None
 
 
+# the parameter types of upstream's schema of extension specs (tools/schema/extensionCommands.json)
+SCHEMA_TYPES = """
+agent[] application applicationname attachment binaryUploadURL boolean booleanDefault certificate[]
+certificatefile configuration[] configurationDetails date datetime device[] devicegroup[] deviceprofile[]
+devicerequest devicerequest[] deviceservice[] file fileContents fileContentsAsString firmware[]
+firmwareDetails firmwareName firmwarepatch[] firmwarepatchName firmwareversion[] firmwareVersionName float
+hostedapplication id[] integer json_custom microservice microserviceinstance microservicename
+optional_fragment queryExpression role[] roleself[] smartgroup[] software[] softwareDetails softwareName
+softwareversion[] softwareversionName source string string[] stringcsv[] stringStatic subscriptionId
+subscriptionName tenant tenantname user[] usergroup[] userself[]
+""".split()
+
+
+def test_every_type_of_upstreams_extension_schema_is_known() -> None:
+    assert len(SCHEMA_TYPES) == 59
+    unknown = [kind for kind in SCHEMA_TYPES if our_type(kind) is None]
+    assert unknown == []
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [

@@ -36,7 +36,7 @@ TYPE_MAP: dict[str, str] = {
 EXTENSION_TYPES: dict[str, str] = {
     "datetime_utc": "datetime", "datefrom": "datetime", "dateto": "datetime", "directory": "string",
     "devicerequest": "reference", "microserviceinstance": "string", "firmwarepatchName": "string",
-    "booleanValue": "boolean", "fileContentsAsString": "filetext",
+    "booleanValue": "boolean", "fileContentsAsString": "filetext", "firmwareVersionName": "string",
 }  # fmt: skip
 # upstream's hidden helpers that copy a looked-up object into the body (our handlers do it instead)
 DROPPED_TYPES = ("configurationDetails", "firmwareDetails", "softwareDetails")

@@ -212,3 +212,16 @@ def test_a_spec_broken_after_install_is_named_and_the_rest_keeps_working(rest: C
         message = gone.stderr.strip().splitlines()
         assert len(message) == 1 and "Traceback" not in gone.stderr
         assert "broken.yaml" in message[0] and "unknown parameter type 'rainbow'" in message[0]
+
+
+def test_an_update_that_brings_a_malformed_spec_says_so(rest: C8y, tmp_path: Path) -> None:
+    repo = make_extension(tmp_path, "c8y-upd", {"things.yaml": THINGS})
+    assert rest("extensions", "install", f"file://{repo}").code == 0
+    (repo / "api" / "broken.yaml").write_text(BROKEN)
+    git(repo, "add", ".")
+    git(repo, "commit", "--quiet", "-m", "broken")
+    updated = rest("extensions", "update", "upd")
+    assert updated.code == 101 and "Traceback" not in updated.stderr
+    assert "broken.yaml" in updated.stderr and "unknown parameter type 'rainbow'" in updated.stderr
+    still = rest("upd", "things", "get", "--device", "1", "--dry", "--dryFormat", "json")
+    assert still.code == 0 and json.loads(still.stdout)["path"] == "/inventory/managedObjects/1"

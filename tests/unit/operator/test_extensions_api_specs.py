@@ -202,16 +202,18 @@ def test_every_upstream_type_maps_to_one_of_ours() -> None:
 
 
 # the parameter types of upstream's schema of extension specs (tools/schema/extensionCommands.json)
-SCHEMA_TYPES = """
-agent[] application applicationname attachment binaryUploadURL boolean booleanDefault certificate[]
-certificatefile configuration[] configurationDetails date datetime device[] devicegroup[] deviceprofile[]
-devicerequest devicerequest[] deviceservice[] file fileContents fileContentsAsString firmware[]
-firmwareDetails firmwareName firmwarepatch[] firmwarepatchName firmwareversion[] firmwareVersionName float
-hostedapplication id[] integer json_custom microservice microserviceinstance microservicename
-optional_fragment queryExpression role[] roleself[] smartgroup[] software[] softwareDetails softwareName
-softwareversion[] softwareversionName source string string[] stringcsv[] stringStatic subscriptionId
-subscriptionName tenant tenantname user[] usergroup[] userself[]
-""".split()
+SCHEMA_TYPES = (
+    "agent[]", "application", "applicationname", "attachment", "binaryUploadURL", "boolean",
+    "booleanDefault", "certificate[]", "certificatefile", "configuration[]", "configurationDetails", "date",
+    "datetime", "device[]", "devicegroup[]", "deviceprofile[]", "devicerequest", "devicerequest[]",
+    "deviceservice[]", "file", "fileContents", "fileContentsAsString", "firmware[]", "firmwareDetails",
+    "firmwareName", "firmwarepatch[]", "firmwarepatchName", "firmwareversion[]", "firmwareVersionName",
+    "float", "hostedapplication", "id[]", "integer", "json_custom", "microservice", "microserviceinstance",
+    "microservicename", "optional_fragment", "queryExpression", "role[]", "roleself[]", "smartgroup[]",
+    "software[]", "softwareDetails", "softwareName", "softwareversion[]", "softwareversionName", "source",
+    "string", "string[]", "stringcsv[]", "stringStatic", "subscriptionId", "subscriptionName", "tenant",
+    "tenantname", "user[]", "usergroup[]", "userself[]",
+)  # fmt: skip
 
 
 def test_every_type_of_upstreams_extension_schema_is_known() -> None:

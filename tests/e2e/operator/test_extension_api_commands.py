@@ -43,6 +43,12 @@ commands:
       - name: owner
         type: string
         description: Owner of the things
+  - name: search
+    description: Managed objects by type (no collectionProperty; the items are found in the answer)
+    method: GET
+    path: inventory/managedObjects
+    queryParameters:
+      - {name: type, type: string, description: The type}
   - name: get
     description: Get a device
     method: GET
@@ -146,6 +152,8 @@ def test_api_commands_run_through_the_rest_pipeline(
     listed = lines(rest("fleet", "things", "list", "--owner", rest_user[0], "--pageSize", "100"))
     assert created["id"] in [item["id"] for item in listed]
     assert all(item["type"] == "fleet_Thing" for item in listed)
+    searched = lines(rest("fleet", "things", "search", "--type", "fleet_Thing", "--pageSize", "100"))
+    assert [item["id"] for item in searched] == [item["id"] for item in listed]
     device = lines(rest("devices", "create", "--name", unique("fleetdev-"), "--force"))[0]
     by_name = lines(rest("fleet", "things", "get", "--device", device["name"]))
     assert [item["id"] for item in by_name] == [device["id"]]

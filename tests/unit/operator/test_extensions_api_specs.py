@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from c8ylink.operator.api.build import RequestOptions, build_request
-from c8ylink.operator.api.spec import BODY, CONTEXT, HEADER, PATH, QUERY, TYPES, ParamSpec, Q
+from c8ylink.operator.api.lookup import guess_collection
+from c8ylink.operator.api.spec import BODY, CONTEXT, GUESS, HEADER, PATH, QUERY, TYPES, ParamSpec, Q
 from c8ylink.operator.api.upstream_types import TYPE_MAP, our_type
 from c8ylink.operator.extensions.api_specs import parse_api_spec
 from c8ylink.operator.extensions.manifest import ExtensionError
@@ -153,6 +154,19 @@ def test_a_query_expression_becomes_the_inventory_query_and_page_size_is_mapped(
         "query": "$filter=(name eq 'pump*') and has(com_cumulocity_model_Agent) $orderby=",
         "limit": "11",
     }
+
+
+def test_a_get_without_collection_property_guesses_it_at_output() -> None:
+    children = parsed().command("children")
+    create = parsed().command("create")
+    assert children is not None and children.collection == GUESS
+    assert create is not None and create.collection == ""
+    no_guess = parsed(SPEC.replace("collectionProperty: managedObjects", "collectionProperty: '-'", 1))
+    assert no_guess.command("list").collection == ""  # type: ignore[union-attr]
+    answer = {"self": "x", "managedObjects": [{"id": "1"}], "statistics": {"pageSize": 5}}
+    assert guess_collection(answer) == "managedObjects"
+    assert guess_collection({"id": "1", "childDevices": {"references": []}}) == ""
+    assert guess_collection({"statistics": {}, "a": [], "b": []}) == ""  # not one list: no guess
 
 
 def test_a_page_size_mapped_to_nothing_is_not_sent() -> None:

@@ -15,11 +15,11 @@ from datetime import datetime
 from c8ylink.core.errors import ApiError, C8yLinkError, NetworkError, UsageError
 from c8ylink.operator.api.build import RequestOptions, build_request
 from c8ylink.operator.api.dry import render_dry
-from c8ylink.operator.api.lookup import collection_items, needs_tenant, resolve
+from c8ylink.operator.api.lookup import collection_items, guess_collection, needs_tenant, resolve
 from c8ylink.operator.api.output import Printer
 from c8ylink.operator.api.pipeline import Job
 from c8ylink.operator.api.plan import RequestPlan
-from c8ylink.operator.api.spec import CONTEXT, FILE_TYPES, PATH, CommandSpec, ParamSpec
+from c8ylink.operator.api.spec import CONTEXT, FILE_TYPES, GUESS, PATH, CommandSpec, ParamSpec
 from c8ylink.operator.api.values import USER_ERROR, convert_one, flag_of
 
 TYPE_CHECKING = False
@@ -356,10 +356,13 @@ class Executor:
             verb = _VERBS.get(self.spec.kind, "Done")
             self.err.write(f"✓ {verb} {plan.path} => {response.status}\n")
             return
+        collection = self.spec.collection
+        if collection == GUESS and isinstance(document, dict):
+            collection = guess_collection(document)
         if self.run.raw:
             self.printer.document(document)
-        elif self.spec.collection and isinstance(document, dict):
-            self.output_pages(plan, document)
+        elif collection and isinstance(document, dict):
+            self.output_pages(plan, document, collection)
         elif isinstance(document, dict):
             self.printer.items([document], piped=self.piped_input())
         elif isinstance(document, list):
@@ -368,7 +371,7 @@ class Executor:
         else:
             self.printer.document(document)
 
-    def output_pages(self, plan: RequestPlan, document: dict[str, Any]) -> None:
+    def output_pages(self, plan: RequestPlan, document: dict[str, Any], collection: str) -> None:
         if self.run.with_total_pages and not self.run.include_all:
             self.printer.items([document.get("statistics", {})])
             return
@@ -376,7 +379,7 @@ class Executor:
         page = int(plan.query_value("currentPage") or 1)
         pages = fetched = 0
         while True:
-            items = collection_items(document, self.spec.collection)
+            items = collection_items(document, collection)
             self.printer.items(items, piped=self.piped_input())
             pages, fetched = pages + 1, fetched + len(items)
             if self.run.progress:

@@ -64,6 +64,7 @@ TYPES = (
     "reference", "tenant", "certificatefile", "filetext", "childtype", *FILE_TYPES, *LIST_TYPES,
 )  # fmt: skip
 METHODS = ("GET", "POST", "PUT", "DELETE")
+GUESS = "?"  # ``CommandSpec.collection`` of an extension's GET without ``collectionProperty``
 ACTIONS = ("read", "create", "update", "delete")
 
 
@@ -123,7 +124,7 @@ class CommandSpec(NamedTuple):
     long: str = ""
     accept: str = "application/json"
     content_type: str = "application/json"
-    collection: str = ""  # the property holding the items of a collection answer
+    collection: str = ""  # the property holding the items of a collection answer (GUESS: find it)
     action: str = ""  # read/create/update/delete for the mode gate (default: from the method)
     body_template: Mapping[str, Any] = {}  # fixed fragments, applied last
     body_required: tuple[str, ...] = ()  # body properties that must end up set

@@ -27,6 +27,7 @@ from c8ylink.operator.api.spec import (
     ACTIONS,
     BODY,
     CONTEXT,
+    GUESS,
     HEADER,
     METHODS,
     PATH,
@@ -166,7 +167,7 @@ def _command(item: Mapping[str, Any], where: _Where) -> CommandSpec:
     if method in ("POST", "PUT"):
         _add(params, [ParamSpec("data", "json", BODY, "Additional body properties (a=1,b.c=x or JSON)")])
     first, last = _body_templates(item.get("bodyTemplates"), where)
-    collection = str(item.get("collectionProperty") or fields.pop("collection", ""))
+    collection = str(item.get("collectionProperty") or fields.pop("collection", GUESS))
     return CommandSpec(
         name=name,
         description=str(item.get("description") or name),

@@ -49,14 +49,29 @@ def _c8y_sessions(home: Path) -> None:
         (sessions / f"tenant-{n}.json").write_text(json.dumps(document, indent=2))
 
 
+_API_SPEC = """\
+group: {name: things, description: Things}
+commands:
+  - {name: list, description: List things, preset: {type: query-inventory, options: {value: has(x_Thing)}}}
+  - name: get
+    description: Get a thing
+    method: GET
+    path: inventory/managedObjects/{id}
+    pathParameters: [{name: id, type: "id[]", pipeline: true, required: true, description: The thing}]
+"""
+
+
 def _c8y_extensions(home: Path) -> None:
-    """Three installed extensions (with commands) in their own data dir: ``c8y --help`` lists them."""
+    """Three installed extensions (with script commands and an ``api/`` spec) in their own data dir:
+    ``c8y --help`` lists them without reading them."""
     for name in ("tools", "defaults", "devmgmt"):
         command = home / "extension-data" / "extensions" / f"c8y-{name}" / "commands" / "list"
         command.parent.mkdir(parents=True, exist_ok=True)
         command.write_text("#!/bin/sh\necho '{}'\n")
         command.chmod(0o755)
         (command.parent.parent / "extension.yaml").write_text('version: "v1"\n')
+        (command.parent.parent / "api").mkdir(exist_ok=True)
+        (command.parent.parent / "api" / "things.yaml").write_text(_API_SPEC)
 
 
 @dataclass(frozen=True)
@@ -65,6 +80,7 @@ class Row:
     argv: Sequence[str]  # argv[0] is a console script of this package
     setup: Callable[[Path], None] = field(default=lambda _: None)
     env: dict[str, str] = field(default_factory=dict)  # "{tmp}" is the run's temp dir
+    target: float | None = TARGET  # None: shown for comparison (a leaf command imports click)
 
 
 ROWS: list[Row] = [
@@ -76,6 +92,9 @@ ROWS: list[Row] = [
     Row("c8y sessions list (piped)", ["c8y", "sessions", "list"], _c8y_sessions),
     Row("c8y --help (3 extensions)", ["c8y", "--help"], _c8y_extensions,
         {"C8Y_SETTINGS_EXTENSIONS_DATADIR": "{tmp}/extension-data"}),
+    Row("c8y devices list --help", ["c8y", "devices", "list", "--help"], target=None),
+    Row("c8y tools things list --help (api/ spec)", ["c8y", "tools", "things", "list", "--help"],
+        _c8y_extensions, {"C8Y_SETTINGS_EXTENSIONS_DATADIR": "{tmp}/extension-data"}, target=None),
 ]  # fmt: skip
 
 
@@ -96,6 +115,7 @@ def main() -> int:
         env.update(TEDGE_CONFIG_DIR=tmp, HOME=tmp, NO_COLOR="1")
         env.pop("C8Y_SESSION_HOME", None)
         commands: dict[str, list[str]] = {"python -c pass": baseline}
+        targets = {row.label: row.target for row in ROWS}
         row_env: dict[str, dict[str, str]] = {"python -c pass": env}
         for row in ROWS:
             script = bin_dir / row.argv[0]
@@ -114,9 +134,11 @@ def main() -> int:
     base = statistics.median(timings.pop("python -c pass"))
     for label, samples in timings.items():
         median = statistics.median(samples)
+        target = targets[label]
+        goal = f"target <= {target}x" if target is not None else "no target: for comparison"
         print(
             f"cli-startup {label}: {median / base:.1f}x python -c pass "
-            f"(median of {ROUNDS}: {median * 1000:.1f} ms vs {base * 1000:.1f} ms; target <= {TARGET}x)"
+            f"(median of {ROUNDS}: {median * 1000:.1f} ms vs {base * 1000:.1f} ms; {goal})"
         )
     return 0
 

@@ -13,7 +13,8 @@ to ``src/c8ylink/operator/api/specs/upstream/<group>.json``, in the vocabulary o
 What the facts leave out is declared here, from upstream's behaviour (go-c8y-cli.md): the parts of the
 inventory query behind ``queryExpression`` parameters (``QUERY_PARTS``), the fixed values of
 ``stringStatic`` parameters and the simple jsonnet body templates (``TEMPLATES``). Types our engine
-does not have map to the nearest one (``TYPE_MAP``; docs/operator.md lists them).
+does not have map to the nearest one (``operator.api.upstream_types.TYPE_MAP``; docs/operator.md lists
+them).
 """
 
 from __future__ import annotations
@@ -24,36 +25,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from c8ylink.operator.api.upstream_types import DROPPED_TYPES, TYPE_MAP
+
 ROOT = Path(__file__).resolve().parent.parent
 FACTS = ROOT.parent / "shared" / "reference" / "go-c8y-cli-commands.json"
 OUT = ROOT / "src" / "c8ylink" / "operator" / "api" / "specs" / "upstream"
 
-# upstream type -> our type ("" keeps the name: our engine knows it)
-TYPE_MAP: dict[str, str] = {
-    "string": "", "integer": "", "float": "", "boolean": "", "datetime": "", "date": "", "json": "",
-    "optional_fragment": "", "tenant": "", "certificatefile": "", "string[]": "", "stringcsv[]": "",
-    "device[]": "", "agent[]": "", "devicegroup[]": "", "id[]": "",
-    # references resolved by name (operator.api.lookup)
-    "user[]": "", "userself[]": "", "usergroup[]": "", "role[]": "", "roleself[]": "", "software[]": "",
-    "firmware[]": "", "deviceprofile[]": "", "configuration[]": "", "smartgroup[]": "",
-    "deviceservice[]": "", "softwareversion[]": "", "firmwareversion[]": "", "firmwarepatch[]": "",
-    "certificate[]": "", "application": "", "microservice": "",
-    "hostedapplication": "application", "application_with_versions": "application",
-    "uiplugin": "application",
-    # nearest types
-    "queryExpression": "string", "tenantname": "string", "stringStatic": "string", "stringAny": "string",
-    "applicationname": "string", "microservicename": "string", "subscriptionName": "string",
-    "softwareName": "string", "softwareversionName": "string", "firmwareName": "string",
-    "firmwareversionName": "string", "uipluginversion": "string",
-    "json_custom": "json", "booleanDefault": "boolean", "inventoryChildType": "childtype",
-    "source": "reference", "devicerequest[]": "reference", "subscriptionId": "reference",
-    "remoteaccessconfiguration": "reference",
-    # uploads from files (operator.api.uploads): a multipart part, the whole body, or a binary's URL
-    "file": "file", "formDataFile": "file", "attachment": "file", "fileContents": "filecontents",
-    "binaryUploadURL": "fileurl",
-}  # fmt: skip
-# upstream's hidden helpers that copy a looked-up object into the body (HANDLERS do it instead)
-DROPPED_TYPES = ("configurationDetails", "firmwareDetails", "softwareDetails")
 MO_REFERENCES = (
     "device[]", "agent[]", "devicegroup[]", "id[]", "software[]", "firmware[]", "deviceprofile[]",
     "configuration[]", "smartgroup[]", "deviceservice[]", "softwareversion[]", "firmwareversion[]",

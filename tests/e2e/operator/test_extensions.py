@@ -131,6 +131,11 @@ def test_a_created_scaffold_installs_and_its_parts_work(c8y: C8y, work: Path) ->
     assert c8y("hello-hello", "world").stdout == "hello from c8y-hello: world\n"
     dry = c8y("hello-device", "42", "--dry", "--dryFormat", "json")
     assert json.loads(dry.stdout)["path"] == "/inventory/managedObjects/42"
+    devices = c8y("hello", "devices", "list", "--model", "pi4", "--dry", "--dryFormat", "json")
+    assert devices.code == 0, devices.stderr  # the api/ example: upstream's query-inventory preset
+    assert "has(c8y_IsLinux) and (c8y_Hardware.model eq 'pi4')" in json.loads(devices.stdout)["query"]
+    create = c8y("hello", "devices", "create", "--name", "l1", "--dry", "--dryFormat", "json")
+    assert json.loads(create.stdout)["body"] == {"name": "l1", "c8y_IsDevice": {}, "c8y_IsLinux": {}}
     assert "hello  Extension c8y-hello" in c8y("--help").stdout
 
 

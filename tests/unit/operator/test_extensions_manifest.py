@@ -108,5 +108,6 @@ def test_the_scaffold_has_each_part_and_executable_scripts() -> None:
         "README.md",
         "templates/customCommand.jsonnet",
         "views/exampleDevice.json",
+        "api/devices.yaml",
     } <= set(files)
     assert "name: demo-hello" in files["extension.yaml"][0]

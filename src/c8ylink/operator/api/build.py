@@ -82,7 +82,7 @@ def _query_text(value: Any) -> str:
 def build_query(
     spec: CommandSpec, values: Mapping[str, Any], options: RequestOptions
 ) -> tuple[tuple[str, str], ...]:
-    pairs: list[tuple[str, str]] = []
+    pairs: list[tuple[str, str]] = list(spec.fixed_query)
     for param in spec.params:
         value = values.get(param.name)
         if param.location == QUERY and value not in (None, "", []):
@@ -92,8 +92,9 @@ def build_query(
         if query != "$filter= $orderby=":  # nothing to filter or order by: no query
             pairs.insert(0, (spec.query_property, query))
     if spec.collection and spec.method == "GET":
-        if options.page_size and options.page_size != DEFAULT_PAGE_SIZE:  # upstream omits the default
-            pairs.append(("pageSize", str(options.page_size)))
+        wanted = options.page_size and options.page_size != DEFAULT_PAGE_SIZE  # upstream omits the default
+        if wanted and spec.page_size_param:
+            pairs.append((spec.page_size_param, str(options.page_size)))
         if options.current_page:
             pairs.append(("currentPage", str(options.current_page)))
         if options.with_total_pages:

@@ -15,11 +15,11 @@ from datetime import datetime
 from c8ylink.core.errors import ApiError, C8yLinkError, NetworkError, UsageError
 from c8ylink.operator.api.build import RequestOptions, build_request
 from c8ylink.operator.api.dry import render_dry
-from c8ylink.operator.api.lookup import collection_items, needs_tenant, resolve
+from c8ylink.operator.api.lookup import collection_items, guess_collection, needs_tenant, resolve
 from c8ylink.operator.api.output import Printer
 from c8ylink.operator.api.pipeline import Job
 from c8ylink.operator.api.plan import RequestPlan
-from c8ylink.operator.api.spec import CONTEXT, FILE_TYPES, PATH, CommandSpec, ParamSpec
+from c8ylink.operator.api.spec import CONTEXT, FILE_TYPES, GUESS, PATH, CommandSpec, ParamSpec
 from c8ylink.operator.api.values import USER_ERROR, convert_one, flag_of
 
 TYPE_CHECKING = False
@@ -182,6 +182,8 @@ class Executor:
                     scope = str(values[param.name][0])
             elif param.type == "certificatefile" and value:
                 values[param.name] = read_certificate(param, str(value))
+            elif param.type == "filetext" and value:
+                values[param.name] = read_text(param, str(value))
             elif param.type in FILE_TYPES and isinstance(value, str) and value:
                 from c8ylink.operator.api.uploads import check_file
 
@@ -354,10 +356,13 @@ class Executor:
             verb = _VERBS.get(self.spec.kind, "Done")
             self.err.write(f"✓ {verb} {plan.path} => {response.status}\n")
             return
+        collection = self.spec.collection
+        if collection == GUESS and isinstance(document, dict):
+            collection = guess_collection(document)
         if self.run.raw:
             self.printer.document(document)
-        elif self.spec.collection and isinstance(document, dict):
-            self.output_pages(plan, document)
+        elif collection and isinstance(document, dict):
+            self.output_pages(plan, document, collection)
         elif isinstance(document, dict):
             self.printer.items([document], piped=self.piped_input())
         elif isinstance(document, list):
@@ -366,7 +371,7 @@ class Executor:
         else:
             self.printer.document(document)
 
-    def output_pages(self, plan: RequestPlan, document: dict[str, Any]) -> None:
+    def output_pages(self, plan: RequestPlan, document: dict[str, Any], collection: str) -> None:
         if self.run.with_total_pages and not self.run.include_all:
             self.printer.items([document.get("statistics", {})])
             return
@@ -374,7 +379,7 @@ class Executor:
         page = int(plan.query_value("currentPage") or 1)
         pages = fetched = 0
         while True:
-            items = collection_items(document, self.spec.collection)
+            items = collection_items(document, collection)
             self.printer.items(items, piped=self.piped_input())
             pages, fetched = pages + 1, fetched + len(items)
             if self.run.progress:
@@ -398,14 +403,19 @@ def _retryable(exc: ApiError | NetworkError) -> bool:
     return isinstance(exc, NetworkError) or (exc.status >= 500 and exc.status != 501)
 
 
-def read_certificate(param: ParamSpec, path: str) -> str:
-    """The base64 body of a PEM certificate file (what ``certInPemFormat`` takes)."""
+def read_text(param: ParamSpec, path: str) -> str:
+    """A text file given to ``param`` (``filetext``); a ``UsageError`` naming the flag when unreadable."""
     from pathlib import Path
 
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        return Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read {flag_of(param)} {path}: {exc}", exit_code=USER_ERROR) from None
+
+
+def read_certificate(param: ParamSpec, path: str) -> str:
+    """The base64 body of a PEM certificate file (what ``certInPemFormat`` takes)."""
+    text = read_text(param, path)
     lines = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("-----")]
     if not lines:
         raise UsageError(f"{flag_of(param)} {path} holds no PEM certificate", exit_code=USER_ERROR)

@@ -9,7 +9,7 @@ The lookup of each type is declared here (``LOOKUPS``); ``resolve`` does the GET
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from c8ylink.core.errors import C8yLinkError
 from c8ylink.operator.api.plan import RequestPlan
@@ -155,6 +155,15 @@ def resolve(
             )
         values.append(matches[0])
     return values
+
+
+def guess_collection(document: Mapping[str, Any]) -> str:
+    """The property holding the items of a Cumulocity collection answer (its only list, beside
+    ``statistics``), as upstream guesses it for a command that does not say; "" when it is not one."""
+    if "statistics" not in document:
+        return ""
+    lists = [key for key, value in document.items() if isinstance(value, list)]
+    return lists[0] if len(lists) == 1 else ""
 
 
 def collection_items(document: Any, path: str) -> list[dict[str, Any]]:

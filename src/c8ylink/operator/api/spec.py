@@ -26,6 +26,7 @@ A parameter's ``type`` names its behaviour (``operator.api.values``):
 ``reference``       an id that is never looked up (new device requests, certificate fingerprints)
 ``tenant``          a tenant id; default: the session's tenant
 ``certificatefile`` a PEM file; its base64 body (no BEGIN/END lines) is the value
+``filetext``        a text file; its contents are the value (a string in a JSON body)
 ==================  ===========================================================================
 
 ``location`` says where the value goes: ``path`` (``{name}`` in the path template), ``query``,
@@ -60,9 +61,10 @@ SWITCH_TYPES = ("boolean", "optional_fragment")
 FILE_TYPES = ("file", "filecontents", "fileurl")
 TYPES = (
     "string", "integer", "float", "boolean", "optional_fragment", "datetime", "date", "json",
-    "reference", "tenant", "certificatefile", "childtype", *FILE_TYPES, *LIST_TYPES,
+    "reference", "tenant", "certificatefile", "filetext", "childtype", *FILE_TYPES, *LIST_TYPES,
 )  # fmt: skip
 METHODS = ("GET", "POST", "PUT", "DELETE")
+GUESS = "?"  # ``CommandSpec.collection`` of an extension's GET without ``collectionProperty``
 ACTIONS = ("read", "create", "update", "delete")
 
 
@@ -122,7 +124,7 @@ class CommandSpec(NamedTuple):
     long: str = ""
     accept: str = "application/json"
     content_type: str = "application/json"
-    collection: str = ""  # the property holding the items of a collection answer
+    collection: str = ""  # the property holding the items of a collection answer (GUESS: find it)
     action: str = ""  # read/create/update/delete for the mode gate (default: from the method)
     body_template: Mapping[str, Any] = {}  # fixed fragments, applied last
     body_required: tuple[str, ...] = ()  # body properties that must end up set
@@ -132,6 +134,9 @@ class CommandSpec(NamedTuple):
     body_defaults: Mapping[str, Any] = {}  # fragments applied first (the flags and --data override them)
     body_if_set: Mapping[str, Mapping[str, Any]] = {}  # property -> fragment applied when it is set
     upstream_examples: tuple[str, ...] = ()  # go-c8y-cli's own usage lines (``--dry`` tests)
+    fixed_query: tuple[tuple[str, str], ...] = ()  # query pairs always sent (an extension's ``path?a=b``)
+    page_size_param: str = "pageSize"  # where paging's size goes ("": not sent; ``flagMapping``)
+    hidden: bool = False  # runs, but is not listed in its group's help
 
     @property
     def kind(self) -> str:
@@ -151,6 +156,7 @@ class GroupSpec(NamedTuple):
     name: str
     description: str
     commands: tuple[CommandSpec, ...]
+    hidden: bool = False  # an extension's group that runs but is not listed
 
     def command(self, name: str) -> CommandSpec | None:
         return next((command for command in self.commands if command.name == name), None)

@@ -1,6 +1,9 @@
 """The script commands of an installed extension as a click group, built only when ``c8y <name>`` names
 one: ``commands/<a>/<b>`` runs as ``c8y <name> a b [ARGS...]``; every argument after the script's name,
-``--help`` included, goes to the script (as go-c8y-cli does), and its exit code is c8y's."""
+``--help`` included, goes to the script (as go-c8y-cli does), and its exit code is c8y's. The commands of
+``api/<file>.yaml`` run as ``c8y <name> <group> <command>`` (REST commands from
+``operator.extensions.api_specs``); a malformed file is left out, and running the group named like the
+file gives its error in one line."""
 
 from __future__ import annotations
 
@@ -10,6 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import click
+
+from c8ylink.operator.api.spec import GroupSpec
+from c8ylink.operator.extensions.manifest import ExtensionError
 
 _PASS_THROUGH = {"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []}
 
@@ -26,8 +32,6 @@ def build_extension_group(name: str, tree: dict[str, Any], help_text: str) -> cl
 
 def _script_command(name: str, script: Path) -> click.Command:
     def run(args: tuple[str, ...]) -> None:
-        from c8ylink.operator.extensions.manifest import ExtensionError
-
         sys.stdout.flush()
         try:
             done = subprocess.run([str(script), *args], check=False)
@@ -53,7 +57,7 @@ def extension_group(name: str) -> click.Group | None:
     from c8ylink.core.errors import C8yLinkError
     from c8ylink.operator.active import load_active_session
     from c8ylink.operator.cli.surroundings import current_surroundings
-    from c8ylink.operator.extensions.store import command_tree, extensions_root, find_installed
+    from c8ylink.operator.extensions.store import command_tree, extensions_root, find_installed, load_api
     from c8ylink.operator.settings import SettingsLayers
 
     where = current_surroundings("none")
@@ -66,6 +70,47 @@ def extension_group(name: str) -> click.Group | None:
     if found is None or found.name != name:
         return None
     tree = command_tree(found)
-    if not tree:
+    broken: list[tuple[Path, ExtensionError]] = []
+    apis = load_api(found.path, lambda path, error: broken.append((path, error)))
+    if not tree and not apis and not broken:
         return None
-    return build_extension_group(name, tree, f"Commands of the {found.folder} extension")
+    group = build_extension_group(name, tree, f"Commands of the {found.folder} extension")
+    for api in apis:
+        group.add_command(build_api_group(name, api))
+    for path, error in broken:
+        if path.stem in group.commands:  # nothing to stand in for it: say so on every run
+            click.echo(f"warning: {error}", err=True)
+        else:
+            group.add_command(_broken_command(path.stem, error))
+    return group
+
+
+def build_api_group(extension: str, spec: GroupSpec) -> click.Group:
+    """``api/<file>.yaml`` as ``c8y <extension> <group> <command>``: each command built as the built-in
+    REST commands are, so it runs through the same pipeline (lookups, --dry, paging, output)."""
+    from c8ylink.operator.cli.rest import CONTEXT, build_command
+
+    summary = spec.description.strip().splitlines()[0] if spec.description.strip() else spec.name
+    group = click.Group(
+        spec.name, help=spec.description, short_help=summary, context_settings=CONTEXT, hidden=spec.hidden
+    )
+    for command in spec.commands:
+        group.add_command(build_command(f"{extension} {spec.name}", command))
+    return group
+
+
+def _broken_command(name: str, error: ExtensionError) -> click.Command:
+    """Stands in for a malformed ``api/<name>.yaml`` (upstream names a file after its group): running
+    it, ``--help`` included, is the error in one line; the other commands are not touched."""
+
+    def fail(args: tuple[str, ...]) -> None:
+        raise error
+
+    return click.Command(
+        name=name,
+        callback=fail,
+        params=[click.Argument(["args"], nargs=-1, type=click.UNPROCESSED)],
+        help=f"Malformed api spec: {error}",
+        short_help="(malformed api spec: run it to see why)",
+        context_settings=_PASS_THROUGH,
+    )

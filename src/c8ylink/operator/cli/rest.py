@@ -97,6 +97,7 @@ def build_command(group: str, spec: CommandSpec, *, name: str | None = None) -> 
         help=spec.long or spec.description,
         short_help=spec.description,
         epilog=examples_epilog(spec),
+        hidden=spec.hidden,
     )
     return add_rest_options(command)
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from c8ylink.operator.extensions.manifest import (
-    MANIFEST,
     PREFIX,
     ExtensionError,
     command_name,
@@ -23,7 +22,7 @@ from c8ylink.operator.extensions.manifest import (
     normalize_selector,
     source_url,
 )
-from c8ylink.operator.extensions.store import Installed, find_installed, installed, load_manifest
+from c8ylink.operator.extensions.store import Installed, check_extension, find_installed, installed
 
 UP_TO_DATE = "already up to date"
 LOCAL = "local extensions can not be updated"
@@ -102,7 +101,7 @@ def check_available(root: Path, folder: str, is_command: Callable[[str], bool]) 
 def install_local(root: Path, source: Path, name_flag: str, is_command: Callable[[str], bool]) -> str:
     """Link a local folder in; returns the folder name."""
     source = source.resolve()
-    load_manifest(source / MANIFEST)  # not an extension, or a malformed one: nothing is linked
+    check_extension(source)  # not an extension, or a malformed one: nothing is linked
     folder = name_flag or source.name
     if PREFIX not in folder:  # listed and found like every other extension (upstream would hide it)
         folder = PREFIX + folder
@@ -128,7 +127,7 @@ def install_git(root: Path, source: str, name_flag: str, pin: str, is_command: C
         if pin:
             git("checkout", "--quiet", pin, cwd=clone)
             (clone / f".pin-{git('rev-parse', 'HEAD', cwd=clone)}").touch(mode=0o600)
-        load_manifest(clone / MANIFEST)
+        check_extension(clone)
         os.rename(clone, root / folder)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -166,7 +165,7 @@ def update_one(extension: Installed, *, force: bool = False) -> tuple[str, str]:
         git("reset", "--quiet", "--hard", "FETCH_HEAD", cwd=path)
     else:
         git("pull", "--quiet", "--ff-only", cwd=path)
-    load_manifest(path / MANIFEST)  # say so now when the new version's manifest is malformed
+    check_extension(path)  # say so now when the new version's manifest or api/ specs are malformed
     return current[:8], git("rev-parse", "HEAD", cwd=path)[:8]
 
 

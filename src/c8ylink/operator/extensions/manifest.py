@@ -18,7 +18,7 @@ from c8ylink.core.exit_codes import C8yExit
 
 PREFIX = "c8y-"  # every extension's repository name starts with it; its commands go without it
 MANIFEST = "extension.yaml"
-COMMANDS, TEMPLATES, VIEWS = "commands", "templates", "views"
+COMMANDS, TEMPLATES, VIEWS, API = "commands", "templates", "views", "api"
 
 
 class ExtensionError(UsageError):

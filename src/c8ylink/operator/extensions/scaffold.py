@@ -1,5 +1,6 @@
 """``c8y extensions create NAME``: a new extension folder, a git repository with an example of each
-part (an alias, two script commands, a template, a view), its scripts staged as executables."""
+part (an alias, two script commands, api commands, a template, a view), its scripts staged as
+executables."""
 
 from __future__ import annotations
 
@@ -7,7 +8,15 @@ import json
 from pathlib import Path
 
 from c8ylink.infra.files import write_atomic
-from c8ylink.operator.extensions.manifest import COMMANDS, MANIFEST, PREFIX, TEMPLATES, VIEWS, ExtensionError
+from c8ylink.operator.extensions.manifest import (
+    API,
+    COMMANDS,
+    MANIFEST,
+    PREFIX,
+    TEMPLATES,
+    VIEWS,
+    ExtensionError,
+)
 
 _MANIFEST = """\
 version: "v1"
@@ -23,6 +32,65 @@ aliases:
     command: |
       echo "hello from {full}: $1"
     shell: true
+"""
+
+_API = """\
+# REST commands declared in go-c8y-cli's spec format: c8y {name} devices list | get | create
+group:
+  name: devices
+  description: Linux devices (an example api command group)
+
+commands:
+  - name: list
+    description: List the Linux devices
+    exampleList:
+      - command: c8y {name} devices list --model raspberrypi4
+        description: The Linux devices of one model
+    preset:
+      type: query-inventory
+      options:
+        value: has(c8y_IsLinux)
+      extensions:
+        - name: model
+          type: string
+          format: (c8y_Hardware.model eq '%s')
+          description: Filter by the hardware model
+
+  - name: get
+    description: Get a device
+    method: GET
+    path: inventory/managedObjects/{{id}}
+    exampleList:
+      - command: c8y {name} devices get --id mydevice
+        description: A device by name (or id)
+    pathParameters:
+      - name: id
+        type: device[]
+        pipeline: true
+        required: true
+        description: The device (id or name)
+
+  - name: create
+    description: Create a Linux device
+    method: POST
+    path: inventory/managedObjects
+    exampleList:
+      - command: c8y {name} devices create --name linux01 --model raspberrypi4
+        description: A new Linux device
+    body:
+      - name: name
+        type: string
+        pipeline: true
+        description: Name
+      - name: model
+        type: string
+        property: c8y_Hardware.model
+        description: Hardware model
+    bodyTemplates:
+      - type: jsonnet
+        template: "{{c8y_IsDevice: {{}}, c8y_IsLinux: {{}}}}"
+    bodyRequiredKeys:
+      - name
 """
 
 _SCRIPT = """\
@@ -51,6 +119,7 @@ A go-c8y-cli extension (also usable with c8ylink's `c8y`).
 |------|-------|---------|
 | Aliases | `extension.yaml` | `c8y {name}-hello world` |
 | Commands | `commands/` | `c8y {name} list`, `c8y {name} services list` |
+| API commands | `api/` | `c8y {name} devices list --model raspberrypi4` |
 | Templates | `templates/` | `--template {name}::customCommand.jsonnet` |
 | Views | `views/` | `--view {name}::customDevice` |
 
@@ -93,6 +162,7 @@ def scaffold_files(full: str) -> dict[str, tuple[str, int]]:
         "README.md": (_README.format(name=name, full=full), 0o644),
         f"{TEMPLATES}/customCommand.jsonnet": (_TEMPLATE.format(name=name), 0o644),
         f"{VIEWS}/exampleDevice.json": (json.dumps(_VIEW, indent=4) + "\n", 0o644),
+        f"{API}/devices.yaml": (_API.format(name=name), 0o644),
     }
     for path, (words, summary) in scripts.items():
         files[path] = (_SCRIPT.format(name=name, full=full, words=words, summary=summary), 0o755)

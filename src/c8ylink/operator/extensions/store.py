@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from c8ylink.operator.api.spec import GroupSpec
 from c8ylink.operator.extensions.location import DATADIR_KEY, SEPARATOR, extensions_dir
 from c8ylink.operator.extensions.manifest import (
+    API,
     COMMANDS,
     MANIFEST,
     PREFIX,
@@ -91,6 +93,65 @@ def load_manifest(path: Path) -> Manifest:
     except ValueError as exc:
         raise ExtensionError(f"invalid extension manifest {path}: {exc}") from None
     return parse_manifest(document, str(path))
+
+
+def api_files(extension_path: Path) -> list[Path]:
+    """The ``api/*.yaml`` (and ``*.yml``) files of an extension folder, by name."""
+    folder = extension_path / API
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return []
+    return [folder / name for name in names if name.endswith((".yaml", ".yml")) and not name.startswith(".")]
+
+
+def load_api_file(path: Path) -> GroupSpec | None:
+    """One ``api/`` file read and converted (None: skipped); ``ExtensionError`` naming the file when it
+    is malformed."""
+    from c8ylink.operator.extensions.api_specs import parse_api_spec
+    from c8ylink.operator.sessions.yaml_files import parse_yaml_document
+
+    try:
+        document = parse_yaml_document(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ExtensionError(f"cannot read api spec {path}: {exc}") from None
+    except ValueError as exc:
+        raise ExtensionError(f"invalid api spec {path}: {exc}") from None
+    return parse_api_spec(document, str(path))
+
+
+def load_api(
+    extension_path: Path, broken: Callable[[Path, ExtensionError], None] | None = None
+) -> list[GroupSpec]:
+    """The command groups of an extension's ``api/`` folder. Without ``broken`` the first mistake raises
+    (install, update); with it, a malformed file (or a group whose name is taken) is handed to it with
+    its error and skipped, and the others load."""
+    taken = set(_tree(extension_path / COMMANDS))
+    groups: list[GroupSpec] = []
+    for path in api_files(extension_path):
+        try:
+            group = load_api_file(path)
+            if group is None:
+                continue
+            if group.name in taken:
+                raise ExtensionError(
+                    f"invalid api spec {path}: group {group.name!r} collides with another command of the "
+                    "extension (commands/ or another api/ file)"
+                )
+        except ExtensionError as exc:
+            if broken is None:
+                raise
+            broken(path, exc)
+            continue
+        taken.add(group.name)
+        groups.append(group)
+    return groups
+
+
+def check_extension(extension_path: Path) -> None:
+    """Everything ``install`` and ``update`` read up front: the manifest and the ``api/`` specs."""
+    load_manifest(extension_path / MANIFEST)
+    load_api(extension_path)
 
 
 def extension_aliases(root: Path, warn: Callable[[str], None]) -> dict[str, str]:

@@ -87,6 +87,8 @@ class Bench:
             "mqtt.bind.port": str(free_port()),
             "c8y.proxy.bind.port": str(free_port()),
             "http.bind.port": str(free_port()),
+            "data.path": str(self.base / "data"),
+            "logs.path": str(self.base / "logs"),
         }.items():
             self.run("config", "set", key, value)
         admin = tenant["admin"]

@@ -42,11 +42,17 @@ class RequestOptions(NamedTuple):
     processing_mode: str | None = None
 
 
-def build_request(spec: CommandSpec, values: Mapping[str, Any], options: RequestOptions) -> RequestPlan:
+def build_request(
+    spec: CommandSpec, values: Mapping[str, Any], options: RequestOptions, *, templated: bool = False
+) -> RequestPlan:
+    """``templated``: a ``--template`` completes the body later, so what the body needs is checked on
+    the finished body (``check_body``), as upstream does; the other required flags are checked here."""
     for param in spec.params:
+        if templated and param.location == BODY:
+            continue
         if param.required and values.get(param.name) in (None, "", [], ()):
             raise UsageError(missing_message(param), exit_code=USER_ERROR)
-    body = build_body(spec, values) if spec.method in ("POST", "PUT") else None
+    body = build_body(spec, values, check=not templated) if spec.method in ("POST", "PUT") else None
     return RequestPlan(
         method=spec.method,
         path=build_path(spec, values),
@@ -130,7 +136,7 @@ def build_inventory_query(spec: CommandSpec, values: Mapping[str, Any]) -> str:
     return f"$filter={' and '.join(parts)} $orderby={order}"
 
 
-def build_body(spec: CommandSpec, values: Mapping[str, Any]) -> dict[str, Any]:
+def build_body(spec: CommandSpec, values: Mapping[str, Any], *, check: bool = True) -> dict[str, Any]:
     body: dict[str, Any] = merge({}, dict(spec.body_defaults))
     data = values.get("data")
     if isinstance(data, dict):
@@ -151,15 +157,30 @@ def build_body(spec: CommandSpec, values: Mapping[str, Any]) -> dict[str, Any]:
             body = merge(body, dict(fragment))
     for key in [key for key in body if key.startswith("__")]:  # upstream's template helpers
         del body[key]
+    if check:
+        _check_required_keys(spec, body)
+    for param in spec.params:
+        if param.location == BODY and any(part.isdigit() for part in param.target.split(".")):
+            _index_lists(body, param.target.split("."))
+    return body
+
+
+def check_body(spec: CommandSpec, body: Any) -> None:
+    """What the command needs in its body, checked once a template has filled it in: a required body
+    flag's property, then the keys upstream lists as required."""
+    document = body if isinstance(body, dict) else {}
+    for param in spec.params:
+        if param.required and param.location == BODY and _get(document, param.target) in (None, "", []):
+            raise UsageError(missing_message(param), exit_code=USER_ERROR)
+    _check_required_keys(spec, document)
+
+
+def _check_required_keys(spec: CommandSpec, body: Mapping[str, Any]) -> None:
     for key in spec.body_required:
         if _get(body, key) in (None, ""):
             owner = next((p for p in spec.params if p.target == key), None)
             hint = f"{flag_of(owner)} or " if owner else ""
             raise UsageError(f"missing {key} in the body: give {hint}--data {key}=...", exit_code=USER_ERROR)
-    for param in spec.params:
-        if param.location == BODY and any(part.isdigit() for part in param.target.split(".")):
-            _index_lists(body, param.target.split("."))
-    return body
 
 
 def _index_lists(document: Any, parts: list[str]) -> None:

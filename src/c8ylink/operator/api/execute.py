@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from c8ylink.core.errors import ApiError, C8yLinkError, NetworkError, UsageError
-from c8ylink.operator.api.build import RequestOptions, build_request
+from c8ylink.operator.api.build import RequestOptions, build_request, check_body
 from c8ylink.operator.api.dry import render_dry
 from c8ylink.operator.api.lookup import collection_items, guess_collection, needs_tenant, resolve
 from c8ylink.operator.api.output import Printer
@@ -163,7 +163,9 @@ class Executor:
 
                 perform_upload(self, one)
             else:
-                self.perform(build_request(self.spec, one, self.request_options))
+                templated = bool(self.run.template) and self.spec.method in ("POST", "PUT")
+                plan = build_request(self.spec, one, self.request_options, templated=templated)
+                self.perform(plan, check_templated=templated)
 
     def complete(self, values: dict[str, Any]) -> dict[str, Any]:
         """Names looked up (``context`` parameters first: they narrow the others' lookups), files read,
@@ -232,8 +234,11 @@ class Executor:
         with self._lock:
             self._gate.confirm(intent)
 
-    def perform(self, plan: RequestPlan, *, dry_plan: RequestPlan | None = None) -> HttpResponse | None:
-        """Confirm, then print (``--dry``) or send ``plan`` and print the answer."""
+    def perform(
+        self, plan: RequestPlan, *, dry_plan: RequestPlan | None = None, check_templated: bool = False
+    ) -> HttpResponse | None:
+        """Confirm, then print (``--dry``) or send ``plan`` and print the answer. ``check_templated``:
+        ``plan`` was built leaving its body's required properties to the template; check them now."""
         if (
             self.run.template
             and plan.method in ("POST", "PUT", "PATCH")
@@ -242,6 +247,8 @@ class Executor:
         ):
             plan = plan._replace(body=self.templated_body(plan.body))
             dry_plan = dry_plan._replace(body=self.templated_body(dry_plan.body)) if dry_plan else None
+            if check_templated:
+                check_body(self.spec, plan.body)
         self.confirm(plan)
         if self.run.dry:
             self.print_dry(dry_plan or plan)

@@ -42,6 +42,20 @@ def piped_jobs(lines: Iterable[str], param: ParamSpec) -> Iterator[Job | BadInpu
             yield job_from_line(number, text, param)
 
 
+def template_job(number: int, line: str) -> Job:
+    """A piped line that is only the template's input (the command line gave the pipeline flag): its
+    JSON object, or its text when it is not one."""
+    text = line.strip()
+    if text.startswith("{"):
+        try:
+            item = json.loads(text)
+        except ValueError:
+            item = None
+        if isinstance(item, dict):
+            return Job(number, None, item)
+    return Job(number, None, text)
+
+
 def job_from_line(number: int, text: str, param: ParamSpec) -> Job | BadInput:
     if text.startswith("{"):
         try:

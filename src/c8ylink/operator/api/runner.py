@@ -25,7 +25,7 @@ from c8ylink.operator.api.build import RequestOptions
 from c8ylink.operator.api.execute import Executor, RawSink, RunSettings, Silenced, Target
 from c8ylink.operator.api.jobs import Batch, BatchOptions
 from c8ylink.operator.api.output import OutputOptions, Printer, check_view
-from c8ylink.operator.api.pipeline import Job, piped_jobs
+from c8ylink.operator.api.pipeline import Job, piped_jobs, template_job
 from c8ylink.operator.api.spec import CommandSpec
 from c8ylink.operator.api.values import USER_ERROR, convert_values, missing_message
 from c8ylink.operator.environment import Surroundings
@@ -417,10 +417,19 @@ def _reporter(streams: Streams, flags: GlobalFlags) -> Callable[[C8yLinkError], 
 
 
 def plan_jobs(invocation: Invocation, streams: Streams) -> Iterator[Job | C8yLinkError]:
-    """The jobs: the values of a repeatable pipeline flag, else one per piped line, else one."""
+    """The jobs: the values of a repeatable pipeline flag, else one per piped line, else one. With the
+    pipeline flag given and a ``--template``, each piped line is the template's ``input.value`` instead
+    (upstream's ``c8y measurements list | c8y measurements create --device 2 --template input.value``)."""
     spec, flags = invocation.spec, invocation.flags
     param = spec.pipeline_param
     given = invocation.raw.get(param.name) if param is not None else None
+    flag_given = param is not None and given not in (None, (), "", False)
+    if flag_given and flags.template and not (flags.null_input or streams.stdin_tty):
+        lines = enumerate(streams.stdin, 1)
+        inputs = [template_job(number, line) for number, line in lines if line.strip()]
+        if inputs:
+            yield from inputs
+            return
     if param is None or given not in (None, (), "", False):
         if param is not None and param.is_list and isinstance(given, tuple | list):
             items = [

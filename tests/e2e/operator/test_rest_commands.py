@@ -189,3 +189,37 @@ def test_pipeline_of_two_processes_with_workers(rest: C8y, sessions: Path, base_
     )
     assert [item["batch"]["done"] for item in stored] == [True] * 12
     assert os.environ.get("C8Y_SESSION") is None  # the test itself never activated a session
+
+
+def test_measurements_copied_to_another_device_through_a_template(
+    rest: C8y, sessions: Path, base_env: dict[str, str]
+) -> None:
+    """Upstream's example: `c8y measurements list --device A --select '!id,**' | c8y measurements create
+    --device B --template input.value` copies each measurement (the pipe feeds the template, not --device)."""
+    source, target = create_devices(rest, unique("copy-"), 2)
+    for value in (1, 2, 3):
+        created = rest(
+            "measurements", "create", "--device", source, "--type", "copied", "--force",
+            "--data", f"c8y_T.T.value={value},c8y_T.T.unit=C",
+        )  # fmt: skip
+        assert created.code == 0, created.stderr
+    env = {**base_env, "C8Y_SESSION": str(sessions / "ops.json")}
+    script = (
+        f"{C8Y} measurements list --device {source} --select '!id,**' | "
+        f"{C8Y} measurements create --device {target} --template input.value --force --select id"
+    )
+    done = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", script],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout.splitlines()) == 3
+    copied = lines(
+        rest("measurements", "list", "--device", target, "--select", "type,c8y_T.T.value,source.id")
+    )
+    assert sorted(item["c8y_T"]["T"]["value"] for item in copied) == [1, 2, 3]
+    assert {(item["type"], item["source"]["id"]) for item in copied} == {("copied", target)}

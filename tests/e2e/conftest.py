@@ -41,6 +41,10 @@ DEADLINE = 60.0
 MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
 
 STOPPING: list[subprocess.Popen[bytes]] = []
+# device folders whose services may still be starting or stopping: removed once supervisord is gone, or
+# an agent that `tedge connect` started just before the test ended reads a config folder that is no
+# longer there and falls back to the defaults (/var/tedge)
+LEFT_BEHIND: list[Path] = []
 
 
 def reap_stopping() -> None:
@@ -51,6 +55,8 @@ def reap_stopping() -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+    while LEFT_BEHIND:
+        shutil.rmtree(LEFT_BEHIND.pop(), ignore_errors=True)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -228,7 +234,7 @@ def new_device() -> Iterator[Device]:
         yield dev
     finally:
         dev.stop_services(wait=False)
-        shutil.rmtree(base, ignore_errors=True)
+        LEFT_BEHIND.append(base)
 
 
 @pytest.fixture

@@ -212,3 +212,21 @@ def finish(process: subprocess.Popen[str]) -> tuple[int, list[Any], str]:
     """Wait for a started ``c8y``: its exit code, its stdout as JSON lines, its stderr."""
     stdout, stderr = process.communicate(timeout=STREAM_DEADLINE)
     return process.returncode, [json.loads(line) for line in stdout.splitlines() if line.strip()], stderr
+
+
+# -- git, for extensions installed from a local repository --------------------------------------------------
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "t",
+    "GIT_AUTHOR_EMAIL": "t@example.com",
+    "GIT_COMMITTER_NAME": "t",
+    "GIT_COMMITTER_EMAIL": "t@example.com",
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+
+
+def git(folder: Path, *args: str) -> str:
+    """Run git in ``folder`` as a fixed author (no system configuration); its output, stripped."""
+    done = subprocess.run(
+        ["git", *args], cwd=folder, env={**os.environ, **GIT_ENV}, capture_output=True, text=True, check=True
+    )
+    return done.stdout.strip()

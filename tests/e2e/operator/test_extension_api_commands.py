@@ -8,24 +8,16 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from .conftest import Run, unique
+from .conftest import Run, git, unique
 
 pytestmark = pytest.mark.e2e
 C8y = Callable[..., Run]
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "t",
-    "GIT_AUTHOR_EMAIL": "t@example.com",
-    "GIT_COMMITTER_NAME": "t",
-    "GIT_COMMITTER_EMAIL": "t@example.com",
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
 THINGS = """\
 # yaml-language-server: $schema=https://raw.githubusercontent.com/reubenmiller/go-c8y-cli/v2/tools/schema/extensionCommands.json
 ---
@@ -91,10 +83,6 @@ commands:
       - name: color
         type: rainbow
 """
-
-
-def git(folder: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=folder, env={**os.environ, **GIT_ENV}, capture_output=True, check=True)
 
 
 def make_extension(parent: Path, name: str, specs: dict[str, str]) -> Path:

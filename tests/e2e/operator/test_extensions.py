@@ -14,15 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import GIT_ENV, git
+
 pytestmark = pytest.mark.e2e
 C8Y = str(Path(sys.executable).parent / "c8y")
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "t",
-    "GIT_AUTHOR_EMAIL": "t@example.com",
-    "GIT_COMMITTER_NAME": "t",
-    "GIT_COMMITTER_EMAIL": "t@example.com",
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
 
 
 class Result:
@@ -62,13 +57,6 @@ def c8y(work: Path) -> C8y:
         return Result(done)
 
     return run
-
-
-def git(folder: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", *args], cwd=folder, env={**os.environ, **GIT_ENV}, capture_output=True, text=True, check=True
-    )
-    return done.stdout.strip()
 
 
 def write(path: Path, text: str, mode: int = 0o644) -> None:

@@ -28,6 +28,12 @@ def lines(run: Run) -> list[dict[str, Any]]:
     return [json.loads(line) for line in run.stdout.splitlines()]
 
 
+def shell(script: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """A pipeline of `c8y` processes, as a user's shell runs it (a failing stage fails it)."""
+    command = ["bash", "-o", "pipefail", "-c", script]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
+
+
 def create_devices(rest: C8y, prefix: str, count: int) -> list[str]:
     names = "".join(f"{prefix}{n:02d}\n" for n in range(count))
     created = lines(rest("devices", "create", "--force", "--select", "id", stdin=names))
@@ -172,14 +178,7 @@ def test_pipeline_of_two_processes_with_workers(rest: C8y, sessions: Path, base_
         f"{C8Y} devices update --data 'batch.done=true,batch.by=pipeline' --workers 4 --force "
         "--select id,batch"
     )
-    done = subprocess.run(
-        ["bash", "-o", "pipefail", "-c", script],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = shell(script, env)
     assert done.returncode == 0, done.stderr
     updated = [json.loads(line) for line in done.stdout.splitlines()]
     assert sorted(item["id"] for item in updated) == sorted(ids)  # completion order with 4 workers
@@ -208,14 +207,7 @@ def test_measurements_copied_to_another_device_through_a_template(
         f"{C8Y} measurements list --device {source} --select '!id,**' | "
         f"{C8Y} measurements create --device {target} --template input.value --force --select id"
     )
-    done = subprocess.run(
-        ["bash", "-o", "pipefail", "-c", script],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = shell(script, env)
     assert done.returncode == 0, done.stderr
     assert len(done.stdout.splitlines()) == 3
     copied = lines(

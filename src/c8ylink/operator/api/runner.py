@@ -424,13 +424,14 @@ def plan_jobs(invocation: Invocation, streams: Streams) -> Iterator[Job | C8yLin
     param = spec.pipeline_param
     given = invocation.raw.get(param.name) if param is not None else None
     flag_given = param is not None and given not in (None, (), "", False)
-    if flag_given and flags.template and not (flags.null_input or streams.stdin_tty):
-        lines = enumerate(streams.stdin, 1)
-        inputs = [template_job(number, line) for number, line in lines if line.strip()]
-        if inputs:
-            yield from inputs
-            return
-    if param is None or given not in (None, (), "", False):
+    reads_stdin = not (flags.null_input or streams.stdin_tty)
+    if param is None or flag_given:
+        if flag_given and flags.template and reads_stdin:
+            lines = enumerate(streams.stdin, 1)
+            inputs = [template_job(number, line) for number, line in lines if line.strip()]
+            if inputs:
+                yield from inputs
+                return
         if param is not None and param.is_list and isinstance(given, tuple | list):
             items = [
                 part for item in given for part in (item.split(",") if param.type != "string[]" else [item])
@@ -439,7 +440,7 @@ def plan_jobs(invocation: Invocation, streams: Streams) -> Iterator[Job | C8yLin
         else:
             yield Job(1, None)
         return
-    if flags.null_input or streams.stdin_tty:
+    if not reads_stdin:
         yield Job(1, None)
         return
     count = 0

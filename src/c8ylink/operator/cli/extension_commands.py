@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -42,14 +43,7 @@ def _script_command(name: str, script: Path) -> click.Command:
         if done.returncode:
             sys.exit(done.returncode)
 
-    return click.Command(
-        name=name,
-        callback=run,
-        params=[click.Argument(["args"], nargs=-1, type=click.UNPROCESSED)],
-        help=f"Extension command ({script})",
-        short_help="Extension script command",
-        context_settings=_PASS_THROUGH,
-    )
+    return _pass_through(name, run, f"Extension command ({script})", "Extension script command")
 
 
 def extension_group(name: str) -> click.Group | None:
@@ -106,11 +100,20 @@ def _broken_command(name: str, error: ExtensionError) -> click.Command:
     def fail(args: tuple[str, ...]) -> None:
         raise error
 
+    return _pass_through(
+        name, fail, f"Malformed api spec: {error}", "(malformed api spec: run it to see why)"
+    )
+
+
+def _pass_through(
+    name: str, callback: Callable[[tuple[str, ...]], None], help_text: str, short_help: str
+) -> click.Command:
+    """A command that takes every argument as it is (``--help`` included) and hands them to ``callback``."""
     return click.Command(
         name=name,
-        callback=fail,
+        callback=callback,
         params=[click.Argument(["args"], nargs=-1, type=click.UNPROCESSED)],
-        help=f"Malformed api spec: {error}",
-        short_help="(malformed api spec: run it to see why)",
+        help=help_text,
+        short_help=short_help,
         context_settings=_PASS_THROUGH,
     )
